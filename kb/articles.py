@@ -1,0 +1,225 @@
+"""Articles: extracting main text and metadata (trafilatura), and storing versioned text.
+
+An article (schema:NewsArticle or another schema:CreativeWork type) is identified by
+its URL, or by a name when it has none. Each distinct text is a ckb:ArticleText
+version stamped with its SHA-256; importing the same text again changes nothing, a
+changed text becomes a new version that prov:wasRevisionOf the previous one.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from rdflib import Literal, URIRef
+from rdflib.namespace import PROV, RDF, XSD
+
+from .dates import PDate, parse_date
+from .errors import InputError, NotFound
+from .iris import META, Minter
+from .model import Named, date_literal, named_quads
+from .vocab import CKB, SCHEMA
+
+ARTICLE_TYPES = {
+    "news": SCHEMA.NewsArticle, "newsarticle": SCHEMA.NewsArticle,
+    "opinion": SCHEMA.OpinionNewsArticle, "opinionnewsarticle": SCHEMA.OpinionNewsArticle,
+    "report": SCHEMA.ReportageNewsArticle, "reportagenewsarticle": SCHEMA.ReportageNewsArticle,
+    "article": SCHEMA.Article, "factcheck": SCHEMA.ClaimReview,
+    "webpage": SCHEMA.WebPage, "digest": SCHEMA.WebPage,
+}
+
+
+@dataclass
+class ArticleData:
+    """An article's text and metadata before it is stored. ``text`` may be None for a
+    source known only by its metadata (URL, publisher, date)."""
+
+    text: str | None = None
+    title: str | None = None
+    url: str | None = None
+    publisher: str | None = None
+    authors: list[str] = field(default_factory=list)
+    published: PDate | None = None
+    language: str | None = None
+    kind: str = "news"
+    key: str | None = None          # identity when there is no URL
+    via: str | None = None          # a secondary source (URL) through which we know it
+
+    def with_overrides(self, **fields) -> "ArticleData":
+        return replace(self, **{k: v for k, v in fields.items() if v not in (None, [], "")})
+
+    @property
+    def identity(self) -> str:
+        key = self.url or self.key or self.title
+        if not key:
+            raise InputError("an article needs a URL, an id or a title to be identified")
+        return key
+
+
+def _normalise_text(text: str) -> str:
+    text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
+    return text.strip("\n") + "\n" if text.strip() else ""
+
+
+def from_text(raw: bytes | str, where: str, max_bytes: int) -> ArticleData:
+    """A plain-text article; its first line is taken as the title. Raises InputError."""
+    if isinstance(raw, bytes):
+        if len(raw) > max_bytes:
+            raise InputError(f"text is {len(raw)} bytes; the limit is {max_bytes}", where=where)
+        try:
+            raw = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InputError(f"not UTF-8 text ({exc.reason} at byte {exc.start})",
+                             where=where) from None
+    if "\x00" in raw:
+        raise InputError("binary data, not text", where=where)
+    text = _normalise_text(raw)
+    if not text:
+        raise InputError("the text is empty", where=where)
+    first = text.split("\n", 1)[0].strip()
+    return ArticleData(text=text, title=first if 0 < len(first) <= 300 else None)
+
+
+def from_html(raw: bytes | str, where: str, max_bytes: int, url: str | None = None) -> ArticleData:
+    """Main text and metadata of an HTML page, extracted with trafilatura.
+
+    Raises InputError when the page is too big, not HTML, or has no article text.
+    """
+    import trafilatura
+
+    if isinstance(raw, bytes):
+        if len(raw) > max_bytes * 4:
+            raise InputError(f"page is {len(raw)} bytes; the limit is {max_bytes * 4}",
+                             where=where)
+        if b"\x00" in raw[:4096]:
+            raise InputError("binary data, not HTML", where=where)
+        raw = raw.decode("utf-8", errors="replace")
+    if "<" not in raw[:10000]:
+        raise InputError("not HTML (no markup found)", where=where)
+    try:
+        doc = trafilatura.bare_extraction(raw, url=url, with_metadata=True,
+                                          include_comments=False, include_tables=False)
+    except Exception as exc:  # trafilatura/lxml raise many types on broken markup
+        raise InputError(f"cannot parse the HTML: {exc}", where=where) from None
+    if doc is None or not (doc.text or "").strip():
+        raise InputError("no article text found in the page", where=where)
+    published = None
+    if doc.date:
+        try:
+            published = parse_date(doc.date)
+        except InputError:
+            published = None
+    authors = [a.strip() for a in (doc.author or "").split(";") if a.strip()]
+    return ArticleData(
+        text=_normalise_text(doc.text), title=doc.title or None, url=url or doc.url or None,
+        publisher=doc.sitename or doc.hostname or None, authors=authors,
+        published=published, language=doc.language or None,
+    )
+
+
+def fetch(url: str, timeout: float, max_bytes: int) -> ArticleData:
+    """Download ``url`` and extract it. Raises InputError for a non-HTML/text page or a
+    failed download."""
+    if not url.startswith(("http://", "https://")):
+        raise InputError("only http:// and https:// URLs can be fetched", where=url)
+    request = urllib.request.Request(url, headers={"User-Agent": "claimkb/0.1"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            ctype = response.headers.get_content_type()
+            body = response.read(max_bytes * 4 + 1)
+    except urllib.error.HTTPError as exc:
+        raise InputError(f"download failed: HTTP {exc.code}", where=url) from None
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        raise InputError(f"download failed: {getattr(exc, 'reason', exc)}", where=url) from None
+    if ctype in ("text/html", "application/xhtml+xml"):
+        return from_html(body, url, max_bytes, url=url)
+    if ctype == "text/plain":
+        data = from_text(body, url, max_bytes)
+        data.url = url
+        return data
+    raise InputError(f"not an HTML page (Content-Type: {ctype})", where=url)
+
+
+def read_file(path: Path, max_bytes: int, fmt: str | None = None) -> ArticleData:
+    """An article from a .html/.htm or .txt file (``fmt`` "html"/"text" overrides)."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", where=str(path)) from None
+    kind = fmt or ("html" if path.suffix.lower() in (".html", ".htm", ".xhtml") else "text")
+    if kind == "html":
+        data = from_html(raw, str(path), max_bytes)
+    elif kind == "text":
+        data = from_text(raw, str(path), max_bytes)
+    else:
+        raise InputError(f"unknown article format {fmt!r} (html or text)", where=str(path))
+    data.key = data.key or path.stem
+    return data
+
+
+@dataclass
+class StoredArticle:
+    iri: URIRef
+    version: URIRef | None
+    sha256: str | None
+    created: bool          # the article was new
+    new_version: bool      # a new text version was stored
+
+
+def sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def article_quads(iris: Minter, data: ArticleData, article: URIRef,
+                  previous: URIRef | None, now: dt.datetime) -> tuple[list[tuple], URIRef | None, str | None]:
+    """Quads for the article's metadata and (when it has text) a new text version."""
+    rdf_type = ARTICLE_TYPES.get(data.kind.lower().replace("-", "").replace(" ", ""))
+    if rdf_type is None:
+        raise InputError(f"unknown article type {data.kind!r} (known: {', '.join(sorted(ARTICLE_TYPES))})")
+    q = [(article, RDF.type, rdf_type, META)]
+    if rdf_type != SCHEMA.NewsArticle and rdf_type in (SCHEMA.OpinionNewsArticle, SCHEMA.ReportageNewsArticle):
+        q.append((article, RDF.type, SCHEMA.NewsArticle, META))
+    if data.title:
+        q.append((article, SCHEMA.headline, Literal(data.title), META))
+    if data.url:
+        q.append((article, SCHEMA.url, Literal(data.url, datatype=XSD.anyURI), META))
+    if data.via:
+        q.append((article, CKB.via, URIRef(data.via), META))
+    if data.publisher:
+        pub = Named(iris.publisher(data.publisher), data.publisher)
+        q.append((article, SCHEMA.publisher, pub.iri, META))
+        q += named_quads(pub, SCHEMA.Organization)
+    for name in data.authors:
+        person = Named(iris.person(name), name)
+        q.append((article, SCHEMA.author, person.iri, META))
+        q += named_quads(person, SCHEMA.Person)
+    if data.published:
+        q.append((article, SCHEMA.datePublished, date_literal(data.published), META))
+    if data.language:
+        q.append((article, SCHEMA.inLanguage, Literal(data.language), META))
+    if not data.text:
+        return q, None, None
+    sha = sha256_text(data.text)
+    version = iris.version(article, sha)
+    q += [
+        (article, CKB.currentVersion, version, META),
+        (version, RDF.type, CKB.ArticleText, META),
+        (version, SCHEMA.text, Literal(data.text), META),
+        (version, CKB.sha256, Literal(sha), META),
+        (version, SCHEMA.encodingFormat, Literal("text/plain"), META),
+        (version, PROV.specializationOf, article, META),
+        (version, PROV.generatedAtTime,
+         Literal(now.isoformat(timespec="seconds"), datatype=XSD.dateTime), META),
+    ]
+    if previous is not None:
+        q.append((version, PROV.wasRevisionOf, previous, META))
+    return q, version, sha
+
+
+def require_text(text: str | None, article: URIRef) -> str:
+    if text is None:
+        raise NotFound(f"article {article} has no stored text")
+    return text

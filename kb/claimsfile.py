@@ -1,0 +1,291 @@
+"""The claims file: YAML for entering claims by hand or in bulk (docs/claims-file.md).
+
+Parsing builds every article and claim record in memory first; a problem anywhere is
+an InputError naming the file, line and claim, and nothing is written.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import yaml
+
+from .anchoring import locate
+from .articles import ArticleData, from_html, from_text
+from .dates import parse_date, parse_time_about
+from .errors import InputError, NotFound
+from .iris import short_hash
+from .model import ClaimRecord, DateValue, EntityValue, Named, TextValue
+from .quantity import parse_quantity
+from .vocab import CKB, MODALITIES
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .knowledgebase import KnowledgeBase
+
+LINE = "__line__"
+ARTICLE_KEYS = {"file", "html", "text", "url", "title", "publisher", "author", "authors",
+                "published", "language", "type", "via", LINE}
+NAMED_KEYS = {"label", "wikidata", "id", LINE}
+CLAIM_KEYS = {"id", "article", "quote", "quote_prefix", "quote_suffix", "statement",
+              "subject", "property", "value", "unit", "modality", "speaker", "about",
+              "scope", "published", LINE}
+TOP_KEYS = {"claimkb", "articles", "entities", "properties", "people", "claims", LINE}
+
+
+class _LineLoader(yaml.SafeLoader):
+    """SafeLoader that records the line of every mapping under the key __line__."""
+
+
+def _construct_mapping(loader, node, deep=False):
+    mapping = yaml.SafeLoader.construct_mapping(loader, node, deep=True)
+    mapping[LINE] = node.start_mark.line + 1
+    return mapping
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+@dataclass
+class ParsedFile:
+    articles: dict[str, ArticleData] = field(default_factory=dict)
+    records: list[ClaimRecord] = field(default_factory=list)
+
+
+def load_yaml(text: str, where: str) -> dict:
+    try:
+        data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f":{mark.line + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise InputError(f"malformed YAML: {problem}", where=f"{where}{line}") from None
+    if not isinstance(data, dict):
+        raise InputError("a claims file is a mapping with a 'claims' list", where=where)
+    return data
+
+
+def _at(where: str, item: Any, what: str = "") -> str:
+    line = item.get(LINE) if isinstance(item, dict) else None
+    return f"{where}:{line}{' ' + what if what else ''}" if line else f"{where}{' ' + what if what else ''}"
+
+
+def _check_keys(item: dict, allowed: set[str], where: str) -> None:
+    unknown = set(item) - allowed
+    if unknown:
+        raise InputError(f"unknown field(s) {', '.join(sorted(unknown))} "
+                         f"(allowed: {', '.join(sorted(allowed - {LINE}))})", where=where)
+
+
+def _text(value: Any, name: str, where: str) -> str:
+    if value is None or isinstance(value, (dict, list)):
+        raise InputError(f"{name} must be text", where=where)
+    return str(value)
+
+
+def parse(kb: "KnowledgeBase", path: Path) -> ParsedFile:
+    """Read a claims file into article data and claim records (nothing is written).
+
+    Raises InputError naming the file, line and claim for any problem.
+    """
+    where = str(path)
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read: {exc}", where=where) from None
+    data = load_yaml(raw, where)
+    _check_keys(data, TOP_KEYS, where)
+    version = data.get("claimkb", 1)
+    if version != 1:
+        raise InputError(f"unsupported claims file version {version!r} (this claimkb reads 1)",
+                         where=where)
+    parsed = ParsedFile()
+    base_dir = path.parent
+
+    tables: dict[str, dict[str, Named]] = {}
+    for section, minter in (("entities", kb.iris.entity), ("properties", kb.iris.property),
+                            ("people", kb.iris.person)):
+        tables[section] = {}
+        for key, spec in (data.get(section) or {}).items():
+            if key == LINE:
+                continue
+            loc = _at(where, spec if isinstance(spec, dict) else data, f"{section}.{key}")
+            tables[section][str(key)] = _named(spec, str(key), minter, loc)
+
+    for key, spec in (data.get("articles") or {}).items():
+        if key == LINE:
+            continue
+        loc = _at(where, spec, f"articles.{key}")
+        if not isinstance(spec, dict):
+            raise InputError("an article is a mapping (file, url, title, publisher, ...)", where=loc)
+        _check_keys(spec, ARTICLE_KEYS, loc)
+        parsed.articles[str(key)] = _article(spec, str(key), base_dir, kb, loc)
+
+    claims = data.get("claims")
+    if not isinstance(claims, list) or not claims:
+        raise InputError("no claims: the file needs a non-empty 'claims' list", where=where)
+    texts: dict = {}
+    for index, item in enumerate(claims, 1):
+        loc = _at(where, item, f"claim #{index}" + (f" ({item['id']})" if isinstance(item, dict) and "id" in item else ""))
+        if not isinstance(item, dict):
+            raise InputError("a claim is a mapping (article, quote, subject, ...)", where=loc)
+        _check_keys(item, CLAIM_KEYS, loc)
+        parsed.records.append(_claim(kb, item, parsed.articles, tables, texts, loc))
+    seen: dict = {}
+    for rec in parsed.records:
+        if rec.iri in seen:
+            raise InputError(f"two claims in the file have the id {kb.iris.local_id(rec.iri)}",
+                             where=where)
+        seen[rec.iri] = True
+    return parsed
+
+
+def _named(spec: Any, key: str, minter, loc: str) -> Named:
+    if isinstance(spec, str):
+        return Named(minter(key), spec)
+    if not isinstance(spec, dict):
+        raise InputError("expected a label or a mapping with label and wikidata", where=loc)
+    _check_keys(spec, NAMED_KEYS, loc)
+    qid = spec.get("wikidata")
+    if qid is not None and not (isinstance(qid, str) and qid[:1] in ("Q", "P") and qid[1:].isdigit()):
+        raise InputError(f"wikidata must be an id like Q123 or P123, got {qid!r}", where=loc)
+    return Named(minter(str(spec.get("id", key))), str(spec.get("label", key)), qid)
+
+
+def _article(spec: dict, key: str, base_dir: Path, kb: "KnowledgeBase", loc: str) -> ArticleData:
+    limit = kb.settings.max_article_bytes
+    sources = [k for k in ("file", "html", "text") if k in spec]
+    if len(sources) > 1:
+        raise InputError(f"give one of file, html, text (got {', '.join(sources)})", where=loc)
+    if "file" in spec or "html" in spec:
+        name = spec.get("file") or spec.get("html")
+        file = (base_dir / str(name))
+        try:
+            raw = file.read_bytes()
+        except OSError as exc:
+            raise InputError(f"cannot read article file {name}: {exc.strerror}", where=loc) from None
+        is_html = "html" in spec or file.suffix.lower() in (".html", ".htm")
+        data = from_html(raw, str(file), limit, url=spec.get("url")) if is_html else from_text(raw, str(file), limit)
+    elif "text" in spec:
+        data = from_text(_text(spec["text"], "text", loc), loc, limit)
+        data.title = None
+    else:
+        data = ArticleData()
+    authors = spec.get("authors") or ([spec["author"]] if spec.get("author") else [])
+    if not isinstance(authors, list):
+        raise InputError("authors must be a list of names", where=loc)
+    published = parse_date(spec["published"], loc) if spec.get("published") is not None else None
+    return data.with_overrides(
+        title=spec.get("title"), url=spec.get("url"), publisher=spec.get("publisher"),
+        authors=[str(a) for a in authors], published=published, language=spec.get("language"),
+        kind=spec.get("type"), via=spec.get("via"), key=data.key or (None if spec.get("url") else key),
+    )
+
+
+def _ref(value: Any, table: dict[str, Named], minter, what: str, loc: str) -> Named:
+    if isinstance(value, dict):
+        return _named(value, str(value.get("id") or value.get("label") or ""), minter, loc)
+    if not isinstance(value, str) or not value.strip():
+        raise InputError(f"{what} must be a key of the file's '{what}s' table, or a mapping "
+                         "with label (and wikidata)", where=loc)
+    if value in table:
+        return table[value]
+    return Named(minter(value), value)
+
+
+def _claim(kb: "KnowledgeBase", item: dict, articles: dict[str, ArticleData],
+           tables: dict, texts: dict, loc: str) -> ClaimRecord:
+    if "article" not in item:
+        raise InputError("a claim needs 'article' (a key of 'articles', or an article in the KB)",
+                         where=loc)
+    ref = _text(item["article"], "article", loc)
+    if ref in articles:
+        data = articles[ref]
+        article = kb.iris.article_for(data.identity)
+        text = data.text
+        version = kb.iris.version(article, _sha(data.text)) if data.text else None
+        published = data.published
+    else:
+        try:
+            article = kb.find_article(ref)
+        except NotFound:
+            raise InputError(f"unknown article {ref!r}: not in the file's 'articles' nor in the KB",
+                             where=loc) from None
+        if article not in texts:
+            texts[article] = kb.current_text(article)
+        version, text = texts[article]
+        meta = kb.article_metadata(article)
+        published = meta.published if meta else None
+
+    modality_name = str(item.get("modality", "factual")).lower().replace(" ", "-").replace("_", "-")
+    if modality_name not in MODALITIES:
+        raise InputError(f"unknown modality {item.get('modality')!r} "
+                         f"(known: {', '.join(MODALITIES)})", where=loc)
+    modality = MODALITIES[modality_name]
+    speaker = None
+    if item.get("speaker") is not None:
+        speaker = _ref(item["speaker"], tables["people"], kb.iris.person, "speaker", loc)
+    if modality == CKB.ReportedSpeech and speaker is None:
+        raise InputError("a reported-speech claim needs 'speaker'", where=loc)
+
+    anchor = None
+    if item.get("quote") is not None:
+        if not text:
+            raise InputError(f"article {ref!r} has no stored text to quote from; put the "
+                             "words in 'statement' instead", where=loc)
+        anchor = locate(text, _text(item["quote"], "quote", loc),
+                        prefix=item.get("quote_prefix"), suffix=item.get("quote_suffix"), where=loc)
+    statement = item.get("statement")
+    statement = _text(statement, "statement", loc) if statement is not None else (anchor.exact if anchor else None)
+    if statement is None:
+        raise InputError("a claim needs 'quote' or 'statement'", where=loc)
+
+    parts = [item.get(k) for k in ("subject", "property", "value")]
+    subject = prop = value = None
+    if any(p is not None for p in parts):
+        if any(p is None for p in parts):
+            raise InputError("content needs all of subject, property and value", where=loc)
+        subject = _ref(item["subject"], tables["entities"], kb.iris.entity, "subject", loc)
+        prop = _ref(item["property"], tables["properties"], kb.iris.property, "property", loc)
+        value = _value(item["value"], item.get("unit"), tables, kb, loc)
+    scope = _ref(item["scope"], tables["entities"], kb.iris.entity, "scope", loc) if item.get("scope") else None
+    about = parse_time_about(item["about"], loc) if item.get("about") is not None else None
+    if item.get("published") is not None:
+        published = parse_date(item["published"], loc)
+
+    ident = item.get("id")
+    if ident is None:
+        ident = short_hash(str(article), statement, *(str(p) for p in parts), str(item.get("about")))
+    try:
+        iri = kb.iris.claim(str(ident))
+    except InputError as exc:
+        raise InputError(exc.message, where=loc) from None
+    return ClaimRecord(iri=iri, modality=modality, source=article, statement=statement,
+                       source_version=version, anchor=anchor, subject=subject, predicate=prop,
+                       value=value, scope=scope, speaker=speaker, about=about, published=published)
+
+
+def _value(value: Any, unit: Any, tables: dict, kb: "KnowledgeBase", loc: str):
+    if isinstance(value, dict):
+        kinds = [k for k in ("quantity", "entity", "date", "text") if k in value]
+        extra = set(value) - {"quantity", "entity", "date", "text", "unit", LINE}
+        if len(kinds) != 1 or extra:
+            raise InputError("value is a quantity string, or a mapping with exactly one of "
+                             "quantity, entity, date, text", where=loc)
+        kind = kinds[0]
+        if kind == "quantity":
+            return parse_quantity(_text(value["quantity"], "quantity", loc), value.get("unit", unit), loc)
+        if kind == "entity":
+            return EntityValue(_ref(value["entity"], tables["entities"], kb.iris.entity, "entity", loc))
+        if kind == "date":
+            return DateValue(parse_date(value["date"], loc), str(value["date"]))
+        return TextValue(_text(value["text"], "text", loc))
+    if isinstance(value, bool) or value is None or isinstance(value, list):
+        raise InputError(f"unusable value {value!r}", where=loc)
+    return parse_quantity(str(value), None if unit is None else str(unit), loc)
+
+
+def _sha(text: str) -> str:
+    from .articles import sha256_text
+
+    return sha256_text(text)

@@ -1,0 +1,343 @@
+"""The ``claimkb`` command line. Every command has --help; errors print one line
+``error: <where>: <message>`` and exit with the error's code (see kb/errors.py)."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from .config import load_settings
+from .errors import KBError
+from .knowledgebase import IMPORT_FORMATS, KnowledgeBase
+
+FORMATS_OUT = ("table", "json", "csv")
+
+
+class Context:
+    def __init__(self, **options):
+        self.options = options
+        self._kb: KnowledgeBase | None = None
+
+    @property
+    def settings(self):
+        return load_settings(**self.options)
+
+    def kb(self) -> KnowledgeBase:
+        if self._kb is None:
+            self._kb = KnowledgeBase.open(self.settings)
+        return self._kb
+
+    def close(self) -> None:
+        if self._kb is not None:
+            self._kb.close()
+            self._kb = None
+
+
+class KBGroup(click.Group):
+    """Turns kb errors into one readable line and the error's exit code."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except KBError as exc:
+            click.echo(f"error: {exc}", err=True)
+            report = getattr(exc, "report", None)
+            if report:
+                click.echo(report, err=True)
+            ctx.exit(exc.exit_code)
+        finally:
+            obj = ctx.find_object(Context)
+            if obj is not None:
+                obj.close()
+
+
+@click.group(cls=KBGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Data directory of the embedded store (env CLAIMKB_DATA_DIR).")
+@click.option("--backend", type=click.Choice(["embedded", "remote"]),
+              help="Store backend (env CLAIMKB_BACKEND).")
+@click.option("--query-endpoint", help="Remote backend: SPARQL query URL.")
+@click.option("--update-endpoint", help="Remote backend: SPARQL update URL.")
+@click.option("--base-iri", help="Base of the IRIs claimkb mints (env CLAIMKB_BASE_IRI).")
+@click.version_option(package_name="claimkb")
+@click.pass_context
+def main(ctx, data_dir, backend, query_endpoint, update_endpoint, base_iri):
+    """claimkb: claims with their sources and dates, as RDF named graphs."""
+    ctx.obj = Context(data_dir=data_dir, backend=backend, query_endpoint=query_endpoint,
+                      update_endpoint=update_endpoint, base_iri=base_iri)
+
+
+@main.command()
+@click.pass_obj
+def init(obj: Context):
+    """Create an empty knowledge base in the data directory."""
+    kb = obj.kb()
+    click.echo(f"knowledge base ready ({kb.store.name} store"
+               + (f" in {obj.settings.store_dir}" if kb.store.name == "embedded" else "")
+               + f", {kb.store.quad_count()} quads)")
+
+
+@main.command("import-article")
+@click.argument("source")
+@click.option("--format", "fmt", type=click.Choice(["html", "text"]),
+              help="File format (default: by extension).")
+@click.option("--url", help="The article's URL (for a file), used as its identity.")
+@click.option("--id", "ident", help="Identity of an article that has no URL.")
+@click.option("--title")
+@click.option("--publisher")
+@click.option("--author", "authors", multiple=True, help="Repeat for several authors.")
+@click.option("--published", help="Publication date (YYYY-MM-DD).")
+@click.option("--language")
+@click.option("--type", "kind", help="news, opinion, report, article, webpage.")
+@click.pass_obj
+def import_article(obj: Context, source, fmt, url, ident, title, publisher, authors,
+                   published, language, kind):
+    """Import an article from a URL, an HTML file or a text file.
+
+    Main text and metadata are extracted with trafilatura; the options override any
+    field. The same text again changes nothing; a changed text is a new version.
+    """
+    from .articles import fetch, read_file
+    from .dates import parse_date
+
+    settings = obj.settings
+    if source.startswith(("http://", "https://")):
+        data = fetch(source, settings.http_timeout, settings.max_article_bytes)
+    else:
+        data = read_file(Path(source), settings.max_article_bytes, fmt)
+    data = data.with_overrides(
+        url=url, key=ident, title=title, publisher=publisher, authors=list(authors),
+        published=parse_date(published, "--published") if published else None,
+        language=language, kind=kind)
+    stored = obj.kb().import_article(data)
+    state = ("new article" if stored.created else
+             "new version" if stored.new_version else "unchanged (same text already stored)")
+    click.echo(f"{stored.iri}  {state}")
+    if stored.sha256:
+        click.echo(f"  text sha256 {stored.sha256}  version {stored.version}")
+
+
+@main.command("import")
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(IMPORT_FORMATS),
+              help="claims (YAML), trig, nquads or claimreview (JSON-LD); default by extension.")
+@click.pass_obj
+def import_(obj: Context, files, fmt):
+    """Import claims YAML, TriG, N-Quads or ClaimReview JSON-LD files.
+
+    Each file is checked completely and written in one transaction: a file with an
+    error writes nothing.
+    """
+    kb = obj.kb()
+    with click.progressbar(files, label="importing", file=sys.stderr,
+                           show_pos=True, item_show_func=lambda p: p and p.name) as bar:
+        reports = [kb.import_file(path, fmt) for path in bar]
+    for r in reports:
+        what = f"{r.quads} quads" if r.format in ("trig", "nquads") else \
+               f"{r.claims} claims, {r.articles} sources"
+        click.echo(f"{r.path}: {r.format}, {what}")
+
+
+@main.command("list")
+@click.option("--source", help="Article (id, IRI, URL, headline) or publisher (name, IRI).")
+@click.option("--entity", help="Entity id or IRI (subject, scope, speaker or value).")
+@click.option("--modality", help="factual, event, reported-speech, opinion, prediction.")
+@click.option("--since", help="Published on or after this date.")
+@click.option("--until", help="Published on or before this date.")
+@click.option("--about-from", help="Time-about ends on or after this date.")
+@click.option("--about-to", help="Time-about starts on or before this date.")
+@click.option("--after", help="Keyset pagination: claims after this claim id.")
+@click.option("--limit", type=click.IntRange(1, 10000), default=100, show_default=True)
+@click.option("--format", "fmt", type=click.Choice(FORMATS_OUT), default="table", show_default=True)
+@click.pass_obj
+def list_(obj: Context, source, entity, modality, since, until, about_from, about_to,
+          after, limit, fmt):
+    """List claims with their source and dates."""
+    rows = obj.kb().list_claims(source=source, entity=entity, modality=modality, since=since,
+                                until=until, about_from=about_from, about_to=about_to,
+                                after=after, limit=limit)
+    columns = ["id", "modality", "publisherName", "published", "earliest", "latest",
+               "subjectLabel", "propertyLabel", "text"]
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+    elif fmt == "csv":
+        _csv(columns, [[r.get(c) for c in columns] for r in rows])
+    else:
+        headers = ["id", "modality", "publisher", "published", "about", "subject",
+                   "property", "statement"]
+        table = [[r["id"], r["modality"], r["publisherName"], r["published"],
+                  _about(r), r["subjectLabel"], r["propertyLabel"], _clip(r["text"], 60)]
+                 for r in rows]
+        _table(headers, table)
+        click.echo(f"{len(rows)} claim(s)" + (f"; next page: --after {rows[-1]['id']}"
+                                               if len(rows) == limit else ""), err=True)
+
+
+@main.command()
+@click.argument("claim")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonld", "trig"]),
+              default="text", show_default=True)
+@click.pass_obj
+def show(obj: Context, claim, fmt):
+    """Show one claim (id or IRI): source, dates, quote, content."""
+    kb = obj.kb()
+    if fmt == "jsonld":
+        click.echo(kb.claim_jsonld(claim))
+        return
+    if fmt == "trig":
+        click.echo(kb.claim_dataset(kb.claim_iri(claim)).serialize(format="trig"))
+        return
+    view = kb.claim_view(claim)
+    if fmt == "json":
+        click.echo(json.dumps(view, indent=2, ensure_ascii=False))
+        return
+    click.echo(f"claim      {view['claim']}")
+    click.echo(f"modality   {view['modality']}")
+    click.echo(f"statement  {view['statement']}")
+    click.echo(f"source     {view['source_title'] or ''} <{view['source']}>")
+    click.echo(f"publisher  {view['publisher'] or '-'}")
+    if view["speaker"]:
+        click.echo(f"speaker    {view['speaker']}")
+    click.echo(f"published  {view['published'] or '-'}   (when the source published it)")
+    about = view["about"]
+    click.echo(f"about      {_about(about) if about else '-'}   (the time the claim is about)")
+    click.echo(f"recorded   {view['recorded']}   (when claimkb recorded it)")
+    if view["quote"]:
+        q = view["quote"]
+        click.echo(f"quote      …{q.get('prefix', '')}[{q.get('exact')}]{q.get('suffix', '')}…"
+                   .replace("\n", " "))
+        click.echo(f"           chars {q.get('start')}–{q.get('end')} of {q.get('source')}")
+    for c in view["content"]:
+        value = c["value"]
+        if isinstance(value, dict):
+            value = f"{value.get('surfaceText')} → {value.get('value')} {value.get('unitCode')} " \
+                    f"[{value.get('minValue', '-∞')}, {value.get('maxValue', '∞')}] " \
+                    f"({value.get('bound', '').rsplit('#', 1)[-1]})"
+        click.echo(f"content    <{c['subject']}> <{c['property']}> {value}")
+
+
+@main.command()
+@click.argument("sparql_text", metavar="SPARQL")
+@click.option("--endpoint", help="Query this remote SPARQL endpoint instead of the KB.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS_OUT), default="table", show_default=True)
+@click.pass_obj
+def query(obj: Context, sparql_text, endpoint, fmt):
+    """Run a read-only SPARQL query (a file path or '-' for stdin is also accepted)."""
+    if sparql_text == "-":
+        sparql_text = sys.stdin.read()
+    elif Path(sparql_text).suffix in (".rq", ".sparql") and Path(sparql_text).is_file():
+        sparql_text = Path(sparql_text).read_text(encoding="utf-8")
+    if endpoint:
+        from .store.remote import RemoteStore
+
+        settings = obj.settings
+        kb = KnowledgeBase(settings, RemoteStore(endpoint, timeout=settings.http_timeout))
+    else:
+        kb = obj.kb()
+    result = kb.query(sparql_text)
+    if result.kind == "ask":
+        click.echo(json.dumps({"boolean": result.boolean}) if fmt == "json" else
+                   str(result.boolean).lower())
+        return
+    if result.kind == "graph":
+        click.echo(result.graph.serialize(format="json-ld" if fmt == "json" else "turtle"))
+        return
+    rows = [[None if v is None else str(v) for v in row] for row in result.rows]
+    if fmt == "json":
+        click.echo(json.dumps([dict(zip(result.vars, r)) for r in rows], indent=2,
+                              ensure_ascii=False))
+    elif fmt == "csv":
+        _csv(result.vars, rows)
+    else:
+        _table(result.vars, rows)
+        click.echo(f"{len(rows)} row(s)", err=True)
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["trig", "nquads", "jsonld"]),
+              default="trig", show_default=True)
+@click.option("--claim", help="With --format jsonld: the claim to export.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="File to write (default: standard output).")
+@click.pass_obj
+def export(obj: Context, fmt, claim, output):
+    """Export the whole KB (TriG, N-Quads) or one claim (JSON-LD)."""
+    kb = obj.kb()
+    if fmt == "jsonld":
+        if not claim:
+            raise click.UsageError("--format jsonld exports one claim: give --claim ID")
+        data = kb.claim_jsonld(claim).encode("utf-8")
+        if output:
+            output.write_bytes(data)
+        else:
+            sys.stdout.buffer.write(data)
+        return
+    if output:
+        tmp = output.with_name(output.name + ".part")
+        with open(tmp, "wb") as out:
+            kb.export(out, fmt)
+        tmp.replace(output)
+    else:
+        buffer = io.BytesIO()
+        kb.export(buffer, fmt)
+        sys.stdout.buffer.write(buffer.getvalue())
+
+
+@main.command()
+@click.pass_obj
+def validate(obj: Context):
+    """Check the whole KB against the SHACL shapes; exit 6 with a report on violations."""
+    from .validation import validate as run
+
+    report = run(obj.kb())
+    click.echo(report.summary())
+
+
+@main.command()
+@click.option("--force", is_flag=True, help="Rebuild even if the KB already has claims.")
+@click.pass_obj
+def demo(obj: Context, force):
+    """Build the demo KB: the Globinsider article of July 2021 and claims from other
+    outlets about the same facts."""
+    from .demo import build
+
+    kb = obj.kb()
+    report = build(kb, force=force)
+    click.echo(report)
+
+
+def _about(row) -> str:
+    if not row or not row.get("earliest"):
+        return "-"
+    if row["earliest"] == row["latest"]:
+        return row["earliest"]
+    return f"{row['earliest']}/{row['latest']}"
+
+
+def _clip(text, width):
+    if not text:
+        return ""
+    text = " ".join(str(text).split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _table(headers, rows) -> None:
+    cells = [[("" if v is None else str(v)) for v in row] for row in rows]
+    widths = [min(60, max([len(h)] + [len(r[i]) for r in cells])) for i, h in enumerate(headers)]
+    click.echo("  ".join(h.ljust(w) for h, w in zip(headers, widths)).rstrip())
+    click.echo("  ".join("-" * w for w in widths))
+    for row in cells:
+        click.echo("  ".join(_clip(v, w).ljust(w) for v, w in zip(row, widths)).rstrip())
+
+
+def _csv(headers, rows) -> None:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(headers)
+    writer.writerows([["" if v is None else v for v in r] for r in rows])
+    click.echo(out.getvalue(), nl=False)

@@ -1,0 +1,94 @@
+"""Settings: defaults → instance file (``<data_dir>/claimkb.toml``) → ``CLAIMKB_*`` env → explicit.
+
+| setting            | env                        | default                    | meaning |
+|--------------------|----------------------------|----------------------------|---------|
+| data_dir           | CLAIMKB_DATA_DIR           | ./instance/kb              | where the embedded store (``store/``) and the instance file live |
+| backend            | CLAIMKB_BACKEND            | embedded                   | ``embedded`` (Oxigraph on disk) or ``remote`` (SPARQL 1.1 endpoint) |
+| query_endpoint     | CLAIMKB_QUERY_ENDPOINT     | (none)                     | remote backend: SPARQL query URL |
+| update_endpoint    | CLAIMKB_UPDATE_ENDPOINT    | query_endpoint             | remote backend: SPARQL update URL |
+| base_iri           | CLAIMKB_BASE_IRI           | http://localhost:5000/     | prefix of every IRI claimkb mints (claims/, articles/, ...) |
+| max_article_bytes  | CLAIMKB_MAX_ARTICLE_BYTES  | 5000000                    | largest article text accepted |
+| max_query_chars    | CLAIMKB_MAX_QUERY_CHARS    | 100000                     | longest SPARQL text accepted |
+| max_query_depth    | CLAIMKB_MAX_QUERY_DEPTH    | 64                         | deepest bracket nesting accepted in SPARQL |
+| http_timeout       | CLAIMKB_HTTP_TIMEOUT       | 30                         | seconds, remote endpoint and article fetches |
+
+docs/settings.md is this table; tests/test_docs.py keeps the two in step.
+"""
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+
+from .errors import InputError
+
+INSTANCE_FILE = "claimkb.toml"
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = Path("instance/kb")
+    backend: str = "embedded"
+    query_endpoint: str | None = None
+    update_endpoint: str | None = None
+    base_iri: str = "http://localhost:5000/"
+    max_article_bytes: int = 5_000_000
+    max_query_chars: int = 100_000
+    max_query_depth: int = 64
+    http_timeout: float = 30.0
+
+    @property
+    def store_dir(self) -> Path:
+        return Path(self.data_dir) / "store"
+
+
+def _coerce(name: str, raw, where: str):
+    kinds = {f.name: f.type for f in fields(Settings)}
+    kind = kinds[name]
+    try:
+        if kind == "int":
+            return int(raw)
+        if kind == "float":
+            return float(raw)
+        if kind == "Path":
+            return Path(raw).expanduser()
+        return None if raw in (None, "") else str(raw)
+    except (TypeError, ValueError):
+        raise InputError(f"setting {name!r} must be {kind}, got {raw!r}", where=where) from None
+
+
+def load_settings(env: dict[str, str] | None = None, **explicit) -> Settings:
+    """Build Settings from defaults, the instance file, the environment, then ``explicit``.
+
+    Raises InputError for an unknown backend, a malformed instance file or a bad value.
+    """
+    env = os.environ if env is None else env
+    names = {f.name for f in fields(Settings)}
+    values: dict = {}
+    data_dir = explicit.get("data_dir") or env.get("CLAIMKB_DATA_DIR") or Settings.data_dir
+    instance = Path(data_dir) / INSTANCE_FILE
+    if instance.is_file():
+        try:
+            file_values = tomllib.loads(instance.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise InputError(f"malformed settings file: {exc}", where=str(instance)) from None
+        for key, raw in file_values.items():
+            if key not in names:
+                raise InputError(f"unknown setting {key!r}", where=str(instance))
+            values[key] = _coerce(key, raw, str(instance))
+    for name in names:
+        raw = env.get(f"CLAIMKB_{name.upper()}")
+        if raw is not None:
+            values[name] = _coerce(name, raw, f"CLAIMKB_{name.upper()}")
+    for name, raw in explicit.items():
+        if raw is not None:
+            values[name] = _coerce(name, raw, f"--{name.replace('_', '-')}")
+    settings = replace(Settings(), **values)
+    if settings.backend not in ("embedded", "remote"):
+        raise InputError(f"backend must be 'embedded' or 'remote', got {settings.backend!r}")
+    if settings.backend == "remote" and not settings.query_endpoint:
+        raise InputError("the remote backend needs query_endpoint (CLAIMKB_QUERY_ENDPOINT)")
+    if not settings.base_iri.endswith(("/", "#")):
+        settings = replace(settings, base_iri=settings.base_iri + "/")
+    return settings

@@ -1,0 +1,131 @@
+"""Dates with their precision, and the time a claim is about (instant or interval)."""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from .errors import InputError
+
+DAY, MONTH, YEAR = "day", "month", "year"
+_MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
+_MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
+_MONTHS["sept"] = 9
+
+
+@dataclass(frozen=True)
+class PDate:
+    """A date known to a precision: day, month or year."""
+
+    year: int
+    month: int | None = None
+    day: int | None = None
+
+    @property
+    def precision(self) -> str:
+        return DAY if self.day else MONTH if self.month else YEAR
+
+    @property
+    def earliest(self) -> dt.date:
+        return dt.date(self.year, self.month or 1, self.day or 1)
+
+    @property
+    def latest(self) -> dt.date:
+        if self.day:
+            return dt.date(self.year, self.month, self.day)
+        if self.month:
+            return dt.date(self.year, self.month, calendar.monthrange(self.year, self.month)[1])
+        return dt.date(self.year, 12, 31)
+
+    def isoformat(self) -> str:
+        if self.day:
+            return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
+        if self.month:
+            return f"{self.year:04d}-{self.month:02d}"
+        return f"{self.year:04d}"
+
+    def __str__(self) -> str:
+        return self.isoformat()
+
+
+def _make(year: int, month: int | None, day: int | None, text: str, where) -> PDate:
+    try:
+        dt.date(year, month or 1, day or 1)
+    except ValueError:
+        raise InputError(f"not a real date: {text!r}", where=where) from None
+    if not 1 <= year <= 9999:
+        raise InputError(f"year out of range: {text!r}", where=where)
+    return PDate(year, month, day)
+
+
+def parse_date(value, where: str | None = None) -> PDate:
+    """Parse "2021-07-08", "2021-07", "2021", "8 July 2021", "July 8, 2021", "July 2021",
+    or a datetime.date. Raises InputError for anything else."""
+    if isinstance(value, dt.datetime):
+        return PDate(value.year, value.month, value.day)
+    if isinstance(value, dt.date):
+        return PDate(value.year, value.month, value.day)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return _make(value, None, None, str(value), where)
+    if not isinstance(value, str):
+        raise InputError(f"not a date: {value!r}", where=where)
+    text = " ".join(value.strip().split())
+    m = re.fullmatch(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?(?:[T ][0-9:.]+(?:Z|[+-]\d\d:?\d\d)?)?", text)
+    if m:
+        y, mo, d = m.groups()
+        return _make(int(y), int(mo) if mo else None, int(d) if d else None, text, where)
+    words = text.replace(",", " ").lower().split()
+    if len(words) == 3 and words[0].isdigit() and words[1] in _MONTHS and words[2].isdigit():
+        return _make(int(words[2]), _MONTHS[words[1]], int(words[0]), text, where)
+    if len(words) == 3 and words[0] in _MONTHS and words[1].isdigit() and words[2].isdigit():
+        return _make(int(words[2]), _MONTHS[words[0]], int(words[1]), text, where)
+    if len(words) == 2 and words[0] in _MONTHS and words[1].isdigit():
+        return _make(int(words[1]), _MONTHS[words[0]], None, text, where)
+    raise InputError(f"unparseable date {value!r} (use YYYY-MM-DD, YYYY-MM, YYYY or "
+                     "'8 July 2021')", where=where)
+
+
+@dataclass(frozen=True)
+class TimeAbout:
+    """The time a claim is about: an instant (start only) or an interval (start, end)."""
+
+    start: PDate
+    end: PDate | None = None
+
+    @property
+    def earliest(self) -> dt.date:
+        return self.start.earliest
+
+    @property
+    def latest(self) -> dt.date:
+        return (self.end or self.start).latest
+
+    @property
+    def is_interval(self) -> bool:
+        return self.end is not None
+
+    def __str__(self) -> str:
+        return f"{self.start}/{self.end}" if self.end else str(self.start)
+
+
+def parse_time_about(value, where: str | None = None) -> TimeAbout:
+    """"2021-07-08", "2021-07", "2021-07-01/2021-07-08", or {start:, end:}.
+
+    Raises InputError for an unparseable date or an interval that ends before it starts.
+    """
+    if isinstance(value, dict):
+        unknown = set(value) - {"start", "end"}
+        if unknown or "start" not in value:
+            raise InputError("time-about needs start (and optionally end), got keys "
+                             f"{sorted(value)}", where=where)
+        start = parse_date(value["start"], where)
+        end = parse_date(value["end"], where) if value.get("end") is not None else None
+    elif isinstance(value, str) and "/" in value:
+        left, right = value.split("/", 1)
+        start, end = parse_date(left, where), parse_date(right, where)
+    else:
+        start, end = parse_date(value, where), None
+    if end is not None and end.latest < start.earliest:
+        raise InputError(f"time-about ends ({end}) before it starts ({start})", where=where)
+    return TimeAbout(start, end)

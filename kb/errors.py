@@ -1,0 +1,67 @@
+"""Errors raised by kb. Every public kb function documents which of these it raises.
+
+The web app maps them to HTTP in one place (web/errors.py); the CLI prints
+``error: <message>`` and exits with ``exit_code``.
+"""
+from __future__ import annotations
+
+
+class KBError(Exception):
+    """Base class of every error kb raises on purpose."""
+
+    exit_code = 1
+    http_status = 500
+
+    def __init__(self, message: str, *, where: str | None = None):
+        self.message = message
+        self.where = where
+        super().__init__(f"{where}: {message}" if where else message)
+
+
+class InputError(KBError):
+    """Bad user input: malformed file, unknown unit, bad date, quote not found...
+
+    ``where`` names the file, line or claim the problem is in.
+    """
+
+    exit_code = 2
+    http_status = 400
+
+
+class NotFound(KBError):
+    """An IRI or identifier that is not in the knowledge base."""
+
+    exit_code = 3
+    http_status = 404
+
+
+class StoreLocked(KBError):
+    """The embedded store directory is held by another process."""
+
+    exit_code = 4
+    http_status = 503
+
+
+class StoreError(KBError):
+    """The store could not be read or written (I/O error, remote endpoint down)."""
+
+    exit_code = 5
+    http_status = 502
+
+
+class QueryError(KBError):
+    """A SPARQL query or update was rejected (syntax, too deep, not allowed)."""
+
+    exit_code = 2
+    http_status = 400
+
+
+class ValidationFailed(KBError):
+    """SHACL validation found violations; ``report`` holds the readable report."""
+
+    exit_code = 6
+    http_status = 422
+
+    def __init__(self, message: str, report: str):
+        self.report = report
+        super().__init__(message)

@@ -1,0 +1,437 @@
+"""KnowledgeBase: the services the CLI and the web app call. It never imports Flask."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO, Callable, Iterable
+
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.namespace import RDF
+
+from . import sparql
+from .articles import ArticleData, StoredArticle, article_quads, sha256_text
+from .config import Settings
+from .dates import parse_date
+from .errors import InputError, NotFound, QueryError
+from .iris import META, Minter
+from .model import ClaimRecord, claim_quads
+from .store import Store, open_store
+from .store.base import QueryResult
+from .vocab import CKB, MODALITIES, PREFIXES, SCHEMA
+
+MODALITY_NAMES = {iri: name for name, iri in MODALITIES.items()}
+
+RDF_EXTENSIONS = {".trig": "trig", ".nq": "nquads", ".nquads": "nquads"}
+JSONLD_EXTENSIONS = {".jsonld", ".json"}
+YAML_EXTENSIONS = {".yaml", ".yml"}
+IMPORT_FORMATS = ("claims", "trig", "nquads", "claimreview")
+_READ_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+
+
+@dataclass
+class ImportReport:
+    path: str
+    format: str
+    claims: int = 0
+    articles: int = 0
+    quads: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def _progress_noop(_done: int, _total: int) -> None:
+    return None
+
+
+class KnowledgeBase:
+    """A claimkb knowledge base over one store.
+
+    ``KnowledgeBase.open(settings)`` opens the store the settings name (StoreLocked,
+    StoreError). Use it as a context manager, or call ``close()``.
+    """
+
+    def __init__(self, settings: Settings, store: Store):
+        self.settings = settings
+        self.store = store
+        self.iris = Minter(settings.base_iri)
+
+    @classmethod
+    def open(cls, settings: Settings) -> "KnowledgeBase":
+        return cls(settings, open_store(settings))
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> "KnowledgeBase":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ articles
+
+    def _article_plan(self, data: ArticleData, now: dt.datetime) -> tuple[list[str], StoredArticle]:
+        """The update parts that store ``data`` (none when its text is already stored)."""
+        article = self.iris.article_for(data.identity)
+        if data.text is not None and len(data.text.encode("utf-8")) > self.settings.max_article_bytes:
+            raise InputError(f"article text is over {self.settings.max_article_bytes} bytes",
+                             where=data.identity)
+        versions = self.select("article_versions.rq", article=article)
+        old = self.article_metadata(article)
+        sha = sha256_text(data.text) if data.text else None
+        if old is not None:
+            if sha is None or any(str(v["sha"]) == sha for v in versions):
+                # same text again (or metadata only): keep what is stored, fill gaps only
+                merged = old.with_overrides(**{k: getattr(data, k) for k in
+                                               ("title", "url", "publisher", "authors",
+                                                "published", "language", "via")})
+                merged.kind = old.kind if data.kind == "news" else data.kind
+                if merged == old:
+                    current = next((v for v in versions if v["isCurrent"].toPython()), None)
+                    return [], StoredArticle(article, current and current["version"], sha, False, False)
+                data = merged.with_overrides(text=None)
+                data.text = None
+            else:
+                data = old.with_overrides(**{k: getattr(data, k) for k in
+                                             ("text", "title", "url", "publisher", "authors",
+                                              "published", "language", "via")})
+        previous = next((v["version"] for v in versions if v["isCurrent"].toPython()), None)
+        quads, version, sha = article_quads(self.iris, data, article,
+                                            previous if data.text else None, now)
+        if data.text is None and previous is not None:
+            quads.append((article, CKB.currentVersion, previous, META))
+            version = previous
+        parts = []
+        if old is not None:
+            parts.append(sparql.render("delete_article_metadata.ru", article=article))
+        parts.append(sparql.insert_data(quads))
+        return parts, StoredArticle(article, version, sha, old is None, data.text is not None)
+
+    def import_article(self, data: ArticleData) -> StoredArticle:
+        """Store an article's metadata and text. Same text again: nothing changes. A new
+        text: a new version linked to the previous one. Raises InputError, StoreError."""
+        parts, stored = self._article_plan(data, dt.datetime.now(dt.timezone.utc))
+        if parts:
+            self.store.update(sparql.join_updates(parts))
+        return stored
+
+    def find_article(self, ref: str) -> URIRef:
+        """An article by id, IRI, URL or exact headline. Raises NotFound."""
+        candidates = []
+        if ref.startswith(("http://", "https://")):
+            candidates.append(self.iris.article_for(ref))
+            candidates.append(URIRef(ref))
+        else:
+            try:
+                candidates.append(self.iris.resolve("articles", ref))
+            except NotFound:
+                pass
+            candidates.append(self.iris.article_for(ref))
+        for iri in candidates:
+            if self.article_metadata(iri) is not None:
+                return iri
+        rows = self.select("find_article.rq", key=Literal(ref))
+        if len(rows) == 1:
+            return rows[0]["article"]
+        if len(rows) > 1:
+            raise NotFound(f"{len(rows)} articles match {ref!r}; use the article id")
+        raise NotFound(f"no article {ref!r}")
+
+    def article_metadata(self, article: URIRef) -> ArticleData | None:
+        """The stored metadata of ``article`` (text not loaded), or None if unknown."""
+        rows = self.select("article_metadata.rq", article=article)
+        if not rows:
+            return None
+        from .articles import ARTICLE_TYPES
+
+        kinds = {v: k for k, v in ARTICLE_TYPES.items()}
+        types = {r["type"] for r in rows}
+        kind = next((kinds[t] for t in (SCHEMA.OpinionNewsArticle, SCHEMA.ReportageNewsArticle,
+                                         SCHEMA.ClaimReview, SCHEMA.WebPage, SCHEMA.Article,
+                                         SCHEMA.NewsArticle) if t in types), "news")
+        first = rows[0]
+        authors = []
+        for r in rows:
+            if r["authorName"] is not None and str(r["authorName"]) not in authors:
+                authors.append(str(r["authorName"]))
+        text_of = (lambda k: str(first[k]) if first[k] is not None else None)
+        return ArticleData(
+            text=None, title=text_of("headline"), url=text_of("url"),
+            publisher=text_of("publisherName"), authors=authors,
+            published=parse_date(str(first["published"])) if first["published"] is not None else None,
+            language=text_of("language"), kind=kind, via=text_of("via"))
+
+    def article_versions(self, article: URIRef) -> list[dict]:
+        """Stored text versions of ``article``, newest first (version, sha, recorded, previous)."""
+        return self.select("article_versions.rq", article=article)
+
+    def current_text(self, article: URIRef) -> tuple[URIRef | None, str | None]:
+        """(version IRI, text) of the article's current text; (None, None) without text."""
+        current = next((v["version"] for v in self.article_versions(article)
+                        if v["isCurrent"].toPython()), None)
+        if current is None:
+            return None, None
+        return current, self.version_text(current)
+
+    def version_text(self, version: URIRef) -> str:
+        """The text of one stored version. Raises NotFound."""
+        rows = self.select("article_text.rq", version=version)
+        if not rows:
+            raise NotFound(f"no stored text {version}")
+        return str(rows[0]["text"])
+
+    # ------------------------------------------------------------------ claims
+
+    def claims_update(self, records: Iterable[ClaimRecord]) -> list[str]:
+        """Update parts that (re)write ``records``: old versions removed, new quads added."""
+        records = list(records)
+        if not records:
+            return []
+        quads = []
+        for rec in records:
+            quads.extend(claim_quads(rec))
+        return [sparql.render("delete_claims.ru", claim=[r.iri for r in records]),
+                sparql.insert_data(quads)]
+
+    def write_claims(self, records: Iterable[ClaimRecord],
+                     articles: Iterable[ArticleData] = ()) -> int:
+        """Write articles and claims in one atomic update; returns the claims written."""
+        now = dt.datetime.now(dt.timezone.utc)
+        records = list(records)
+        parts: list[str] = []
+        for data in articles:
+            parts += self._article_plan(data, now)[0]
+        parts += self.claims_update(records)
+        if parts:
+            self.store.update(sparql.join_updates(parts))
+        return len(records)
+
+    def claim_iri(self, ref: str) -> URIRef:
+        """The IRI of an existing claim given its id or IRI. Raises NotFound."""
+        iri = self.iris.resolve("claims", ref)
+        if not self.select("claim_exists.rq", claim=iri):
+            raise NotFound(f"no claim {ref!r}")
+        return iri
+
+    def delete_claims(self, iris: list[URIRef]) -> None:
+        if iris:
+            self.store.update(sparql.render("delete_claims.ru", claim=iris))
+
+    def claim_dataset(self, claim: URIRef) -> Dataset:
+        """The claim as an rdflib Dataset: its metadata (in the metadata graph) and its
+        content graph. Raises NotFound."""
+        owned = self.store.query(sparql.render("claim_owned.rq", claim=claim)).graph
+        if owned is None or (claim, RDF.type, SCHEMA.Claim) not in owned:
+            raise NotFound(f"no claim {claim}")
+        ds = Dataset()
+        for prefix, ns in PREFIXES.items():
+            ds.bind(prefix, ns)
+        meta = ds.graph(META)
+        for triple in owned:
+            meta.add(triple)
+        content = ds.graph(claim)
+        for row in self.select("claim_content.rq", claim=claim):
+            content.add((row["s"], row["p"], row["o"]))
+        return ds
+
+    def claim_view(self, ref: str) -> dict:
+        """Everything `claimkb show` prints about a claim, as plain data. Raises NotFound."""
+        claim = self.claim_iri(ref)
+        ds = self.claim_dataset(claim)
+        meta = ds.graph(META)
+        content = ds.graph(claim)
+        source = meta.value(claim, SCHEMA.appearance)
+        article = self.article_metadata(source) if source is not None else None
+        view = {
+            "claim": str(claim),
+            "id": self.iris.local_id(claim),
+            "modality": MODALITY_NAMES.get(meta.value(claim, CKB.modality)),
+            "statement": _str(meta.value(claim, SCHEMA.text)),
+            "source": _str(meta.value(claim, SCHEMA.appearance)),
+            "source_title": article.title if article else None,
+            "publisher": article.publisher if article else None,
+            "published": _str(meta.value(claim, SCHEMA.datePublished)),
+            "recorded": _str(meta.value(claim, URIRef("http://www.w3.org/ns/prov#generatedAtTime"))),
+            "speaker": _str(meta.value(claim, CKB.speaker)),
+            "about": None,
+            "quote": None,
+            "content": [],
+        }
+        about = meta.value(claim, CKB.timeAbout)
+        if about is not None:
+            view["about"] = {"earliest": _str(meta.value(about, CKB.earliest)),
+                             "latest": _str(meta.value(about, CKB.latest))}
+        quote = meta.value(claim, CKB.quote)
+        if quote is not None:
+            sel = {}
+            from .vocab import OA
+
+            for s in meta.objects(quote, OA.hasSelector):
+                for p in (OA.exact, OA.prefix, OA.suffix, OA.start, OA.end):
+                    v = meta.value(s, p)
+                    if v is not None:
+                        sel[_local(p)] = v.toPython() if p in (OA.start, OA.end) else str(v)
+            sel["source"] = _str(meta.value(quote, OA.hasSource))
+            view["quote"] = sel
+        for s, p, o in content:
+            if p == RDF.type or (s, RDF.type, SCHEMA.QuantitativeValue) in content:
+                continue
+            entry = {"subject": str(s), "property": str(p)}
+            if (o, RDF.type, SCHEMA.QuantitativeValue) in content:
+                entry["value"] = {_local(pp): _str(oo) for pp, oo in content.predicate_objects(o)
+                                  if pp != RDF.type}
+            else:
+                entry["value"] = _str(o)
+            view["content"].append(entry)
+        return view
+
+    def list_claims(self, *, source: str | None = None, entity: str | None = None,
+                    modality: str | None = None, since=None, until=None,
+                    about_from=None, about_to=None, after: str | None = None,
+                    limit: int = 100) -> list[dict]:
+        """Claims matching the filters, in id order, ``limit`` at most, after ``after``
+        (keyset pagination). Raises InputError for a bad filter value."""
+        from .vocab import MODALITIES
+
+        params: dict = {}
+        if source:
+            params["source"] = self._source_iri(source)
+        if entity:
+            params["entity"] = self.iris.resolve("entities", entity) if not entity.startswith(
+                ("http://", "https://")) else URIRef(entity)
+        if modality:
+            key = modality.lower().replace(" ", "-").replace("_", "-")
+            if key not in MODALITIES:
+                raise InputError(f"unknown modality {modality!r} (known: {', '.join(MODALITIES)})")
+            params["modality"] = MODALITIES[key]
+        for name, value in (("since", since), ("until", until)):
+            if value is not None:
+                params[name] = Literal(parse_date(value).isoformat())
+        for name, value, edge in (("aboutFrom", about_from, "earliest"), ("aboutTo", about_to, "latest")):
+            if value is not None:
+                d = parse_date(value)
+                params[name] = Literal(getattr(d, edge), datatype=URIRef("http://www.w3.org/2001/XMLSchema#date"))
+        if after:
+            params["after"] = Literal(str(self.iris.resolve("claims", after)))
+        rows = self.select("list_claims.rq", limit=limit, **params)
+        out = []
+        for row in rows:
+            item = {k: (_str(v) if v is not None else None) for k, v in row.items()}
+            item["id"] = self.iris.local_id(row["claim"])
+            item["modality"] = MODALITY_NAMES.get(row["modality"], _local(row["modality"]))
+            out.append(item)
+        return out
+
+    def _source_iri(self, ref: str) -> URIRef:
+        try:
+            return self.find_article(ref)
+        except NotFound:
+            pass
+        publisher = self.iris.publisher(ref) if not ref.startswith(("http://", "https://")) else URIRef(ref)
+        rows = self.select("labels.rq", resource=publisher)
+        if rows and rows[0]["label"] is not None:
+            return publisher
+        raise NotFound(f"no article or publisher {ref!r}")
+
+    # ------------------------------------------------------------------ query
+
+    def select(self, name: str, limit: int | None = None, **params) -> list[dict]:
+        """Run the named query kb/queries/<name> with parameters; one dict per row."""
+        return self.store.query(sparql.render(name, limit=limit, **params)).dicts()
+
+    def query(self, text: str) -> QueryResult:
+        """Run a user's read-only SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE).
+
+        Raises QueryError for an update, a query that is too long or too deeply nested
+        (checked before it reaches the store), or bad syntax.
+        """
+        sparql.check_limits(text, self.settings.max_query_chars, self.settings.max_query_depth)
+        if sparql.query_form(text) not in _READ_FORMS:
+            raise QueryError("only SELECT, ASK, CONSTRUCT and DESCRIBE queries are allowed here")
+        return self.store.query(text)
+
+    # ------------------------------------------------------------------ import / export
+
+    def export(self, out: BinaryIO, fmt: str) -> None:
+        """Write the whole KB as TriG or N-Quads. Raises InputError for another format."""
+        if fmt not in ("trig", "nquads"):
+            raise InputError(f"cannot export the whole KB as {fmt!r} (trig or nquads)")
+        self.store.dump(out, fmt)
+
+    def claim_jsonld(self, ref: str) -> str:
+        """One claim (metadata + content graph) as JSON-LD with an inline context."""
+        claim = self.claim_iri(ref)
+        ds = self.claim_dataset(claim)
+        context = {k: v for k, v in PREFIXES.items()}
+        return ds.serialize(format="json-ld", context=context, indent=2)
+
+    def import_file(self, path: Path, fmt: str | None = None,
+                    progress: Callable[[int, int], None] = _progress_noop) -> ImportReport:
+        """Import a claims YAML, TriG, N-Quads or ClaimReview JSON-LD file, by extension
+        or ``fmt``. Everything is parsed and checked first and written in one atomic
+        update: on any error (InputError naming file, line or claim) nothing is written."""
+        path = Path(path)
+        fmt = fmt or detect_format(path)
+        if fmt not in IMPORT_FORMATS:
+            raise InputError(f"unknown import format {fmt!r} (known: {', '.join(IMPORT_FORMATS)})",
+                             where=str(path))
+        report = ImportReport(str(path), fmt)
+        if fmt in ("trig", "nquads"):
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                raise InputError(f"cannot read: {exc.strerror}", where=str(path)) from None
+            report.quads = self.store.load(data, fmt, where=str(path))
+            progress(1, 1)
+            return report
+        if fmt == "claims":
+            from . import claimsfile
+
+            parsed = claimsfile.parse(self, path)
+            articles, records = list(parsed.articles.values()), parsed.records
+        else:
+            from . import claimreview
+
+            articles, records = claimreview.parse(self, path)
+        report.articles, report.claims = len(articles), len(records)
+        self.write_claims(records, articles)
+        progress(len(records), len(records))
+        return report
+
+    def clear(self) -> None:
+        """Remove every quad from the store (used by `claimkb demo --force`)."""
+        self.store.update("CLEAR ALL")
+
+    def stats(self) -> dict:
+        """Counts of claims, sources (articles) and publishers."""
+        rows = self.store.query(sparql.load("stats.rq")).dicts()
+        return {k: int(v.toPython()) if v is not None else 0 for k, v in rows[0].items()} if rows else {}
+
+
+def detect_format(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix in YAML_EXTENSIONS:
+        return "claims"
+    if suffix in RDF_EXTENSIONS:
+        return RDF_EXTENSIONS[suffix]
+    if suffix in JSONLD_EXTENSIONS:
+        return "claimreview"
+    raise InputError(f"cannot tell the format from the extension {suffix!r}; give --format "
+                     f"({', '.join(IMPORT_FORMATS)})", where=str(path))
+
+
+def _str(term) -> str | None:
+    return None if term is None else str(term)
+
+
+def _local(term) -> str | None:
+    if term is None:
+        return None
+    text = str(term)
+    for sep in ("#", "/"):
+        if sep in text:
+            text = text.rsplit(sep, 1)[1]
+    return text
+
+
+__all__ = ["KnowledgeBase", "ImportReport", "detect_format"]

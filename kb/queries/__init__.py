@@ -1,0 +1,1 @@
+"""Named SPARQL queries (*.rq) and updates (*.ru); see kb/sparql.py."""

@@ -1,0 +1,155 @@
+"""SPARQL text lives in kb/queries/*.rq (queries) and *.ru (updates).
+
+Parameters are never pasted into SPARQL from user input. A query file declares each
+parameter as a VALUES block whose only row is UNDEF::
+
+    VALUES ?claim { UNDEF }
+
+Every file is read with the PREFIX block of ``_prefixes.rq`` in front of it.
+``render(name, claim=iri)`` replaces that row with the parameter's terms, each
+serialised by rdflib (IRIs checked, literals escaped). A parameter left unset keeps
+UNDEF, which constrains nothing — except in updates (*.ru), where every parameter
+must be given, so that an unset parameter can never widen a DELETE to the whole store.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from importlib.resources import files
+from typing import Iterable
+
+from rdflib import Literal, URIRef
+from rdflib.term import Node
+
+from .errors import QueryError
+
+_PARAM = re.compile(r"VALUES\s+\?(\w+)\s*\{\s*UNDEF\s*\}")
+_BAD_IRI = re.compile(r'[<>"{}|^`\\\x00-\x20]')
+
+
+_LIMIT = re.compile(r"\bLIMIT\s+\d+\s*$")
+
+
+@lru_cache(maxsize=None)
+def load(name: str) -> str:
+    """The text of kb/queries/<name> (with its .rq or .ru extension), prefixes included."""
+    folder = files("kb.queries")
+    return (folder / "_prefixes.rq").read_text(encoding="utf-8") + (folder / name).read_text(encoding="utf-8")
+
+
+def term_sparql(term: Node) -> str:
+    """A term in SPARQL syntax. Raises QueryError for an IRI that cannot be written safely."""
+    if isinstance(term, URIRef):
+        if _BAD_IRI.search(str(term)):
+            raise QueryError(f"not a valid IRI: {str(term)!r}")
+        return f"<{term}>"
+    if isinstance(term, Literal):
+        return term.n3()
+    raise QueryError(f"cannot bind {term!r} in a query")
+
+
+def bind(text: str, **params: Node | Iterable[Node] | None) -> str:
+    """Fill the ``VALUES ?name { UNDEF }`` blocks of ``text`` with ``params``.
+
+    Raises QueryError for a parameter the text does not declare.
+    """
+    declared = set(_PARAM.findall(text))
+    unknown = set(params) - declared
+    if unknown:
+        raise QueryError(f"query has no parameter {', '.join(sorted(unknown))}")
+
+    def fill(match: re.Match) -> str:
+        name = match.group(1)
+        value = params.get(name)
+        if value is None:
+            return match.group(0)
+        terms = [value] if isinstance(value, (URIRef, Literal)) else list(value)
+        if not terms:
+            # an empty list must match nothing, not everything
+            return f"VALUES ?{name} {{ }}"
+        return f"VALUES ?{name} {{ {' '.join(term_sparql(t) for t in terms)} }}"
+
+    return _PARAM.sub(fill, text)
+
+
+def render(name: str, *, limit: int | None = None, **params) -> str:
+    """kb/queries/<name> with its parameters bound (and its final LIMIT replaced).
+
+    Raises QueryError for an unknown parameter, or a missing one in an update.
+    """
+    text = load(name)
+    if name.endswith(".ru"):
+        missing = set(_PARAM.findall(text)) - {k for k, v in params.items() if v is not None}
+        if missing:
+            raise QueryError(f"update {name} needs {', '.join(sorted(missing))}")
+    text = bind(text, **params)
+    if limit is not None:
+        if not _LIMIT.search(text):
+            raise QueryError(f"query {name} has no LIMIT to replace")
+        text = _LIMIT.sub(f"LIMIT {int(limit)}", text)
+    return text
+
+
+def insert_data(quads: Iterable[tuple]) -> str:
+    """An ``INSERT DATA`` block for rdflib quads (s, p, o, graph-or-None)."""
+    graphs: dict = {}
+    for s, p, o, g in quads:
+        graphs.setdefault(g, []).append(f"{term_sparql(s)} {term_sparql(p)} {term_sparql(o)} .")
+    parts = ["INSERT DATA {"]
+    for g, triples in graphs.items():
+        if g is not None:
+            parts.append(f"GRAPH {term_sparql(g)} {{")
+        parts.extend(triples)
+        if g is not None:
+            parts.append("}")
+    parts.append("}")
+    return "\n".join(parts)
+
+
+_STRING = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
+                     r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*')
+
+
+def check_limits(text: str, max_chars: int, max_depth: int) -> None:
+    """Refuse SPARQL that is too long or nested too deep before it reaches the store.
+
+    pyoxigraph aborts the process on queries with a few thousand nested groups, so
+    this check must run before any user query is handed to it. Raises QueryError.
+    """
+    if len(text) > max_chars:
+        raise QueryError(f"query is {len(text)} characters; the limit is {max_chars}")
+    stripped = _STRING.sub(" ", text)
+    depth = deepest = 0
+    for char in stripped:
+        if char in "{(":
+            depth += 1
+            deepest = max(deepest, depth)
+            if deepest > max_depth:
+                raise QueryError(f"query nests brackets deeper than {max_depth} levels")
+        elif char in "})":
+            depth -= 1
+
+
+_FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE|INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b",
+                   re.IGNORECASE)
+_PROLOGUE = re.compile(r"^\s*(?:(?:PREFIX\s+[\w.-]*:\s*<[^>]*>|BASE\s+<[^>]*>)\s*)*", re.IGNORECASE)
+
+
+def query_form(text: str) -> str | None:
+    """The first keyword after the prologue: SELECT, ASK, CONSTRUCT, DESCRIBE, or an
+    update keyword (INSERT, DELETE, LOAD, ...). None when there is none."""
+    body = _PROLOGUE.sub("", text, count=1)
+    body = _STRING.sub(" ", body)
+    match = _FORM.search(body)
+    return match.group(1).upper() if match else None
+
+
+def join_updates(parts: list[str]) -> str:
+    """Several update operations as one request (one transaction).
+
+    SPARQL allows a prologue before each operation, but Oxigraph only accepts one at
+    the start, so the shared PREFIX block is written once.
+    """
+    prologue = (files("kb.queries") / "_prefixes.rq").read_text(encoding="utf-8")
+    body = [p[len(prologue):] if p.startswith(prologue) else p for p in parts]
+    return prologue + " ;\n".join(body)

@@ -1,0 +1,21 @@
+"""Storage: one abstract repository, two small backends, chosen once at start-up."""
+from __future__ import annotations
+
+from ..config import Settings
+from .base import QueryResult, Store
+from .embedded import EmbeddedStore
+from .remote import RemoteStore
+
+
+def open_store(settings: Settings) -> Store:
+    """Open the store ``settings.backend`` names.
+
+    Raises StoreLocked (embedded directory held by another process) or StoreError.
+    """
+    if settings.backend == "remote":
+        return RemoteStore(settings.query_endpoint, settings.update_endpoint,
+                           timeout=settings.http_timeout)
+    return EmbeddedStore(settings.store_dir)
+
+
+__all__ = ["open_store", "Store", "QueryResult", "EmbeddedStore", "RemoteStore"]

@@ -1,0 +1,99 @@
+"""The embedded backend: Oxigraph (pyoxigraph) on disk, one process at a time."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import BinaryIO
+
+import pyoxigraph as ox
+from rdflib import Dataset, Graph
+
+from ..errors import QueryError, StoreError, StoreLocked
+from .base import QueryResult, Store
+from .convert import OX_FORMATS, from_ox, parse_quads
+
+
+class EmbeddedStore(Store):
+    """Oxigraph store in ``path`` (created if missing); ``path=None`` is in memory.
+
+    Raises StoreLocked when another process holds the directory, StoreError when
+    it cannot be opened.
+    """
+
+    name = "embedded"
+
+    def __init__(self, path: Path | str | None):
+        self.path = Path(path) if path is not None else None
+        try:
+            if self.path is None:
+                self._ox = ox.Store()
+            else:
+                self.path.mkdir(parents=True, exist_ok=True)
+                self._ox = ox.Store(str(self.path))
+        except OSError as exc:
+            if "lock" in str(exc).lower():
+                raise StoreLocked(
+                    f"the store directory {self.path} is in use by another process "
+                    "(an Oxigraph directory opens in one process only: stop the other "
+                    "claimkb process, or use the server it runs)") from None
+            raise StoreError(f"cannot open the store at {self.path}: {exc}") from None
+
+    @property
+    def oxigraph(self) -> ox.Store:
+        """The underlying pyoxigraph Store (for benchmarks and bulk tools)."""
+        return self._ox
+
+    def rdflib_dataset(self) -> Dataset:
+        """An rdflib Dataset view of this store through oxrdflib (no copy)."""
+        from oxrdflib import OxigraphStore
+
+        return Dataset(store=OxigraphStore(store=self._ox), default_union=False)
+
+    def query(self, sparql: str) -> QueryResult:
+        try:
+            result = self._ox.query(sparql)
+            if isinstance(result, ox.QueryBoolean):
+                return QueryResult("ask", boolean=bool(result))
+            if isinstance(result, ox.QuerySolutions):
+                names = [v.value for v in result.variables]
+                rows = [tuple(from_ox(sol[i]) for i in range(len(names))) for sol in result]
+                return QueryResult("select", vars=names, rows=rows)
+            graph = Graph()
+            for triple in result:
+                graph.add((from_ox(triple.subject), from_ox(triple.predicate),
+                           from_ox(triple.object)))
+            return QueryResult("graph", graph=graph)
+        except SyntaxError as exc:
+            raise QueryError(f"SPARQL syntax error: {exc}") from None
+        except OSError as exc:
+            raise StoreError(f"store read failed: {exc}") from None
+
+    def update(self, sparql: str) -> None:
+        try:
+            self._ox.update(sparql)
+        except SyntaxError as exc:
+            raise QueryError(f"SPARQL update syntax error: {exc}") from None
+        except OSError as exc:
+            raise StoreError(f"store write failed (nothing written): {exc}") from None
+
+    def load(self, data: bytes, fmt: str, where: str = "<input>") -> int:
+        quads = parse_quads(data, fmt, where)
+        try:
+            self._ox.extend(quads)
+        except OSError as exc:
+            raise StoreError(f"store write failed (nothing written): {exc}") from None
+        return len(quads)
+
+    def dump(self, out: BinaryIO, fmt: str) -> None:
+        self._ox.dump(out, OX_FORMATS[fmt])
+
+    def quad_count(self) -> int:
+        return len(self._ox)
+
+    def close(self) -> None:
+        if getattr(self, "_ox", None) is not None:
+            try:
+                self._ox.flush()
+            except OSError:
+                pass
+            del self._ox
+            self._ox = None

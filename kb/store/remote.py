@@ -1,0 +1,148 @@
+"""The remote backend: any SPARQL 1.1 Query + Update endpoint, through SPARQLWrapper."""
+from __future__ import annotations
+
+import json
+import urllib.error
+from collections import defaultdict
+from typing import BinaryIO
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from SPARQLWrapper import JSON, N3, POST, URLENCODED, SPARQLWrapper
+from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperException
+
+from ..errors import QueryError, StoreError
+from .base import QueryResult, Store
+from .convert import OX_FORMATS, parse_quads, to_ox
+
+_ALL_QUADS = """SELECT ?s ?p ?o ?g WHERE {
+  { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } }
+}"""
+_DEFAULT = ox.DefaultGraph()
+_COUNT = """SELECT (COUNT(*) AS ?n) WHERE {
+  { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } }
+}"""
+
+
+def term_from_json(binding: dict):
+    kind = binding["type"]
+    value = binding["value"]
+    if kind == "uri":
+        return URIRef(value)
+    if kind == "bnode":
+        return BNode(value)
+    if kind in ("literal", "typed-literal"):
+        lang = binding.get("xml:lang")
+        datatype = binding.get("datatype")
+        if lang:
+            return Literal(value, lang=lang)
+        if datatype and datatype != "http://www.w3.org/2001/XMLSchema#string":
+            return Literal(value, datatype=URIRef(datatype))
+        return Literal(value)
+    raise StoreError(f"unknown term type in SPARQL JSON results: {kind!r}")
+
+
+class RemoteStore(Store):
+    """A SPARQL 1.1 endpoint. Nothing is opened until the first request.
+
+    Raises StoreError when the endpoint cannot be reached or answers with an
+    error other than a rejected query (QueryError).
+    """
+
+    name = "remote"
+
+    def __init__(self, query_endpoint: str, update_endpoint: str | None = None,
+                 timeout: float = 30.0):
+        self.query_endpoint = query_endpoint
+        self.update_endpoint = update_endpoint or query_endpoint
+        self.timeout = timeout
+
+    def _wrapper(self, endpoint: str) -> SPARQLWrapper:
+        wrapper = SPARQLWrapper(endpoint, agent="claimkb")
+        wrapper.setMethod(POST)
+        wrapper.setRequestMethod(URLENCODED)
+        wrapper.setTimeout(int(self.timeout))
+        return wrapper
+
+    def _run(self, wrapper: SPARQLWrapper):
+        try:
+            return wrapper.query()
+        except QueryBadFormed as exc:
+            raise QueryError(f"the endpoint rejected the query: {_short(exc)}") from None
+        except SPARQLWrapperException as exc:
+            raise StoreError(f"SPARQL endpoint {wrapper.endpoint} failed: {_short(exc)}") from None
+        except (urllib.error.URLError, OSError) as exc:
+            raise StoreError(f"cannot reach SPARQL endpoint {wrapper.endpoint}: {exc}") from None
+
+    def query(self, sparql: str) -> QueryResult:
+        wrapper = self._wrapper(self.query_endpoint)
+        wrapper.setQuery(sparql)
+        kind = wrapper.queryType
+        if kind in ("CONSTRUCT", "DESCRIBE"):
+            wrapper.setReturnFormat(N3)
+            wrapper.addCustomHttpHeader("Accept", "application/n-triples, text/turtle;q=0.9")
+            response = self._run(wrapper).response
+            body = response.read()
+            ctype = response.headers.get("Content-Type", "text/turtle").split(";")[0].strip()
+            graph = Graph()
+            fmt = "nt" if "n-triples" in ctype else "turtle"
+            try:
+                graph.parse(data=body, format=fmt)
+            except Exception as exc:  # rdflib raises many parser error types
+                raise StoreError(f"unreadable CONSTRUCT result from the endpoint: {exc}") from None
+            return QueryResult("graph", graph=graph)
+        wrapper.setReturnFormat(JSON)
+        body = self._run(wrapper).response.read()
+        try:
+            data = json.loads(body)
+        except ValueError:
+            raise StoreError("the endpoint did not answer with SPARQL JSON results") from None
+        if "boolean" in data:
+            return QueryResult("ask", boolean=bool(data["boolean"]))
+        names = data.get("head", {}).get("vars", [])
+        rows = []
+        for binding in data.get("results", {}).get("bindings", []):
+            rows.append(tuple(term_from_json(binding[v]) if v in binding else None
+                              for v in names))
+        return QueryResult("select", vars=names, rows=rows)
+
+    def update(self, sparql: str) -> None:
+        wrapper = self._wrapper(self.update_endpoint)
+        wrapper.setQuery(sparql)
+        if not wrapper.isSparqlUpdateRequest():
+            raise QueryError("not a SPARQL update")
+        self._run(wrapper)
+
+    def load(self, data: bytes, fmt: str, where: str = "<input>") -> int:
+        quads = parse_quads(data, fmt, where)
+        if not quads:
+            return 0
+        by_graph: dict[str, list[str]] = defaultdict(list)
+        for quad in quads:
+            graph = "" if quad.graph_name == _DEFAULT else str(quad.graph_name)
+            by_graph[graph].append(f"{quad.subject} {quad.predicate} {quad.object} .")
+        parts = ["INSERT DATA {"]
+        for graph, triples in by_graph.items():
+            if graph:
+                parts.append(f"GRAPH {graph} {{")
+            parts.extend(triples)
+            if graph:
+                parts.append("}")
+        parts.append("}")
+        self.update("\n".join(parts))
+        return len(quads)
+
+    def dump(self, out: BinaryIO, fmt: str) -> None:
+        result = self.query(_ALL_QUADS)
+        quads = [ox.Quad(to_ox(s), to_ox(p), to_ox(o), to_ox(g)) for s, p, o, g in result.rows]
+        ox.serialize(quads, out, OX_FORMATS[fmt])
+
+    def quad_count(self) -> int:
+        rows = self.query(_COUNT).rows
+        return int(rows[0][0]) if rows else 0
+
+
+def _short(exc: Exception) -> str:
+    text = str(exc)
+    return text if len(text) < 500 else text[:500] + "…"
+

@@ -1,0 +1,72 @@
+"""Units: UN/CEFACT common codes (schema:unitCode), their dimension and scale.
+
+Conversion within a dimension multiplies by ``factor`` to reach the dimension's base
+unit (metre for length, 1 for ratio, item for count).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .errors import InputError
+
+
+@dataclass(frozen=True)
+class Unit:
+    code: str          # UN/CEFACT common code, the value of schema:unitCode
+    symbol: str        # how we print it
+    dimension: str     # length, ratio, count, duration, area, mass
+    factor: float      # multiply to get the dimension's base unit
+    low: float | None = None    # natural range of values (a share is 0..100%)
+    high: float | None = None
+
+
+UNITS: dict[str, Unit] = {u.code: u for u in [
+    Unit("C62", "", "count", 1.0, low=0.0),
+    Unit("P1", "%", "ratio", 0.01, low=0.0, high=100.0),
+    Unit("MTR", "m", "length", 1.0, low=0.0),
+    Unit("KMT", "km", "length", 1000.0, low=0.0),
+    Unit("SMI", "mi", "length", 1609.344, low=0.0),
+    Unit("KMK", "km²", "area", 1e6, low=0.0),
+    Unit("MTK", "m²", "area", 1.0, low=0.0),
+    Unit("KGM", "kg", "mass", 1.0, low=0.0),
+    Unit("TNE", "t", "mass", 1000.0, low=0.0),
+    Unit("HUR", "h", "duration", 3600.0, low=0.0),
+    Unit("DAY", "days", "duration", 86400.0, low=0.0),
+    Unit("WEE", "weeks", "duration", 604800.0, low=0.0),
+    Unit("ANN", "years", "duration", 31557600.0, low=0.0),
+]}
+
+# words and symbols as sources write them → unit code
+ALIASES: dict[str, str] = {
+    "%": "P1", "percent": "P1", "per cent": "P1", "pc": "P1",
+    "m": "MTR", "metre": "MTR", "metres": "MTR", "meter": "MTR", "meters": "MTR",
+    "km": "KMT", "kilometre": "KMT", "kilometres": "KMT", "kilometer": "KMT",
+    "kilometers": "KMT", "kms": "KMT",
+    "mi": "SMI", "mile": "SMI", "miles": "SMI",
+    "km2": "KMK", "km²": "KMK", "square kilometres": "KMK", "square kilometers": "KMK",
+    "sq km": "KMK",
+    "m2": "MTK", "m²": "MTK", "square metres": "MTK", "square meters": "MTK",
+    "kg": "KGM", "kilogram": "KGM", "kilograms": "KGM",
+    "t": "TNE", "tonne": "TNE", "tonnes": "TNE", "ton": "TNE", "tons": "TNE",
+    "h": "HUR", "hour": "HUR", "hours": "HUR",
+    "day": "DAY", "days": "DAY", "week": "WEE", "weeks": "WEE",
+    "year": "ANN", "years": "ANN",
+}
+
+
+def unit_for(text: str, where: str | None = None) -> Unit:
+    """The Unit a word, symbol or code names ("" is a plain count).
+
+    Raises InputError for an unknown unit.
+    """
+    key = " ".join(text.strip().lower().split())
+    if key == "":
+        return UNITS["C62"]
+    if text.strip().upper() in UNITS:
+        return UNITS[text.strip().upper()]
+    code = ALIASES.get(key)
+    if code is None:
+        raise InputError(
+            f"unknown unit {text.strip()!r} (known: {', '.join(sorted(ALIASES))}; "
+            "counts of people or things take no unit)", where=where)
+    return UNITS[code]

@@ -1,0 +1,74 @@
+"""SHACL validation of the whole KB (ontologies/shapes.ttl, with pyshacl)."""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from rdflib import Dataset, Graph
+
+from .errors import ValidationFailed
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .knowledgebase import KnowledgeBase
+
+
+@dataclass
+class Report:
+    conforms: bool
+    violations: int
+    text: str
+    quads: int
+
+    def summary(self) -> str:
+        return (f"SHACL: {self.quads} quads checked, "
+                + ("conforms" if self.conforms else f"{self.violations} violation(s)"))
+
+
+def shapes_graph() -> Graph:
+    from ontologies import SHAPES
+
+    return Graph().parse(data=SHAPES.read_text(encoding="utf-8"), format="turtle")
+
+
+def validate_graph(data: Graph) -> tuple[bool, int, str]:
+    """(conforms, number of violations, readable report) for ``data``."""
+    import pyshacl
+
+    conforms, results, text = pyshacl.validate(
+        data, shacl_graph=shapes_graph(), inference="none", advanced=True,
+        allow_warnings=True)
+    from rdflib.namespace import SH, RDF
+
+    count = len(set(results.subjects(RDF.type, SH.ValidationResult)))
+    return bool(conforms), count, text
+
+
+def validate(kb: "KnowledgeBase", raise_on_violation: bool = True) -> Report:
+    """Validate every graph of the KB (metadata and claim content, as one union).
+
+    Raises ValidationFailed (with the readable report) on violations unless
+    ``raise_on_violation`` is False. rdflib's memory store is used only to hold the
+    parsed dump for pyshacl.
+    """
+    buffer = io.BytesIO()
+    kb.export(buffer, "nquads")
+    ds = Dataset()
+    ds.parse(data=buffer.getvalue(), format="nquads")
+    union = Graph()
+    quads = 0
+    for s, p, o, _g in ds.quads((None, None, None, None)):
+        union.add((s, p, o))
+        quads += 1
+    conforms, count, text = validate_graph(union)
+    report = Report(conforms, count, text, quads)
+    if not conforms and raise_on_violation:
+        raise ValidationFailed(f"the KB does not conform to the shapes: {count} violation(s)",
+                               report=_readable(text))
+    return report
+
+
+def _readable(text: str) -> str:
+    # pyshacl's report is readable already; keep it, minus its banner lines.
+    lines = [l for l in text.splitlines() if l.strip() and not l.startswith("Validation Report")]
+    return "\n".join(lines)

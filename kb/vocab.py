@@ -1,0 +1,96 @@
+"""Namespaces used by claimkb.
+
+``CKB`` is closed: a typo such as ``CKB.modallity`` raises AttributeError at import
+time instead of minting a new IRI. tests/test_vocabulary.py checks that every term
+here is defined (with label and comment) in ontologies/claimkb.ttl and vice versa.
+"""
+from __future__ import annotations
+
+from rdflib import Namespace, URIRef
+from rdflib.namespace import DefinedNamespace, OWL, PROV, RDF, RDFS, TIME, XSD, DCTERMS
+
+SCHEMA = Namespace("http://schema.org/")
+OA = Namespace("http://www.w3.org/ns/oa#")
+WD = Namespace("http://www.wikidata.org/entity/")
+
+
+class CKB(DefinedNamespace):
+    """The claimkb vocabulary (https://w3id.org/claimkb/ns#)."""
+
+    _NS = Namespace("https://w3id.org/claimkb/ns#")
+    _fail = True
+
+    # classes
+    Modality: URIRef
+    BoundQualifier: URIRef
+    Endpoint: URIRef
+    ArticleText: URIRef
+    Entity: URIRef
+    ClaimProperty: URIRef
+    # modalities
+    Factual: URIRef
+    Event: URIRef
+    ReportedSpeech: URIRef
+    Opinion: URIRef
+    Prediction: URIRef
+    # endpoint rules
+    AtValueInclusive: URIRef
+    AtValueExclusive: URIRef
+    WithinTolerance: URIRef
+    Unbounded: URIRef
+    # bound qualifiers
+    Exact: URIRef
+    About: URIRef
+    MoreThan: URIRef
+    AtLeast: URIRef
+    LessThan: URIRef
+    AtMost: URIRef
+    # properties
+    modality: URIRef
+    speaker: URIRef
+    quote: URIRef
+    timeAbout: URIRef
+    earliest: URIRef
+    latest: URIRef
+    scope: URIRef
+    subject: URIRef
+    property: URIRef
+    valueKind: URIRef
+    via: URIRef
+    bound: URIRef
+    surfaceText: URIRef
+    minExclusive: URIRef
+    maxExclusive: URIRef
+    lowerEndpoint: URIRef
+    upperEndpoint: URIRef
+    tolerance: URIRef
+    surfaceForm: URIRef
+    sha256: URIRef
+    currentVersion: URIRef
+
+
+PREFIXES: dict[str, str] = {
+    "ckb": str(CKB._NS),
+    "schema": str(SCHEMA),
+    "prov": str(PROV),
+    "oa": str(OA),
+    "time": str(TIME),
+    "owl": str(OWL),
+    "rdf": str(RDF),
+    "rdfs": str(RDFS),
+    "xsd": str(XSD),
+    "dct": str(DCTERMS),
+    "wd": str(WD),
+    "wdt": "http://www.wikidata.org/prop/direct/",
+}
+
+MODALITIES: dict[str, URIRef] = {
+    "factual": CKB.Factual,
+    "event": CKB.Event,
+    "reported-speech": CKB.ReportedSpeech,
+    "opinion": CKB.Opinion,
+    "prediction": CKB.Prediction,
+}
+
+__all__ = ["CKB", "SCHEMA", "OA", "WD", "PROV", "TIME", "OWL", "RDF", "RDFS", "XSD",
+           "DCTERMS", "PREFIXES", "MODALITIES"]
