@@ -82,8 +82,9 @@ class RemoteStore(Store):
             wrapper.setReturnFormat(N3)
             wrapper.addCustomHttpHeader("Accept", "application/n-triples, text/turtle;q=0.9")
             response = self._run(wrapper).response
-            body = response.read()
-            ctype = response.headers.get("Content-Type", "text/turtle").split(";")[0].strip()
+            with response:
+                body = response.read()
+                ctype = response.headers.get("Content-Type", "text/turtle").split(";")[0].strip()
             graph = Graph()
             fmt = "nt" if "n-triples" in ctype else "turtle"
             try:
@@ -92,7 +93,8 @@ class RemoteStore(Store):
                 raise StoreError(f"unreadable CONSTRUCT result from the endpoint: {exc}") from None
             return QueryResult("graph", graph=graph)
         wrapper.setReturnFormat(JSON)
-        body = self._run(wrapper).response.read()
+        with self._run(wrapper).response as response:
+            body = response.read()
         try:
             data = json.loads(body)
         except ValueError:
@@ -111,7 +113,8 @@ class RemoteStore(Store):
         wrapper.setQuery(sparql)
         if not wrapper.isSparqlUpdateRequest():
             raise QueryError("not a SPARQL update")
-        self._run(wrapper)
+        with self._run(wrapper).response as response:
+            response.read()
 
     def load(self, data: bytes, fmt: str, where: str = "<input>") -> int:
         quads = parse_quads(data, fmt, where)

@@ -1,0 +1,124 @@
+"""Shared fixtures: settings/kb on a fresh embedded store, the remote Oxigraph server,
+the CLI runner, and ../shared/data (skipped with a reason when absent)."""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kb import KnowledgeBase, load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared" / "data"
+TEST_DATA = Path(__file__).resolve().parent / "data"
+SEED_ARTICLE = ROOT / "kb" / "demo" / "globinsider-2021-07-escalation-in-afghanistan.txt"
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    """../shared/data, or a skip saying why (a user's clone has no ../shared)."""
+    if not SHARED.is_dir():
+        pytest.skip(f"{SHARED} is absent: the shared test data is only beside the "
+                    "project's own checkout")
+    return SHARED
+
+
+@pytest.fixture
+def settings(tmp_path):
+    return load_settings(env={}, data_dir=tmp_path / "kb")
+
+
+@pytest.fixture
+def kb(settings):
+    with KnowledgeBase.open(settings) as knowledge_base:
+        yield knowledge_base
+
+
+@pytest.fixture
+def runner():
+    return CliRunner()
+
+
+@pytest.fixture
+def cli(runner, tmp_path):
+    """Run `claimkb --data-dir <tmp> ARGS...`; returns the click Result."""
+    from kb.cli import main
+
+    data_dir = tmp_path / "cli-kb"
+
+    def run(*args, input=None):
+        return runner.invoke(main, ["--data-dir", str(data_dir), *map(str, args)],
+                             input=input, catch_exceptions=False)
+
+    run.data_dir = data_dir
+    return run
+
+
+def _oxigraph_binary() -> str:
+    found = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
+    if not Path(found).exists():
+        pytest.fail("the `oxigraph` server binary is missing: install the test extra "
+                    "(pip install -e '.[test]'), which provides it")
+    return found
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def oxigraph_server(tmp_path_factory):
+    """A real `oxigraph serve` on 127.0.0.1 for the remote backend; yields its base URL."""
+    binary = _oxigraph_binary()
+    port = _free_port()
+    location = tmp_path_factory.mktemp("oxigraph-server")
+    proc = subprocess.Popen([binary, "serve", "--location", str(location),
+                             "--bind", f"127.0.0.1:{port}"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(f"{url}/query?query=ASK%7B%7D", timeout=1).read()
+            break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                err = proc.stderr.read().decode(errors="replace")
+                pytest.fail(f"oxigraph serve did not start: {err}")
+            time.sleep(0.1)
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+    proc.stderr.close()
+
+
+@pytest.fixture
+def remote_kb(oxigraph_server, tmp_path):
+    """A KnowledgeBase on the remote backend, emptied before the test."""
+    settings = load_settings(env={}, data_dir=tmp_path / "remote", backend="remote",
+                             query_endpoint=f"{oxigraph_server}/query",
+                             update_endpoint=f"{oxigraph_server}/update")
+    with KnowledgeBase.open(settings) as knowledge_base:
+        knowledge_base.clear()
+        yield knowledge_base
+
+
+@pytest.fixture(params=["embedded", "remote"])
+def any_kb(request):
+    """The contract suite runs every test on both backends."""
+    return request.getfixturevalue("kb" if request.param == "embedded" else "remote_kb")

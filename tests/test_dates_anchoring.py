@@ -1,0 +1,70 @@
+import datetime as dt
+
+import pytest
+
+from kb.anchoring import locate
+from kb.dates import parse_date, parse_time_about
+from kb.errors import InputError
+
+
+@pytest.mark.parametrize("text,iso,precision,earliest,latest", [
+    ("2021-07-08", "2021-07-08", "day", "2021-07-08", "2021-07-08"),
+    ("2021-07", "2021-07", "month", "2021-07-01", "2021-07-31"),
+    ("2021", "2021", "year", "2021-01-01", "2021-12-31"),
+    ("8 July 2021", "2021-07-08", "day", "2021-07-08", "2021-07-08"),
+    ("July 8, 2021", "2021-07-08", "day", "2021-07-08", "2021-07-08"),
+    ("Sept 2021", "2021-09", "month", "2021-09-01", "2021-09-30"),
+    ("2020-02", "2020-02", "month", "2020-02-01", "2020-02-29"),
+    ("2021-07-08T10:00:00Z", "2021-07-08", "day", "2021-07-08", "2021-07-08"),
+])
+def test_dates_keep_their_precision(text, iso, precision, earliest, latest):
+    d = parse_date(text)
+    assert (d.isoformat(), d.precision, str(d.earliest), str(d.latest)) == \
+        (iso, precision, earliest, latest)
+
+
+def test_yaml_date_objects():
+    assert parse_date(dt.date(2021, 7, 8)).isoformat() == "2021-07-08"
+    assert parse_date(2021).precision == "year"
+
+
+@pytest.mark.parametrize("text", ["2021-02-30", "yesterday", "13/07/2021", "0000", "2021-13"])
+def test_unparseable_dates(text):
+    with pytest.raises(InputError):
+        parse_date(text, where="claims.yaml:4")
+
+
+def test_time_about_interval():
+    t = parse_time_about("2021-07-01/2021-07-08")
+    assert t.is_interval and str(t.earliest) == "2021-07-01" and str(t.latest) == "2021-07-08"
+    t = parse_time_about({"start": "2021-07", "end": "2021-08"})
+    assert str(t.latest) == "2021-08-31"
+    with pytest.raises(InputError, match="before it starts"):
+        parse_time_about("2021-07-08/2021-07-01")
+    with pytest.raises(InputError):
+        parse_time_about({"from": "2021"})
+
+
+TEXT = "The border is 1,344 km long.\nThe border\nis closed. The border is quiet."
+
+
+def test_locate_tolerates_whitespace_and_returns_selectors():
+    a = locate(TEXT, "The border is closed.")
+    assert TEXT[a.start:a.end] == a.exact == "The border\nis closed."
+    assert TEXT[:a.start].endswith(a.prefix) and TEXT[a.end:].startswith(a.suffix)
+
+
+def test_locate_ambiguous_needs_context():
+    with pytest.raises(InputError, match="occurs 3 times"):
+        locate(TEXT, "The border is")
+    a = locate(TEXT, "The border is", suffix="quiet")
+    assert TEXT[a.end:].startswith(" quiet")
+    a = locate(TEXT, "The border is", prefix="closed.")
+    assert a.start == TEXT.rindex("The border is")
+
+
+def test_locate_missing_or_empty():
+    with pytest.raises(InputError, match="quote not found"):
+        locate(TEXT, "The border is open", where="claim #2")
+    with pytest.raises(InputError, match="empty"):
+        locate(TEXT, "  ")
