@@ -225,7 +225,7 @@ class KnowledgeBase:
             raise NotFound(f"no claim {claim}")
         ds = Dataset()
         for prefix, ns in PREFIXES.items():
-            ds.bind(prefix, ns)
+            ds.bind(prefix, ns, override=True, replace=True)
         meta = ds.graph(META)
         for triple in owned:
             meta.add(triple)
