@@ -1,0 +1,1 @@
+"""The claimkb web UI (Flask). Built in issue #4; kb/ never imports this package."""
