@@ -83,7 +83,7 @@ def _text(value: Any, name: str, where: str) -> str:
     return str(value)
 
 
-def parse(kb: "KnowledgeBase", path: Path) -> ParsedFile:
+def parse(kb: "KnowledgeBase", path: Path, progress=None) -> ParsedFile:
     """Read a claims file into article data and claim records (nothing is written).
 
     Raises InputError naming the file, line and claim for any problem.
@@ -131,6 +131,8 @@ def parse(kb: "KnowledgeBase", path: Path) -> ParsedFile:
             raise InputError("a claim is a mapping (article, quote, subject, ...)", where=loc)
         _check_keys(item, CLAIM_KEYS, loc)
         parsed.records.append(_claim(kb, item, parsed.articles, tables, texts, loc))
+        if progress is not None:
+            progress(index, len(claims))
     seen: dict = {}
     for rec in parsed.records:
         if rec.iri in seen:

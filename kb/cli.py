@@ -134,10 +134,14 @@ def import_(obj: Context, files, fmt):
     error writes nothing.
     """
     kb = obj.kb()
-    with click.progressbar(files, label="importing", file=sys.stderr,
-                           show_pos=True, item_show_func=lambda p: p and p.name) as bar:
-        reports = [kb.import_file(path, fmt) for path in bar]
-    for r in reports:
+    for path in files:
+        with click.progressbar(length=1, label=f"checking {path.name}", file=sys.stderr,
+                               show_pos=True, hidden=not sys.stderr.isatty()) as bar:
+            def progress(done, total, bar=bar):
+                bar.length = total
+                bar.update(done - bar.pos)
+
+            r = kb.import_file(path, fmt, progress)
         what = f"{r.quads} quads" if r.format in ("trig", "nquads") else \
                f"{r.claims} claims, {r.articles} sources"
         click.echo(f"{r.path}: {r.format}, {what}")

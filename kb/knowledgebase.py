@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterable
 
@@ -71,41 +71,33 @@ class KnowledgeBase:
     # ------------------------------------------------------------------ articles
 
     def _article_plan(self, data: ArticleData, now: dt.datetime) -> tuple[list[str], StoredArticle]:
-        """The update parts that store ``data`` (none when its text is already stored)."""
+        """The update parts that store ``data``: none when nothing would change.
+
+        Metadata given in ``data`` overrides what is stored; a text not stored yet
+        becomes the new current version (prov:wasRevisionOf the previous one); a text
+        already stored (current or older) adds nothing.
+        """
         article = self.iris.article_for(data.identity)
         if data.text is not None and len(data.text.encode("utf-8")) > self.settings.max_article_bytes:
             raise InputError(f"article text is over {self.settings.max_article_bytes} bytes",
                              where=data.identity)
-        versions = self.select("article_versions.rq", article=article)
         old = self.article_metadata(article)
+        versions = self.article_versions(article) if old is not None else []
+        current = next((v["version"] for v in versions if v["isCurrent"].toPython()), None)
         sha = sha256_text(data.text) if data.text else None
-        if old is not None:
-            if sha is None or any(str(v["sha"]) == sha for v in versions):
-                # same text again (or metadata only): keep what is stored, fill gaps only
-                merged = old.with_overrides(**{k: getattr(data, k) for k in
-                                               ("title", "url", "publisher", "authors",
-                                                "published", "language", "via")})
-                merged.kind = old.kind if data.kind == "news" else data.kind
-                if merged == old:
-                    current = next((v for v in versions if v["isCurrent"].toPython()), None)
-                    return [], StoredArticle(article, current and current["version"], sha, False, False)
-                data = merged.with_overrides(text=None)
-                data.text = None
-            else:
-                data = old.with_overrides(**{k: getattr(data, k) for k in
-                                             ("text", "title", "url", "publisher", "authors",
-                                              "published", "language", "via")})
-        previous = next((v["version"] for v in versions if v["isCurrent"].toPython()), None)
-        quads, version, sha = article_quads(self.iris, data, article,
-                                            previous if data.text else None, now)
-        if data.text is None and previous is not None:
-            quads.append((article, CKB.currentVersion, previous, META))
-            version = previous
-        parts = []
-        if old is not None:
-            parts.append(sparql.render("delete_article_metadata.ru", article=article))
+        new_text = data.text if sha and not any(str(v["sha"]) == sha for v in versions) else None
+        merged = replace(old.with_overrides(**_metadata_of(data)), text=None) if old else \
+            replace(data, text=None)
+        if old is not None and new_text is None and merged == old:
+            return [], StoredArticle(article, current, sha, False, False)
+        quads, version, _ = article_quads(self.iris, replace(merged, text=new_text), article,
+                                          current, now)
+        if new_text is None and current is not None:
+            quads.append((article, CKB.currentVersion, current, META))
+            version = current
+        parts = [sparql.render("delete_article_metadata.ru", article=article)] if old else []
         parts.append(sparql.insert_data(quads))
-        return parts, StoredArticle(article, version, sha, old is None, data.text is not None)
+        return parts, StoredArticle(article, version, sha, old is None, new_text is not None)
 
     def import_article(self, data: ArticleData) -> StoredArticle:
         """Store an article's metadata and text. Same text again: nothing changes. A new
@@ -147,8 +139,8 @@ class KnowledgeBase:
         kinds = {v: k for k, v in ARTICLE_TYPES.items()}
         types = {r["type"] for r in rows}
         kind = next((kinds[t] for t in (SCHEMA.OpinionNewsArticle, SCHEMA.ReportageNewsArticle,
-                                         SCHEMA.ClaimReview, SCHEMA.WebPage, SCHEMA.Article,
-                                         SCHEMA.NewsArticle) if t in types), "news")
+                                         SCHEMA.ClaimReview, SCHEMA.WebPage, SCHEMA.Article)
+                     if t in types), None)
         first = rows[0]
         authors = []
         for r in rows:
@@ -368,7 +360,7 @@ class KnowledgeBase:
     def import_file(self, path: Path, fmt: str | None = None,
                     progress: Callable[[int, int], None] = _progress_noop) -> ImportReport:
         """Import a claims YAML, TriG, N-Quads or ClaimReview JSON-LD file, by extension
-        or ``fmt``. Everything is parsed and checked first and written in one atomic
+        or ``fmt``; ``progress(done, total)`` is called as claims are checked. Everything is parsed and checked first and written in one atomic
         update: on any error (InputError naming file, line or claim) nothing is written."""
         path = Path(path)
         fmt = fmt or detect_format(path)
@@ -382,12 +374,11 @@ class KnowledgeBase:
             except OSError as exc:
                 raise InputError(f"cannot read: {exc.strerror}", where=str(path)) from None
             report.quads = self.store.load(data, fmt, where=str(path))
-            progress(1, 1)
             return report
         if fmt == "claims":
             from . import claimsfile
 
-            parsed = claimsfile.parse(self, path)
+            parsed = claimsfile.parse(self, path, progress)
             articles, records = list(parsed.articles.values()), parsed.records
         else:
             from . import claimreview
@@ -395,7 +386,6 @@ class KnowledgeBase:
             articles, records = claimreview.parse(self, path)
         report.articles, report.claims = len(articles), len(records)
         self.write_claims(records, articles)
-        progress(len(records), len(records))
         return report
 
     def clear(self) -> None:
@@ -406,6 +396,11 @@ class KnowledgeBase:
         """Counts of claims, sources (articles) and publishers."""
         rows = self.store.query(sparql.load("stats.rq")).dicts()
         return {k: int(v.toPython()) if v is not None else 0 for k, v in rows[0].items()} if rows else {}
+
+
+def _metadata_of(data: ArticleData) -> dict:
+    return {k: getattr(data, k) for k in ("title", "url", "publisher", "authors", "published",
+                                          "language", "kind", "via")}
 
 
 def detect_format(path: Path) -> str:
