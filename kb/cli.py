@@ -145,6 +145,8 @@ def import_(obj: Context, files, fmt):
         what = f"{r.quads} quads" if r.format in ("trig", "nquads") else \
                f"{r.claims} claims, {r.articles} sources"
         click.echo(f"{r.path}: {r.format}, {what}")
+        for note in r.notes:
+            click.echo(f"  note: {note}", err=True)
 
 
 @main.command("list")

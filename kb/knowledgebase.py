@@ -383,7 +383,7 @@ class KnowledgeBase:
         else:
             from . import claimreview
 
-            articles, records = claimreview.parse(self, path)
+            articles, records = claimreview.parse(self, path, notes=report.notes)
         report.articles, report.claims = len(articles), len(records)
         self.write_claims(records, articles)
         return report

@@ -68,6 +68,13 @@ class ClaimRecord:
     about: TimeAbout | None = None
     published: PDate | None = None      # when the source published it
     recorded: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc))
+    # Extra metadata quads the importer adds about this claim (kb.claimreview: the
+    # schema:ClaimReview node and its schema:Rating). claim_quads appends them as given.
+    # Only nodes the claim owns may be described here, i.e. nodes that
+    # delete_claims.ru reaches from the claim (for a review: <claim>#review via
+    # ^schema:itemReviewed, <claim>#rating via schema:reviewRating), so that re-import
+    # and delete remove them; shared resources may only be re-declared.
+    extra: list[tuple] = field(default_factory=list)
 
     @property
     def has_content(self) -> bool:
@@ -119,7 +126,7 @@ def claim_quads(rec: ClaimRecord) -> list[tuple]:
     """All quads of one claim: its content graph and its metadata.
 
     Shared resources (entities, properties, people) are declared too; re-declaring an
-    existing one adds nothing new.
+    existing one adds nothing new. ``rec.extra`` quads are appended last.
     """
     c = rec.iri
     q: list[tuple] = [
@@ -173,6 +180,7 @@ def claim_quads(rec: ClaimRecord) -> list[tuple]:
         q += named_quads(rec.scope, CKB.Entity)
     if rec.has_content:
         q += _content_quads(rec)
+    q += rec.extra
     return q
 
 

@@ -257,3 +257,13 @@ def test_claim_jsonld_has_both_graphs(any_kb, tmp_path):
     assert len(ds.graph(claim)) > 0
     assert (claim, URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
             URIRef("http://schema.org/Claim")) in ds.graph(META)
+
+
+def test_comments_and_words_do_not_change_the_operation(any_kb):
+    """SPARQLWrapper sniffs the operation from the text; comments must not fool it."""
+    any_kb.store.update("# selectors, construct, ask\nINSERT DATA { GRAPH <http://e/g> "
+                        "{ <http://e/a> <http://e/selected> \"insert\" } }")
+    rows = any_kb.store.query("# delete insert\nSELECT ?o WHERE { GRAPH ?g { ?s <http://e/selected> ?o } }").rows
+    assert [str(r[0]) for r in rows] == ["insert"]
+    any_kb.store.update("WITH <http://e/g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }")
+    assert any_kb.store.quad_count() == 0

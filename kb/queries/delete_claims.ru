@@ -1,5 +1,6 @@
-# Remove claims completely: their content graphs and every metadata node they own
-# (the claim, its quote and selectors, its time-about). Shared resources stay.
+# Erase claims completely: their content graphs and every metadata node they own
+# (the claim; its quote, anchors and time-about; the schema:ClaimReview that reviews
+# it and its schema:Rating). Shared resources stay.
 DELETE { GRAPH ?claim { ?s ?p ?o } }
 WHERE {
   VALUES ?claim { UNDEF }
@@ -9,7 +10,8 @@ DELETE { GRAPH meta:metadata { ?n ?p ?o } }
 WHERE {
   VALUES ?claim { UNDEF }
   GRAPH meta:metadata {
-    ?claim (ckb:quote|oa:hasSelector|ckb:timeAbout|time:hasBeginning|time:hasEnd)* ?n .
+    ?claim (ckb:quote|oa:hasSelector|ckb:timeAbout|time:hasBeginning|time:hasEnd
+            |^schema:itemReviewed|schema:reviewRating)* ?n .
     ?n ?p ?o
   }
 }

@@ -12,6 +12,7 @@ from SPARQLWrapper import JSON, N3, POST, URLENCODED, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperException
 
 from ..errors import QueryError, StoreError
+from ..sparql import query_form
 from .base import QueryResult, Store
 from .convert import OX_FORMATS, parse_quads, to_ox
 
@@ -57,11 +58,19 @@ class RemoteStore(Store):
         self.update_endpoint = update_endpoint or query_endpoint
         self.timeout = timeout
 
-    def _wrapper(self, endpoint: str) -> SPARQLWrapper:
+    def _wrapper(self, endpoint: str, sparql: str) -> SPARQLWrapper:
         wrapper = SPARQLWrapper(endpoint, agent="claimkb")
         wrapper.setMethod(POST)
         wrapper.setRequestMethod(URLENCODED)
         wrapper.setTimeout(int(self.timeout))
+        wrapper.setQuery(sparql)
+        # SPARQLWrapper guesses the operation from the text and is fooled by comments
+        # and keywords inside words ("selectors"); kb.sparql.query_form skips comments,
+        # strings and IRIs, so its answer decides (it picks query= or update=).
+        form = query_form(sparql)
+        if form is None:
+            raise QueryError("not a SPARQL query or update")
+        wrapper.queryType = "DELETE" if form == "WITH" else form
         return wrapper
 
     def _run(self, wrapper: SPARQLWrapper):
@@ -75,8 +84,9 @@ class RemoteStore(Store):
             raise StoreError(f"cannot reach SPARQL endpoint {wrapper.endpoint}: {exc}") from None
 
     def query(self, sparql: str) -> QueryResult:
-        wrapper = self._wrapper(self.query_endpoint)
-        wrapper.setQuery(sparql)
+        wrapper = self._wrapper(self.query_endpoint, sparql)
+        if wrapper.isSparqlUpdateRequest():
+            raise QueryError("an update was sent as a query")
         kind = wrapper.queryType
         if kind in ("CONSTRUCT", "DESCRIBE"):
             wrapper.setReturnFormat(N3)
@@ -109,8 +119,7 @@ class RemoteStore(Store):
         return QueryResult("select", vars=names, rows=rows)
 
     def update(self, sparql: str) -> None:
-        wrapper = self._wrapper(self.update_endpoint)
-        wrapper.setQuery(sparql)
+        wrapper = self._wrapper(self.update_endpoint, sparql)
         if not wrapper.isSparqlUpdateRequest():
             raise QueryError("not a SPARQL update")
         with self._run(wrapper).response as response:
