@@ -222,8 +222,7 @@ def show(obj: Context, claim, fmt):
         value = c["value"]
         if isinstance(value, dict):
             value = f"{value.get('surfaceText')} → {value.get('value')} {value.get('unitCode')} " \
-                    f"[{value.get('minValue', '-∞')}, {value.get('maxValue', '∞')}] " \
-                    f"({value.get('bound', '').rsplit('#', 1)[-1]})"
+                    f"{_interval(value)} ({value.get('bound', '').rsplit('#', 1)[-1]})"
         click.echo(f"content    <{c['subject']}> <{c['property']}> {value}")
 
 
@@ -315,6 +314,14 @@ def demo(obj: Context, force):
     kb = obj.kb()
     report = build(kb, force=force)
     click.echo(report)
+
+
+def _interval(value: dict) -> str:
+    """"(350, ∞)" / "[1344, 1344]": brackets say whether an end belongs to the interval."""
+    low, high = value.get("minValue"), value.get("maxValue")
+    left = "(" if low is None or value.get("minExclusive") == "true" else "["
+    right = ")" if high is None or value.get("maxExclusive") == "true" else "]"
+    return f"{left}{low if low is not None else '-∞'}, {high if high is not None else '∞'}{right}"
 
 
 def _about(row) -> str:

@@ -134,11 +134,10 @@ class KnowledgeBase:
         rows = self.select("article_metadata.rq", article=article)
         if not rows:
             return None
-        from .articles import ARTICLE_TYPES
+        from .articles import KIND_OF_TYPE
 
-        kinds = {v: k for k, v in ARTICLE_TYPES.items()}
         types = {r["type"] for r in rows}
-        kind = next((kinds[t] for t in (SCHEMA.OpinionNewsArticle, SCHEMA.ReportageNewsArticle,
+        kind = next((KIND_OF_TYPE[t] for t in (SCHEMA.OpinionNewsArticle, SCHEMA.ReportageNewsArticle,
                                          SCHEMA.ClaimReview, SCHEMA.WebPage, SCHEMA.Article)
                      if t in types), None)
         first = rows[0]

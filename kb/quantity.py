@@ -72,15 +72,17 @@ class Quantity:
         """(low, low_excluded, high, high_excluded); None means unbounded.
 
         The unit's natural range (a share is 0..100%, a count is ≥ 0) closes an
-        unbounded side.
+        unbounded side and clips a tolerance ("about 98%" ends at 100%).
         """
         q = self.qualifier
         low, low_ex = _end(q.lower, self.value, q.tolerance, -1)
         high, high_ex = _end(q.upper, self.value, q.tolerance, +1)
-        if low is None and self.unit.low is not None:
-            low, low_ex = Decimal(str(self.unit.low)), False
-        if high is None and self.unit.high is not None:
-            high, high_ex = Decimal(str(self.unit.high)), False
+        unit_low = None if self.unit.low is None else Decimal(str(self.unit.low))
+        unit_high = None if self.unit.high is None else Decimal(str(self.unit.high))
+        if unit_low is not None and (low is None or low < unit_low):
+            low, low_ex = unit_low, False
+        if unit_high is not None and (high is None or high > unit_high):
+            high, high_ex = unit_high, False
         return low, low_ex, high, high_ex
 
 

@@ -5,9 +5,11 @@ import io
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from rdflib import Dataset, Graph
+import pyoxigraph as ox
+from rdflib import Graph
 
 from .errors import ValidationFailed
+from .store.convert import from_ox
 
 if TYPE_CHECKING:  # pragma: no cover
     from .knowledgebase import KnowledgeBase
@@ -53,12 +55,10 @@ def validate(kb: "KnowledgeBase", raise_on_violation: bool = True) -> Report:
     """
     buffer = io.BytesIO()
     kb.export(buffer, "nquads")
-    ds = Dataset()
-    ds.parse(data=buffer.getvalue(), format="nquads")
     union = Graph()
     quads = 0
-    for s, p, o, _g in ds.quads((None, None, None, None)):
-        union.add((s, p, o))
+    for quad in ox.parse(buffer.getvalue(), ox.RdfFormat.N_QUADS):
+        union.add((from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object)))
         quads += 1
     conforms, count, text = validate_graph(union)
     report = Report(conforms, count, text, quads)

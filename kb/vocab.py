@@ -41,6 +41,7 @@ class CKB(DefinedNamespace):
     # bound qualifiers
     Exact: URIRef
     About: URIRef
+    Nearly: URIRef
     MoreThan: URIRef
     AtLeast: URIRef
     LessThan: URIRef

@@ -15,7 +15,8 @@ D = Decimal
     ("more than a thousand", D(1000), "C62", CKB.MoreThan),
     ("at least 1,037", D(1037), "C62", CKB.AtLeast),
     ("some 3,000 km", D(3000), "KMT", CKB.About),
-    ("nearly 20,000", D(20000), "C62", CKB.About),
+    ("nearly 20,000", D(20000), "C62", CKB.Nearly),
+    ("almost 100%", D(100), "P1", CKB.Nearly),
     ("up to 650", D(650), "C62", CKB.AtMost),
     ("no more than 5 percent", D(5), "P1", CKB.AtMost),
     ("less than 2.5 km", D("2.5"), "KMT", CKB.LessThan),
@@ -39,6 +40,9 @@ def test_parse(text, value, unit, bound):
     ("at least 1,037", (D(1037), False, None, False)),
     ("less than 300", (D(0), False, D(300), True)),
     ("about 2,000", (D(1900), False, D(2100), False)),
+    ("nearly 350", (D("332.5"), False, D(350), False)),
+    ("almost 100%", (D(95), False, D(100), False)),
+    ("about 98%", (D("93.1"), False, D(100), False)),
 ])
 def test_interval_follows_the_qualifier_table(text, interval):
     low, low_ex, high, high_ex = parse_quantity(text).interval()
@@ -47,8 +51,8 @@ def test_interval_follows_the_qualifier_table(text, interval):
 
 def test_qualifier_rules_are_data_from_the_ontology():
     table = qualifiers()
-    assert set(table) == {CKB.Exact, CKB.About, CKB.MoreThan, CKB.AtLeast, CKB.LessThan,
-                          CKB.AtMost}
+    assert set(table) == {CKB.Exact, CKB.About, CKB.Nearly, CKB.MoreThan, CKB.AtLeast,
+                          CKB.LessThan, CKB.AtMost}
     assert table[CKB.About].tolerance == D("0.05")
     assert "over" in table[CKB.MoreThan].forms
     assert qualifier_named("up to").iri == CKB.AtMost
