@@ -7,8 +7,10 @@ changed text becomes a new version that prov:wasRevisionOf the previous one.
 """
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import hashlib
+import re
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field, replace
@@ -32,6 +34,37 @@ ARTICLE_TYPES = {
 }
 
 
+# from_html: the charset a page declares (<meta charset=...> or http-equiv Content-Type),
+# used when its bytes are not UTF-8; undeclared legacy pages fall back to windows-1252,
+# which is also what browsers read "iso-8859-1"/"ascii" as.
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+_LEGACY_DEFAULT = "cp1252"
+# from_html: trafilatura sets a language only when asked to filter by one; the page's
+# <html lang="en-GB"> gives its primary language subtag ("en").
+_HTML_LANG = re.compile(r"""<html\b[^>]*?\blang\s*=\s*["']?\s*([A-Za-z]{2,3})\b""", re.I)
+
+# from_html: trafilatura's author field splits bylines on , ; | "and" and drops digits, so
+# "Jeff Foust | Monday, November 18, 2019" becomes ["Jeff Foust Monday", "November"] and
+# "By ROBERT BURNS, AP National Security Writer" becomes ["ROBERT BURNS", "AP National
+# Security Writer"]. These would become schema:Person nodes. Weekday names and month
+# names that are not also common given names/surnames (April, May, June, August are
+# kept) are removed at the end of a name or dropped as a whole part; CMS placeholders
+# are dropped; job titles and credentials are dropped when a real name remains.
+_DATE_WORDS = ("monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february"
+               "|march|july|september|october|november|december")
+_AUTHOR_DATE_WORD = re.compile(rf"(?:^|\s+)(?:{_DATE_WORDS})$", re.I)
+_AUTHOR_PLACEHOLDER = re.compile(r"no author|admin|administrator|unknown|anonymous|none|n/?a",
+                                 re.I)
+_AUTHOR_ROLE = re.compile(r"(?:.*\s)?(?:writer|reporter|correspondent|editor|columnist"
+                          r"|contributor)s?|(?:ms|msc|ma|mba|mph|md|phd|rd|rdn|rn|jd|esq)\.?",
+                          re.I)
+
+# the name each type reads back as (ARTICLE_TYPES has several names for some types)
+KIND_OF_TYPE = {SCHEMA.NewsArticle: "news", SCHEMA.OpinionNewsArticle: "opinion",
+                SCHEMA.ReportageNewsArticle: "report", SCHEMA.Article: "article",
+                SCHEMA.ClaimReview: "factcheck", SCHEMA.WebPage: "webpage"}
+
+
 @dataclass
 class ArticleData:
     """An article's text and metadata before it is stored. ``text`` may be None for a
@@ -44,7 +77,7 @@ class ArticleData:
     authors: list[str] = field(default_factory=list)
     published: PDate | None = None
     language: str | None = None
-    kind: str = "news"
+    kind: str | None = None         # a key of ARTICLE_TYPES; None means news
     key: str | None = None          # identity when there is no URL
     via: str | None = None          # a secondary source (URL) through which we know it
 
@@ -96,7 +129,20 @@ def from_html(raw: bytes | str, where: str, max_bytes: int, url: str | None = No
                              where=where)
         if b"\x00" in raw[:4096]:
             raise InputError("binary data, not HTML", where=where)
-        raw = raw.decode("utf-8", errors="replace")
+        try:
+            raw = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            # not UTF-8: the charset the page declares, else windows-1252
+            declared = _META_CHARSET.search(raw[:4096])
+            encoding = _LEGACY_DEFAULT
+            if declared:
+                try:
+                    encoding = codecs.lookup(declared.group(1).decode("ascii")).name
+                except LookupError:
+                    pass
+            if encoding in ("latin-1", "iso8859-1", "ascii", "utf-8"):
+                encoding = _LEGACY_DEFAULT
+            raw = raw.decode(encoding, errors="replace")
     if "<" not in raw[:10000]:
         raise InputError("not HTML (no markup found)", where=where)
     try:
@@ -112,11 +158,22 @@ def from_html(raw: bytes | str, where: str, max_bytes: int, url: str | None = No
             published = parse_date(doc.date)
         except InputError:
             published = None
-    authors = [a.strip() for a in (doc.author or "").split(";") if a.strip()]
+    authors = []
+    for name in (doc.author or "").split(";"):
+        name = name.strip()
+        while (shorter := _AUTHOR_DATE_WORD.sub("", name).strip()) != name:
+            name = shorter    # "Jeff Foust Monday November" -> "Jeff Foust"
+        if name and not _AUTHOR_PLACEHOLDER.fullmatch(name) and name not in authors:
+            authors.append(name)
+    if len(authors) > 1:  # ["Paul Takahashi", "Staff writer"], ["Ilana Muhlstein", "MS", "RDN"]
+        authors = [a for a in authors if not _AUTHOR_ROLE.fullmatch(a)] or authors
+    # trafilatura keeps the indentation of some layout tags as whitespace-only lines
+    text = "\n".join(line.rstrip() for line in doc.text.splitlines() if line.strip())
+    lang = _HTML_LANG.search(raw[:20000])
     return ArticleData(
-        text=_normalise_text(doc.text), title=doc.title or None, url=url or doc.url or None,
-        publisher=doc.sitename or doc.hostname or None, authors=authors,
-        published=published, language=doc.language or None,
+        text=_normalise_text(text), title=doc.title or None, url=url or doc.url or None,
+        publisher=doc.sitename or doc.hostname or None, authors=authors, published=published,
+        language=doc.language or (lang.group(1).lower() if lang else None),
     )
 
 
@@ -129,12 +186,19 @@ def fetch(url: str, timeout: float, max_bytes: int) -> ArticleData:
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             ctype = response.headers.get_content_type()
+            charset = response.headers.get_content_charset()
             body = response.read(max_bytes * 4 + 1)
     except urllib.error.HTTPError as exc:
+        exc.close()  # its response holds the socket
         raise InputError(f"download failed: HTTP {exc.code}", where=url) from None
     except (urllib.error.URLError, OSError, ValueError) as exc:
         raise InputError(f"download failed: {getattr(exc, 'reason', exc)}", where=url) from None
     if ctype in ("text/html", "application/xhtml+xml"):
+        if charset:  # the HTTP header's charset wins over the page's own declaration
+            try:
+                body = body.decode(charset, errors="replace")
+            except LookupError:
+                pass
         return from_html(body, url, max_bytes, url=url)
     if ctype == "text/plain":
         data = from_text(body, url, max_bytes)
@@ -143,15 +207,18 @@ def fetch(url: str, timeout: float, max_bytes: int) -> ArticleData:
     raise InputError(f"not an HTML page (Content-Type: {ctype})", where=url)
 
 
-def read_file(path: Path, max_bytes: int, fmt: str | None = None) -> ArticleData:
-    """An article from a .html/.htm or .txt file (``fmt`` "html"/"text" overrides)."""
+def read_file(path: Path, max_bytes: int, fmt: str | None = None,
+              url: str | None = None) -> ArticleData:
+    """An article from a .html/.htm or .txt file (``fmt`` "html"/"text" overrides);
+    ``url`` is where the page came from (it helps trafilatura find the publisher).
+    Raises InputError."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}", where=str(path)) from None
     kind = fmt or ("html" if path.suffix.lower() in (".html", ".htm", ".xhtml") else "text")
     if kind == "html":
-        data = from_html(raw, str(path), max_bytes)
+        data = from_html(raw, str(path), max_bytes, url=url)
     elif kind == "text":
         data = from_text(raw, str(path), max_bytes)
     else:
@@ -176,7 +243,8 @@ def sha256_text(text: str) -> str:
 def article_quads(iris: Minter, data: ArticleData, article: URIRef,
                   previous: URIRef | None, now: dt.datetime) -> tuple[list[tuple], URIRef | None, str | None]:
     """Quads for the article's metadata and (when it has text) a new text version."""
-    rdf_type = ARTICLE_TYPES.get(data.kind.lower().replace("-", "").replace(" ", ""))
+    kind = data.kind or "news"
+    rdf_type = ARTICLE_TYPES.get(kind.lower().replace("-", "").replace(" ", ""))
     if rdf_type is None:
         raise InputError(f"unknown article type {data.kind!r} (known: {', '.join(sorted(ARTICLE_TYPES))})")
     q = [(article, RDF.type, rdf_type, META)]

@@ -108,7 +108,7 @@ def import_article(obj: Context, source, fmt, url, ident, title, publisher, auth
     if source.startswith(("http://", "https://")):
         data = fetch(source, settings.http_timeout, settings.max_article_bytes)
     else:
-        data = read_file(Path(source), settings.max_article_bytes, fmt)
+        data = read_file(Path(source), settings.max_article_bytes, fmt, url=url)
     data = data.with_overrides(
         url=url, key=ident, title=title, publisher=publisher, authors=list(authors),
         published=parse_date(published, "--published") if published else None,
