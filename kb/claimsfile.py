@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import yaml
+from rdflib import URIRef
+from rdflib.namespace import OWL
 
 from .anchoring import locate
 from .articles import ArticleData, from_html, from_text
@@ -26,7 +28,8 @@ if TYPE_CHECKING:  # pragma: no cover
 LINE = "__line__"
 ARTICLE_KEYS = {"file", "html", "text", "url", "title", "publisher", "author", "authors",
                 "published", "language", "type", "via", LINE}
-NAMED_KEYS = {"label", "wikidata", "id", LINE}
+NAMED_KEYS = {"label", "wikidata", "id", "same_as", LINE}
+PROPERTY_KEYS = NAMED_KEYS | {"time_invariant", "single_valued"}
 CLAIM_KEYS = {"id", "article", "quote", "quote_prefix", "quote_suffix", "statement",
               "subject", "property", "value", "unit", "modality", "speaker", "about",
               "scope", "published", LINE}
@@ -110,7 +113,8 @@ def parse(kb: "KnowledgeBase", path: Path, progress=None) -> ParsedFile:
             if key == LINE:
                 continue
             loc = _at(where, spec if isinstance(spec, dict) else data, f"{section}.{key}")
-            tables[section][str(key)] = _named(spec, str(key), minter, loc)
+            allowed = PROPERTY_KEYS if section == "properties" else NAMED_KEYS
+            tables[section][str(key)] = _named(spec, str(key), minter, loc, allowed)
 
     for key, spec in (data.get("articles") or {}).items():
         if key == LINE:
@@ -142,16 +146,32 @@ def parse(kb: "KnowledgeBase", path: Path, progress=None) -> ParsedFile:
     return parsed
 
 
-def _named(spec: Any, key: str, minter, loc: str) -> Named:
+def _named(spec: Any, key: str, minter, loc: str, allowed: set[str] = NAMED_KEYS) -> Named:
     if isinstance(spec, str):
         return Named(minter(key), spec)
     if not isinstance(spec, dict):
         raise InputError("expected a label or a mapping with label and wikidata", where=loc)
-    _check_keys(spec, NAMED_KEYS, loc)
+    _check_keys(spec, allowed, loc)
     qid = spec.get("wikidata")
     if qid is not None and not (isinstance(qid, str) and qid[:1] in ("Q", "P") and qid[1:].isdigit()):
         raise InputError(f"wikidata must be an id like Q123 or P123, got {qid!r}", where=loc)
-    return Named(minter(str(spec.get("id", key))), str(spec.get("label", key)), qid)
+    same = spec.get("same_as") or []
+    if isinstance(same, str):
+        same = [same]
+    if not isinstance(same, list) or not all(isinstance(x, str) and x for x in same):
+        raise InputError("same_as must be a key or a list of keys (or IRIs)", where=loc)
+    types = []
+    for flag, rdf_type in (("time_invariant", CKB.TimeInvariantProperty),
+                           ("single_valued", OWL.FunctionalProperty)):
+        value = spec.get(flag, False)
+        if not isinstance(value, bool):
+            raise InputError(f"{flag} must be true or false", where=loc)
+        if value:
+            types.append(rdf_type)
+    return Named(minter(str(spec.get("id", key))), str(spec.get("label", key)), qid,
+                 types=tuple(types),
+                 same_as=tuple(URIRef(x) if x.startswith(("http://", "https://")) else minter(x)
+                               for x in same))
 
 
 def _article(spec: dict, key: str, base_dir: Path, kb: "KnowledgeBase", loc: str) -> ArticleData:

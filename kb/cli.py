@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import click
+from rdflib import URIRef
 
 from .config import load_settings
 from .errors import KBError
@@ -314,6 +315,69 @@ def demo(obj: Context, force):
     kb = obj.kb()
     report = build(kb, force=force)
     click.echo(report)
+
+
+@main.command()
+@click.option("--subject", help="Only facts about this entity (id or IRI; owl:sameAs followed).")
+@click.option("--property", "prop", help="Only this property (id or IRI).")
+@click.option("--source", help="Only facts this article or publisher takes part in.")
+@click.option("--verdict", type=click.Choice(["conflict", "compatible", "agree", "not-comparable"]),
+              help="Only pairs with this verdict.")
+@click.option("--claim", help="Everything said about the same thing as this claim, each with "
+                              "its verdict against it (not-comparable ones too, with why).")
+@click.option("--pair", nargs=2, metavar="CLAIM CLAIM", help="The verdict on two claims.")
+@click.option("--materialise", is_flag=True,
+              help="Store every verdict in the comparison graph (kept current on later writes).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS_OUT), default="table", show_default=True)
+@click.pass_obj
+def compare(obj: Context, subject, prop, source, verdict, claim, pair, materialise, fmt):
+    """Compare what different sources say about the same thing: agree, compatible,
+    conflict (with the difference and a severity), or not comparable (and why)."""
+    from . import compare as engine
+
+    kb = obj.kb()
+    if materialise:
+        count = engine.materialise(kb)
+        click.echo(f"{count} comparison(s) stored in <{engine.COMPARISONS}>", err=True)
+    rows = []
+    if pair:
+        v = engine.compare_two(kb, *pair)
+        rows.append({"subject": None, "property": None, "scope": None, **v.as_dict()})
+    elif claim:
+        this, verdicts = engine.compare_claim(kb, claim)
+        if this is None:
+            click.echo("this claim has no structured content, or nothing else is said "
+                       "about its subject and property", err=True)
+        for v in verdicts:
+            if verdict is None or v.verdict == verdict:
+                rows.append({"subject": this.subject, "property": this.property,
+                             "scope": this.scope, **v.as_dict()})
+    else:
+        for fact in engine.report(kb, subject=subject, prop=prop, source=source, verdict=verdict):
+            for v in fact.verdicts:
+                rows.append({"subject": fact.subject, "property": fact.property,
+                             "scope": fact.scope, "sources": fact.sources, **v.as_dict()})
+    local = kb.iris.local_id
+    for row in rows:
+        row["a"], row["b"] = local(URIRef(row["a"])) or row["a"], local(URIRef(row["b"])) or row["b"]
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+    elif fmt == "csv":
+        columns = ["subject", "property", "scope", "a", "b", "verdict", "severity",
+                   "absolute_difference", "relative_difference", "reason"]
+        _csv(columns, [[r.get(c) for c in columns] for r in rows])
+    else:
+        current = None
+        for r in rows:
+            key = (r["subject"], r["property"], r["scope"])
+            if key != current and r["subject"]:
+                current = key
+                scope = f" (scope: {local(URIRef(r['scope'])) or r['scope']})" if r["scope"] else ""
+                click.echo(f"\n{local(URIRef(r['subject'])) or r['subject']} · "
+                           f"{local(URIRef(r['property'])) or r['property']}{scope}")
+            badge = r["verdict"].upper() + (f" ({r['severity']})" if r["severity"] else "")
+            click.echo(f"  {badge:<22} {r['a']} ~ {r['b']}: {r['reason']}")
+        click.echo(f"{len(rows)} verdict(s)", err=True)
 
 
 def _interval(value: dict) -> str:

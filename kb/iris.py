@@ -16,7 +16,10 @@ from .errors import InputError, NotFound
 # one named graph per claim, named by the claim IRI.
 META = URIRef("https://w3id.org/claimkb/graph/metadata")
 
-KINDS = ("claims", "articles", "entities", "properties", "publishers", "people")
+# Comparisons materialised by kb.compare (verdicts between claims), in their own graph.
+COMPARISONS = URIRef("https://w3id.org/claimkb/graph/comparisons")
+
+KINDS = ("claims", "articles", "entities", "properties", "publishers", "people", "comparisons")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 
 

@@ -195,7 +195,21 @@ class KnowledgeBase:
         parts += self.claims_update(records)
         if parts:
             self.store.update(sparql.join_updates(parts))
+        if records:
+            self._refresh_comparisons([r.iri for r in records])
         return len(records)
+
+    def _refresh_comparisons(self, claims: list[URIRef]) -> None:
+        """Keep materialised comparisons current after a write (nothing to do when
+        they were never materialised). Large writes recompute the whole graph."""
+        from . import compare
+
+        if not self.store.query(sparql.load("comparisons_exist.rq")).boolean:
+            return
+        if len(claims) > 1000:
+            compare.materialise(self)
+        else:
+            compare.refresh(self, claims)
 
     def claim_iri(self, ref: str) -> URIRef:
         """The IRI of an existing claim given its id or IRI. Raises NotFound."""
@@ -386,6 +400,29 @@ class KnowledgeBase:
         report.articles, report.claims = len(articles), len(records)
         self.write_claims(records, articles)
         return report
+
+    # ------------------------------------------------------------------ comparison
+
+    def compare_claim(self, ref: str):
+        """All claims about the same thing as ``ref``, each with its verdict against it
+        (kb.compare.compare_claim). Raises NotFound."""
+        from . import compare
+
+        return compare.compare_claim(self, ref)
+
+    def compare_subject(self, ref: str, prop: str | None = None):
+        """The facts about one subject with their pairwise verdicts. Raises NotFound."""
+        from . import compare
+
+        subject = compare._iri(self, "entities", ref)
+        return compare.compare_subject(self, subject, compare._iri(self, "properties", prop)
+                                       if prop else None)
+
+    def comparison_report(self, **filters):
+        """The KB-wide comparison report (kb.compare.report): conflicts first."""
+        from . import compare
+
+        return compare.report(self, **filters)
 
     def clear(self) -> None:
         """Remove every quad from the store (used by `claimkb demo --force`)."""

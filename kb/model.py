@@ -29,6 +29,8 @@ class Named:
     iri: URIRef
     label: str | None = None
     wikidata: str | None = None     # Q123 for items, P123 for properties
+    types: tuple[URIRef, ...] = ()  # extra rdf:types (ckb:TimeInvariantProperty, owl:FunctionalProperty)
+    same_as: tuple[URIRef, ...] = ()  # owl:sameAs (entities) / owl:equivalentProperty (properties)
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,11 @@ def named_quads(named: Named, rdf_type: URIRef) -> list[tuple]:
         quads.append((named.iri, RDFS.label, label, META))
         if rdf_type in (SCHEMA.Organization, SCHEMA.Person):
             quads.append((named.iri, SCHEMA.name, label, META))
+    for extra in named.types:
+        quads.append((named.iri, RDF.type, extra, META))
+    link = OWL.equivalentProperty if rdf_type == CKB.ClaimProperty else OWL.sameAs
+    for other in named.same_as:
+        quads.append((named.iri, link, other, META))
     if named.wikidata:
         if named.wikidata.startswith("P"):
             quads.append((named.iri, OWL.equivalentProperty, URIRef(WDT + named.wikidata), META))

@@ -68,6 +68,24 @@ class CKB(DefinedNamespace):
     surfaceForm: URIRef
     sha256: URIRef
     currentVersion: URIRef
+    # comparison
+    TimeInvariantProperty: URIRef
+    Comparison: URIRef
+    Verdict: URIRef
+    Agree: URIRef
+    Compatible: URIRef
+    Conflict: URIRef
+    NotComparable: URIRef
+    Severity: URIRef
+    Minor: URIRef
+    Moderate: URIRef
+    Major: URIRef
+    compares: URIRef
+    verdict: URIRef
+    reason: URIRef
+    severity: URIRef
+    absoluteDifference: URIRef
+    relativeDifference: URIRef
 
 
 PREFIXES: dict[str, str] = {

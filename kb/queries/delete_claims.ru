@@ -1,6 +1,6 @@
 # Erase claims completely: their content graphs and every metadata node they own
 # (the claim; its quote, anchors and time-about; the schema:ClaimReview that reviews
-# it and its schema:Rating). Shared resources stay.
+# it and its schema:Rating) and the comparisons they are part of. Shared resources stay.
 DELETE { GRAPH ?claim { ?s ?p ?o } }
 WHERE {
   VALUES ?claim { UNDEF }
@@ -14,4 +14,9 @@ WHERE {
             |^schema:itemReviewed|schema:reviewRating)* ?n .
     ?n ?p ?o
   }
+} ;
+DELETE { GRAPH meta:comparisons { ?cmp ?p ?o } }
+WHERE {
+  VALUES ?claim { UNDEF }
+  GRAPH meta:comparisons { ?cmp ckb:compares ?claim ; ?p ?o }
 }

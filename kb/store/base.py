@@ -46,6 +46,12 @@ class Store(ABC):
         """Run a SPARQL query. Raises QueryError (bad syntax) or StoreError."""
 
     @abstractmethod
+    def values(self, sparql: str) -> tuple[list[str], list[tuple[str | None, ...]]]:
+        """Run a SELECT and return (variables, rows of plain strings): the IRI or the
+        literal's lexical form, None where unbound. Faster than ``query`` for large
+        results, when only the values matter. Raises QueryError or StoreError."""
+
+    @abstractmethod
     def update(self, sparql: str) -> None:
         """Run a SPARQL update atomically. Raises QueryError or StoreError."""
 

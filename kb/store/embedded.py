@@ -67,6 +67,26 @@ class EmbeddedStore(Store):
         except OSError as exc:
             raise StoreError(f"store read failed: {exc}") from None
 
+    def values(self, sparql: str) -> tuple[list[str], list[tuple[str | None, ...]]]:
+        try:
+            result = self._ox.query(sparql)
+            if not isinstance(result, ox.QuerySolutions):
+                raise QueryError("values() needs a SELECT query")
+            names = [v.value for v in result.variables]
+            width = range(len(names))
+            rows = []
+            for sol in result:
+                row = []
+                for i in width:
+                    term = sol[i]
+                    row.append(None if term is None else term.value)
+                rows.append(tuple(row))
+            return names, rows
+        except SyntaxError as exc:
+            raise QueryError(f"SPARQL syntax error: {exc}") from None
+        except OSError as exc:
+            raise StoreError(f"store read failed: {exc}") from None
+
     def update(self, sparql: str) -> None:
         try:
             self._ox.update(sparql)

@@ -118,6 +118,13 @@ class RemoteStore(Store):
                               for v in names))
         return QueryResult("select", vars=names, rows=rows)
 
+    def values(self, sparql: str) -> tuple[list[str], list[tuple[str | None, ...]]]:
+        result = self.query(sparql)
+        if result.kind != "select":
+            raise QueryError("values() needs a SELECT query")
+        return result.vars, [tuple(None if t is None else str(t) for t in row)
+                             for row in result.rows]
+
     def update(self, sparql: str) -> None:
         wrapper = self._wrapper(self.update_endpoint, sparql)
         if not wrapper.isSparqlUpdateRequest():

@@ -1,0 +1,568 @@
+"""Cross-source comparison: for claims about the same thing, do they agree, are they
+compatible once their qualifiers are read, or do they conflict?
+
+Which claims are about the same thing is found in SPARQL (kb/queries/compare_*.rq:
+same subject or owl:sameAs-linked, same property or owl:equivalentProperty); this
+module does only what SPARQL cannot: interval arithmetic, unit conversion, rounding.
+
+Two claims are **comparable** when they have the same subject, the same property, the
+same scope (ckb:scope; none = the whole subject), and times-about that overlap — unless
+the property is a ckb:TimeInvariantProperty (a border's length), whose claims compare
+whatever their times. Opinions and predictions get no verdict.
+
+Verdicts (each with its reason in words):
+
+* **AGREE** — the same value after normalisation and rounding (see below), or the same
+  qualifier and figure ("more than a thousand" / "more than 1,000"), the same entity
+  (or owl:sameAs), the same date, the same text.
+* **COMPATIBLE** — the intervals the qualifiers imply overlap (qualifier rules are data:
+  ckb:lowerEndpoint/ckb:upperEndpoint/ckb:tolerance in ontologies/claimkb.ttl, applied
+  by kb.quantity and stored as schema:minValue/maxValue); different entities or dates
+  for a property that may have several values.
+* **CONFLICT** — disjoint intervals; different entities or dates for a single-valued
+  property (owl:FunctionalProperty). Conflicts between quantities carry the gap between
+  the intervals (absolute, in the first claim's unit, and relative to the larger
+  magnitude) and a severity from ``SEVERITY``.
+* **NOT_COMPARABLE** — with why: different subject, property, scope, times, unit
+  dimension, or kind of value; a missing time; an opinion or prediction.
+
+**Rounding rule** (``agree_after_rounding``): two figures stated as exact agree when
+the more precise one, rounded to the decimal places the less precise one was written
+with, equals it (2,640 m and 2,640.3 m agree; 12,500 and 12500 are the same number).
+Whole numbers are taken at face value: trailing zeros are not read as rounding
+(1,400 km vs 1,344 km is a conflict, of moderate severity), because a reader cannot
+tell "1,400" from "about 1,400" unless the source says so; sources that round say
+"about", "some", "nearly", and those qualifiers widen the interval.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Iterable
+
+from rdflib import Literal, URIRef
+from rdflib.namespace import PROV, RDF, XSD
+
+from . import sparql
+from .errors import InputError, NotFound
+from .iris import COMPARISONS, short_hash
+from .units import UNITS
+from .vocab import CKB
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .knowledgebase import KnowledgeBase
+
+AGREE, COMPATIBLE, CONFLICT, NOT_COMPARABLE = "agree", "compatible", "conflict", "not-comparable"
+VERDICTS = (CONFLICT, COMPATIBLE, AGREE, NOT_COMPARABLE)
+VERDICT_IRI = {AGREE: CKB.Agree, COMPATIBLE: CKB.Compatible, CONFLICT: CKB.Conflict,
+               NOT_COMPARABLE: CKB.NotComparable}
+# relative gap between two conflicting intervals → severity (upper bounds, exclusive)
+SEVERITY = ((Decimal("0.02"), "minor"), (Decimal("0.10"), "moderate"), (None, "major"))
+SEVERITY_IRI = {"minor": CKB.Minor, "moderate": CKB.Moderate, "major": CKB.Major}
+NO_VERDICT = {str(CKB.Opinion): "an opinion", str(CKB.Prediction): "a prediction"}
+
+
+@dataclass
+class ClaimFacts:
+    """One structured claim, as the comparison sees it (plain values, not RDF terms)."""
+
+    claim: str
+    source: str                      # the publisher, else the article
+    article: str
+    modality: str
+    subject: str
+    property: str
+    scope: str | None
+    earliest: dt.date | None
+    latest: dt.date | None
+    kind: str                        # quantity, entity, date, text
+    object: str
+    value: Decimal | None = None
+    decimals: int = 0
+    unit: str | None = None
+    low: Decimal | None = None
+    high: Decimal | None = None
+    low_ex: bool = False
+    high_ex: bool = False
+    bound: str | None = None
+    surface: str | None = None
+
+    @property
+    def when(self) -> str:
+        if self.earliest is None:
+            return "no time given"
+        return str(self.earliest) if self.earliest == self.latest else f"{self.earliest}/{self.latest}"
+
+
+@dataclass
+class Verdict:
+    a: str
+    b: str
+    verdict: str
+    reason: str
+    absolute: Decimal | None = None
+    relative: Decimal | None = None
+    severity: str | None = None
+
+    def as_dict(self) -> dict:
+        return {"a": self.a, "b": self.b, "verdict": self.verdict, "reason": self.reason,
+                "absolute_difference": None if self.absolute is None else str(self.absolute),
+                "relative_difference": None if self.relative is None else str(self.relative),
+                "severity": self.severity}
+
+
+@dataclass
+class Identity:
+    """owl:sameAs / owl:equivalentProperty classes, and property traits."""
+
+    canonical: dict[str, str] = field(default_factory=dict)
+    time_invariant: set[str] = field(default_factory=set)
+    single_valued: set[str] = field(default_factory=set)
+
+    def key(self, iri: str | None) -> str | None:
+        return None if iri is None else self.canonical.get(iri, iri)
+
+    def property_has(self, prop: str, traits: set[str]) -> bool:
+        key = self.key(prop)
+        return any(self.key(p) == key for p in traits)
+
+
+def load_identity(kb: "KnowledgeBase") -> Identity:
+    """Union-find over the KB's owl:sameAs and owl:equivalentProperty links."""
+    _, rows = kb.store.values(sparql.load("identity_links.rq"))
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    identity = Identity()
+    for a, link, b in rows:
+        if link == str(RDF.type):
+            (identity.time_invariant if b == str(CKB.TimeInvariantProperty)
+             else identity.single_valued).add(a)
+        else:
+            ra, rb = find(a), find(b)
+            if ra != rb:
+                parent[max(ra, rb)] = min(ra, rb)
+    identity.canonical = {x: find(x) for x in parent}
+    return identity
+
+
+def _date(text: str | None) -> dt.date | None:
+    return None if text is None else dt.date.fromisoformat(text[:10])
+
+
+def _dec(text: str | None) -> Decimal | None:
+    if text is None:
+        return None
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        return None
+
+
+def load_facts(kb: "KnowledgeBase", **params) -> list[ClaimFacts]:
+    """ClaimFacts for the claims compare_facts.rq selects with ``params``."""
+    names, rows = kb.store.values(sparql.render("compare_facts.rq", **params))
+    facts = []
+    for row in rows:
+        r = dict(zip(names, row))
+        value = _dec(r["value"])
+        facts.append(ClaimFacts(
+            claim=r["claim"], source=r["publisher"] or r["article"], article=r["article"],
+            modality=r["modality"],
+            subject=r["subject"], property=r["property"], scope=r["scope"],
+            earliest=_date(r["earliest"]), latest=_date(r["latest"]), kind=r["kind"],
+            object=r["object"], value=value,
+            decimals=max(0, -value.as_tuple().exponent) if value is not None else 0,
+            unit=r["unit"], low=_dec(r["low"]), high=_dec(r["high"]),
+            low_ex=r["lowEx"] == "true", high_ex=r["highEx"] == "true",
+            bound=r["bound"], surface=r["surface"]))
+    return facts
+
+
+# ---------------------------------------------------------------- the verdict on a pair
+
+def _nc(a: ClaimFacts, b: ClaimFacts, reason: str) -> Verdict:
+    return Verdict(a.claim, b.claim, NOT_COMPARABLE, reason)
+
+
+def _short(iri: str) -> str:
+    return iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+
+
+def compare_pair(a: ClaimFacts, b: ClaimFacts, identity: Identity | None = None) -> Verdict:
+    """The verdict on two claims, with its reason. Never raises for odd data: a pair
+    that cannot be judged is NOT_COMPARABLE with the reason why."""
+    identity = identity or Identity()
+    for c in (a, b):
+        if c.modality in NO_VERDICT:
+            return _nc(a, b, f"{_short(c.claim)} is {NO_VERDICT[c.modality]}: opinions "
+                             "and predictions get no verdict")
+    if identity.key(a.subject) != identity.key(b.subject):
+        return _nc(a, b, f"different subjects ({_short(a.subject)}, {_short(b.subject)})")
+    if identity.key(a.property) != identity.key(b.property):
+        return _nc(a, b, f"different properties ({_short(a.property)}, {_short(b.property)})")
+    if identity.key(a.scope) != identity.key(b.scope):
+        scopes = [_short(s) if s else f"the whole {_short(c.subject)}"
+                  for s, c in ((a.scope, a), (b.scope, b))]
+        return _nc(a, b, f"different scope: {scopes[0]} vs {scopes[1]}")
+    if not identity.property_has(a.property, identity.time_invariant):
+        for c in (a, b):
+            if c.earliest is None:
+                return _nc(a, b, f"{_short(c.claim)} does not say what time it is about, and "
+                                 f"{_short(a.property)} changes over time")
+        if a.latest < b.earliest or b.latest < a.earliest:
+            return _nc(a, b, f"different times: {a.when} vs {b.when}")
+    if a.kind != b.kind:
+        return _nc(a, b, f"different kinds of value ({a.kind}, {b.kind})")
+    if a.kind == "quantity":
+        return _compare_quantities(a, b)
+    single = identity.property_has(a.property, identity.single_valued)
+    if a.kind == "entity":
+        if identity.key(a.object) == identity.key(b.object):
+            return Verdict(a.claim, b.claim, AGREE, f"both name {_short(a.object)}")
+        if single:
+            return Verdict(a.claim, b.claim, CONFLICT,
+                           f"{_short(a.property)} has one value, but they name "
+                           f"{_short(a.object)} and {_short(b.object)}", severity="major")
+        return Verdict(a.claim, b.claim, COMPATIBLE,
+                       f"{_short(a.object)} and {_short(b.object)} can both hold: "
+                       f"{_short(a.property)} may have several values")
+    if a.kind == "date":
+        da, db = _date_span(a.object), _date_span(b.object)
+        if a.object == b.object:
+            return Verdict(a.claim, b.claim, AGREE, f"both give {a.object}")
+        if da and db and da[0] <= db[1] and db[0] <= da[1]:
+            return Verdict(a.claim, b.claim, COMPATIBLE,
+                           f"{a.object} and {b.object} overlap at their precision")
+        if single:
+            return Verdict(a.claim, b.claim, CONFLICT, f"{_short(a.property)} has one value, "
+                           f"but they give {a.object} and {b.object}", severity="major")
+        return Verdict(a.claim, b.claim, COMPATIBLE, f"{a.object} and {b.object} can both "
+                       f"hold: {_short(a.property)} may have several values")
+    if " ".join(a.object.lower().split()) == " ".join(b.object.lower().split()):
+        return Verdict(a.claim, b.claim, AGREE, f"both say {a.object!r}")
+    return _nc(a, b, "free-text values are not compared")
+
+
+def _date_span(text: str) -> tuple[dt.date, dt.date] | None:
+    from .dates import parse_date
+
+    try:
+        d = parse_date(text)
+    except InputError:
+        return None
+    return d.earliest, d.latest
+
+
+def _factor(unit: str | None) -> tuple[str, Decimal] | None:
+    u = UNITS.get(unit or "")
+    return None if u is None else (u.dimension, Decimal(str(u.factor)))
+
+
+def _round(value: Decimal, decimals: int) -> Decimal:
+    return value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+
+
+def agree_after_rounding(a: Decimal, da: int, b: Decimal, db: int) -> bool:
+    """The rounding rule: equal at the precision of the less precise figure."""
+    places = min(da, db)
+    return _round(a, places) == _round(b, places)
+
+
+def _fmt_interval(low, low_ex, high, high_ex, unit_symbol: str) -> str:
+    left = "(" if low is None or low_ex else "["
+    right = ")" if high is None or high_ex else "]"
+    lo = "-∞" if low is None else _num(low)
+    hi = "∞" if high is None else _num(high)
+    return f"{left}{lo}, {hi}{right}{unit_symbol}"
+
+
+def _num(value: Decimal) -> str:
+    text = format(value.normalize(), "f") if value == value else str(value)
+    return text
+
+
+def _compare_quantities(a: ClaimFacts, b: ClaimFacts) -> Verdict:
+    fa, fb = _factor(a.unit), _factor(b.unit)
+    if fa is None or fb is None or a.value is None or b.value is None:
+        return _nc(a, b, f"unknown unit ({a.unit}, {b.unit})")
+    if fa[0] != fb[0]:
+        return _nc(a, b, f"different unit dimensions: {fa[0]} ({a.surface}) vs {fb[0]} ({b.surface})")
+    to_a = fb[1] / fa[1]            # multiply b's numbers by this to express them in a's unit
+    symbol = UNITS[a.unit].symbol
+    symbol = f" {symbol}" if symbol and symbol != "%" else symbol
+    bv = b.value * to_a
+    blow = None if b.low is None else b.low * to_a
+    bhigh = None if b.high is None else b.high * to_a
+    exact = str(CKB.Exact)
+    if a.bound == exact and b.bound == exact:
+        same_unit = a.unit == b.unit
+        if (same_unit and agree_after_rounding(a.value, a.decimals, b.value, b.decimals)) or \
+           (not same_unit and (_round(bv, a.decimals) == a.value
+                               or _round(a.value / to_a, b.decimals) == b.value)):
+            return Verdict(a.claim, b.claim, AGREE,
+                           f"{a.surface} and {b.surface} are the same figure"
+                           + ("" if a.value == bv else " after rounding"))
+    elif a.bound == b.bound and a.value == bv:
+        return Verdict(a.claim, b.claim, AGREE, f"{a.surface} and {b.surface} say the same")
+    ia = (a.low, a.low_ex, a.high, a.high_ex)
+    ib = (blow, b.low_ex, bhigh, b.high_ex)
+    text_a = _fmt_interval(*ia, symbol)
+    text_b = _fmt_interval(*ib, symbol)
+    gap = _gap(ia, ib)
+    if gap is None:
+        return Verdict(a.claim, b.claim, COMPATIBLE,
+                       f"{a.surface} means {text_a} and {b.surface} means {text_b}: they overlap")
+    magnitude = max(abs(a.value), abs(bv))
+    relative = (gap / magnitude).quantize(Decimal("0.0001")) if magnitude else None
+    severity = next(name for limit, name in SEVERITY
+                    if limit is None or (relative is not None and relative < limit))
+    rel_text = f", {relative * 100:.1f}%" if relative is not None else ""
+    return Verdict(a.claim, b.claim, CONFLICT,
+                   f"{a.surface} ({text_a}) and {b.surface} ({text_b}) cannot both hold for "
+                   f"the same time and scope: {_num(gap)}{symbol} apart{rel_text}",
+                   absolute=gap, relative=relative, severity=severity)
+
+
+def _gap(ia, ib) -> Decimal | None:
+    """Distance between two intervals, or None when they overlap."""
+    alow, alow_ex, ahigh, ahigh_ex = ia
+    blow, blow_ex, bhigh, bhigh_ex = ib
+    # a entirely below b?
+    if ahigh is not None and blow is not None:
+        if ahigh < blow or (ahigh == blow and (ahigh_ex or blow_ex)):
+            return blow - ahigh
+    if bhigh is not None and alow is not None:
+        if bhigh < alow or (bhigh == alow and (bhigh_ex or alow_ex)):
+            return alow - bhigh
+    return None
+
+
+# ---------------------------------------------------------------- services
+
+@dataclass
+class Fact:
+    """A fact several sources speak about: one subject, property and scope."""
+
+    subject: str
+    property: str
+    scope: str | None
+    claims: list[ClaimFacts]
+    verdicts: list[Verdict]
+
+    @property
+    def sources(self) -> int:
+        return len({c.source for c in self.claims})
+
+    def count(self, verdict: str) -> int:
+        return sum(1 for v in self.verdicts if v.verdict == verdict)
+
+
+def _pairs(claims: list[ClaimFacts], identity: Identity) -> list[Verdict]:
+    verdicts = []
+    for i, a in enumerate(claims):
+        for b in claims[i + 1:]:
+            if a.source != b.source:
+                verdicts.append(compare_pair(a, b, identity))
+    return verdicts
+
+
+def compare_claim(kb: "KnowledgeBase", ref: str) -> tuple[ClaimFacts | None, list[Verdict]]:
+    """Every claim about the same thing as ``ref``, each with its verdict against it,
+    conflicts first. Raises NotFound for an unknown claim. A claim with no structured
+    content has nothing to compare: (None, [])."""
+    claim = kb.claim_iri(ref)
+    others = [r["other"] for r in kb.select("compare_candidates.rq", claim=claim)]
+    if not others:
+        return None, []
+    facts = load_facts(kb, claim=others)
+    identity = load_identity(kb)
+    this = next((f for f in facts if f.claim == str(claim)), None)
+    if this is None:
+        return None, []
+    verdicts = [compare_pair(this, f, identity) for f in facts if f.claim != this.claim]
+    verdicts.sort(key=lambda v: (VERDICTS.index(v.verdict), v.b))
+    return this, verdicts
+
+
+def compare_two(kb: "KnowledgeBase", first: str, second: str) -> Verdict:
+    """The verdict on two given claims, with its reason (NOT_COMPARABLE says why).
+    Raises NotFound for an unknown claim."""
+    a, b = kb.claim_iri(first), kb.claim_iri(second)
+    facts = {f.claim: f for f in load_facts(kb, claim=[a, b])}
+    for iri in (a, b):
+        modality = kb.claim_view(str(iri))["modality"] if str(iri) not in facts else None
+        if modality in ("opinion", "prediction"):
+            return Verdict(str(a), str(b), NOT_COMPARABLE,
+                           f"{_short(iri)} is {'an opinion' if modality == 'opinion' else 'a prediction'}: "
+                           "opinions and predictions get no verdict")
+        if str(iri) not in facts:
+            return Verdict(str(a), str(b), NOT_COMPARABLE,
+                           f"{_short(iri)} has no structured content (subject, property, "
+                           "value) to compare")
+    return compare_pair(facts[str(a)], facts[str(b)], load_identity(kb))
+
+
+def compare_subject(kb: "KnowledgeBase", subject: URIRef, prop: URIRef | None = None,
+                    include_not_comparable: bool = True) -> list[Fact]:
+    """The facts about one subject (and its owl:sameAs), each with its pairwise verdicts
+    between different sources."""
+    claims = [r["claim"] for r in kb.select("subject_claims.rq", subject=subject)]
+    if not claims:
+        return []
+    facts = load_facts(kb, claim=claims, property=prop)
+    return group_facts(facts, load_identity(kb), include_not_comparable)
+
+
+def group_facts(facts: Iterable[ClaimFacts], identity: Identity,
+                include_not_comparable: bool = False) -> list[Fact]:
+    """Group claims by (subject, property, scope) identity and judge every pair of
+    claims from different sources; facts with conflicts first, then by sources."""
+    groups: dict[tuple, list[ClaimFacts]] = defaultdict(list)
+    for f in facts:
+        if f.modality in NO_VERDICT:
+            continue
+        groups[(identity.key(f.subject), identity.key(f.property), identity.key(f.scope))].append(f)
+    out = []
+    for (subject, prop, scope), claims in groups.items():
+        if len({c.source for c in claims}) < 2:
+            continue
+        claims.sort(key=lambda c: (c.earliest or dt.date.min, c.claim))
+        verdicts = _pairs(claims, identity)
+        if not include_not_comparable:
+            verdicts = [v for v in verdicts if v.verdict != NOT_COMPARABLE]
+        if verdicts:
+            verdicts.sort(key=lambda v: (VERDICTS.index(v.verdict), v.a, v.b))
+            out.append(Fact(subject, prop, scope, claims, verdicts))
+    out.sort(key=lambda f: (-f.count(CONFLICT), -f.sources, f.subject, f.property))
+    return out
+
+
+def report(kb: "KnowledgeBase", *, subject: str | None = None, prop: str | None = None,
+           source: str | None = None, verdict: str | None = None) -> list[Fact]:
+    """The KB-wide report: facts several sources speak about, conflicts first, then by
+    number of sources. Filters: subject and property (ids or IRIs), source (an article
+    or publisher: facts it takes part in), verdict (only pairs with that verdict).
+    Raises InputError for an unknown verdict, NotFound for an unknown source."""
+    if verdict is not None and verdict not in VERDICTS:
+        raise InputError(f"unknown verdict {verdict!r} (known: {', '.join(VERDICTS)})")
+    params = {}
+    if prop:
+        params["property"] = _iri(kb, "properties", prop)
+    identity = load_identity(kb)
+    if subject:
+        subject_iri = _iri(kb, "entities", subject)
+        claims = [r["claim"] for r in kb.select("subject_claims.rq", subject=subject_iri)]
+        facts = load_facts(kb, claim=claims, **params) if claims else []
+    else:
+        facts = load_facts(kb, **params)
+    grouped = group_facts(facts, identity, include_not_comparable=verdict == NOT_COMPARABLE)
+    if source:
+        wanted = str(kb._source_iri(source))
+        grouped = [f for f in grouped
+                   if any(wanted in (c.source, c.article) for c in f.claims)]
+    if verdict:
+        for f in grouped:
+            f.verdicts = [v for v in f.verdicts if v.verdict == verdict]
+        grouped = [f for f in grouped if f.verdicts]
+    return grouped
+
+
+def _iri(kb: "KnowledgeBase", kind: str, ref: str) -> URIRef:
+    if ref.startswith(("http://", "https://")):
+        return URIRef(ref)
+    try:
+        return kb.iris.resolve(kind, ref)
+    except NotFound:
+        raise NotFound(f"no {kind[:-1]} {ref!r}") from None
+
+
+# ---------------------------------------------------------------- materialisation
+
+def comparison_iri(kb: "KnowledgeBase", a: str, b: str) -> URIRef:
+    first, second = sorted((a, b))
+    return kb.iris.mint("comparisons", short_hash(first, second, length=16))
+
+
+def comparison_quads(kb: "KnowledgeBase", verdicts: Iterable[Verdict],
+                     now: dt.datetime) -> list[tuple]:
+    stamp = Literal(now.isoformat(timespec="seconds"), datatype=XSD.dateTime)
+    quads = []
+    for v in verdicts:
+        node = comparison_iri(kb, v.a, v.b)
+        quads += [
+            (node, RDF.type, CKB.Comparison, COMPARISONS),
+            (node, CKB.compares, URIRef(v.a), COMPARISONS),
+            (node, CKB.compares, URIRef(v.b), COMPARISONS),
+            (node, CKB.verdict, VERDICT_IRI[v.verdict], COMPARISONS),
+            (node, CKB.reason, Literal(v.reason), COMPARISONS),
+            (node, PROV.generatedAtTime, stamp, COMPARISONS),
+        ]
+        if v.severity:
+            quads.append((node, CKB.severity, SEVERITY_IRI[v.severity], COMPARISONS))
+        if v.absolute is not None:
+            quads.append((node, CKB.absoluteDifference,
+                          Literal(_num(v.absolute), datatype=XSD.decimal), COMPARISONS))
+        if v.relative is not None:
+            quads.append((node, CKB.relativeDifference,
+                          Literal(_num(v.relative), datatype=XSD.decimal), COMPARISONS))
+    return quads
+
+
+def materialise(kb: "KnowledgeBase") -> int:
+    """Compute every comparable pair's verdict and store them in the comparison graph
+    (replacing what was there), in one update. Returns the number of comparisons."""
+    facts = group_facts(load_facts(kb), load_identity(kb))
+    verdicts = [v for f in facts for v in f.verdicts]
+    now = dt.datetime.now(dt.timezone.utc)
+    parts = [f"CLEAR SILENT GRAPH <{COMPARISONS}>"]
+    parts.append(sparql.insert_data(comparison_quads(kb, verdicts, now)) if verdicts
+                 else "INSERT DATA { }")
+    kb.store.update(sparql.join_updates(parts))
+    return len(verdicts)
+
+
+def refresh(kb: "KnowledgeBase", claims: list[URIRef]) -> int:
+    """Recompute the materialised comparisons that involve ``claims`` (after they were
+    written; their old comparisons were removed with their old versions). Returns the
+    number of comparisons stored."""
+    if not claims or not kb.store.query(sparql.load("comparisons_exist.rq")).boolean:
+        return 0
+    identity = load_identity(kb)
+    verdicts: dict[tuple[str, str], Verdict] = {}
+    for claim in claims:
+        this_rows = kb.select("compare_candidates.rq", claim=claim)
+        others = [r["other"] for r in this_rows]
+        if len(others) < 2:
+            continue
+        facts = load_facts(kb, claim=others)
+        this = next((f for f in facts if f.claim == str(claim)), None)
+        if this is None or this.modality in NO_VERDICT:
+            continue
+        for other in facts:
+            if other.claim == this.claim or other.source == this.source:
+                continue
+            v = compare_pair(this, other, identity)
+            if v.verdict != NOT_COMPARABLE:
+                verdicts[tuple(sorted((v.a, v.b)))] = v
+    if not verdicts:
+        return 0
+    now = dt.datetime.now(dt.timezone.utc)
+    kb.store.update(sparql.join_updates([
+        sparql.render("delete_comparisons.ru", claim=list(claims)),
+        sparql.insert_data(comparison_quads(kb, verdicts.values(), now))]))
+    return len(verdicts)
+
+
+__all__ = ["AGREE", "COMPATIBLE", "CONFLICT", "NOT_COMPARABLE", "VERDICTS", "ClaimFacts",
+           "Verdict", "Fact", "compare_pair", "compare_claim", "compare_two", "compare_subject", "report",
+           "materialise", "refresh", "load_facts", "load_identity", "group_facts",
+           "agree_after_rounding"]
