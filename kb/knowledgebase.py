@@ -6,8 +6,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterable
 
-from rdflib import Dataset, Graph, Literal, URIRef
-from rdflib.namespace import RDF
+from rdflib import Dataset, Literal, URIRef
+from rdflib.namespace import PROV, RDF, XSD
 
 from . import sparql
 from .articles import ArticleData, StoredArticle, article_quads, sha256_text
@@ -18,7 +18,7 @@ from .iris import META, Minter
 from .model import ClaimRecord, claim_quads
 from .store import Store, open_store
 from .store.base import QueryResult
-from .vocab import CKB, MODALITIES, PREFIXES, SCHEMA
+from .vocab import CKB, MODALITIES, OA, PREFIXES, SCHEMA
 
 MODALITY_NAMES = {iri: name for name, iri in MODALITIES.items()}
 
@@ -256,7 +256,7 @@ class KnowledgeBase:
             "source_title": article.title if article else None,
             "publisher": article.publisher if article else None,
             "published": _str(meta.value(claim, SCHEMA.datePublished)),
-            "recorded": _str(meta.value(claim, URIRef("http://www.w3.org/ns/prov#generatedAtTime"))),
+            "recorded": _str(meta.value(claim, PROV.generatedAtTime)),
             "speaker": _str(meta.value(claim, CKB.speaker)),
             "about": None,
             "quote": None,
@@ -269,8 +269,6 @@ class KnowledgeBase:
         quote = meta.value(claim, CKB.quote)
         if quote is not None:
             sel = {}
-            from .vocab import OA
-
             for s in meta.objects(quote, OA.hasSelector):
                 for p in (OA.exact, OA.prefix, OA.suffix, OA.start, OA.end):
                     v = meta.value(s, p)
@@ -296,7 +294,6 @@ class KnowledgeBase:
                     limit: int = 100) -> list[dict]:
         """Claims matching the filters, in id order, ``limit`` at most, after ``after``
         (keyset pagination). Raises InputError for a bad filter value."""
-        from .vocab import MODALITIES
 
         params: dict = {}
         if source:
@@ -315,7 +312,7 @@ class KnowledgeBase:
         for name, value, edge in (("aboutFrom", about_from, "earliest"), ("aboutTo", about_to, "latest")):
             if value is not None:
                 d = parse_date(value)
-                params[name] = Literal(getattr(d, edge), datatype=URIRef("http://www.w3.org/2001/XMLSchema#date"))
+                params[name] = Literal(getattr(d, edge), datatype=XSD.date)
         if after:
             params["after"] = Literal(str(self.iris.resolve("claims", after)))
         rows = self.select("list_claims.rq", limit=limit, **params)

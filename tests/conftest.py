@@ -2,7 +2,6 @@
 the CLI runner, and ../shared/data (skipped with a reason when absent)."""
 from __future__ import annotations
 
-import os
 import shutil
 import socket
 import subprocess
