@@ -19,7 +19,7 @@ from .dates import parse_date, parse_time_about
 from .errors import InputError, NotFound
 from .iris import short_hash
 from .model import ClaimRecord, DateValue, EntityValue, Named, TextValue
-from .quantity import parse_quantity
+from .quantity import decimal_mark, parse_quantity
 from .vocab import CKB, MODALITIES
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -227,6 +227,7 @@ def _claim(kb: "KnowledgeBase", item: dict, articles: dict[str, ArticleData],
         text = data.text
         version = kb.iris.version(article, _sha(data.text)) if data.text else None
         published = data.published
+        language = data.language
     else:
         try:
             article = kb.find_article(ref)
@@ -238,6 +239,7 @@ def _claim(kb: "KnowledgeBase", item: dict, articles: dict[str, ArticleData],
         version, text = texts[article]
         meta = kb.article_metadata(article)
         published = meta.published if meta else None
+        language = meta.language if meta else None
 
     modality_name = str(item.get("modality", "factual")).lower().replace(" ", "-").replace("_", "-")
     if modality_name not in MODALITIES:
@@ -269,7 +271,7 @@ def _claim(kb: "KnowledgeBase", item: dict, articles: dict[str, ArticleData],
             raise InputError("content needs all of subject, property and value", where=loc)
         subject = _ref(item["subject"], tables["entities"], kb.iris.entity, "subject", loc)
         prop = _ref(item["property"], tables["properties"], kb.iris.property, "property", loc)
-        value = _value(item["value"], item.get("unit"), tables, kb, loc)
+        value = _value(item["value"], item.get("unit"), tables, kb, loc, language)
     scope = _ref(item["scope"], tables["entities"], kb.iris.entity, "scope", loc) if item.get("scope") else None
     about = parse_time_about(item["about"], loc) if item.get("about") is not None else None
     if item.get("published") is not None:
@@ -287,7 +289,9 @@ def _claim(kb: "KnowledgeBase", item: dict, articles: dict[str, ArticleData],
                        value=value, scope=scope, speaker=speaker, about=about, published=published)
 
 
-def _value(value: Any, unit: Any, tables: dict, kb: "KnowledgeBase", loc: str):
+def _value(value: Any, unit: Any, tables: dict, kb: "KnowledgeBase", loc: str,
+           language: str | None = None):
+    """A claim's value; quantities are read with the article's number conventions."""
     if isinstance(value, dict):
         kinds = [k for k in ("quantity", "entity", "date", "text") if k in value]
         extra = set(value) - {"quantity", "entity", "date", "text", "unit", LINE}
@@ -296,7 +300,8 @@ def _value(value: Any, unit: Any, tables: dict, kb: "KnowledgeBase", loc: str):
                              "quantity, entity, date, text", where=loc)
         kind = kinds[0]
         if kind == "quantity":
-            return parse_quantity(_text(value["quantity"], "quantity", loc), value.get("unit", unit), loc)
+            return parse_quantity(_text(value["quantity"], "quantity", loc), value.get("unit", unit), loc,
+                                  language=language)
         if kind == "entity":
             return EntityValue(_ref(value["entity"], tables["entities"], kb.iris.entity, "entity", loc))
         if kind == "date":
@@ -304,7 +309,12 @@ def _value(value: Any, unit: Any, tables: dict, kb: "KnowledgeBase", loc: str):
         return TextValue(_text(value["text"], "text", loc))
     if isinstance(value, bool) or value is None or isinstance(value, list):
         raise InputError(f"unusable value {value!r}", where=loc)
-    return parse_quantity(str(value), None if unit is None else str(unit), loc)
+    if isinstance(value, float) and decimal_mark(language) != ".":
+        # YAML read 1.500 as the float 1.5 before we could see how it was written
+        raise InputError(f"in a {language!r} article, write figures with a dot or comma in "
+                         f"quotes (value: \"{value}\" was read by YAML as a decimal number)",
+                         where=loc)
+    return parse_quantity(str(value), None if unit is None else str(unit), loc, language=language)
 
 
 def _sha(text: str) -> str:

@@ -311,7 +311,7 @@ def _compare_quantities(a: ClaimFacts, b: ClaimFacts) -> Verdict:
             return Verdict(a.claim, b.claim, AGREE,
                            f"{a.surface} and {b.surface} are the same figure"
                            + ("" if a.value == bv else " after rounding"))
-    elif a.bound == b.bound and a.value == bv:
+    elif a.bound == b.bound and a.value == bv and a.low == blow and a.high == bhigh:
         return Verdict(a.claim, b.claim, AGREE, f"{a.surface} and {b.surface} say the same")
     ia = (a.low, a.low_ex, a.high, a.high_ex)
     ib = (blow, b.low_ex, bhigh, b.high_ex)

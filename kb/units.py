@@ -38,7 +38,7 @@ UNITS: dict[str, Unit] = {u.code: u for u in [
 
 # words and symbols as sources write them → unit code
 ALIASES: dict[str, str] = {
-    "%": "P1", "percent": "P1", "per cent": "P1", "pc": "P1",
+    "%": "P1", "percent": "P1", "per cent": "P1", "per-cent": "P1", "pc": "P1", "pct": "P1",
     "m": "MTR", "metre": "MTR", "metres": "MTR", "meter": "MTR", "meters": "MTR",
     "km": "KMT", "kilometre": "KMT", "kilometres": "KMT", "kilometer": "KMT",
     "kilometers": "KMT", "kms": "KMT",

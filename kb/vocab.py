@@ -46,6 +46,7 @@ class CKB(DefinedNamespace):
     AtLeast: URIRef
     LessThan: URIRef
     AtMost: URIRef
+    Between: URIRef
     # properties
     modality: URIRef
     speaker: URIRef

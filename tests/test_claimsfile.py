@@ -116,3 +116,17 @@ def test_claims_refer_to_articles_already_in_the_kb(kb, tmp_path):
     view = kb.claim_view(kb.list_claims(modality="factual")[0]["id"])
     assert view["quote"]["exact"] == "The worst is the situation in the north"
     assert view["published"] == "2021-07-10"
+
+
+def test_unquoted_decimal_in_a_comma_language_is_refused(kb, tmp_path):
+    head = HEAD.replace("    published: 2021-07-05\n", "    published: 2021-07-05\n    language: de\n", 1)
+    path = tmp_path / "c.yaml"
+    path.write_text(head.replace("  wire:", "  wire:", 1) + GOOD + "  - article: wire\n    statement: x\n"
+                    "    subject: a\n    property: b\n    value: 1.500\n", encoding="utf-8")
+    with pytest.raises(InputError, match="in quotes"):
+        kb.import_file(path)
+    path.write_text(head + GOOD + "  - article: wire\n    statement: x\n"
+                    "    subject: a\n    property: b\n    value: '1.500'\n", encoding="utf-8")
+    kb.import_file(path)
+    (row,) = [r for r in kb.list_claims() if r["text"] == "x"]
+    assert kb.claim_view(row["id"])["content"][0]["value"]["value"] == "1500"

@@ -61,6 +61,8 @@ def test_agree(a, b):
     ("at least 1,037", "more than a thousand"),
     ("nearly 1,600", "1,573"),
     ("up to 650", "at least 600"),
+    ("between 300 and 400", "340 to 360"),   # same midpoint, not the same statement
+    ("over 40%", "about two-fifths"),
 ])
 def test_compatible(a, b):
     v = verdict(a, b)
