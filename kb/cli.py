@@ -380,6 +380,43 @@ def compare(obj: Context, subject, prop, source, verdict, claim, pair, materiali
         click.echo(f"{len(rows)} verdict(s)", err=True)
 
 
+@main.command()
+@click.option("--threshold", type=click.FloatRange(0, 1), default=None,
+              help="Score a pair needs (default: kb.matching.DEFAULT_THRESHOLD).")
+@click.option("--publisher", help="Only pairs one of whose claims is by this publisher.")
+@click.option("--since", help="Only claims published on or after this date.")
+@click.option("--until", help="Only claims published on or before this date.")
+@click.option("--limit", type=click.IntRange(1, 100000), default=100, show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+@click.pass_obj
+def match(obj: Context, threshold, publisher, since, until, limit, fmt):
+    """Propose pairs of claims from different sources that state the same thing (for
+    claims entered as text only, e.g. from ClaimReview feeds), best first, with why."""
+    from .matching import DEFAULT_THRESHOLD, matches_in_kb
+
+    kb = obj.kb()
+    found = matches_in_kb(kb, DEFAULT_THRESHOLD if threshold is None else threshold,
+                          publisher=publisher, since=since, until=until)[:limit]
+    local = kb.iris.local_id
+    if fmt == "json":
+        click.echo(json.dumps([{
+            "score": round(m.score, 4), "reasons": m.reasons,
+            "a": {"id": local(URIRef(m.a.id)) or m.a.id, "text": m.a.text,
+                  "publisher": m.a.publisher, "date": m.a.date and str(m.a.date)},
+            "b": {"id": local(URIRef(m.b.id)) or m.b.id, "text": m.b.text,
+                  "publisher": m.b.publisher, "date": m.b.date and str(m.b.date)},
+        } for m in found], indent=2, ensure_ascii=False))
+        return
+    for m in found:
+        click.echo(f"{m.score:.2f}  {local(URIRef(m.a.id))} ({m.a.publisher}, {m.a.date})  ↔  "
+                   f"{local(URIRef(m.b.id))} ({m.b.publisher}, {m.b.date})")
+        click.echo(f"      A: {_clip(m.a.text, 110)}")
+        click.echo(f"      B: {_clip(m.b.text, 110)}")
+        click.echo(f"      why: {'; '.join(m.reasons)}")
+    click.echo(f"{len(found)} proposed pair(s)", err=True)
+
+
 def _interval(value: dict) -> str:
     """"(350, ∞)" / "[1344, 1344]": brackets say whether an end belongs to the interval."""
     low, high = value.get("minValue"), value.get("maxValue")

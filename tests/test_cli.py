@@ -17,7 +17,7 @@ from .conftest import SEED_ARTICLE
 from .test_store_contract import CLAIMS
 
 COMMANDS = ["init", "import-article", "import", "list", "show", "query", "export",
-            "validate", "demo"]
+            "validate", "demo", "compare", "match"]
 
 
 @pytest.mark.parametrize("command", [None, *COMMANDS])
@@ -168,3 +168,14 @@ def test_console_script_runs(tmp_path):
     result = subprocess.run([sys.executable, "-m", "kb", "--data-dir", str(tmp_path / "d"), "init"],
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0 and "knowledge base ready" in result.stdout
+
+
+def test_match_proposes_same_claims_from_different_sources(cli):
+    from .conftest import TEST_DATA
+
+    assert cli("import", TEST_DATA / "matching" / "harbour-reviews.jsonld").exit_code == 0
+    result = cli("match", "--format", "json")
+    pairs = json.loads(result.output[:result.output.rindex("]") + 1])
+    assert pairs and all(p["a"]["publisher"] != p["b"]["publisher"] for p in pairs)
+    assert any("same numbers: 300" in r for p in pairs for r in p["reasons"])
+    assert "proposed pair(s)" in cli("match", "--threshold", "0.99").output
