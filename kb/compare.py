@@ -49,7 +49,7 @@ from . import sparql
 from .errors import InputError, NotFound
 from .iris import COMPARISONS, short_hash
 from .units import UNITS
-from .vocab import CKB
+from .vocab import CKB, SCHEMA
 
 if TYPE_CHECKING:  # pragma: no cover
     from .knowledgebase import KnowledgeBase
@@ -167,23 +167,71 @@ def _dec(text: str | None) -> Decimal | None:
         return None
 
 
-def load_facts(kb: "KnowledgeBase", **params) -> list[ClaimFacts]:
-    """ClaimFacts for the claims compare_facts.rq selects with ``params``."""
+def _facts(claim: str, source: str, article: str, modality: str, subject: str, prop: str,
+           scope, earliest, latest, kind: str, obj: str, value, unit, low, high, low_ex,
+           high_ex, bound, surface) -> ClaimFacts:
+    value = _dec(value)
+    return ClaimFacts(
+        claim=claim, source=source, article=article, modality=modality, subject=subject,
+        property=prop, scope=scope, earliest=_date(earliest), latest=_date(latest),
+        kind=kind, object=obj, value=value,
+        decimals=max(0, -value.as_tuple().exponent) if value is not None else 0,
+        unit=unit, low=_dec(low), high=_dec(high), low_ex=low_ex == "true",
+        high_ex=high_ex == "true", bound=bound, surface=surface)
+
+
+def load_facts(kb: "KnowledgeBase", claim: list | None = None, **params) -> list[ClaimFacts]:
+    """ClaimFacts for the given claims, or for every structured claim matching
+    ``params`` (subject, property) when no claims are given."""
+    if claim is not None:
+        return _load_claims(kb, claim, params.get("property"))
     names, rows = kb.store.values(sparql.render("compare_facts.rq", **params))
     facts = []
     for row in rows:
         r = dict(zip(names, row))
-        value = _dec(r["value"])
-        facts.append(ClaimFacts(
-            claim=r["claim"], source=r["publisher"] or r["article"], article=r["article"],
-            modality=r["modality"],
-            subject=r["subject"], property=r["property"], scope=r["scope"],
-            earliest=_date(r["earliest"]), latest=_date(r["latest"]), kind=r["kind"],
-            object=r["object"], value=value,
-            decimals=max(0, -value.as_tuple().exponent) if value is not None else 0,
-            unit=r["unit"], low=_dec(r["low"]), high=_dec(r["high"]),
-            low_ex=r["lowEx"] == "true", high_ex=r["highEx"] == "true",
-            bound=r["bound"], surface=r["surface"]))
+        facts.append(_facts(
+            r["claim"], r["publisher"] or r["article"], r["article"], r["modality"],
+            r["subject"], r["property"], r["scope"], r["earliest"], r["latest"], r["kind"],
+            r["object"], r["value"], r["unit"], r["low"], r["high"], r["lowEx"], r["highEx"],
+            r["bound"], r["surface"]))
+    return facts
+
+
+_M = {str(CKB.subject): "subject", str(CKB.property): "property", str(CKB.valueKind): "kind",
+      str(CKB.modality): "modality", str(CKB.scope): "scope", str(SCHEMA.appearance): "article",
+      str(SCHEMA.publisher): "publisher", str(CKB.earliest): "earliest",
+      str(CKB.latest): "latest"}
+_Q = {str(SCHEMA.value): "value", str(SCHEMA.unitCode): "unit", str(SCHEMA.minValue): "low",
+      str(SCHEMA.maxValue): "high", str(CKB.minExclusive): "lowEx",
+      str(CKB.maxExclusive): "highEx", str(CKB.bound): "bound", str(CKB.surfaceText): "surface"}
+
+
+def _load_claims(kb: "KnowledgeBase", claims: list, prop=None) -> list[ClaimFacts]:
+    """ClaimFacts for the given claims, from their quads (compare_claim_quads.rq)."""
+    _, rows = kb.store.values(sparql.render("compare_claim_quads.rq", claim=list(claims)))
+    meta: dict[str, dict] = defaultdict(dict)
+    content: dict[str, list] = defaultdict(list)
+    for claim, where, s, p, o in rows:
+        if where == "content":
+            content[claim].append((s, p, o))
+        elif p in _M:
+            meta[claim][_M[p]] = o
+    facts = []
+    for claim, m in meta.items():
+        if "subject" not in m or "property" not in m or "kind" not in m:
+            continue
+        if prop is not None and m["property"] != str(prop):
+            continue
+        obj = next((o for s, p, o in content[claim]
+                    if s == m["subject"] and p == m["property"]), None)
+        if obj is None:
+            continue
+        q = {_Q[p]: o for s, p, o in content[claim] if s == obj and p in _Q}
+        facts.append(_facts(
+            claim, m.get("publisher") or m["article"], m["article"], m["modality"],
+            m["subject"], m["property"], m.get("scope"), m.get("earliest"), m.get("latest"),
+            m["kind"], obj, q.get("value"), q.get("unit"), q.get("low"), q.get("high"),
+            q.get("lowEx"), q.get("highEx"), q.get("bound"), q.get("surface")))
     return facts
 
 
