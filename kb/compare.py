@@ -414,13 +414,33 @@ class Fact:
         return sum(1 for v in self.verdicts if v.verdict == verdict)
 
 
-def _pairs(claims: list[ClaimFacts], identity: Identity) -> list[Verdict]:
+def _pairs(claims: list[ClaimFacts], identity: Identity, timeless: bool) -> list[Verdict]:
+    """Verdicts on the pairs of ``claims`` (sorted by earliest) from different sources
+    that could be comparable: all pairs for a time-invariant property, else only pairs
+    whose times overlap (a sweep, not every pair: claims of different days are never
+    judged, which keeps large groups linear rather than quadratic)."""
     verdicts = []
     for i, a in enumerate(claims):
         for b in claims[i + 1:]:
+            if not timeless and b.earliest > a.latest:
+                break
             if a.source != b.source:
                 verdicts.append(compare_pair(a, b, identity))
     return verdicts
+
+
+def _windows(claims: list[ClaimFacts]) -> list[list[ClaimFacts]]:
+    """Split claims (sorted by earliest, all with times) into runs whose times chain
+    together: one run is one fact at one time."""
+    runs: list[list[ClaimFacts]] = []
+    end = None
+    for c in claims:
+        if end is None or c.earliest > end:
+            runs.append([])
+            end = c.latest
+        runs[-1].append(c)
+        end = max(end, c.latest)
+    return runs
 
 
 def compare_claim(kb: "KnowledgeBase", ref: str) -> tuple[ClaimFacts | None, list[Verdict]]:
@@ -459,21 +479,25 @@ def compare_two(kb: "KnowledgeBase", first: str, second: str) -> Verdict:
     return compare_pair(facts[str(a)], facts[str(b)], load_identity(kb))
 
 
-def compare_subject(kb: "KnowledgeBase", subject: URIRef, prop: URIRef | None = None,
-                    include_not_comparable: bool = True) -> list[Fact]:
-    """The facts about one subject (and its owl:sameAs), each with its pairwise verdicts
-    between different sources."""
+def compare_subject(kb: "KnowledgeBase", subject: URIRef, prop: URIRef | None = None) -> list[Fact]:
+    """The facts about one subject (and its owl:sameAs), each with the verdicts on its
+    comparable pairs of claims from different sources."""
     claims = [r["claim"] for r in kb.select("subject_claims.rq", subject=subject)]
     if not claims:
         return []
     facts = load_facts(kb, claim=claims, property=prop)
-    return group_facts(facts, load_identity(kb), include_not_comparable)
+    return group_facts(facts, load_identity(kb))
 
 
-def group_facts(facts: Iterable[ClaimFacts], identity: Identity,
-                include_not_comparable: bool = False) -> list[Fact]:
-    """Group claims by (subject, property, scope) identity and judge every pair of
-    claims from different sources; facts with conflicts first, then by sources."""
+def group_facts(facts: Iterable[ClaimFacts], identity: Identity) -> list[Fact]:
+    """Facts several sources speak about, with the verdicts on their comparable pairs
+    (NOT_COMPARABLE pairs are left out: ask compare_claim or compare_two for those).
+
+    Claims are grouped by (subject, property, scope) identity; unless the property is
+    time-invariant, a group is split into runs of claims whose times overlap, each run
+    a fact, and claims that do not say what time they are about are left out. Facts
+    with conflicts come first, then those with more sources.
+    """
     groups: dict[tuple, list[ClaimFacts]] = defaultdict(list)
     for f in facts:
         if f.modality in NO_VERDICT:
@@ -483,14 +507,23 @@ def group_facts(facts: Iterable[ClaimFacts], identity: Identity,
     for (subject, prop, scope), claims in groups.items():
         if len({c.source for c in claims}) < 2:
             continue
-        claims.sort(key=lambda c: (c.earliest or dt.date.min, c.claim))
-        verdicts = _pairs(claims, identity)
-        if not include_not_comparable:
-            verdicts = [v for v in verdicts if v.verdict != NOT_COMPARABLE]
-        if verdicts:
-            verdicts.sort(key=lambda v: (VERDICTS.index(v.verdict), v.a, v.b))
-            out.append(Fact(subject, prop, scope, claims, verdicts))
-    out.sort(key=lambda f: (-f.count(CONFLICT), -f.sources, f.subject, f.property))
+        timeless = identity.property_has(prop, identity.time_invariant)
+        if timeless:
+            claims.sort(key=lambda c: (c.earliest or dt.date.min, c.claim))
+            runs = [claims]
+        else:
+            dated = sorted((c for c in claims if c.earliest is not None),
+                           key=lambda c: (c.earliest, c.claim))
+            runs = _windows(dated)
+        for run in runs:
+            if len({c.source for c in run}) < 2:
+                continue
+            verdicts = [v for v in _pairs(run, identity, timeless) if v.verdict != NOT_COMPARABLE]
+            if verdicts:
+                verdicts.sort(key=lambda v: (VERDICTS.index(v.verdict), v.a, v.b))
+                out.append(Fact(subject, prop, scope, run, verdicts))
+    out.sort(key=lambda f: (-f.count(CONFLICT), -f.sources, f.subject, f.property,
+                            f.claims[0].earliest or dt.date.min))
     return out
 
 
@@ -502,6 +535,9 @@ def report(kb: "KnowledgeBase", *, subject: str | None = None, prop: str | None 
     Raises InputError for an unknown verdict, NotFound for an unknown source."""
     if verdict is not None and verdict not in VERDICTS:
         raise InputError(f"unknown verdict {verdict!r} (known: {', '.join(VERDICTS)})")
+    if verdict == NOT_COMPARABLE:
+        raise InputError("the report lists comparable pairs only; ask about one claim "
+                         "(--claim) or a pair (--pair) to see what is not comparable and why")
     params = {}
     if prop:
         params["property"] = _iri(kb, "properties", prop)
@@ -512,7 +548,7 @@ def report(kb: "KnowledgeBase", *, subject: str | None = None, prop: str | None 
         facts = load_facts(kb, claim=claims, **params) if claims else []
     else:
         facts = load_facts(kb, **params)
-    grouped = group_facts(facts, identity, include_not_comparable=verdict == NOT_COMPARABLE)
+    grouped = group_facts(facts, identity)
     if source:
         wanted = str(kb._source_iri(source))
         grouped = [f for f in grouped

@@ -13,6 +13,7 @@ from kb import compare
 from kb.compare import (AGREE, COMPATIBLE, CONFLICT, NOT_COMPARABLE, ClaimFacts, Identity,
                         compare_pair)
 from kb.demo import build
+from kb.errors import InputError
 from kb.quantity import parse_quantity
 from kb.vocab import CKB, OWL
 
@@ -298,3 +299,23 @@ claims:
     assert (URIRef(kb.iris.property("extent")), OWL.equivalentProperty,
             URIRef(kb.iris.property("length"))) in kb.store.query(
         "CONSTRUCT { ?a ?p ?b } WHERE { GRAPH ?g { ?a ?p ?b } }").graph
+
+
+def test_report_judges_only_pairs_whose_times_overlap():
+    """A fact reported daily for years must not turn into millions of pairs."""
+    claims = []
+    for day in range(2000):
+        when = (dt.date(2020, 1, 1) + dt.timedelta(days=day),) * 2
+        claims += [qf("1,037", "pub-a", when=when), qf("more than 1,000", "pub-b", when=when)]
+    facts = compare.group_facts(claims, Identity())
+    assert len(facts) == 2000                       # one fact per day
+    assert sum(len(f.verdicts) for f in facts) == 2000
+    assert all(f.verdicts[0].verdict == COMPATIBLE for f in facts)
+    undated = [qf("5", "pub-a", when=None), qf("6", "pub-b", when=None)]
+    assert compare.group_facts(undated, Identity()) == []
+    assert len(compare.group_facts(undated, Identity(time_invariant={undated[0].property}))) == 1
+
+
+def test_report_refuses_not_comparable_filter(demo):
+    with pytest.raises(InputError, match="--claim"):
+        demo.comparison_report(verdict=NOT_COMPARABLE)
