@@ -601,17 +601,32 @@ def comparison_quads(kb: "KnowledgeBase", verdicts: Iterable[Verdict],
     return quads
 
 
+MATERIALISE_BATCH = 5000  # verdicts per update: bounded memory for any KB size
+
+
 def materialise(kb: "KnowledgeBase") -> int:
-    """Compute every comparable pair's verdict and store them in the comparison graph
-    (replacing what was there), in one update. Returns the number of comparisons."""
+    """Compute every comparable pair's verdict and store them in the comparison graph,
+    replacing what was there. Returns the number of comparisons.
+
+    The graph is cleared, then filled in updates of MATERIALISE_BATCH verdicts, so that
+    memory stays bounded; the graph is derived data, and a failure part-way leaves a
+    partial graph that the next run replaces."""
     facts = group_facts(load_facts(kb), load_identity(kb))
-    verdicts = [v for f in facts for v in f.verdicts]
     now = dt.datetime.now(dt.timezone.utc)
-    parts = [f"CLEAR SILENT GRAPH <{COMPARISONS}>"]
-    parts.append(sparql.insert_data(comparison_quads(kb, verdicts, now)) if verdicts
-                 else "INSERT DATA { }")
-    kb.store.update(sparql.join_updates(parts))
-    return len(verdicts)
+    kb.store.update(f"CLEAR SILENT GRAPH <{COMPARISONS}>")
+    batch: list[Verdict] = []
+    count = 0
+    for fact in facts:
+        for verdict in fact.verdicts:
+            batch.append(verdict)
+            if len(batch) >= MATERIALISE_BATCH:
+                kb.store.update(sparql.insert_data(comparison_quads(kb, batch, now)))
+                count += len(batch)
+                batch = []
+    if batch:
+        kb.store.update(sparql.insert_data(comparison_quads(kb, batch, now)))
+        count += len(batch)
+    return count
 
 
 def refresh(kb: "KnowledgeBase", claims: list[URIRef]) -> int:
