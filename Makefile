@@ -17,10 +17,11 @@ install: $(BIN)/python
 install-test: $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
 
-## make run: install, build the demo KB into $(DATA) and show it
+## make run: install, build the demo KB into $(DATA), list it and compare its sources
 run: install
 	$(BIN)/claimkb --data-dir $(DATA) demo --force
 	$(BIN)/claimkb --data-dir $(DATA) list
+	$(BIN)/claimkb --data-dir $(DATA) compare
 
 ## make test: install the test dependencies and run the whole test suite
 test: install-test
