@@ -267,3 +267,18 @@ def test_comments_and_words_do_not_change_the_operation(any_kb):
     assert [str(r[0]) for r in rows] == ["insert"]
     any_kb.store.update("WITH <http://e/g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }")
     assert any_kb.store.quad_count() == 0
+
+
+def test_validation_catches_a_quote_that_is_not_where_it_says(kb, tmp_path):
+    from kb.errors import ValidationFailed
+    from kb.validation import validate
+
+    kb.import_file(write_claims_file(tmp_path))
+    assert validate(kb).conforms
+    pos = f"<{kb.claim_iri('border-length')}#quote-position>"
+    kb.store.update(f"""PREFIX oa: <http://www.w3.org/ns/oa#>
+        DELETE {{ GRAPH ?g {{ {pos} oa:start ?s }} }} INSERT {{ GRAPH ?g {{ {pos} oa:start 3 }} }}
+        WHERE {{ GRAPH ?g {{ {pos} oa:start ?s }} }}""")
+    with pytest.raises(ValidationFailed) as err:
+        validate(kb)
+    assert "not at its position in the stored article text" in err.value.report
