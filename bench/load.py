@@ -172,36 +172,31 @@ def worker_import(args) -> None:
          parsed=report.quads, close_s=time.perf_counter() - t1)
 
 
-def worker_bulk(args) -> None:
+def _worker_oxigraph(args, bulk: bool) -> None:
+    """pyoxigraph's own loaders on the same file: bulk_load (no transaction) or
+    Store.load (one transaction)."""
     import pyoxigraph as ox
 
     store = ox.Store(str(args.store))
+    load = store.bulk_load if bulk else store.load
     c0, t0 = time.process_time(), time.perf_counter()
-    store.bulk_load(path=str(args.nq), format=ox.RdfFormat.N_QUADS)
+    load(path=str(args.nq), format=ox.RdfFormat.N_QUADS)
     seconds, cpu_s = time.perf_counter() - t0, time.process_time() - c0
     quads = len(store)
     t1 = time.perf_counter()
     store.flush()
     del store
-    emit(method="pyoxigraph bulk_load", claims=args.claims, quads=quads, seconds=seconds,
-         cpu_s=cpu_s,
+    emit(method="pyoxigraph bulk_load" if bulk else "pyoxigraph Store.load",
+         claims=args.claims, quads=quads, seconds=seconds, cpu_s=cpu_s,
          close_s=time.perf_counter() - t1)
+
+
+def worker_bulk(args) -> None:
+    _worker_oxigraph(args, bulk=True)
 
 
 def worker_load(args) -> None:
-    import pyoxigraph as ox
-
-    store = ox.Store(str(args.store))
-    c0, t0 = time.process_time(), time.perf_counter()
-    store.load(path=str(args.nq), format=ox.RdfFormat.N_QUADS)
-    seconds, cpu_s = time.perf_counter() - t0, time.process_time() - c0
-    quads = len(store)
-    t1 = time.perf_counter()
-    store.flush()
-    del store
-    emit(method="pyoxigraph Store.load", claims=args.claims, quads=quads, seconds=seconds,
-         cpu_s=cpu_s,
-         close_s=time.perf_counter() - t1)
+    _worker_oxigraph(args, bulk=False)
 
 
 def worker_anatomy(args) -> None:
