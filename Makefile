@@ -5,17 +5,32 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 DATA   ?= $(CURDIR)/instance/demo
 
-.PHONY: run test install install-test clean
+.PHONY: run test install install-test assets chromium clean
+VENDOR  = web/static/vendor
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-install: $(BIN)/python
+install: $(BIN)/python assets
 	$(BIN)/pip install --quiet -e .
 
-install-test: $(BIN)/python
+install-test: $(BIN)/python assets chromium
 	$(BIN)/pip install --quiet -e '.[test]'
+
+## the web UI's front-end files, from the npm registry (package-lock.json), served locally
+assets: $(VENDOR)/.stamp
+$(VENDOR)/.stamp: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p $(VENDOR)
+	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/
+	touch $@
+
+## Debian's Chromium for the browser tests (Playwright drives /usr/bin/chromium)
+chromium:
+	@test -x /usr/bin/chromium || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
 
 ## make run: install, build the demo KB into $(DATA), list it and compare its sources
 run: install
@@ -28,4 +43,4 @@ test: install-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean:
-	rm -rf $(VENV) instance build *.egg-info
+	rm -rf $(VENV) instance build *.egg-info node_modules $(VENDOR)

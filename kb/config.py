@@ -11,6 +11,12 @@
 | max_query_chars    | CLAIMKB_MAX_QUERY_CHARS    | 100000                     | longest SPARQL text accepted |
 | max_query_depth    | CLAIMKB_MAX_QUERY_DEPTH    | 64                         | deepest bracket nesting accepted in SPARQL |
 | http_timeout       | CLAIMKB_HTTP_TIMEOUT       | 30                         | seconds, remote endpoint and article fetches |
+| secret_key         | CLAIMKB_SECRET_KEY         | (generated)                | web: signs sessions and CSRF tokens; by default a random key kept in ``<data_dir>/secret_key`` |
+| page_size          | CLAIMKB_PAGE_SIZE          | 50                         | web: rows per page of lists |
+| sparql_max_rows    | CLAIMKB_SPARQL_MAX_ROWS    | 10000                      | web: most rows (or triples) /sparql returns; more is cut off and flagged |
+| sparql_timeout     | CLAIMKB_SPARQL_TIMEOUT     | 10                         | web: seconds a /sparql query may run before it is answered with an error |
+| sparql_rate_limit  | CLAIMKB_SPARQL_RATE_LIMIT  | 120/minute                 | web: requests to /sparql per client address (Flask-Limiter syntax) |
+| max_request_bytes  | CLAIMKB_MAX_REQUEST_BYTES  | 10000000                   | web: largest request body accepted (413 beyond) |
 
 docs/settings.md is this table; tests/test_docs.py keeps the two in step.
 """
@@ -37,6 +43,12 @@ class Settings:
     max_query_chars: int = 100_000
     max_query_depth: int = 64
     http_timeout: float = 30.0
+    secret_key: str | None = None
+    page_size: int = 50
+    sparql_max_rows: int = 10_000
+    sparql_timeout: float = 10.0
+    sparql_rate_limit: str = "120/minute"
+    max_request_bytes: int = 10_000_000
 
     @property
     def store_dir(self) -> Path:

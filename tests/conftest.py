@@ -121,3 +121,47 @@ def remote_kb(oxigraph_server, tmp_path):
 def any_kb(request):
     """The contract suite runs every test on both backends."""
     return request.getfixturevalue("kb" if request.param == "embedded" else "remote_kb")
+
+
+# ---------------------------------------------------------------- web app (flaskr style)
+
+@pytest.fixture(scope="session")
+def demo_kb(tmp_path_factory):
+    """The demo KB, built once per session (read-only: tests that write use ``app``)."""
+    from kb.demo import build
+
+    settings = load_settings(env={}, data_dir=tmp_path_factory.mktemp("demo") / "kb")
+    with KnowledgeBase.open(settings) as knowledge_base:
+        build(knowledge_base, force=True)
+        yield knowledge_base
+
+
+@pytest.fixture(scope="session")
+def demo_app(demo_kb):
+    """The web app over the session's demo KB (do not write through it)."""
+    from web import create_app
+
+    return create_app(kb=demo_kb, config={"TESTING": True})
+
+
+@pytest.fixture
+def demo_client(demo_app):
+    return demo_app.test_client()
+
+
+@pytest.fixture
+def app(kb):
+    """The web app over a fresh, empty KB of its own (tests may write)."""
+    from web import create_app
+
+    return create_app(kb=kb, config={"TESTING": True})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def app_runner(app):
+    return app.test_cli_runner()

@@ -1,1 +1,80 @@
-"""The claimkb web UI (Flask). Built in issue #4; kb/ never imports this package."""
+"""claimkb's web UI and Linked Data server.
+
+``create_app()`` builds the Flask app (flaskr-style factory). The knowledge base is
+opened once, at start-up, with the settings (defaults → ``<data_dir>/claimkb.toml`` →
+``CLAIMKB_*`` env → the ``settings`` argument); the embedded store allows one process,
+so serve it with threads (``claimkb serve``). Views stay thin: parse the request →
+call ``kb`` → render (web/render.py picks HTML or a data twin). kb errors become HTTP
+errors in one place, web/errors.py.
+"""
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+from kb import KnowledgeBase, load_settings
+from kb.config import Settings
+
+from . import errors
+
+BLUEPRINTS = ("home", "claims", "articles", "entities", "compare", "sparql", "auth", "edit")
+
+
+def _secret_key(settings: Settings) -> str:
+    if settings.secret_key:
+        return settings.secret_key
+    path = Path(settings.data_dir) / "secret_key"
+    if path.is_file():
+        return path.read_text(encoding="utf-8").strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    path.write_text(key, encoding="utf-8")
+    path.chmod(0o600)
+    return key
+
+
+def create_app(settings: Settings | None = None, *, kb: KnowledgeBase | None = None,
+               config: dict | None = None) -> Flask:
+    """The claimkb web app over ``kb`` (or a KnowledgeBase opened from ``settings``,
+    or from the environment). ``config`` overrides Flask config keys (tests).
+
+    Raises StoreLocked when another process holds the embedded store, StoreError when
+    it cannot be opened, InputError for bad settings.
+    """
+    if kb is None:
+        settings = settings or load_settings()
+        kb = KnowledgeBase.open(settings)
+    settings = kb.settings
+    app = Flask(__name__)
+    app.config.from_mapping(
+        SECRET_KEY=_secret_key(settings),
+        MAX_CONTENT_LENGTH=settings.max_request_bytes,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        CLAIMKB_SETTINGS=settings,
+        JSON_SORT_KEYS=False,
+    )
+    if config:
+        app.config.update(config)
+    app.extensions["claimkb"] = kb
+    app.jinja_env.policies["json.dumps_kwargs"] = {"ensure_ascii": False, "sort_keys": False}
+    errors.init_app(app)
+    from . import filters
+
+    filters.init_app(app)
+    import importlib
+
+    for name in BLUEPRINTS:
+        try:
+            module = importlib.import_module(f"web.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"web.{name}":
+                raise
+            continue
+        if hasattr(module, "init_app"):
+            module.init_app(app)
+        else:
+            app.register_blueprint(module.bp)
+    return app

@@ -1,0 +1,37 @@
+"""The ``claimkb`` command: kb's commands (kb/cli.py) plus the web ones (``serve``).
+
+kb/ never imports Flask, so the commands that need the web app are added here and the
+console script points at this module.
+"""
+from __future__ import annotations
+
+import logging
+
+import click
+
+from kb.cli import Context, main
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="address to listen on")
+@click.option("--port", default=5000, show_default=True, type=int, help="port to listen on")
+@click.option("--threads", default=8, show_default=True, type=int,
+              help="worker threads (the embedded store allows one process: scale with threads)")
+@click.pass_obj
+def serve(obj: Context, host: str, port: int, threads: int) -> None:
+    """Serve the web UI, the Linked Data resources and /sparql with waitress."""
+    from waitress import serve as waitress_serve
+
+    from web import create_app
+
+    kb = obj.kb()
+    settings = kb.settings
+    app = create_app(kb=kb)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    click.echo(f"claimkb: serving {settings.data_dir} on http://{host}:{port}/ "
+               f"({threads} threads; base IRI {settings.base_iri})")
+    waitress_serve(app, host=host, port=port, threads=threads, ident="claimkb")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

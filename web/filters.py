@@ -1,0 +1,75 @@
+"""Jinja filters and globals: short labels for IRIs, dates, numbers, highlighted text.
+
+Everything that puts markup around article text escapes the text first
+(markupsafe.escape) and only then adds our own tags.
+"""
+from __future__ import annotations
+
+from flask import Flask, request, url_for
+from markupsafe import Markup, escape
+
+from .context import get_kb
+
+
+def local_name(iri: str | None) -> str:
+    if not iri:
+        return ""
+    text = str(iri)
+    for sep in ("#", "/"):
+        if sep in text.rstrip(sep):
+            text = text.rstrip(sep).rsplit(sep, 1)[1]
+    return text
+
+
+def highlight_spans(text: str, spans) -> Markup:
+    """``text`` with each (start, end, attrs) span wrapped in <mark>; spans may nest or
+    overlap (overlaps are split). Attrs: dict of attribute → value (escaped)."""
+    if not text:
+        return Markup("")
+    events = []
+    for i, (start, end, attrs) in enumerate(spans):
+        start, end = max(0, int(start)), min(len(text), int(end))
+        if end <= start:
+            continue
+        events.append((start, end, attrs, i))
+    cuts = sorted({0, len(text), *(e[0] for e in events), *(e[1] for e in events)})
+    out = []
+    for a, b in zip(cuts, cuts[1:]):
+        piece = escape(text[a:b])
+        active = [e for e in events if e[0] <= a and e[1] >= b]
+        for start, end, attrs, _ in reversed(active):
+            attr_text = "".join(f' {escape(k)}="{escape(v)}"' for k, v in attrs.items())
+            piece = Markup(f"<mark{attr_text}>{piece}</mark>")
+        out.append(piece)
+    return Markup("").join(out)
+
+
+def fts_highlight(text: str | None) -> Markup:
+    """Text from the search index with \\x02…\\x03 around matches → escaped + <mark>."""
+    if not text:
+        return Markup("")
+    escaped = str(escape(text))
+    return Markup(escaped.replace("\x02", "<mark>").replace("\x03", "</mark>"))
+
+
+def url_with(**changes) -> str:
+    """The current URL with some query arguments changed (None removes one)."""
+    args = request.args.to_dict(flat=False)
+    for key, value in changes.items():
+        if value is None:
+            args.pop(key, None)
+        else:
+            args[key] = [value]
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters["local_name"] = local_name
+    app.jinja_env.filters["fts"] = fts_highlight
+    app.jinja_env.globals["url_with"] = url_with
+    app.jinja_env.globals["highlight_spans"] = highlight_spans
+
+    @app.context_processor
+    def base_context():
+        kb = get_kb()
+        return {"base_iri": kb.settings.base_iri, "local_id": kb.iris.local_id}
