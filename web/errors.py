@@ -17,7 +17,7 @@ from kb.errors import KBError
 
 log = logging.getLogger(__name__)
 
-DATA_SUFFIXES = (".json", ".ttl", ".jsonld", ".nt", ".csv")
+DATA_SUFFIXES = (".json", ".ttl", ".jsonld", ".trig", ".nt", ".csv")
 DATA_TYPES = ("application/json", "application/ld+json", "text/turtle",
               "application/sparql-results+json", "application/n-triples")
 

@@ -61,7 +61,8 @@ def twin_links(endpoint: str, formats, **values) -> dict[str, str]:
 
 def respond(fmt: str, *, template: str, data: dict, rdf: Callable | None = None,
             twins: dict[str, str] | None = None, status: int = 200, **context) -> Response:
-    """Render ``data`` in ``fmt``: the template (HTML), JSON, or ``rdf()`` serialised."""
+    """Render ``data`` in ``fmt``: the template (HTML), JSON, or ``rdf(fmt)`` (an rdflib
+    graph or dataset, or text already serialised in ``fmt``)."""
     if fmt == "html":
         html = render_template(template, data=data, twins=twins or {}, **context)
         response = Response(html, status, mimetype="text/html")
@@ -74,8 +75,12 @@ def respond(fmt: str, *, template: str, data: dict, rdf: Callable | None = None,
     else:
         if rdf is None:
             abort(404, f"this page has no .{fmt} form")
-        graph = rdf()
-        body = graph.serialize(format=RDFLIB_FORMATS[fmt], **({"auto_compact": True} if fmt == "jsonld" else {}))
+        graph = rdf(fmt)
+        if isinstance(graph, (str, bytes)):
+            body = graph
+        else:
+            body = graph.serialize(format=RDFLIB_FORMATS[fmt],
+                                   **({"auto_compact": True} if fmt == "jsonld" else {}))
         response = Response(body, status, mimetype=MEDIA_TYPES[fmt])
     response.headers["Vary"] = "Accept"
     return response

@@ -1,0 +1,574 @@
+"""The claims index: a SQLite side index for the claims list, its facets and full-text
+search (``<data_dir>/index.sqlite``).
+
+Why: on Oxigraph, ``ORDER BY … OFFSET`` pages and ``FILTER(CONTAINS…)`` grow linearly
+with the KB (about 5 s and 0.3 s at 100k claims); the list needs keyset pagination,
+facet counts and full-text search that stay fast at 1M claims. The store stays the
+only source of truth: the index is derived from it (kb/queries/index_claims.rq) and can
+be rebuilt at any time (``claimkb reindex``). ``KnowledgeBase`` keeps it current on
+every write it makes (claims written, deleted, the store cleared). A KB whose remote
+endpoint is written behind claimkb's back is stale until ``claimkb reindex``.
+
+One row per claim (``claims``), the entities each claim mentions (``claim_entities``:
+subject, scope, speaker, entity value) for the entity facet, and an FTS5 table over
+the statement, the quote and the labels (subject, property, value, publisher,
+headline). Connections are per thread (the web app serves with threads); writes are
+serialised by a lock and each is one SQLite transaction.
+
+Errors: StoreError when the index file cannot be opened or written; InputError for a
+malformed cursor or filter value.
+"""
+from __future__ import annotations
+
+import base64
+import json
+import re
+import sqlite3
+import threading
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterable, Iterator
+
+from . import sparql
+from .errors import InputError, StoreError
+from .vocab import MODALITIES
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .knowledgebase import KnowledgeBase
+
+INDEX_FILE = "index.sqlite"
+SCHEMA_VERSION = 2
+MODALITY_NAMES = {str(iri): name for name, iri in MODALITIES.items()}
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS claims (
+    rowid INTEGER PRIMARY KEY,
+    iri TEXT NOT NULL UNIQUE,
+    modality TEXT NOT NULL,
+    statement TEXT, quote TEXT,
+    article TEXT NOT NULL, article_title TEXT,
+    publisher TEXT NOT NULL DEFAULT '', publisher_name TEXT,
+    published TEXT NOT NULL DEFAULT '',
+    about_earliest TEXT NOT NULL DEFAULT '', about_latest TEXT NOT NULL DEFAULT '',
+    recorded TEXT NOT NULL DEFAULT '',
+    subject TEXT NOT NULL DEFAULT '', subject_label TEXT,
+    property TEXT NOT NULL DEFAULT '', property_label TEXT,
+    object TEXT, object_label TEXT, value_text TEXT, value_num REAL, unit TEXT,
+    speaker TEXT, speaker_name TEXT, scope TEXT, scope_label TEXT,
+    verdict TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS claims_published ON claims (published, rowid);
+CREATE INDEX IF NOT EXISTS claims_about ON claims (about_earliest, rowid);
+CREATE INDEX IF NOT EXISTS claims_recorded ON claims (recorded, rowid);
+CREATE INDEX IF NOT EXISTS claims_publisher ON claims (publisher, published, rowid);
+CREATE INDEX IF NOT EXISTS claims_article ON claims (article, published, rowid);
+CREATE INDEX IF NOT EXISTS claims_property ON claims (property, published, rowid);
+CREATE INDEX IF NOT EXISTS claims_modality ON claims (modality, published, rowid);
+CREATE INDEX IF NOT EXISTS claims_verdict ON claims (verdict, published, rowid);
+CREATE INDEX IF NOT EXISTS claims_subject ON claims (subject, about_earliest, rowid);
+CREATE TABLE IF NOT EXISTS claim_entities (
+    claim INTEGER NOT NULL REFERENCES claims (rowid) ON DELETE CASCADE,
+    entity TEXT NOT NULL, label TEXT, role TEXT NOT NULL,
+    PRIMARY KEY (entity, claim, role)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS claim_entities_claim ON claim_entities (claim);
+CREATE VIRTUAL TABLE IF NOT EXISTS claims_fts USING fts5 (
+    statement, quote, labels, tokenize = 'unicode61 remove_diacritics 2'
+);
+"""
+
+# sort name → (column, direction)
+SORTS = {
+    "published": ("published", "DESC"),
+    "-published": ("published", "ASC"),
+    "about": ("about_earliest", "DESC"),
+    "-about": ("about_earliest", "ASC"),
+    "recorded": ("recorded", "DESC"),
+}
+DEFAULT_SORT = "published"
+
+# facet name → (SQL expression of its value, SQL expression of its label)
+FACETS = {
+    "publisher": ("claims.publisher", "MAX(claims.publisher_name)"),
+    "article": ("claims.article", "MAX(claims.article_title)"),
+    "entity": ("claim_entities.entity", "MAX(claim_entities.label)"),
+    "property": ("claims.property", "MAX(claims.property_label)"),
+    "modality": ("claims.modality", "claims.modality"),
+    "verdict": ("claims.verdict", "claims.verdict"),
+    "published": ("substr(claims.published, 1, 7)", "substr(claims.published, 1, 7)"),
+    "about": ("substr(claims.about_earliest, 1, 7)", "substr(claims.about_earliest, 1, 7)"),
+}
+VERDICT_NAMES = ("conflict", "compatible", "agree")
+_MONTH = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+
+
+@dataclass(frozen=True)
+class ClaimFilter:
+    """What the claims list shows. Every field narrows the list (AND); IRIs are full.
+
+    ``q``: full-text words (a "quoted phrase" stays a phrase; the last word also
+    matches as a prefix); ``published_from``/``published_to``: the source's date,
+    ``about_from``/``about_to``: the time the claim is about overlaps (ISO dates or
+    their prefixes, "2021-07").
+    """
+
+    q: str | None = None
+    publisher: str | None = None
+    article: str | None = None
+    entity: str | None = None
+    property: str | None = None
+    modality: str | None = None
+    verdict: str | None = None
+    published_from: str | None = None
+    published_to: str | None = None
+    about_from: str | None = None
+    about_to: str | None = None
+    published: str | None = None   # a month facet value, "2021-07"
+    about: str | None = None       # a month facet value
+
+    def active(self) -> dict[str, str]:
+        return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name)}
+
+
+@dataclass
+class Page:
+    rows: list[dict]
+    next_cursor: str | None
+    total: int
+
+
+def fts_query(text: str) -> str | None:
+    """User words → an FTS5 MATCH expression that cannot be a syntax error: every word
+    and "phrase" becomes a quoted string (AND between them), the last word a prefix."""
+    parts = re.findall(r'"([^"]*)"|(\S+)', text)
+    terms = []
+    for phrase, word in parts:
+        raw = phrase if phrase else word
+        tokens = re.findall(r"\w+", raw, re.UNICODE)
+        if not tokens:
+            continue
+        terms.append(("phrase" if phrase else "word", " ".join(tokens)))
+    if not terms:
+        return None
+    out = []
+    for i, (kind, value) in enumerate(terms):
+        quoted = '"' + value.replace('"', '""') + '"'
+        if kind == "word" and i == len(terms) - 1:
+            quoted += " *"
+        out.append(quoted)
+    return " AND ".join(out)
+
+
+def _number(text: str | None) -> float | None:
+    try:
+        return None if text is None else float(text)
+    except ValueError:
+        return None
+
+
+def _check_date(name: str, value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = value.strip()
+    if not _MONTH.match(value):
+        raise InputError(f"{name} must be a date such as 2021-07-15 or 2021-07, got {value!r}")
+    return value
+
+
+def encode_cursor(sort_value: str, rowid: int) -> str:
+    raw = json.dumps([sort_value, rowid], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[str, int]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        value, rowid = json.loads(raw)
+        if not isinstance(value, str) or not isinstance(rowid, int):
+            raise ValueError
+        return value, rowid
+    except (ValueError, TypeError, json.JSONDecodeError, UnicodeDecodeError):
+        raise InputError(f"malformed page cursor {cursor[:40]!r}: start again from the first page") from None
+
+
+class ClaimIndex:
+    """The claims index of one knowledge base (see the module docstring)."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self._local = threading.local()
+        self._write_lock = threading.Lock()
+        self._generation = 0
+        self._cache: dict = {}
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self._write_lock:
+                db = self._db()
+                version = self._meta(db, "schema")
+                if version is not None and version != str(SCHEMA_VERSION):
+                    db.executescript("DROP TABLE IF EXISTS claims; DROP TABLE IF EXISTS claim_entities;"
+                                     "DROP TABLE IF EXISTS claims_fts; DELETE FROM meta;")
+                db.executescript(_SCHEMA)
+                db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+                db.commit()
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open the claims index {self.path}: {exc}") from None
+
+    # ------------------------------------------------------------ connections
+
+    def _db(self) -> sqlite3.Connection:
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
+            db.row_factory = sqlite3.Row
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.execute("PRAGMA foreign_keys=ON")
+            db.execute("PRAGMA cache_size=-65536")
+            self._local.db = db
+            with _registry_lock:
+                _connections.setdefault(id(self), []).append(db)
+        return db
+
+    def close(self) -> None:
+        with _registry_lock:
+            for db in _connections.pop(id(self), []):
+                try:
+                    db.close()
+                except sqlite3.Error:  # pragma: no cover
+                    pass
+        self._local = threading.local()
+
+    @staticmethod
+    def _meta(db, key: str) -> str | None:
+        try:
+            row = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        except sqlite3.OperationalError:
+            return None
+        return row[0] if row else None
+
+    @property
+    def built(self) -> bool:
+        """Whether the index was ever built from the store (else: ``rebuild``)."""
+        return self._meta(self._db(), "built") is not None
+
+    def _changed(self) -> None:
+        self._generation += 1
+        self._cache = {}
+
+    def _cached(self, key, compute):
+        key = (self._generation, *key)
+        cache = self._cache
+        if key not in cache:
+            value = compute()
+            if len(cache) > 5000:
+                cache.clear()
+            cache[key] = value
+        return cache[key]
+
+    # ------------------------------------------------------------ writing
+
+    def rebuild(self, kb: "KnowledgeBase", batch: int = 2000, progress=None) -> int:
+        """Rebuild the whole index from the store; returns the number of claims indexed."""
+        _, rows = kb.store.values(sparql.load("index_claims_all.rq"))
+        iris = [r[0] for r in rows]
+        with self._writing() as db:
+            db.execute("DELETE FROM claim_entities")
+            db.execute("DELETE FROM claims")
+            db.execute("DELETE FROM claims_fts")
+        done = 0
+        for start in range(0, len(iris), batch):
+            chunk = iris[start:start + batch]
+            self._index(kb, chunk)
+            done += len(chunk)
+            if progress:
+                progress(done, len(iris))
+        with self._writing() as db:
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('built', datetime('now'))")
+        return len(iris)
+
+    def refresh(self, kb: "KnowledgeBase", claims: Iterable[str], batch: int = 2000) -> None:
+        """Re-index ``claims`` from the store (claims no longer there are dropped)."""
+        claims = list(dict.fromkeys(str(c) for c in claims))
+        for start in range(0, len(claims), batch):
+            self._index(kb, claims[start:start + batch])
+
+    def remove(self, claims: Iterable[str]) -> None:
+        with self._writing() as db:
+            self._delete(db, [str(c) for c in claims])
+
+    def clear(self) -> None:
+        with self._writing() as db:
+            db.execute("DELETE FROM claim_entities")
+            db.execute("DELETE FROM claims")
+            db.execute("DELETE FROM claims_fts")
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('built', datetime('now'))")
+
+    def set_verdicts(self, verdicts: dict[str, str], claims: Iterable[str] = ()) -> None:
+        """Record the most severe verdict of each claim (``verdicts``: IRI → verdict);
+        claims in ``claims`` but not in ``verdicts`` get none."""
+        updates = {str(c): "" for c in claims}
+        updates.update({str(k): v for k, v in verdicts.items()})
+        if not updates:
+            return
+        with self._writing() as db:
+            db.executemany("UPDATE claims SET verdict = ? WHERE iri = ?",
+                           [(v if v in VERDICT_NAMES else "", k) for k, v in updates.items()])
+
+    def _writing(self):
+        index = self
+
+        class _Tx:
+            def __enter__(self):
+                index._write_lock.acquire()
+                self.db = index._db()
+                self.db.execute("BEGIN IMMEDIATE")
+                return self.db
+
+            def __exit__(self, exc_type, exc, tb):
+                try:
+                    if exc_type is None:
+                        self.db.commit()
+                    else:
+                        self.db.rollback()
+                except sqlite3.Error as err:
+                    raise StoreError(f"claims index write failed: {err}") from None
+                finally:
+                    index._changed()
+                    index._write_lock.release()
+                if isinstance(exc, sqlite3.Error):
+                    raise StoreError(f"claims index write failed: {exc}") from None
+                return False
+
+        return _Tx()
+
+    @staticmethod
+    def _delete(db, iris: list[str]) -> None:
+        for iri in iris:
+            row = db.execute("SELECT rowid FROM claims WHERE iri = ?", (iri,)).fetchone()
+            if row:
+                db.execute("DELETE FROM claims_fts WHERE rowid = ?", (row[0],))
+                db.execute("DELETE FROM claim_entities WHERE claim = ?", (row[0],))
+                db.execute("DELETE FROM claims WHERE rowid = ?", (row[0],))
+
+    def _index(self, kb: "KnowledgeBase", iris: list[str]) -> None:
+        from rdflib import URIRef
+
+        if not iris:
+            return
+        text = sparql.render("index_claims.rq", claim=[URIRef(i) for i in iris])
+        names, rows = kb.store.values(text)
+        records: dict[str, dict] = {}
+        for row in rows:
+            r = dict(zip(names, row))
+            rec = records.get(r["claim"])
+            if rec is None:
+                records[r["claim"]] = r
+            else:  # several rows (several labels, selectors...): keep the first value
+                for k, v in r.items():
+                    if rec.get(k) is None and v is not None:
+                        rec[k] = v
+        verdicts = {}
+        with self._writing() as db:
+            for iri in iris:
+                row = db.execute("SELECT verdict FROM claims WHERE iri = ?", (iri,)).fetchone()
+                if row:
+                    verdicts[iri] = row[0]
+            self._delete(db, iris)
+            for iri, r in records.items():
+                self._insert(db, r, verdicts.get(iri, ""))
+
+    @staticmethod
+    def _insert(db, r: dict, verdict: str) -> None:
+        value_text = r.get("surface")
+        if value_text is None and r.get("value") is not None:
+            value_text = f"{r['value']} {r.get('unit') or ''}".strip()
+        if value_text is None:
+            value_text = r.get("objectLabel") or r.get("object")
+        cur = db.execute(
+            "INSERT INTO claims (iri, modality, statement, quote, article, article_title,"
+            " publisher, publisher_name, published, about_earliest, about_latest, recorded,"
+            " subject, subject_label, property, property_label, object, object_label,"
+            " value_text, value_num, unit, speaker, speaker_name, scope, scope_label, verdict)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (r["claim"], MODALITY_NAMES.get(r["modality"], r["modality"]), r.get("text"),
+             r.get("exact"), r["article"], r.get("headline"), r.get("publisher") or "",
+             r.get("publisherName"), r.get("published") or "", r.get("earliest") or "",
+             r.get("latest") or "", r.get("recorded") or "", r.get("subject") or "",
+             r.get("subjectLabel"), r.get("property") or "", r.get("propertyLabel"),
+             r.get("object"), r.get("objectLabel"), value_text, _number(r.get("value")),
+             r.get("unit"), r.get("speaker"),
+             r.get("speakerName"), r.get("scope"), r.get("scopeLabel"), verdict))
+        rowid = cur.lastrowid
+        entities = [(r.get("subject"), r.get("subjectLabel"), "subject"),
+                    (r.get("scope"), r.get("scopeLabel"), "scope"),
+                    (r.get("speaker"), r.get("speakerName"), "speaker")]
+        if r.get("objectLabel") is not None:
+            entities.append((r.get("object"), r.get("objectLabel"), "value"))
+        db.executemany("INSERT OR IGNORE INTO claim_entities VALUES (?,?,?,?)",
+                       [(rowid, e, label, role) for e, label, role in entities if e])
+        labels = " · ".join(x for x in (r.get("subjectLabel"), r.get("propertyLabel"),
+                                          value_text, r.get("scopeLabel"), r.get("speakerName"),
+                                          r.get("publisherName"), r.get("headline")) if x)
+        db.execute("INSERT INTO claims_fts (rowid, statement, quote, labels) VALUES (?,?,?,?)",
+                   (rowid, r.get("text") or "", r.get("exact") or "", labels))
+
+    # ------------------------------------------------------------ reading
+
+    def _where(self, f: ClaimFilter, skip: str | None = None) -> tuple[str, list, bool]:
+        """SQL WHERE clause for ``f`` (without the facet ``skip``), its parameters, and
+        whether it needs the claim_entities join."""
+        clauses, params = [], []
+        join = False
+        for name in ("publisher", "article", "property", "modality", "verdict"):
+            value = getattr(f, name)
+            if value and name != skip:
+                if name == "verdict" and value not in VERDICT_NAMES and value != "none":
+                    raise InputError(f"unknown verdict {value!r} (known: {', '.join(VERDICT_NAMES)}, none)")
+                clauses.append(f"claims.{name} = ?")
+                params.append("" if value == "none" else value)
+        if f.entity and skip != "entity":
+            clauses.append("claims.rowid IN (SELECT claim FROM claim_entities WHERE entity = ?)")
+            params.append(f.entity)
+        for name, column in (("published", "published"), ("about", "about_earliest")):
+            value = _check_date(name, getattr(f, name))
+            if value and name != skip:
+                clauses.append(f"claims.{column} >= ? AND claims.{column} < ?")
+                params += [value, value + "\uffff"]
+        lo = _check_date("published_from", f.published_from)
+        hi = _check_date("published_to", f.published_to)
+        if lo:
+            clauses.append("claims.published >= ?")
+            params.append(lo)
+        if hi:
+            clauses.append("claims.published != '' AND claims.published < ?")
+            params.append(hi + "\uffff")
+        lo = _check_date("about_from", f.about_from)
+        hi = _check_date("about_to", f.about_to)
+        if lo:
+            clauses.append("claims.about_latest != '' AND claims.about_latest >= ?")
+            params.append(lo)
+        if hi:
+            clauses.append("claims.about_earliest != '' AND claims.about_earliest < ?")
+            params.append(hi + "\uffff")
+        if f.q:
+            match = fts_query(f.q)
+            if match is None:
+                clauses.append("0")
+            else:
+                clauses.append("claims.rowid IN (SELECT rowid FROM claims_fts WHERE claims_fts MATCH ?)")
+                params.append(match)
+        if skip == "entity":
+            join = True
+        return (" AND ".join(clauses) or "1"), params, join
+
+    def search(self, f: ClaimFilter, *, sort: str = DEFAULT_SORT, after: str | None = None,
+               limit: int = 50) -> Page:
+        """One page of claims matching ``f`` in ``sort`` order, after the cursor
+        ``after`` (keyset pagination: as fast on page 1,000 as on page 1). Raises
+        InputError for an unknown sort, a malformed cursor or filter value."""
+        if sort not in SORTS:
+            raise InputError(f"unknown sort {sort!r} (known: {', '.join(SORTS)})")
+        column, direction = SORTS[sort]
+        where, params, _ = self._where(f)
+        if after:
+            value, rowid = decode_cursor(after)
+            op = "<" if direction == "DESC" else ">"
+            where += f" AND (claims.{column}, claims.rowid) {op} (?, ?)"
+            params += [value, rowid]
+        sql = (f"SELECT claims.rowid AS rowid, claims.* FROM claims WHERE {where} "
+               f"ORDER BY claims.{column} {direction}, claims.rowid {direction} LIMIT ?")
+        db = self._db()
+        try:
+            rows = [dict(r) for r in db.execute(sql, [*params, limit + 1])]
+        except sqlite3.OperationalError as exc:
+            raise StoreError(f"claims index query failed: {exc}") from None
+        more = len(rows) > limit
+        rows = rows[:limit]
+        if f.q and rows:
+            self._highlight(db, f.q, rows)
+        cursor = encode_cursor(rows[-1][column], rows[-1]["rowid"]) if more else None
+        return Page(rows, cursor, self.count(f))
+
+    def _highlight(self, db, q: str, rows: list[dict]) -> None:
+        match = fts_query(q)
+        ids = [r["rowid"] for r in rows]
+        marks = {}
+        sql = ("SELECT rowid, highlight(claims_fts, 0, char(2), char(3)) AS statement,"
+               " highlight(claims_fts, 1, char(2), char(3)) AS quote,"
+               " highlight(claims_fts, 2, char(2), char(3)) AS labels"
+               f" FROM claims_fts WHERE claims_fts MATCH ? AND rowid IN ({','.join('?' * len(ids))})")
+        for r in db.execute(sql, [match, *ids]):
+            marks[r["rowid"]] = r
+        for row in rows:
+            m = marks.get(row["rowid"])
+            if m is not None:
+                row["statement_marked"] = m["statement"] or None
+                row["quote_marked"] = m["quote"] or None
+                row["labels_marked"] = m["labels"] if "\x02" in (m["labels"] or "") else None
+
+    def count(self, f: ClaimFilter) -> int:
+        """How many claims match ``f`` (cached until the next write)."""
+        def compute():
+            where, params, _ = self._where(f)
+            return self._db().execute(f"SELECT count(*) FROM claims WHERE {where}", params).fetchone()[0]
+
+        return self._cached(("count", f), compute)
+
+    def facets(self, f: ClaimFilter, names: Iterable[str] = tuple(FACETS), limit: int = 12) -> dict:
+        """For each facet, its top ``limit`` values among the claims matching ``f``:
+        ``{"publisher": [{"value": iri, "label": name, "count": n}, ...], ...}``
+        (counted in SQL; cached until the next write)."""
+        out = {}
+        db = self._db()
+        for name in names:
+            if name not in FACETS:
+                raise InputError(f"unknown facet {name!r} (known: {', '.join(FACETS)})")
+
+            def compute(name=name):
+                value_sql, label_sql = FACETS[name]
+                where, params, _ = self._where(f)
+                source = "claims"
+                if name == "entity":
+                    source = "claim_entities JOIN claims ON claims.rowid = claim_entities.claim"
+                order = f"{value_sql} DESC" if name in ("published", "about") else "n DESC, v"
+                sql = (f"SELECT {value_sql} AS v, {label_sql} AS label, count(*) AS n "
+                       f"FROM {source} WHERE {where} AND {value_sql} != '' "
+                       f"GROUP BY v ORDER BY {order} LIMIT ?")
+                return [{"value": r["v"], "label": r["label"], "count": r["n"]}
+                        for r in db.execute(sql, [*params, limit])]
+
+            out[name] = self._cached(("facet", name, f, limit), compute)
+        return out
+
+    def get(self, iri: str) -> dict | None:
+        row = self._db().execute("SELECT rowid AS rowid, * FROM claims WHERE iri = ?", (str(iri),)).fetchone()
+        return dict(row) if row else None
+
+    def claims_about(self, entity: str, limit: int = 5000) -> list[dict]:
+        """Claims whose subject is ``entity``, by time about (the entity timeline)."""
+        return [dict(r) for r in self._db().execute(
+            "SELECT rowid AS rowid, * FROM claims WHERE subject = ? "
+            "ORDER BY about_earliest, rowid LIMIT ?", (str(entity), limit))]
+
+    def claims_of_article(self, article: str) -> list[dict]:
+        return [dict(r) for r in self._db().execute(
+            "SELECT rowid AS rowid, * FROM claims WHERE article = ? ORDER BY published, rowid", (str(article),))]
+
+    def stats(self) -> dict:
+        db = self._db()
+        return self._cached(("stats",), lambda: {
+            "claims": db.execute("SELECT count(*) FROM claims").fetchone()[0],
+            "sources": db.execute("SELECT count(DISTINCT article) FROM claims").fetchone()[0],
+            "publishers": db.execute(
+                "SELECT count(DISTINCT publisher) FROM claims WHERE publisher != ''").fetchone()[0],
+        })
+
+    def iter_claims(self) -> Iterator[dict]:
+        for row in self._db().execute("SELECT rowid AS rowid, * FROM claims ORDER BY rowid"):
+            yield dict(row)
+
+
+_registry_lock = threading.Lock()
+_connections: dict[int, list[sqlite3.Connection]] = {}

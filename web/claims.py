@@ -1,0 +1,132 @@
+"""Claims: the list (facets, full-text search, keyset pages) and one claim's page."""
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint, request, url_for
+
+from rdflib import URIRef
+
+from kb.errors import NotFound
+from kb.index import DEFAULT_SORT, FACETS, SORTS
+from kb.iris import META
+
+from .context import get_kb, get_settings
+from .params import claim_filter, filter_args, short
+from .render import PAGE_FORMATS, choose, respond, split_suffix
+
+bp = Blueprint("claims", __name__)
+CLAIM_FORMATS = ("html", "json", "ttl", "jsonld", "trig")
+
+
+@bp.get("/claims", defaults={"fmt": None})
+@bp.get("/claims.<fmt>")
+def index(fmt):
+    fmt = choose(fmt, PAGE_FORMATS)
+    kb = get_kb()
+    f = claim_filter()
+    sort = request.args.get("sort") or DEFAULT_SORT
+    after = request.args.get("after") or None
+    size = get_settings().page_size
+    try:
+        limit = min(max(int(request.args.get("limit", size)), 1), 500)
+    except ValueError:
+        limit = size
+    page = kb.index.search(f, sort=sort, after=after, limit=limit)
+    facets = kb.index.facets(f)
+    args = filter_args(f)
+    for name, values in facets.items():
+        for v in values:
+            v["id"] = short(v["value"]) if name in ("publisher", "article", "entity", "property") else v["value"]
+    data = {
+        "filters": args,
+        "sort": sort,
+        "total": page.total,
+        "claims": [_row(r) for r in page.rows],
+        "next": url_for("claims.index", **args, sort=sort, after=page.next_cursor,
+                        **({"fmt": fmt} if fmt != "html" else {})) if page.next_cursor else None,
+        "facets": facets,
+    }
+    twins = {"json": url_for("claims.index", fmt="json", **args, sort=sort,
+                             **({"after": after} if after else {}))}
+    partial = request.headers.get("HX-Request") and request.headers.get("HX-Target") == "browse"
+    template = "claims/_browse.html" if partial else "claims/index.html"
+    return respond(fmt, template=template, data=data, twins=twins, sorts=SORTS,
+                   facet_names=list(FACETS), after=after)
+
+
+def _row(r: dict) -> dict:
+    out = {
+        "id": short(r["iri"]), "claim": r["iri"], "url": url_for("claims.show", ident=short(r["iri"])),
+        "statement": r["statement"], "quote": r["quote"], "modality": r["modality"],
+        "article": r["article"], "article_title": r["article_title"],
+        "publisher": r["publisher"] or None, "publisher_name": r["publisher_name"],
+        "published": r["published"] or None,
+        "about": {"earliest": r["about_earliest"], "latest": r["about_latest"]} if r["about_earliest"] else None,
+        "subject": r["subject"] or None, "subject_label": r["subject_label"],
+        "property": r["property"] or None, "property_label": r["property_label"],
+        "value": r["value_text"], "speaker": r["speaker"], "speaker_name": r["speaker_name"],
+        "verdict": r["verdict"] or None,
+    }
+    for key in ("statement_marked", "quote_marked", "labels_marked"):
+        if r.get(key):
+            out[key] = r[key]
+    return out
+
+
+@bp.get("/claims/<ident>")
+def show(ident):
+    ident, suffix = split_suffix(ident, CLAIM_FORMATS)
+    fmt = choose(suffix, CLAIM_FORMATS)
+    kb = get_kb()
+    view = kb.claim_view(ident)          # NotFound → 404
+    iri = view["claim"]
+
+    def rdf(kind):
+        if kind == "jsonld":
+            return kb.claim_jsonld(iri)
+        ds = kb.claim_dataset(kb.claim_iri(iri))
+        return ds if kind == "trig" else ds.graph(META)
+
+    if fmt in ("ttl", "jsonld", "trig"):
+        return respond(fmt, template="", data={}, rdf=rdf)
+    this, verdicts = kb.compare_claim(iri)
+    others = []
+    for v in verdicts:
+        row = kb.index.get(v.b)
+        item = v.as_dict()
+        item["other"] = _row(row) if row else {"claim": v.b, "id": short(v.b),
+                                               "url": url_for("claims.show", ident=short(v.b))}
+        others.append(item)
+    data = dict(view)
+    data["comparison"] = others
+    data["interval"] = _interval(view)
+    text = None
+    if view.get("quote") and view["quote"].get("source"):
+        try:
+            text = kb.version_text(URIRef(view["quote"]["source"]))
+        except NotFound:  # the quote's text version is gone: shown as missing
+            text = None
+    twins = {f: url_for("claims.show", ident=f"{short(iri)}.{f}") for f in CLAIM_FORMATS if f != "html"}
+    return respond(fmt, template="claims/show.html", data=data, twins=twins,
+                   article_text=text, row=kb.index.get(iri))
+
+
+def _words(name: str) -> str:
+    """"MoreThan" → "more than"."""
+    return re.sub(r"(?<!^)(?=[A-Z])", " ", name).lower()
+
+
+def _interval(view: dict) -> dict | None:
+    for entry in view.get("content", []):
+        value = entry.get("value")
+        if isinstance(value, dict):
+            unit = value.get("unitText") or ("" if value.get("unitCode") == "C62" else value.get("unitCode"))
+            bound = value.get("bound")
+            return {"value": value.get("value"), "unit": unit or None,
+                    "bound": _words(bound.rsplit("#", 1)[-1]) if bound else None,
+                    "min": value.get("minValue"), "max": value.get("maxValue"),
+                    "min_exclusive": value.get("minExclusive") == "true",
+                    "max_exclusive": value.get("maxExclusive") == "true",
+                    "surface": value.get("surfaceText")}
+    return None
