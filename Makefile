@@ -24,6 +24,8 @@ $(VENDOR)/.stamp: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	mkdir -p $(VENDOR)
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/
+	cp node_modules/@zazuko/yasgui/build/yasgui.min.js $(VENDOR)/
+	cp node_modules/@zazuko/yasgui/build/yasgui.min.css $(VENDOR)/
 	touch $@
 
 ## Debian's Chromium for the browser tests (Playwright drives /usr/bin/chromium)
@@ -32,11 +34,13 @@ chromium:
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
 
-## make run: install, build the demo KB into $(DATA), list it and compare its sources
+## make run: install, build the demo KB into $(DATA), print its comparison report, serve the web UI
+PORT   ?= 5000
 run: install
 	$(BIN)/claimkb --data-dir $(DATA) demo --force
-	$(BIN)/claimkb --data-dir $(DATA) list
-	$(BIN)/claimkb --data-dir $(DATA) compare
+	$(BIN)/claimkb --data-dir $(DATA) compare --verdict conflict
+	@echo "claimkb web UI: http://127.0.0.1:$(PORT)/  (Ctrl-C stops it)"
+	$(BIN)/claimkb --data-dir $(DATA) serve --port $(PORT)
 
 ## make test: install the test dependencies and run the whole test suite
 test: install-test

@@ -438,8 +438,8 @@ class ClaimIndex:
                 params += [value, value + "\uffff"]
         lo = _check_date("published_from", f.published_from)
         hi = _check_date("published_to", f.published_to)
-        if lo:
-            clauses.append("claims.published >= ?")
+        if lo:  # a date given to the month ("2021-07") overlaps any day of it
+            clauses.append("claims.published != '' AND claims.published || '~' >= ?")
             params.append(lo)
         if hi:
             clauses.append("claims.published != '' AND claims.published < ?")

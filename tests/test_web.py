@@ -1,0 +1,187 @@
+"""The web UI through Flask's test client: every page, its data twins, content
+negotiation, and the one error shape (404 unknown ids, 400 bad parameters)."""
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from rdflib import Dataset, Graph, URIRef
+
+from kb.vocab import SCHEMA
+
+CONFLICTED = "gi-border-length"          # 1,344 km: Eurasianet and Afghanistan Times conflict
+ARTICLE = "globinsider"
+ENTITY = "afghan-tajik-border"
+PUBLISHER = "globinsider"
+
+
+def test_home(demo_client):
+    r = demo_client.get("/")
+    assert r.status_code == 200 and b"62</strong> claims" in r.data
+    assert demo_client.get("/index.json").json["stats"]["claims"] == 62
+
+
+def test_claims_list_pages_facets_and_twin(demo_client):
+    r = demo_client.get("/claims")
+    assert r.status_code == 200 and b'class="total">62<' in r.data
+    assert r.headers["Link"].startswith("</claims.json")
+    data = demo_client.get("/claims.json?limit=10").json
+    assert data["total"] == 62 and len(data["claims"]) == 10
+    assert {"publisher", "article", "entity", "property", "modality", "verdict", "published", "about"} <= set(data["facets"])
+    seen = [c["id"] for c in data["claims"]]
+    nxt = data["next"]
+    while nxt:
+        page = demo_client.get(nxt).json
+        seen += [c["id"] for c in page["claims"]]
+        nxt = page["next"]
+    assert len(seen) == len(set(seen)) == 62
+
+
+def test_claims_list_filters_are_permalinks(demo_client):
+    data = demo_client.get(f"/claims.json?publisher={PUBLISHER}&modality=opinion").json
+    assert data["filters"] == {"publisher": PUBLISHER, "modality": "opinion"}
+    assert data["total"] > 0 and all(c["modality"] == "opinion" and c["publisher_name"] == "Globinsider"
+                                     for c in data["claims"])
+    html = demo_client.get(f"/claims?publisher={PUBLISHER}&modality=opinion").data.decode()
+    assert f'class="total">{data["total"]}<' in html and "publisher: globinsider" in html
+
+
+def test_claims_search_highlights_matches(demo_client):
+    r = demo_client.get("/claims?q=Tajik+border")
+    assert r.status_code == 200 and b"<mark>border</mark>" in r.data
+    data = demo_client.get("/claims.json?q=1344").json
+    assert data["total"] == 0 or all("1344" in json.dumps(c) or "1,344" in json.dumps(c) for c in data["claims"])
+
+
+def test_claims_htmx_partial(demo_client):
+    r = demo_client.get("/claims?q=border", headers={"HX-Request": "true", "HX-Target": "browse"})
+    assert r.status_code == 200 and b"<html" not in r.data and b'class="facets"' in r.data
+
+
+def test_verdict_facet_finds_conflicts(demo_client):
+    data = demo_client.get("/claims.json?verdict=conflict&limit=100").json
+    ids = {c["id"] for c in data["claims"]}
+    assert CONFLICTED in ids and all(c["verdict"] == "conflict" for c in data["claims"])
+
+
+def test_claim_page_quote_dates_and_comparison(demo_client):
+    r = demo_client.get(f"/claims/{CONFLICTED}")
+    html = r.data.decode()
+    assert r.status_code == 200
+    assert '<mark class="claim-span current" id="quote-in-text">the 1,344 km long Afghan-Tajik border</mark>' in html
+    for css in ("date-published", "date-about", "date-recorded", "interval"):
+        assert f'class="{css}"' in html
+    assert 'class="badge conflict"' in html and "What other sources say" in html
+    data = demo_client.get(f"/claims/{CONFLICTED}.json").json
+    verdicts = [v["verdict"] for v in data["comparison"]]
+    assert "conflict" in verdicts and verdicts == sorted(verdicts, key=["conflict", "compatible", "agree", "not-comparable"].index)
+    assert data["quote"]["exact"] == "the 1,344 km long Afghan-Tajik border"
+    assert data["interval"]["value"] == "1344"
+
+
+def test_claim_rdf_twins(demo_client, demo_kb):
+    iri = URIRef(demo_kb.iris.claim(CONFLICTED))
+    ttl = demo_client.get(f"/claims/{CONFLICTED}.ttl")
+    assert ttl.content_type.startswith("text/turtle")
+    g = Graph().parse(data=ttl.data, format="turtle")
+    assert (iri, None, SCHEMA.Claim) in g
+    trig = demo_client.get(f"/claims/{CONFLICTED}.trig")
+    ds = Dataset().parse(data=trig.data, format="trig")
+    assert len(ds.graph(iri)) >= 1  # the content graph, named by the claim
+    jsonld = demo_client.get(f"/claims/{CONFLICTED}.jsonld")
+    assert jsonld.content_type.startswith("application/ld+json") and json.loads(jsonld.data)
+
+
+@pytest.mark.parametrize("accept,expected", [
+    ("text/turtle", "text/turtle"), ("application/ld+json", "application/ld+json"),
+    ("application/json", "application/json"), ("text/html,application/xhtml+xml,*/*;q=0.8", "text/html"),
+    ("*/*", "text/html"),
+])
+def test_resource_iris_dereference_with_content_negotiation(demo_client, accept, expected):
+    r = demo_client.get(f"/claims/{CONFLICTED}", headers={"Accept": accept})
+    assert r.status_code == 200 and r.content_type.startswith(expected)
+    assert "Accept" in r.headers["Vary"]
+
+
+def test_article_page_highlights_every_claim_span(demo_client):
+    r = demo_client.get(f"/articles/{ARTICLE}")
+    html = r.data.decode()
+    assert r.status_code == 200 and 'id="article-text"' in html
+    data = demo_client.get(f"/articles/{ARTICLE}.json").json
+    marked = set(re.findall(r'<mark class="claim-span" data-claim="([^"]+)"', html))
+    assert marked == {s["id"] for s in data["spans"]} and len(marked) >= 20  # overlaps are split, none lost
+    assert data["text"][data["spans"][0]["start"]:data["spans"][0]["end"]] == data["spans"][0]["exact"]
+    g = Graph().parse(data=demo_client.get(f"/articles/{ARTICLE}.ttl").data, format="turtle")
+    assert len(g) > 3
+    assert demo_client.get("/articles").status_code == 200
+    assert demo_client.get("/articles.json").json["articles"]
+
+
+def test_entity_page_timeline_marks_conflicts(demo_client):
+    r = demo_client.get(f"/entities/{ENTITY}")
+    html = r.data.decode()
+    assert r.status_code == 200 and "<svg" in html and 'class="point conflict"' in html
+    data = demo_client.get(f"/entities/{ENTITY}.json").json
+    length = next(t for t in data["timeline"] if t["label"] == "length")
+    assert {p["source"] for p in length["points"]} >= {"Globinsider", "Eurasianet"}
+    assert demo_client.get(f"/entities/{ENTITY}.ttl").content_type.startswith("text/turtle")
+
+
+def test_publisher_page(demo_client):
+    data = demo_client.get(f"/publishers/{PUBLISHER}.json").json
+    assert data["name"] == "Globinsider" and data["claims_total"] == 27 and data["articles"]
+    assert demo_client.get(f"/publishers/{PUBLISHER}").status_code == 200
+    assert demo_client.get(f"/publishers/{PUBLISHER}.jsonld").status_code == 200
+
+
+def test_compare_report_conflicts_first(demo_client):
+    data = demo_client.get("/compare.json").json
+    assert data["total"] > 3
+    counts = [f["counts"]["conflict"] for f in data["facts"]]
+    assert counts[0] > 0 and counts == sorted(counts, reverse=True)
+    only = demo_client.get("/compare.json?verdict=conflict").json
+    assert only["facts"] and all(v["verdict"] == "conflict" for f in only["facts"] for v in f["verdicts"])
+    assert demo_client.get("/compare?verdict=conflict").status_code == 200
+
+
+@pytest.mark.parametrize("url", [
+    "/claims/no-such-claim", "/claims/no-such-claim.json", "/articles/no-such-article",
+    "/entities/no-such-entity", "/publishers/no-such-publisher.ttl", "/nothing-here",
+    "/claims/..%2F..%2Fetc", "/claims/a%20b",
+])
+def test_unknown_ids_are_404_in_one_shape(demo_client, url):
+    r = demo_client.get(url, headers={"Accept": "application/json"})
+    assert r.status_code == 404
+    assert r.json["ok"] is False and r.json["status"] == 404 and r.json["error"]
+
+
+def test_html_errors_are_pages(demo_client):
+    r = demo_client.get("/claims/no-such-claim")
+    assert r.status_code == 404 and b"<h1>404" in r.data and r.content_type.startswith("text/html")
+
+
+@pytest.mark.parametrize("url", [
+    "/claims?after=not-a-cursor", "/claims?sort=random", "/claims.json?verdict=maybe",
+    "/claims.json?published_from=yesterday", "/compare.json?verdict=maybe",
+])
+def test_bad_parameters_are_400(demo_client, url):
+    r = demo_client.get(url, headers={"Accept": "application/json"})
+    assert r.status_code == 400 and r.json["ok"] is False
+
+
+def test_format_not_offered_is_404(demo_client):
+    assert demo_client.get("/claims.ttl").status_code == 404
+
+
+def test_article_text_is_escaped(app, kb):
+    from kb.articles import ArticleData
+
+    stored = kb.import_article(ArticleData(
+        text="<script>alert('x')</script> The border is 1,344 km long & guarded.",
+        title="<b>Bold</b> headline", publisher="Evil <i>Corp</i>", key="evil"))
+    ident = kb.iris.local_id(stored.iri)
+    html = app.test_client().get(f"/articles/{ident}").data.decode()
+    assert "<script>alert" not in html and "&lt;script&gt;alert(" in html
+    assert "<b>Bold</b>" not in html and "&lt;b&gt;Bold&lt;/b&gt;" in html
+    assert "&amp; guarded" in html
