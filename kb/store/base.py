@@ -9,8 +9,11 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import BinaryIO, Iterable, Iterator
 
+import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.term import Node
+
+from ..errors import QueryError
 
 RDF_FORMATS = {
     "trig": "application/trig",
@@ -34,6 +37,24 @@ class QueryResult:
 
     def dicts(self) -> list[dict[str, Node | None]]:
         return [dict(zip(self.vars, row)) for row in self.rows]
+
+
+@dataclass
+class QueryStream:
+    """A query result read lazily, for the SPARQL endpoint (web/sparql.py).
+
+    Unlike QueryResult, its terms are **pyoxigraph** terms, so that results can be
+    serialised natively. ``kind`` is "select" (``vars``, and ``items`` yielding
+    pyoxigraph QuerySolutions, indexable by position), "ask" (``boolean``) or "graph"
+    (``items`` yielding pyoxigraph Triples). On the embedded backend, reading ``items``
+    runs the query as it goes: the caller decides how many items it reads and how long
+    it waits. Reading ``items`` raises StoreError when the store fails mid-way.
+    """
+
+    kind: str
+    vars: list[str] = field(default_factory=list)
+    boolean: bool | None = None
+    items: Iterator = field(default_factory=lambda: iter(()))
 
 
 class Store(ABC):
@@ -77,6 +98,37 @@ class Store(ABC):
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+    def stream(self, sparql: str, *, default_graphs: list[str] | None = None,
+               named_graphs: list[str] | None = None, base_iri: str | None = None,
+               timeout: float | None = None) -> QueryStream:
+        """Run a SPARQL query for the SPARQL protocol endpoint; results are read lazily.
+
+        ``default_graphs`` / ``named_graphs`` are the protocol's ``default-graph-uri`` and
+        ``named-graph-uri`` IRIs: when either is given (even empty), the two together
+        replace the query's own dataset (FROM / FROM NAMED), as the SPARQL 1.1 Protocol
+        says — a list not given is empty. ``base_iri`` resolves relative IRIs in the
+        query (the query's own BASE wins). ``timeout`` is how many seconds the backend may
+        spend where it can enforce that (the remote backend's HTTP timeout); the embedded
+        backend cannot interrupt a query, so its caller enforces its own time budget.
+
+        This default runs ``query()`` (everything in memory); backends override it.
+        Raises QueryError (bad syntax, a graph name that is not an IRI) or StoreError.
+        """
+        from .convert import to_ox
+
+        if default_graphs is not None or named_graphs is not None:
+            raise QueryError(f"the {self.name} backend cannot take a protocol dataset")
+        if base_iri is not None:
+            sparql = f"BASE <{base_iri}>\n{sparql}"
+        result = self.query(sparql)
+        if result.kind == "ask":
+            return QueryStream("ask", boolean=result.boolean)
+        if result.kind == "graph":
+            return QueryStream("graph", items=iter(
+                [ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in result.graph]))
+        rows = [[None if t is None else to_ox(t) for t in row] for row in result.rows]
+        return QueryStream("select", vars=list(result.vars), items=iter(rows))
 
     def select(self, sparql: str) -> list[dict[str, Node | None]]:
         """Run a SELECT query and return one dict per row."""

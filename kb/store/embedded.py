@@ -8,7 +8,7 @@ import pyoxigraph as ox
 from rdflib import Dataset, Graph
 
 from ..errors import QueryError, StoreError, StoreLocked
-from .base import QueryResult, Store
+from .base import QueryResult, QueryStream, Store
 from .convert import OX_FORMATS, from_ox, parse_quads
 
 
@@ -67,6 +67,32 @@ class EmbeddedStore(Store):
         except OSError as exc:
             raise StoreError(f"store read failed: {exc}") from None
 
+    def stream(self, sparql: str, *, default_graphs: list[str] | None = None,
+               named_graphs: list[str] | None = None, base_iri: str | None = None,
+               timeout: float | None = None) -> QueryStream:
+        """See Store.stream. ``timeout`` is ignored: pyoxigraph cannot interrupt a query
+        (it releases the GIL while it evaluates, so a caller can wait in another thread).
+        Calling this may already run much of the query (aggregates, ORDER BY).
+
+        Raises QueryError (bad syntax, a graph name that is not an IRI) or StoreError.
+        """
+        options = {"base_iri": base_iri} if base_iri else {}
+        if default_graphs is not None or named_graphs is not None:
+            options["default_graph"] = [_graph(g) for g in default_graphs or ()]
+            options["named_graphs"] = [_graph(g) for g in named_graphs or ()]
+        try:
+            result = self._ox.query(sparql, **options)
+        except SyntaxError as exc:
+            raise QueryError(f"SPARQL syntax error: {exc}") from None
+        except OSError as exc:
+            raise StoreError(f"store read failed: {exc}") from None
+        if isinstance(result, ox.QueryBoolean):
+            return QueryStream("ask", boolean=bool(result))
+        if isinstance(result, ox.QuerySolutions):
+            return QueryStream("select", vars=[v.value for v in result.variables],
+                               items=_reading(result))
+        return QueryStream("graph", items=_reading(result))
+
     def values(self, sparql: str) -> tuple[list[str], list[tuple[str | None, ...]]]:
         try:
             result = self._ox.query(sparql)
@@ -117,3 +143,18 @@ class EmbeddedStore(Store):
                 pass
             del self._ox
             self._ox = None
+
+
+def _graph(iri: str) -> ox.NamedNode:
+    try:
+        return ox.NamedNode(iri)
+    except ValueError as exc:
+        raise QueryError(f"not a valid graph IRI: {iri!r} ({exc})") from None
+
+
+def _reading(results):
+    """``results`` with a store failure while reading them turned into StoreError."""
+    try:
+        yield from results
+    except OSError as exc:
+        raise StoreError(f"store read failed: {exc}") from None

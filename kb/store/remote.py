@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import math
 import urllib.error
 from collections import defaultdict
 from typing import BinaryIO
@@ -13,7 +14,7 @@ from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperExceptio
 
 from ..errors import QueryError, StoreError
 from ..sparql import query_form
-from .base import QueryResult, Store
+from .base import QueryResult, QueryStream, Store
 from .convert import OX_FORMATS, parse_quads, to_ox
 
 _ALL_QUADS = """SELECT ?s ?p ?o ?g WHERE {
@@ -117,6 +118,50 @@ class RemoteStore(Store):
             rows.append(tuple(term_from_json(binding[v]) if v in binding else None
                               for v in names))
         return QueryResult("select", vars=names, rows=rows)
+
+    def stream(self, sparql: str, *, default_graphs: list[str] | None = None,
+               named_graphs: list[str] | None = None, base_iri: str | None = None,
+               timeout: float | None = None) -> QueryStream:
+        """See Store.stream. The dataset goes to the endpoint as ``default-graph-uri`` /
+        ``named-graph-uri`` parameters (the endpoint applies the protocol's rule);
+        ``timeout`` (seconds) bounds the HTTP request instead of the store's own timeout;
+        ``base_iri`` is sent as a BASE line before the query. The whole answer is read,
+        then parsed into pyoxigraph terms.
+
+        Raises QueryError (bad syntax, rejected by the endpoint) or StoreError
+        (unreachable, timed out, unreadable answer).
+        """
+        if base_iri is not None:
+            sparql = f"BASE <{base_iri}>\n{sparql}"
+        wrapper = self._wrapper(self.query_endpoint, sparql)
+        if wrapper.isSparqlUpdateRequest():
+            raise QueryError("an update was sent as a query")
+        if timeout is not None:
+            wrapper.setTimeout(max(1, math.ceil(timeout)))
+        for iri in default_graphs or ():
+            wrapper.addParameter("default-graph-uri", iri)
+        for iri in named_graphs or ():
+            wrapper.addParameter("named-graph-uri", iri)
+        graph = wrapper.queryType in ("CONSTRUCT", "DESCRIBE")
+        if graph:
+            wrapper.setReturnFormat(N3)
+            wrapper.addCustomHttpHeader("Accept", "application/n-triples, text/turtle;q=0.9")
+        else:
+            wrapper.setReturnFormat(JSON)
+        with self._run(wrapper).response as response:
+            body = response.read()
+            ctype = response.headers.get("Content-Type", "").split(";")[0].strip()
+        try:
+            if graph:
+                fmt = ox.RdfFormat.N_TRIPLES if "n-triples" in ctype else ox.RdfFormat.TURTLE
+                triples = [quad.triple for quad in ox.parse(body, fmt)]
+                return QueryStream("graph", items=iter(triples))
+            result = ox.parse_query_results(body, ox.QueryResultsFormat.JSON)
+        except (SyntaxError, ValueError) as exc:
+            raise StoreError(f"unreadable answer from the endpoint: {exc}") from None
+        if isinstance(result, ox.QueryBoolean):
+            return QueryStream("ask", boolean=bool(result))
+        return QueryStream("select", vars=[v.value for v in result.variables], items=iter(result))
 
     def values(self, sparql: str) -> tuple[list[str], list[tuple[str | None, ...]]]:
         result = self.query(sparql)

@@ -1,0 +1,108 @@
+/* The SPARQL page: YASGUI (served from /static/vendor, no CDN) on our own endpoint.
+ * No outside requests: the endpoint catalogue holds only this endpoint, the LOV
+ * autocompleters (property, class) are removed, the prefix autocompleter uses the list
+ * bundled in yasgui.min.js (prefixCcApi stays null), there is no CORS proxy and no
+ * persistence (the query comes from the page, so permalinks open what they say).
+ * Without JavaScript the page keeps its plain form and server-rendered results. */
+(function () {
+  "use strict";
+  var configEl = document.getElementById("sparql-config");
+  var root = document.getElementById("yasgui");
+  if (!configEl || !root || typeof window.Yasgui === "undefined") { return; }
+  var config = JSON.parse(configEl.textContent);
+  var Yasgui = window.Yasgui;
+  var LOCAL_COMPLETERS = ["prefixes", "variables"];
+
+  // Yasgui.defaults.yasqe is Yasqe.defaults: fix the list before any editor exists.
+  Yasgui.Yasqe.defaults.autocompleters = LOCAL_COMPLETERS.slice();
+  Yasgui.Yasqe.defaults.prefixCcApi = null;
+
+  var SELECT_DOWNLOADS = [["CSV", "csv"], ["JSON", "json"], ["TSV", "tsv"], ["XML", "xml"]];
+  var GRAPH_DOWNLOADS = [["Turtle", "ttl"], ["N-Triples", "nt"], ["JSON-LD", "jsonld"], ["RDF/XML", "rdf"]];
+
+  function permalink(query, extra) {
+    var params = new URLSearchParams();
+    params.set("query", query);
+    if (extra) { Object.keys(extra).forEach(function (k) { params.set(k, extra[k]); }); }
+    return config.permalinkBase + "?" + params.toString();
+  }
+
+  var yasgui = new Yasgui(root, {
+    requestConfig: { endpoint: config.endpoint, method: "POST" },
+    endpointCatalogueOptions: {
+      getData: function () { return [{ endpoint: config.endpoint }]; },
+      keys: []
+    },
+    copyEndpointOnNewTab: true,
+    corsProxy: undefined,
+    persistenceId: null,
+    populateFromUrl: false,
+    autofocus: false,
+    yasqe: {
+      autocompleters: LOCAL_COMPLETERS.slice(),
+      prefixCcApi: null,
+      createShareableLink: function (yasqe) { return location.origin + permalink(yasqe.getValue()); },
+      collapsePrefixesOnLoad: true,
+      editorHeight: "320px"
+    },
+    yasr: {
+      prefixes: config.prefixes,
+      pluginOrder: ["table", "response"],
+      defaultPlugin: "table"
+    }
+  });
+
+  function localOnly(tab) {
+    var yasqe = tab && tab.getYasqe();
+    if (!yasqe) { return; }
+    ["property", "class"].forEach(function (name) {
+      if (yasqe.autocompleters[name] || yasqe.config.autocompleters.indexOf(name) >= 0) {
+        yasqe.disableCompleter(name);
+      }
+    });
+    if (!yasqe.claimkbLinked) {
+      yasqe.claimkbLinked = true;
+      yasqe.on("change", function () { updateLinks(yasqe); });
+    }
+  }
+
+  function updateLinks(yasqe) {
+    var query = yasqe.getValue();
+    var links = document.getElementById("sparql-links");
+    var perma = document.getElementById("sparql-permalink");
+    var box = document.getElementById("sparql-downloads");
+    if (!links || !perma || !box) { return; }
+    links.hidden = false;
+    perma.href = permalink(query);
+    var type = (yasqe.getQueryType() || "").toUpperCase();
+    var formats = (type === "CONSTRUCT" || type === "DESCRIBE") ? GRAPH_DOWNLOADS
+      : (type === "ASK" ? SELECT_DOWNLOADS.slice(1, 2).concat(SELECT_DOWNLOADS.slice(3)) : SELECT_DOWNLOADS);
+    box.textContent = " · Download: ";
+    formats.forEach(function (pair, i) {
+      var a = document.createElement("a");
+      a.className = "download";
+      a.textContent = pair[0];
+      a.href = permalink(query, { format: pair[1] });
+      box.appendChild(a);
+      if (i < formats.length - 1) { box.appendChild(document.createTextNode(", ")); }
+    });
+  }
+
+  var tab = yasgui.getTab();
+  tab.setEndpoint(config.endpoint);
+  tab.setQuery(config.query);
+  localOnly(tab);
+  if (tab.getYasqe()) { updateLinks(tab.getYasqe()); }
+  yasgui.on("tabChange", function (_y, t) { localOnly(t); });
+  yasgui.on("tabSelect", function (y, id) { localOnly(y.getTab(id)); });
+  yasgui.on("tabAdd", function (y, id) { localOnly(y.getTab(id)); });
+  // the server's table belongs to the query the page was opened with: hide it once
+  // YASGUI shows results of its own
+  yasgui.on("query", function () {
+    var server = document.getElementById("server-results");
+    if (server) { server.hidden = true; }
+  });
+
+  document.getElementById("sparql-plain").hidden = true;
+  root.hidden = false;
+}());
