@@ -13,7 +13,7 @@ import yaml
 from rdflib import URIRef
 from rdflib.namespace import OWL
 
-from .anchoring import locate
+from .anchoring import Anchor, locate
 from .articles import ArticleData, from_html, from_text
 from .dates import parse_date, parse_time_about
 from .errors import InputError, NotFound
@@ -215,8 +215,34 @@ def _ref(value: Any, table: dict[str, Named], minter, what: str, loc: str) -> Na
     return Named(minter(value), value)
 
 
+def parse_claim(kb: "KnowledgeBase", item: dict, *, where: str = "claim",
+                anchor: Anchor | None = None,
+                version: tuple[URIRef | None, str | None] | None = None) -> ClaimRecord:
+    """One claim from a mapping shaped like an entry of a claims file's ``claims`` list,
+    about an article already in the KB (``article``: its id, IRI, URL or headline).
+    Subject, property, scope, speaker and entity values are labels or mappings with
+    label (and wikidata, id): there are no tables to refer to. Used by the web form.
+
+    ``anchor``: the quote's selectors when the caller has verified them against the text
+    already (the quote is then not searched for); ``version``: (version IRI, text) to
+    anchor in, instead of the article's current text. Nothing is written.
+    Raises InputError.
+    """
+    if not isinstance(item, dict):
+        raise InputError("a claim is a mapping (article, quote, subject, ...)", where=where)
+    _check_keys(item, CLAIM_KEYS, where)
+    texts: dict = {}
+    if version is not None and "article" in item:
+        try:
+            texts[kb.find_article(_text(item["article"], "article", where))] = version
+        except NotFound:
+            pass  # _claim reports the unknown article
+    tables = {"entities": {}, "properties": {}, "people": {}}
+    return _claim(kb, item, {}, tables, texts, where, anchor=anchor)
+
+
 def _claim(kb: "KnowledgeBase", item: dict, articles: dict[str, ArticleData],
-           tables: dict, texts: dict, loc: str) -> ClaimRecord:
+           tables: dict, texts: dict, loc: str, anchor: Anchor | None = None) -> ClaimRecord:
     if "article" not in item:
         raise InputError("a claim needs 'article' (a key of 'articles', or an article in the KB)",
                          where=loc)
@@ -252,8 +278,7 @@ def _claim(kb: "KnowledgeBase", item: dict, articles: dict[str, ArticleData],
     if modality == CKB.ReportedSpeech and speaker is None:
         raise InputError("a reported-speech claim needs 'speaker'", where=loc)
 
-    anchor = None
-    if item.get("quote") is not None:
+    if anchor is None and item.get("quote") is not None:
         if not text:
             raise InputError(f"article {ref!r} has no stored text to quote from; put the "
                              "words in 'statement' instead", where=loc)

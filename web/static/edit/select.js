@@ -1,0 +1,123 @@
+// Add a claim from selected article text (templates/edit/_add_claim.html).
+//
+// The element #article-text holds the stored text exactly (claim spans wrapped in
+// <mark>, which adds no characters), with data-article="<article id>". A selection in
+// it becomes W3C Web Annotation selectors: TextQuoteSelector (exact, 32 characters of
+// prefix and suffix) and TextPositionSelector (start, end exclusive), counted in
+// Unicode code points as claimkb stores them (not JavaScript's UTF-16 units). The
+// server checks them against the stored text again before writing anything.
+(function () {
+  "use strict";
+  var CONTEXT = 32;
+
+  function codePoints(text) { return Array.from(text); }
+
+  // Offset (in code points) of the boundary (node, offset) from the start of root.
+  function offsetIn(root, node, offset) {
+    var range = document.createRange();
+    range.selectNodeContents(root);
+    range.setEnd(node, offset);
+    return codePoints(range.toString()).length;
+  }
+
+  // {exact, prefix, suffix, start, end} of the current selection inside root, or null.
+  function selectors(root) {
+    var selection = window.getSelection();
+    if (!selection || selection.rangeCount === 0 || selection.isCollapsed) return null;
+    var range = selection.getRangeAt(0);
+    if (!range.intersectsNode(root)) return null;
+    var chars = codePoints(root.textContent);
+    var whole = document.createRange();
+    whole.selectNodeContents(root);
+    // a selection that starts before or ends after the text is cut to the text
+    var start = range.compareBoundaryPoints(Range.START_TO_START, whole) <= 0
+      ? 0 : offsetIn(root, range.startContainer, range.startOffset);
+    var end = range.compareBoundaryPoints(Range.END_TO_END, whole) >= 0
+      ? chars.length : offsetIn(root, range.endContainer, range.endOffset);
+    while (start < end && /\s/.test(chars[start])) start++;
+    while (end > start && /\s/.test(chars[end - 1])) end--;
+    if (end <= start) return null;
+    return {
+      exact: chars.slice(start, end).join(""),
+      prefix: chars.slice(Math.max(0, start - CONTEXT), start).join(""),
+      suffix: chars.slice(end, end + CONTEXT).join(""),
+      start: start,
+      end: end
+    };
+  }
+
+  function init() {
+    var root = document.getElementById("article-text");
+    var section = document.getElementById("add-claim");
+    var form = document.getElementById("add-claim-form");
+    var button = document.getElementById("add-claim-button");
+    if (!root || !section || !form) return;
+    var article = root.getAttribute("data-article");
+    if (article) {
+      var base = "/articles/" + encodeURIComponent(article);
+      form.setAttribute("action", base + "/claims");
+      var link = document.getElementById("add-claim-link");
+      if (link) link.setAttribute("href", base + "/claims/new");
+    }
+    var pending = null;
+
+    function fill(sel) {
+      form.elements.quote.value = sel.exact;
+      form.elements.quote_prefix.value = sel.prefix;
+      form.elements.quote_suffix.value = sel.suffix;
+      form.elements.start.value = String(sel.start);
+      form.elements.end.value = String(sel.end);
+      var context = form.querySelector('[data-role="context"]');
+      if (context) {
+        context.textContent = "…" + sel.prefix;
+        var mark = document.createElement("mark");
+        mark.textContent = sel.exact;
+        context.appendChild(mark);
+        context.appendChild(document.createTextNode(sel.suffix + "…"));
+      }
+      section.hidden = false;
+      if (button) button.hidden = true;
+      var first = form.elements.subject;
+      if (first) first.focus({preventScroll: true});
+      section.scrollIntoView({block: "nearest", behavior: "smooth"});
+    }
+
+    function onSelect() {
+      pending = selectors(root);
+      if (!button) { if (pending) fill(pending); return; }
+      if (!pending) { button.hidden = true; return; }
+      var rect = window.getSelection().getRangeAt(0).getBoundingClientRect();
+      button.style.top = (window.scrollY + rect.bottom + 6) + "px";
+      button.style.left = (window.scrollX + rect.left) + "px";
+      button.hidden = false;
+    }
+
+    root.addEventListener("mouseup", function () { window.setTimeout(onSelect, 0); });
+    root.addEventListener("keyup", function (event) {
+      if (event.shiftKey || event.key === "Shift") onSelect();
+    });
+    if (button) {
+      // mousedown would clear the selection before click fires
+      button.addEventListener("mousedown", function (event) { event.preventDefault(); });
+      button.addEventListener("click", function () { if (pending) fill(pending); });
+    }
+    // typing another quote by hand: the server locates it again
+    form.elements.quote.addEventListener("input", function () {
+      form.elements.start.value = "";
+      form.elements.end.value = "";
+      form.elements.quote_prefix.value = "";
+      form.elements.quote_suffix.value = "";
+      var context = form.querySelector('[data-role="context"]');
+      if (context) context.textContent = "";
+    });
+    var cancel = form.querySelector('[data-role="cancel"]');
+    if (cancel) cancel.addEventListener("click", function () { section.hidden = true; });
+  }
+
+  window.claimkbSelectors = selectors;  // for tests and other scripts
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+})();
