@@ -66,13 +66,9 @@ def create_app(settings: Settings | None = None, *, kb: KnowledgeBase | None = N
     filters.init_app(app)
     import importlib
 
+    kb.ensure_index()   # a KB made before the claims index existed gets it built once
     for name in BLUEPRINTS:
-        try:
-            module = importlib.import_module(f"web.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"web.{name}":
-                raise
-            continue
+        module = importlib.import_module(f"web.{name}")
         if hasattr(module, "init_app"):
             module.init_app(app)
         else:

@@ -28,6 +28,8 @@ def wants_data() -> bool:
         return True
     if request.path.startswith("/annotations"):
         return True
+    if request.headers.get("Authorization") or request.is_json:
+        return True  # API clients (tokens, JSON bodies) get data, whatever they Accept
     best = request.accept_mimetypes.best_match(("text/html", *DATA_TYPES))
     return best is not None and best != "text/html"
 
