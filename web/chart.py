@@ -49,11 +49,10 @@ def svg(entry: dict, claim_url) -> Markup:
     dates = [dt.date.fromisoformat(p["date"]) for p in points]
     values = [p["value"] for p in points]
     d0, d1 = min(dates), max(dates)
-    if d0 == d1:
-        d0, d1 = d0 - dt.timedelta(days=1), d1 + dt.timedelta(days=1)
-    v0, v1 = min(values), max(values)
-    pad = (v1 - v0) * 0.1 or abs(v1) * 0.1 or 1
-    v0, v1 = v0 - pad, v1 + pad
+    margin = max((d1 - d0) / 12, dt.timedelta(days=1))   # keep dots off the axis and legend
+    d0, d1 = d0 - margin, d1 + margin
+    ticks = _nice_ticks(min(values), max(values))
+    v0, v1 = ticks[0], ticks[-1]
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 
     def x(d):
@@ -68,26 +67,40 @@ def svg(entry: dict, claim_url) -> Markup:
              f'role="img" aria-label="{escape(entry["label"])} over time, by source">']
     parts.append(f'<line x1="{LEFT}" y1="{TOP + plot_h}" x2="{LEFT + plot_w}" y2="{TOP + plot_h}" stroke="#999"/>')
     parts.append(f'<line x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{TOP + plot_h}" stroke="#999"/>')
-    for i in range(5):
-        v = v0 + (v1 - v0) * i / 4
+    for v in ticks:
         parts.append(f'<text x="{LEFT - 6}" y="{y(v) + 4:.1f}" font-size="11" text-anchor="end">{_fmt(v)}</text>')
         parts.append(f'<line x1="{LEFT}" y1="{y(v):.1f}" x2="{LEFT + plot_w}" y2="{y(v):.1f}" stroke="#eee"/>')
-    for d in (d0, d0 + (d1 - d0) / 2, d1):
+    for d in sorted({min(dates), min(dates) + (max(dates) - min(dates)) / 2, max(dates)}):
         parts.append(f'<text x="{x(d):.1f}" y="{TOP + plot_h + 18}" font-size="11" text-anchor="middle">{d.isoformat()}</text>')
     by_source = defaultdict(list)
     for p, d in zip(points, dates):
         by_source[p["source"]].append((d, p))
+    # dots with the same time and value would hide each other: spread them sideways
+    stack: dict[tuple, int] = defaultdict(int)
+    shift: dict[int, float] = {}
+    same = defaultdict(int)
+    for p, d in zip(points, dates):
+        same[(d, p["value"])] += 1
+    for p, d in zip(points, dates):
+        key = (d, p["value"])
+        n, i = same[key], stack[key]
+        stack[key] += 1
+        shift[id(p)] = (i - (n - 1) / 2) * 11
+
+    def px(d, p):
+        return x(d) + shift[id(p)]
+
     for source, items in by_source.items():
         items.sort(key=lambda t: t[0])
         if len(items) > 1:
-            path = " ".join(f"{x(d):.1f},{y(p['value']):.1f}" for d, p in items)
+            path = " ".join(f"{px(d, p):.1f},{y(p['value']):.1f}" for d, p in items)
             parts.append(f'<polyline points="{path}" fill="none" stroke="{colour[source]}" stroke-opacity=".5"/>')
         for d, p in items:
             ring = ' stroke="#b3261e" stroke-width="3"' if p["verdict"] == "conflict" else ' stroke="#fff"'
             title = escape(f"{p['source']}: {p['text']} (about {p['date']})"
                            + (" — in conflict with another source" if p["verdict"] == "conflict" else ""))
             parts.append(f'<a href="{escape(claim_url(p["claim"]))}"><circle class="point{" conflict" if p["verdict"] == "conflict" else ""}" '
-                         f'cx="{x(d):.1f}" cy="{y(p["value"]):.1f}" r="6" fill="{colour[source]}"{ring}>'
+                         f'cx="{px(d, p):.1f}" cy="{y(p["value"]):.1f}" r="6" fill="{colour[source]}"{ring}>'
                          f'<title>{title}</title></circle></a>')
     for i, source in enumerate(sources[:12]):
         ly = TOP + 14 * i + 6
@@ -99,6 +112,25 @@ def svg(entry: dict, claim_url) -> Markup:
                      f'<text x="{WIDTH - RIGHT + 24}" y="{ly + 4}" font-size="11">in a conflict</text>')
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+def _nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
+    """Round tick values covering [low, high] (1, 2, 2.5 or 5 times a power of ten)."""
+    import math
+
+    if high == low:
+        spread = abs(high) * 0.1 or 1
+        low, high = low - spread, high + spread
+    raw = (high - low) / (count - 1)
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
+    start = math.floor(low / step) * step
+    ticks = [start]
+    while ticks[-1] < high:
+        ticks.append(ticks[-1] + step)
+    if len(ticks) < 2:
+        ticks.append(start + step)
+    return ticks
 
 
 def _fmt(v: float) -> str:

@@ -105,4 +105,7 @@
 
   document.getElementById("sparql-plain").hidden = true;
   root.hidden = false;
+  // YASGUI was built while #yasgui was hidden: CodeMirror must measure again to draw
+  var shown = tab.getYasqe();
+  if (shown) { shown.refresh(); }
 }());

@@ -1,0 +1,164 @@
+"""Fixtures for the browser tests: the demo KB served by a real WSGI server (waitress)
+on 127.0.0.1 in a background thread, and a headless Chromium driven by Playwright's
+sync API. tests/test_browser.py imports them; their functions are named ``*_fixture``
+so that the tests' parameters do not shadow the imports.
+
+Chromium is Debian's /usr/bin/chromium (`make test` installs it with apt through the
+Makefile's `chromium` target); Playwright never downloads a browser here.
+"""
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from kb import KnowledgeBase, load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+CHROMIUM = Path(os.environ.get("CLAIMKB_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+IGNORED_PATHS = {"/favicon.ico"}
+PAGE_SIZE = 20
+VIEWPORT = {"width": 1280, "height": 900}
+
+EDITOR = "eddie"
+EDITOR_PASSWORD = "correct horse battery staple"
+
+
+@dataclass
+class Site:
+    """The running app: its base URL and the KB it serves (shared by all browser tests;
+    the one test that writes adds a claim of its own and changes nothing else)."""
+
+    url: str
+    kb: KnowledgeBase
+    editor: tuple[str, str] = (EDITOR, EDITOR_PASSWORD)
+
+    def __call__(self, path: str) -> str:
+        return self.url + path
+
+
+@pytest.fixture(scope="session", name="site")
+def site_fixture(tmp_path_factory):
+    """The demo KB (built in a tmp dir of its own: an embedded store opens in one
+    process only) with an editor account, served by waitress on a free port."""
+    import waitress
+
+    import kb.demo
+    from web import create_app
+
+    data_dir = tmp_path_factory.mktemp("browser") / "kb"
+    # pages of 20 rows, so that a search has several pages too
+    knowledge_base = KnowledgeBase.open(load_settings(env={}, data_dir=data_dir, page_size=PAGE_SIZE))
+    try:
+        kb.demo.build(knowledge_base, force=True)
+        app = create_app(kb=knowledge_base)
+        app.extensions["claimkb_users"].add_user(EDITOR, EDITOR_PASSWORD, "editor")
+        server = waitress.create_server(app, host="127.0.0.1", port=0, threads=8)
+        thread = threading.Thread(target=server.run, name="waitress", daemon=True)
+        thread.start()
+        try:
+            yield Site(f"http://127.0.0.1:{server.effective_port}", knowledge_base)
+        finally:
+            server.close()
+            # the loop ends when its last channel is closed (the browser has gone by now)
+            thread.join(timeout=10)
+            server.task_dispatcher.shutdown()
+            assert not thread.is_alive(), "the waitress loop did not stop"
+    finally:
+        knowledge_base.close()
+
+
+@pytest.fixture(scope="session", name="browser")
+def browser_fixture(site):
+    """A headless Chromium for the session (it depends on ``site`` so that it closes,
+    with its keep-alive connections, before the server does)."""
+    if not (CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)):
+        pytest.fail(f"{CHROMIUM} is missing: the browser tests drive Debian's Chromium; "
+                    "`make test` installs it (the Makefile's `chromium` target: "
+                    "apt-get install chromium)", pytrace=False)
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        pass
+    else:  # Playwright's sync API refuses to run inside an asyncio loop
+        pytest.fail("the browser tests must not run inside an asyncio event loop")
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    try:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                              args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+    finally:
+        playwright.stop()
+
+
+@dataclass
+class Problems:
+    """What went wrong in a page behind the test's back: uncaught script errors,
+    console errors, and responses from our server with an error status."""
+
+    items: list[str] = field(default_factory=list)
+    expected_statuses: set[int] = field(default_factory=set)
+
+    def watch(self, page, base_url: str) -> None:
+        page.on("pageerror", lambda exc: self.items.append(f"script error: {exc}"))
+        def console(msg):
+            where = msg.location.get("url") or page.url
+            # Chromium asks every site for /favicon.ico; the app has none (yet)
+            if msg.type == "error" and urlsplit(where).path not in IGNORED_PATHS:
+                self.items.append(f"console error: {msg.text} ({where})")
+
+        page.on("console", console)
+        page.on("response", lambda r: r.url.startswith(base_url) and r.status >= 400
+                and r.status not in self.expected_statuses
+                and urlsplit(r.url).path not in IGNORED_PATHS
+                and self.items.append(f"HTTP {r.status} for {r.url}"))
+
+    def check(self) -> None:
+        assert not self.items, "problems in the browser:\n" + "\n".join(self.items)
+
+
+def new_page(browser, site: Site, *, javascript: bool = True, **options):
+    """A fresh context (its own cookies) and page, watched for problems."""
+    context = browser.new_context(viewport=VIEWPORT, java_script_enabled=javascript,
+                                  accept_downloads=True, **options)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    page.problems = Problems()
+    page.problems.watch(page, site.url)
+    return page
+
+
+@pytest.fixture(name="page")
+def page_fixture(browser, site):
+    page = new_page(browser, site)
+    yield page
+    page.context.close()
+
+
+@pytest.fixture(name="page_without_js")
+def page_without_js_fixture(browser, site):
+    page = new_page(browser, site, javascript=False)
+    yield page
+    page.context.close()
+
+
+def screenshot(page, name: str) -> Path:
+    """test-artifacts/screenshots/<name>.png, the whole page (git-ignored; every run)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
