@@ -8,11 +8,16 @@ The N-Quads file is generated once and cached (--cache-dir); each run bulk-loads
 into a fresh Oxigraph directory, then times, on that store:
 
 * identity: reading owl:sameAs / equivalentProperty links and property traits;
-* report: kb.compare.report() over the whole KB (every fact several sources speak
-  about, all pairwise verdicts, conflicts first);
+* reindex: kb.compare_index.rebuild() (the comparison index from the store);
+* report: kb.compare.report() over the whole KB (the ordered list of facts), then
+  reading every fact's claims and verdicts (report_full), a page of 50 facts, and
+  report_counts();
 * subject: kb.compare.compare_subject() for --samples random subjects (p50/p95/max);
 * claim: kb.compare.compare_claim() for --samples random claims (p50/p95/max);
-* materialise (unless --no-materialise): computing and storing every verdict.
+* worst_verdicts for all claims and for 200;
+* refresh: KnowledgeBase._refresh_comparisons after a write of 1, 10, 100, 1000
+  claims, and after an owl:sameAs between two subjects;
+* materialise (unless --no-materialise): storing every verdict as RDF.
 
 Times are wall-clock seconds on this machine; nothing else should run meanwhile.
 """
@@ -67,39 +72,70 @@ def percentiles(samples: list[float]) -> dict:
             "max_ms": round(ms[-1], 2), "n": len(ms)}
 
 
+def _store(args, nq: Path, base: Path) -> tuple[Path, float]:
+    """A data directory whose store holds ``nq``: bulk-loaded now, or reused (--keep)."""
+    store_dir = base / "kb"
+    if (store_dir / "store").exists() and args.keep:
+        return store_dir, 0.0
+    t = time.perf_counter()
+    (store_dir / "store").mkdir(parents=True)
+    raw = ox.Store(str(store_dir / "store"))
+    raw.bulk_load(path=str(nq), format=ox.RdfFormat.N_QUADS)
+    raw.optimize()
+    del raw
+    return store_dir, time.perf_counter() - t
+
+
+def note(out: dict) -> None:
+    """Progress: the results so far, on stderr (a long run killed part-way keeps them)."""
+    print(json.dumps(out, default=str), file=sys.stderr, flush=True)
+
+
 def run(args) -> dict:
+    from rdflib import URIRef
+
+    from kb import compare_index
+
     nq = dataset(args.claims, args.sources, args.seed, args.cache_dir)
     with tempfile.TemporaryDirectory(prefix="claimkb-compare-") as tmp:
-        store_dir = Path(tmp) / "kb"
-        t = time.perf_counter()
-        (store_dir / "store").mkdir(parents=True)
-        raw = ox.Store(str(store_dir / "store"))
-        raw.bulk_load(path=str(nq), format=ox.RdfFormat.N_QUADS)
-        raw.optimize()
-        quads = len(raw)
-        del raw
-        load_s = time.perf_counter() - t
+        store_dir, load_s = _store(args, nq, args.keep or Path(tmp))
+        (store_dir / compare_index.FILE).unlink(missing_ok=True)
         settings = load_settings(env={}, data_dir=store_dir)
-        out = {"claims": args.claims, "sources": args.sources, "quads": quads,
-               "bulk_load_s": round(load_s, 1)}
+        out = {"claims": args.claims, "sources": args.sources, "bulk_load_s": round(load_s, 1)}
         with KnowledgeBase.open(settings) as kb:
+            # a kept store may hold an earlier run's comparison graph: start without it
+            kb.store.update(f"CLEAR SILENT GRAPH <{compare.COMPARISONS}>")
+            out["quads"] = kb.store.quad_count()
             rng = random.Random(args.seed)
-            identity, out["identity_s"] = timed(compare.load_identity, kb)
+            _, out["identity_s"] = timed(compare.load_identity, kb)
+            counts, seconds = timed(compare_index.rebuild, kb)
+            out["reindex_s"] = round(seconds, 1)
+            out["index"] = counts
+            out["index_mb"] = round((store_dir / compare_index.FILE).stat().st_size / 1e6)
+            note(out)
             facts, seconds = timed(compare.report, kb)
             out["report_s"] = round(seconds, 2)
             out["report_facts"] = len(facts)
-            out["report_verdicts"] = sum(len(f.verdicts) for f in facts)
-            out["report_conflict_facts"] = sum(1 for f in facts if f.count("conflict"))
-            names, rows = kb.store.values(
-                "PREFIX ckb: <https://w3id.org/claimkb/ns#> SELECT DISTINCT ?s WHERE { GRAPH "
-                "<https://w3id.org/claimkb/graph/metadata> { ?c ckb:subject ?s } }")
-            subjects = [r[0] for r in rows]
-            _, rows = kb.store.values(
-                "PREFIX ckb: <https://w3id.org/claimkb/ns#> SELECT ?c WHERE { GRAPH "
-                "<https://w3id.org/claimkb/graph/metadata> { ?c ckb:subject ?s } }")
-            claims = [r[0] for r in rows]
-            from rdflib import URIRef
+            _, seconds = timed(compare.report, kb, limit=50)
+            out["report_page50_ms"] = round(seconds * 1000, 1)
+            counted, seconds = timed(compare.report_counts, kb)
+            out["report_counts_ms"] = round(seconds * 1000, 1)
+            out["report_conflict_facts"] = counted["facts_with_conflict"]
 
+            def read_all():
+                n = 0
+                for f in facts:
+                    n += len(f.verdicts) + 0 * len(f.claims)
+                return n
+            out["report_verdicts"], seconds = timed(read_all)
+            out["report_full_s"] = round(out["report_s"] + seconds, 2)
+            del facts
+            worst, seconds = timed(compare.worst_verdicts, kb)
+            out["worst_all_s"] = round(seconds, 2)
+            out["worst_claims"] = len(worst)
+            idx = compare_index.index(kb)
+            subjects = [r[0] for r in idx.conn().execute("SELECT DISTINCT subject FROM claims")]
+            claims = [r[0] for r in idx.conn().execute("SELECT claim FROM claims")]
             subject_times, claim_times = [], []
             for s in rng.sample(subjects, min(args.samples, len(subjects))):
                 _, seconds = timed(compare.compare_subject, kb, URIRef(s))
@@ -107,12 +143,49 @@ def run(args) -> dict:
             for c in rng.sample(claims, min(args.samples, len(claims))):
                 _, seconds = timed(compare.compare_claim, kb, c)
                 claim_times.append(seconds)
+            sample = rng.sample(claims, min(200, len(claims)))
+            _, seconds = timed(compare.worst_verdicts, kb, sample)
+            out["worst_200_ms"] = round(seconds * 1000, 1)
             out["subject"] = percentiles(subject_times)
             out["claim"] = percentiles(claim_times)
+            note(out)
+            # incremental refresh, as after a write of N claims (re-read from the store,
+            # their groups recomputed), on claims already there
+            out["refresh"] = {}
+            for n in (1, 10, 100, 1000):
+                batch = [URIRef(c) for c in rng.sample(claims, n)]
+                touched, seconds = timed(kb._refresh_comparisons, batch)
+                out["refresh"][n] = {"s": round(seconds, 3), "touched": len(touched)}
+                note(out)
+            if args.check:
+                old, seconds = timed(lambda: compare.group_facts(compare.load_facts(kb),
+                                                                  compare.load_identity(kb)))
+                out["check_old_report_s"] = round(seconds, 1)
+                new = compare.report(kb)
+                def flat(fs):
+                    return sorted((f.subject, f.property, f.scope or "", v.a, v.b, v.verdict,
+                                   v.reason) for f in fs for v in f.verdicts)
+                out["check_equal"] = flat(old) == flat(new) and [
+                    (f.subject, f.property, len(f.claims)) for f in old] == [
+                    (f.subject, f.property, len(f.claims)) for f in new]
+                del old, new
+            # an identity change: two subjects declared owl:sameAs, then refreshed
+            a, b = rng.sample(subjects, 2)
+            while idx.canonical(a) == idx.canonical(b) or idx.has_equivalents(a):
+                a, b = rng.sample(subjects, 2)     # not linked yet (a kept store may be)
+            kb.store.update(f"INSERT DATA {{ GRAPH <https://w3id.org/claimkb/graph/metadata> "
+                            f"{{ <{a}> <http://www.w3.org/2002/07/owl#sameAs> <{b}> }} }}")
+            touched, seconds = timed(kb._refresh_comparisons, [])
+            out["refresh_same_as"] = {"s": round(seconds, 3), "touched": len(touched)}
+            note(out)
             if not args.no_materialise:
                 count, seconds = timed(compare.materialise, kb)
                 out["materialise_s"] = round(seconds, 2)
                 out["materialised"] = count
+                batch = [URIRef(c) for c in rng.sample(claims, 100)]
+                _, seconds = timed(kb._refresh_comparisons, batch)
+                out["refresh_materialised_100_s"] = round(seconds, 3)
+            idx.close()
         out["identity_s"] = round(out["identity_s"], 3)
         out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     return out
@@ -126,6 +199,11 @@ def main(argv=None) -> int:
     parser.add_argument("--samples", type=int, default=200)
     parser.add_argument("--cache-dir", type=Path, default=Path(tempfile.gettempdir()) / "claimkb-bench")
     parser.add_argument("--no-materialise", action="store_true")
+    parser.add_argument("--keep", type=Path, help="data directory to bulk-load into and keep "
+                        "(reused as is when its store exists: skips the load)")
+    parser.add_argument("--check", action="store_true",
+                        help="also compute the report the old way (SPARQL + Python) and "
+                             "check the index gives the same facts and verdicts")
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args(argv)
     out = run(args)

@@ -305,6 +305,23 @@ def validate(obj: Context):
 
 
 @main.command()
+@click.pass_obj
+def reindex(obj: Context):
+    """Rebuild the claims index (list, facets, full-text search) from the store."""
+    kb = obj.kb()
+    show = sys.stderr.isatty()
+
+    def progress(done, total):
+        if show:
+            click.echo(f"\rindexed {done:,}/{total:,} claims", nl=False, err=True)
+
+    count = kb.reindex(progress)
+    if show:
+        click.echo("", err=True)
+    click.echo(f"claims index rebuilt: {count:,} claims")
+
+
+@main.command()
 @click.option("--force", is_flag=True, help="Rebuild even if the KB already has claims.")
 @click.pass_obj
 def demo(obj: Context, force):
@@ -328,14 +345,25 @@ def demo(obj: Context, force):
 @click.option("--pair", nargs=2, metavar="CLAIM CLAIM", help="The verdict on two claims.")
 @click.option("--materialise", is_flag=True,
               help="Store every verdict in the comparison graph (kept current on later writes).")
+@click.option("--reindex", is_flag=True,
+              help="Rebuild the comparison index (<data-dir>/compare.sqlite) from the store "
+                   "first (after writes that bypassed claimkb, e.g. to a remote endpoint).")
+@click.option("--limit", type=click.IntRange(1), help="Only the first LIMIT facts of the report.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS_OUT), default="table", show_default=True)
 @click.pass_obj
-def compare(obj: Context, subject, prop, source, verdict, claim, pair, materialise, fmt):
+def compare(obj: Context, subject, prop, source, verdict, claim, pair, materialise, reindex, limit,
+            fmt):
     """Compare what different sources say about the same thing: agree, compatible,
     conflict (with the difference and a severity), or not comparable (and why)."""
     from . import compare as engine
 
     kb = obj.kb()
+    if reindex:
+        from .compare_index import rebuild
+
+        counts = rebuild(kb)
+        click.echo(f"comparison index rebuilt: {counts['claims']} claim(s), {counts['facts']} "
+                   f"fact(s), {counts['verdicts']} verdict(s)", err=True)
     if materialise:
         count = engine.materialise(kb)
         click.echo(f"{count} comparison(s) stored in <{engine.COMPARISONS}>", err=True)
@@ -353,7 +381,8 @@ def compare(obj: Context, subject, prop, source, verdict, claim, pair, materiali
                 rows.append({"subject": this.subject, "property": this.property,
                              "scope": this.scope, **v.as_dict()})
     else:
-        for fact in engine.report(kb, subject=subject, prop=prop, source=source, verdict=verdict):
+        for fact in engine.report(kb, subject=subject, prop=prop, source=source, verdict=verdict,
+                                  limit=limit):
             for v in fact.verdicts:
                 rows.append({"subject": fact.subject, "property": fact.property,
                              "scope": fact.scope, "sources": fact.sources, **v.as_dict()})
@@ -455,3 +484,118 @@ def _csv(headers, rows) -> None:
     writer.writerow(headers)
     writer.writerows([["" if v is None else v for v in r] for r in rows])
     click.echo(out.getvalue(), nl=False)
+
+
+# ---------------------------------------------------------------- web accounts
+
+def _users(obj: Context):
+    from .users import Users
+
+    return Users.for_settings(obj.settings)
+
+
+def _read_password(password_stdin: bool) -> str:
+    if password_stdin:
+        line = sys.stdin.readline()
+        return line.rstrip("\r\n")
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+@main.group()
+def user():
+    """Web accounts (in <data-dir>/users.sqlite): roles reader < annotator < editor <
+    admin; editors add and edit claims in the web UI; API clients send a token as
+    ``Authorization: Bearer <token>``."""
+
+
+@user.command("add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(["reader", "annotator", "editor", "admin"]),
+              default="reader", show_default=True)
+@click.option("--password-stdin", is_flag=True,
+              help="Read the password from the first line of stdin instead of prompting.")
+@click.pass_obj
+def user_add(obj: Context, name, role, password_stdin):
+    """Create a user; the password is prompted for twice (or read with --password-stdin)."""
+    from .errors import InputError, NotFound
+    from .users import check_name
+
+    users = _users(obj)
+    check_name(name)
+    try:
+        users.get_user(name)
+    except NotFound:
+        pass
+    else:
+        raise InputError(f"user {name!r} exists already")
+    created = users.add_user(name, _read_password(password_stdin), role)
+    click.echo(f"user {created.name} added ({created.role})")
+
+
+@user.command("list")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+@click.pass_obj
+def user_list(obj: Context, fmt):
+    """List the users and their roles."""
+    users = _users(obj).list_users()
+    if fmt == "json":
+        click.echo(json.dumps([{"name": u.name, "role": u.role, "created": u.created}
+                               for u in users], indent=2))
+        return
+    _table(["name", "role", "created"], [[u.name, u.role, u.created] for u in users])
+
+
+@user.command("set-role")
+@click.argument("name")
+@click.argument("role", type=click.Choice(["reader", "annotator", "editor", "admin"]))
+@click.pass_obj
+def user_set_role(obj: Context, name, role):
+    """Give a user another role (effective on their next request)."""
+    changed = _users(obj).set_role(name, role)
+    click.echo(f"user {changed.name} is now {changed.role}")
+
+
+@user.command("set-password")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True,
+              help="Read the password from the first line of stdin instead of prompting.")
+@click.pass_obj
+def user_set_password(obj: Context, name, password_stdin):
+    """Change a user's password (their other web sessions are logged out)."""
+    users = _users(obj)
+    users.get_user(name)
+    users.set_password(name, _read_password(password_stdin))
+    click.echo(f"password of {name} changed")
+
+
+@user.command("remove")
+@click.argument("name")
+@click.pass_obj
+def user_remove(obj: Context, name):
+    """Remove a user and their API tokens."""
+    _users(obj).remove_user(name)
+    click.echo(f"user {name} removed")
+
+
+@user.command("token")
+@click.argument("name")
+@click.option("--label", help="What the token is for (shown by --list).")
+@click.option("--list", "list_", is_flag=True, help="List the user's tokens instead.")
+@click.option("--revoke", "revoke", metavar="ID", type=int, help="Revoke one token by id.")
+@click.option("--revoke-all", is_flag=True, help="Revoke all the user's tokens.")
+@click.pass_obj
+def user_token(obj: Context, name, label, list_, revoke, revoke_all):
+    """Create an API token for NAME, printed once (only its hash is kept). API clients
+    send it as ``Authorization: Bearer <token>``."""
+    users = _users(obj)
+    if list_:
+        _table(["id", "label", "created", "last used"],
+               [[t.id, t.label, t.created, t.last_used] for t in users.list_tokens(name)])
+        return
+    if revoke is not None or revoke_all:
+        count = users.revoke_tokens(name, None if revoke_all else revoke)
+        click.echo(f"{count} token(s) of {name} revoked")
+        return
+    click.echo(users.create_token(name, label))
+    click.echo("Store this token now: it is not shown again.", err=True)

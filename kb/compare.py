@@ -37,6 +37,7 @@ tell "1,400" from "about 1,400" unless the source says so; sources that round sa
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -396,22 +397,63 @@ def _gap(ia, ib) -> Decimal | None:
 
 # ---------------------------------------------------------------- services
 
-@dataclass
 class Fact:
-    """A fact several sources speak about: one subject, property and scope."""
+    """A fact several sources speak about: one subject, property and scope (canonical
+    keys), the claims of one run of overlapping times, and the verdicts on their pairs.
 
-    subject: str
-    property: str
-    scope: str | None
-    claims: list[ClaimFacts]
-    verdicts: list[Verdict]
+    Facts from the comparison index read their claims and verdicts when first asked
+    for them (``claims``, ``verdicts``); ``sources`` and ``count()`` answer from the
+    index's counts until then, so a report can list many facts cheaply."""
+
+    def __init__(self, subject: str, property: str, scope: str | None,
+                 claims: list[ClaimFacts] | None = None, verdicts: list[Verdict] | None = None,
+                 *, loader=None, sources: int | None = None, counts: dict | None = None):
+        self.subject, self.property, self.scope = subject, property, scope
+        self._claims, self._verdicts = claims, verdicts
+        self._loader, self._sources, self._counts = loader, sources, counts
+
+    @property
+    def claims(self) -> list[ClaimFacts]:
+        if self._claims is None:
+            self._claims = self._loader("claims") if self._loader else []
+        return self._claims
+
+    @claims.setter
+    def claims(self, value: list[ClaimFacts]) -> None:
+        self._claims, self._sources = list(value), None
+
+    @property
+    def verdicts(self) -> list[Verdict]:
+        if self._verdicts is None:
+            self._verdicts = self._loader("verdicts") if self._loader else []
+        return self._verdicts
+
+    @verdicts.setter
+    def verdicts(self, value: list[Verdict]) -> None:
+        self._verdicts, self._counts = list(value), None
 
     @property
     def sources(self) -> int:
+        if self._sources is not None and self._claims is None:
+            return self._sources
         return len({c.source for c in self.claims})
 
     def count(self, verdict: str) -> int:
+        if self._counts is not None and self._verdicts is None:
+            return self._counts.get(verdict, 0)
         return sum(1 for v in self.verdicts if v.verdict == verdict)
+
+    def __eq__(self, other) -> bool:
+        if not isinstance(other, Fact):
+            return NotImplemented
+        return ((self.subject, self.property, self.scope, self.claims, self.verdicts)
+                == (other.subject, other.property, other.scope, other.claims, other.verdicts))
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return (f"Fact(subject={self.subject!r}, property={self.property!r}, scope={self.scope!r}, "
+                f"sources={self.sources}, conflicts={self.count(CONFLICT)})")
 
 
 def _pairs(claims: list[ClaimFacts], identity: Identity, timeless: bool) -> list[Verdict]:
@@ -446,16 +488,22 @@ def _windows(claims: list[ClaimFacts]) -> list[list[ClaimFacts]]:
 def compare_claim(kb: "KnowledgeBase", ref: str) -> tuple[ClaimFacts | None, list[Verdict]]:
     """Every claim about the same thing as ``ref``, each with its verdict against it,
     conflicts first. Raises NotFound for an unknown claim. A claim with no structured
-    content has nothing to compare: (None, [])."""
-    claim = kb.claim_iri(ref)
-    others = [r["other"] for r in kb.select("compare_candidates.rq", claim=claim)]
-    if not others:
+    content has nothing to compare: (None, []). The claims come from the comparison
+    index (same canonical subject and property, any scope or time)."""
+    from . import compare_index
+
+    claim = str(kb.claim_iri(ref))
+    idx = compare_index.ensure(kb)
+    row = idx.conn().execute("SELECT ks, kp FROM claims WHERE claim = ?", (claim,)).fetchone()
+    if row is None:
         return None, []
-    facts = load_facts(kb, claim=others)
-    identity = load_identity(kb)
-    this = next((f for f in facts if f.claim == str(claim)), None)
-    if this is None:
+    rows = idx.rows("ks = ? AND kp = ?", row)
+    if len(rows) < 2:
         return None, []
+    keys = {f.claim: k for k, f in rows}
+    facts = [f for _, f in rows]
+    identity = idx.local_identity(facts, keys)
+    this = next(f for f in facts if f.claim == claim)
     verdicts = [compare_pair(this, f, identity) for f in facts if f.claim != this.claim]
     verdicts.sort(key=lambda v: (VERDICTS.index(v.verdict), v.b))
     return this, verdicts
@@ -481,12 +529,9 @@ def compare_two(kb: "KnowledgeBase", first: str, second: str) -> Verdict:
 
 def compare_subject(kb: "KnowledgeBase", subject: URIRef, prop: URIRef | None = None) -> list[Fact]:
     """The facts about one subject (and its owl:sameAs), each with the verdicts on its
-    comparable pairs of claims from different sources."""
-    claims = [r["claim"] for r in kb.select("subject_claims.rq", subject=subject)]
-    if not claims:
-        return []
-    facts = load_facts(kb, claim=claims, property=prop)
-    return group_facts(facts, load_identity(kb))
+    comparable pairs of claims from different sources (from the comparison index)."""
+    return _index_report(kb, subject=str(subject), prop=None if prop is None else str(prop),
+                         eager=True)
 
 
 def group_facts(facts: Iterable[ClaimFacts], identity: Identity) -> list[Fact]:
@@ -505,59 +550,171 @@ def group_facts(facts: Iterable[ClaimFacts], identity: Identity) -> list[Fact]:
         groups[(identity.key(f.subject), identity.key(f.property), identity.key(f.scope))].append(f)
     out = []
     for (subject, prop, scope), claims in groups.items():
-        if len({c.source for c in claims}) < 2:
-            continue
-        timeless = identity.property_has(prop, identity.time_invariant)
-        if timeless:
-            claims.sort(key=lambda c: (c.earliest or dt.date.min, c.claim))
-            runs = [claims]
-        else:
-            dated = sorted((c for c in claims if c.earliest is not None),
-                           key=lambda c: (c.earliest, c.claim))
-            runs = _windows(dated)
-        for run in runs:
-            if len({c.source for c in run}) < 2:
-                continue
-            verdicts = [v for v in _pairs(run, identity, timeless) if v.verdict != NOT_COMPARABLE]
-            if verdicts:
-                verdicts.sort(key=lambda v: (VERDICTS.index(v.verdict), v.a, v.b))
-                out.append(Fact(subject, prop, scope, run, verdicts))
-    out.sort(key=lambda f: (-f.count(CONFLICT), -f.sources, f.subject, f.property,
-                            f.claims[0].earliest or dt.date.min))
+        for run, verdicts in _runs(claims, identity, prop):
+            verdicts.sort(key=lambda v: (VERDICTS.index(v.verdict), v.a, v.b))
+            out.append(Fact(subject, prop, scope, run, verdicts))
+    out.sort(key=_fact_order)
     return out
 
 
-def report(kb: "KnowledgeBase", *, subject: str | None = None, prop: str | None = None,
-           source: str | None = None, verdict: str | None = None) -> list[Fact]:
-    """The KB-wide report: facts several sources speak about, conflicts first, then by
-    number of sources. Filters: subject and property (ids or IRIs), source (an article
-    or publisher: facts it takes part in), verdict (only pairs with that verdict).
-    Raises InputError for an unknown verdict, NotFound for an unknown source."""
+def _fact_order(f: Fact) -> tuple:
+    return (-f.count(CONFLICT), -f.sources, f.subject, f.property,
+            f.claims[0].earliest or dt.date.min, f.scope or "")
+
+
+def _runs(claims: list[ClaimFacts], identity: Identity,
+          prop: str) -> list[tuple[list[ClaimFacts], list[Verdict]]]:
+    """One group's facts: (run of claims, verdicts on its comparable pairs), for the
+    runs with at least two sources and one comparable pair. ``claims`` are one
+    (subject, property, scope) group's claims, opinions and predictions left out."""
+    if len({c.source for c in claims}) < 2:
+        return []
+    timeless = identity.property_has(prop, identity.time_invariant)
+    if timeless:
+        claims = sorted(claims, key=lambda c: (c.earliest or dt.date.min, c.claim))
+        runs = [claims]
+    else:
+        dated = sorted((c for c in claims if c.earliest is not None),
+                       key=lambda c: (c.earliest, c.claim))
+        runs = _windows(dated)
+    out = []
+    for run in runs:
+        if len({c.source for c in run}) < 2:
+            continue
+        verdicts = [v for v in _pairs(run, identity, timeless) if v.verdict != NOT_COMPARABLE]
+        if verdicts:
+            out.append((run, verdicts))
+    return out
+
+
+def _check_verdict(verdict: str | None) -> None:
     if verdict is not None and verdict not in VERDICTS:
         raise InputError(f"unknown verdict {verdict!r} (known: {', '.join(VERDICTS)})")
     if verdict == NOT_COMPARABLE:
         raise InputError("the report lists comparable pairs only; ask about one claim "
                          "(--claim) or a pair (--pair) to see what is not comparable and why")
-    params = {}
-    if prop:
-        params["property"] = _iri(kb, "properties", prop)
-    identity = load_identity(kb)
-    if subject:
-        subject_iri = _iri(kb, "entities", subject)
-        claims = [r["claim"] for r in kb.select("subject_claims.rq", subject=subject_iri)]
-        facts = load_facts(kb, claim=claims, **params) if claims else []
-    else:
-        facts = load_facts(kb, **params)
-    grouped = group_facts(facts, identity)
-    if source:
-        wanted = str(kb._source_iri(source))
-        grouped = [f for f in grouped
-                   if any(wanted in (c.source, c.article) for c in f.claims)]
+
+
+def _filters(kb: "KnowledgeBase", subject, prop, source, verdict) -> dict:
+    _check_verdict(verdict)
+    return {"subject": str(_iri(kb, "entities", subject)) if subject else None,
+            "prop": str(_iri(kb, "properties", prop)) if prop else None,
+            "source": str(kb._source_iri(source)) if source else None,
+            "verdict": verdict}
+
+
+def report(kb: "KnowledgeBase", *, subject: str | None = None, prop: str | None = None,
+           source: str | None = None, verdict: str | None = None,
+           limit: int | None = None, offset: int = 0) -> list[Fact]:
+    """The KB-wide report: facts several sources speak about, conflicts first, then by
+    number of sources. Filters: subject and property (ids or IRIs), source (an article
+    or publisher: facts it takes part in), verdict (only pairs with that verdict).
+    ``limit``/``offset`` page through the facts in that order.
+    Raises InputError for an unknown verdict, NotFound for an unknown source.
+
+    One ordered scan of the comparison index's facts; each fact reads its claims and
+    verdicts when they are first asked for (``report_counts`` counts without them)."""
+    if limit is not None and limit < 0 or offset < 0:
+        raise InputError("limit and offset cannot be negative")
+    f = _filters(kb, subject, prop, source, verdict)
+    return _index_report(kb, limit=limit, offset=offset, **f)
+
+
+def report_counts(kb: "KnowledgeBase", *, subject: str | None = None, prop: str | None = None,
+                  source: str | None = None, verdict: str | None = None) -> dict:
+    """How many facts the report with these filters lists, and how many verdicts of
+    each kind they hold: {"facts", "facts_with_conflict", "conflict", "compatible",
+    "agree"} (with ``verdict``, the other kinds count 0). Read from the index's
+    per-fact counts, without loading claims or verdicts."""
+    from . import compare_index
+
+    f = _filters(kb, subject, prop, source, verdict)
+    idx = compare_index.ensure(kb)
+    query = _index_query(idx, **f)
+    if query is None:   # a property with equivalents: counted from the computed facts
+        facts = _index_report(kb, **f)
+        out = {"facts": len(facts), "facts_with_conflict": sum(1 for x in facts if x.count(CONFLICT))}
+        out.update({v: sum(x.count(v) for x in facts) for v in (CONFLICT, COMPATIBLE, AGREE)})
+        return out
+    out = idx.count(*query)
     if verdict:
-        for f in grouped:
-            f.verdicts = [v for v in f.verdicts if v.verdict == verdict]
-        grouped = [f for f in grouped if f.verdicts]
-    return grouped
+        out.update({v: out[v] if v == verdict else 0 for v in (CONFLICT, COMPATIBLE, AGREE)})
+        if verdict != CONFLICT:
+            out["facts_with_conflict"] = 0
+    return out
+
+
+def worst_verdicts(kb: "KnowledgeBase", claims: list[str] | None = None) -> dict[str, str]:
+    """For each claim IRI (every claim when ``claims`` is None) the most severe verdict
+    it takes part in with another source's claim in the report: conflict > compatible
+    > agree. Claims with none (no other source, not comparable, opinions, no
+    structured content, unknown) are absent. One indexed lookup."""
+    from . import compare_index
+
+    return compare_index.ensure(kb).worst(None if claims is None else [str(c) for c in claims])
+
+
+def _index_query(idx, *, subject=None, prop=None, source=None, verdict=None):
+    """(where, args) over the index's facts for these filters; None when they need
+    the facts computed from the claims (a property that has equivalents: the report
+    then groups only that property's own claims, as before the index)."""
+    where, args = [], []
+    if prop is not None:
+        if idx.has_equivalents(prop):
+            return None
+        where.append("kp = ?")
+        args.append(prop)
+    if subject is not None:
+        where.append("ks = ?")
+        args.append(idx.canonical(subject))
+    if source is not None:
+        where.append("id IN (SELECT fact FROM claims WHERE fact IS NOT NULL AND source = ? "
+                     "UNION SELECT fact FROM claims WHERE fact IS NOT NULL AND article = ?)")
+        args += [source, source]
+    if verdict is not None:
+        from .compare_index import COUNT_COLUMN
+
+        where.append(f"{COUNT_COLUMN[verdict]} > 0")
+    return " AND ".join(where), args
+
+
+def _index_report(kb: "KnowledgeBase", *, subject=None, prop=None, source=None, verdict=None,
+                  limit=None, offset=0, eager=False) -> list[Fact]:
+    from . import compare_index
+
+    idx = compare_index.ensure(kb)
+    query = _index_query(idx, subject=subject, prop=prop, source=source, verdict=verdict)
+    if query is None:
+        where, args = ["property = ?"], [prop]
+        if subject is not None:
+            where.append("ks = ?")
+            args.append(idx.canonical(subject))
+        rows = idx.rows(" AND ".join(where), args)
+        keys = {f.claim: k for k, f in rows}
+        facts = [f for _, f in rows]
+        out = group_facts(facts, idx.local_identity(facts, keys))
+        if source:
+            out = [f for f in out if any(source in (c.source, c.article) for c in f.claims)]
+        if verdict:
+            for f in out:
+                f.verdicts = [v for v in f.verdicts if v.verdict == verdict]
+            out = [f for f in out if f.verdicts]
+        return out[offset:None if limit is None else offset + limit]
+    out = []
+    for fid, ks, kp, kscope, conflicts, compatibles, agrees, sources in idx.facts(*query, limit, offset):
+        counts = {CONFLICT: conflicts, COMPATIBLE: compatibles, AGREE: agrees}
+
+        def loader(what, fid=fid):
+            if what == "claims":
+                return idx.fact_claims(fid)
+            return idx.fact_verdicts(fid, verdict)
+
+        fact = Fact(ks, kp, kscope or None, loader=loader, sources=sources,
+                    counts={verdict: counts[verdict]} if verdict else counts)
+        if eager:
+            fact.claims, fact.verdicts  # noqa: B018 - read now
+        out.append(fact)
+    return out
 
 
 def _iri(kb: "KnowledgeBase", kind: str, ref: str) -> URIRef:
@@ -601,67 +758,111 @@ def comparison_quads(kb: "KnowledgeBase", verdicts: Iterable[Verdict],
     return quads
 
 
-MATERIALISE_BATCH = 5000  # verdicts per update: bounded memory for any KB size
+MATERIALISE_BATCH = 50_000  # verdicts per load: bounded memory for any KB size
+
+
+def _nq_literal(text: str) -> str:
+    return '"' + (text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+                  .replace("\r", "\\r")) + '"'
+
+
+def _nquads(kb: "KnowledgeBase", rows: Iterable[tuple], stamp: str) -> str:
+    """N-Quads of stored verdicts (rows of CompareIndex.all_verdicts): the same quads
+    as comparison_quads, written directly (no rdflib terms)."""
+    from .compare_index import NAME
+
+    g = f"<{COMPARISONS}>"
+    t = {name: f"<{iri}>" for name, iri in VERDICT_IRI.items()}
+    sev = {name: f"<{iri}>" for name, iri in SEVERITY_IRI.items()}
+    p = {k: f"<{v}>" for k, v in (("type", RDF.type), ("compares", CKB.compares),
+                                  ("verdict", CKB.verdict), ("reason", CKB.reason),
+                                  ("at", PROV.generatedAtTime), ("severity", CKB.severity),
+                                  ("abs", CKB.absoluteDifference), ("rel", CKB.relativeDifference))}
+    cls = f"<{CKB.Comparison}>"
+    dec = f"^^<{XSD.decimal}>"
+    at = f'"{stamp}"^^<{XSD.dateTime}>'
+    lines = []
+    for a, b, code, severity, absolute, relative, reason in rows:
+        n = f"<{comparison_iri(kb, a, b)}>"
+        lines += [f"{n} {p['type']} {cls} {g} .", f"{n} {p['compares']} <{a}> {g} .",
+                  f"{n} {p['compares']} <{b}> {g} .",
+                  f"{n} {p['verdict']} {t[NAME[code]]} {g} .",
+                  f"{n} {p['reason']} {_nq_literal(reason)} {g} .", f"{n} {p['at']} {at} {g} ."]
+        if severity:
+            lines.append(f"{n} {p['severity']} {sev[severity]} {g} .")
+        if absolute is not None:
+            lines.append(f'{n} {p["abs"]} "{_num(Decimal(absolute))}"{dec} {g} .')
+        if relative is not None:
+            lines.append(f'{n} {p["rel"]} "{_num(Decimal(relative))}"{dec} {g} .')
+    lines.append("")
+    return "\n".join(lines)
+
+
+def _load_nquads(kb: "KnowledgeBase", text: str) -> None:
+    from .store.embedded import EmbeddedStore
+
+    if isinstance(kb.store, EmbeddedStore):
+        import pyoxigraph as ox
+
+        kb.store.oxigraph.bulk_extend(ox.parse(text.encode("utf-8"), ox.RdfFormat.N_QUADS))
+    else:
+        kb.store.load(text.encode("utf-8"), "nquads", where="comparisons")
 
 
 def materialise(kb: "KnowledgeBase") -> int:
-    """Compute every comparable pair's verdict and store them in the comparison graph,
-    replacing what was there. Returns the number of comparisons.
+    """Store every verdict of the report (from the comparison index) in the comparison
+    graph, replacing what was there. Returns the number of comparisons.
 
-    The graph is cleared, then filled in updates of MATERIALISE_BATCH verdicts, so that
+    The graph is cleared, then filled in loads of MATERIALISE_BATCH verdicts, so that
     memory stays bounded; the graph is derived data, and a failure part-way leaves a
     partial graph that the next run replaces."""
-    facts = group_facts(load_facts(kb), load_identity(kb))
-    now = dt.datetime.now(dt.timezone.utc)
+    from . import compare_index
+
+    idx = compare_index.ensure(kb)
+    stamp = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     kb.store.update(f"CLEAR SILENT GRAPH <{COMPARISONS}>")
-    batch: list[Verdict] = []
     count = 0
-    for fact in facts:
-        for verdict in fact.verdicts:
-            batch.append(verdict)
-            if len(batch) >= MATERIALISE_BATCH:
-                kb.store.update(sparql.insert_data(comparison_quads(kb, batch, now)))
-                count += len(batch)
-                batch = []
-    if batch:
-        kb.store.update(sparql.insert_data(comparison_quads(kb, batch, now)))
+    rows = idx.all_verdicts()
+    while True:
+        batch = list(itertools.islice(rows, MATERIALISE_BATCH))
+        if not batch:
+            break
+        _load_nquads(kb, _nquads(kb, batch, stamp))
         count += len(batch)
     return count
 
 
-def refresh(kb: "KnowledgeBase", claims: list[URIRef]) -> int:
-    """Recompute the materialised comparisons that involve ``claims`` (after they were
-    written; their old comparisons were removed with their old versions). Returns the
-    number of comparisons stored."""
-    if not claims or not kb.store.query(sparql.load("comparisons_exist.rq")).boolean:
-        return 0
-    identity = load_identity(kb)
-    verdicts: dict[tuple[str, str], Verdict] = {}
-    for claim in claims:
-        this_rows = kb.select("compare_candidates.rq", claim=claim)
-        others = [r["other"] for r in this_rows]
-        if len(others) < 2:
-            continue
-        facts = load_facts(kb, claim=others)
-        this = next((f for f in facts if f.claim == str(claim)), None)
-        if this is None or this.modality in NO_VERDICT:
-            continue
-        for other in facts:
-            if other.claim == this.claim or other.source == this.source:
-                continue
-            v = compare_pair(this, other, identity)
-            if v.verdict != NOT_COMPARABLE:
-                verdicts[tuple(sorted((v.a, v.b)))] = v
-    if not verdicts:
-        return 0
-    now = dt.datetime.now(dt.timezone.utc)
-    kb.store.update(sparql.join_updates([
-        sparql.render("delete_comparisons.ru", claim=list(claims)),
-        sparql.insert_data(comparison_quads(kb, verdicts.values(), now))]))
-    return len(verdicts)
+REFRESH_ALL = 5000   # claims rejudged in one write above which the graph is rematerialised
+
+
+def refresh(kb: "KnowledgeBase", claims: list[URIRef]) -> list[str]:
+    """Bring the comparison index (and, when materialised, the comparison graph) up to
+    date after ``claims`` were written, rewritten or deleted. Returns the IRIs of the
+    claims whose verdicts may have changed: the claims given and the claims they were
+    or are now judged against (all the claims of a group whose every pair was judged
+    again, after a property's traits changed)."""
+    from . import compare_index
+
+    done = compare_index.refresh(kb, claims)
+    materialised = kb.store.query(sparql.load("comparisons_exist.rq")).boolean
+    if done is None:            # no index yet: built on first use (now, if materialised)
+        if materialised:
+            materialise(kb)
+        return [str(c) for c in claims]
+    touched, verdicts, replaced = done
+    if materialised:
+        if len(replaced) > REFRESH_ALL:
+            materialise(kb)
+        elif replaced:
+            now = dt.datetime.now(dt.timezone.utc)
+            parts = [sparql.render("delete_comparisons.ru", claim=[URIRef(c) for c in replaced])]
+            if verdicts:
+                parts.append(sparql.insert_data(comparison_quads(kb, verdicts, now)))
+            kb.store.update(sparql.join_updates(parts))
+    return touched
 
 
 __all__ = ["AGREE", "COMPATIBLE", "CONFLICT", "NOT_COMPARABLE", "VERDICTS", "ClaimFacts",
            "Verdict", "Fact", "compare_pair", "compare_claim", "compare_two", "compare_subject", "report",
            "materialise", "refresh", "load_facts", "load_identity", "group_facts",
-           "agree_after_rounding"]
+           "agree_after_rounding", "report_counts", "worst_verdicts"]

@@ -379,8 +379,10 @@ class ClaimIndex:
             " subject, subject_label, property, property_label, object, object_label,"
             " value_text, value_num, unit, speaker, speaker_name, scope, scope_label, verdict)"
             " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (r["claim"], MODALITY_NAMES.get(r["modality"], r["modality"]), r.get("text"),
-             r.get("exact"), r["article"], r.get("headline"), r.get("publisher") or "",
+            # a record that breaks the shapes (no modality, no source) is still listed:
+            # `claimkb validate` reports it; the index must not refuse what the store holds
+            (r["claim"], MODALITY_NAMES.get(r["modality"], r["modality"]) or "", r.get("text"),
+             r.get("exact"), r.get("article") or "", r.get("headline"), r.get("publisher") or "",
              r.get("publisherName"), r.get("published") or "", r.get("earliest") or "",
              r.get("latest") or "", r.get("recorded") or "", r.get("subject") or "",
              r.get("subjectLabel"), r.get("property") or "", r.get("propertyLabel"),

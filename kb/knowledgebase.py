@@ -54,13 +54,51 @@ class KnowledgeBase:
         self.settings = settings
         self.store = store
         self.iris = Minter(settings.base_iri)
+        self._index: "ClaimIndex | None" = None
 
     @classmethod
     def open(cls, settings: Settings) -> "KnowledgeBase":
         return cls(settings, open_store(settings))
 
     def close(self) -> None:
+        if self._index is not None:
+            self._index.close()
         self.store.close()
+
+    @property
+    def index(self) -> "ClaimIndex":
+        """The claims index (kb/index.py) in ``<data_dir>/index.sqlite``, opened on
+        first use. Raises StoreError when it cannot be opened."""
+        if self._index is None:
+            from .index import INDEX_FILE, ClaimIndex
+
+            self._index = ClaimIndex(Path(self.settings.data_dir) / INDEX_FILE)
+        return self._index
+
+    def ensure_index(self, progress=None) -> bool:
+        """Build the claims index from the store if it was never built (a KB made
+        before the index existed, or a fresh remote endpoint). Returns whether it built."""
+        if self.index.built:
+            return False
+        self.reindex(progress)
+        return True
+
+    def reindex(self, progress=None) -> int:
+        """Rebuild the claims index (and the verdict of each claim) from the store."""
+        count = self.index.rebuild(self, progress=progress)
+        self._index_verdicts(None)
+        return count
+
+    def _index_verdicts(self, claims: list[str] | None) -> None:
+        """Copy each claim's most severe verdict into the claims index."""
+        from . import compare
+
+        worst = getattr(compare, "worst_verdicts", None)
+        if worst is None:
+            return
+        verdicts = worst(self, claims)
+        self.index.set_verdicts(verdicts, claims if claims is not None else
+                                [r["iri"] for r in self.index.iter_claims()])
 
     def __enter__(self) -> "KnowledgeBase":
         return self
@@ -171,6 +209,52 @@ class KnowledgeBase:
             raise NotFound(f"no stored text {version}")
         return str(rows[0]["text"])
 
+    def article_view(self, ref: str) -> dict:
+        """An article's metadata, its text versions (newest first), its current text
+        and the claims anchored in that text (start, end, exact). Raises NotFound."""
+        article = self.find_article(ref)
+        meta = self.article_metadata(article)
+        if meta is None:
+            raise NotFound(f"no article {ref!r}")
+        version, text = self.current_text(article)
+        spans = []
+        if version is not None:
+            for r in self.select("article_spans.rq", version=version):
+                spans.append({"claim": str(r["claim"]), "id": self.iris.local_id(r["claim"]),
+                              "start": int(r["start"]), "end": int(r["end"]),
+                              "exact": _str(r["exact"]),
+                              "modality": MODALITY_NAMES.get(r["modality"])})
+        versions = [{k: _str(v) for k, v in row.items()} for row in self.article_versions(article)]
+        return {
+            "article": str(article), "id": self.iris.local_id(article),
+            "title": meta.title, "url": meta.url, "publisher": meta.publisher,
+            "authors": meta.authors, "published": str(meta.published) if meta.published else None,
+            "language": meta.language, "kind": meta.kind, "via": meta.via,
+            "version": _str(version), "text": text, "spans": spans, "versions": versions,
+        }
+
+    def describe(self, iri: URIRef) -> "Graph":
+        """What the metadata graph says about ``iri`` (an rdflib Graph with our prefixes
+        bound). Raises NotFound when it says nothing."""
+        from rdflib import Graph
+
+        graph = Graph()
+        for prefix, ns in PREFIXES.items():
+            graph.bind(prefix, ns, override=True, replace=True)
+        result = self.store.query(sparql.render("describe_resource.rq", s=URIRef(iri))).graph
+        for triple in result or ():
+            graph.add(triple)
+        if not len(graph):
+            raise NotFound(f"nothing is known about {iri}")
+        return graph
+
+    def list_articles(self, after: str | None = None, limit: int = 100) -> list[dict]:
+        """Articles in IRI order after ``after`` (keyset), ``limit`` at most."""
+        params = {"after": Literal(str(self.iris.resolve("articles", after)))} if after else {}
+        rows = self.select("articles_list.rq", limit=limit, **params)
+        return [{k: _str(v) for k, v in r.items()} | {"id": self.iris.local_id(r["article"])}
+                for r in rows]
+
     # ------------------------------------------------------------------ claims
 
     def claims_update(self, records: Iterable[ClaimRecord]) -> list[str]:
@@ -196,20 +280,20 @@ class KnowledgeBase:
         if parts:
             self.store.update(sparql.join_updates(parts))
         if records:
-            self._refresh_comparisons([r.iri for r in records])
+            written = [r.iri for r in records]
+            touched = self._refresh_comparisons(written)
+            self.index.refresh(self, written)
+            self._index_verdicts(sorted({str(c) for c in [*written, *(touched or [])]}))
         return len(records)
 
-    def _refresh_comparisons(self, claims: list[URIRef]) -> None:
-        """Keep materialised comparisons current after a write (nothing to do when
-        they were never materialised). Large writes recompute the whole graph."""
+    def _refresh_comparisons(self, claims: list[URIRef]) -> list[str]:
+        """Keep the comparison index (kb/compare_index.py) and, when materialised, the
+        comparison graph current after ``claims`` were written, rewritten or deleted.
+        Returns the IRIs of the claims whose verdicts may have changed (the claims
+        given and the claims about the same things)."""
         from . import compare
 
-        if not self.store.query(sparql.load("comparisons_exist.rq")).boolean:
-            return
-        if len(claims) > 1000:
-            compare.materialise(self)
-        else:
-            compare.refresh(self, claims)
+        return compare.refresh(self, claims)
 
     def claim_iri(self, ref: str) -> URIRef:
         """The IRI of an existing claim given its id or IRI. Raises NotFound."""
@@ -221,6 +305,7 @@ class KnowledgeBase:
     def delete_claims(self, iris: list[URIRef]) -> None:
         if iris:
             self.store.update(sparql.render("delete_claims.ru", claim=iris))
+            self.index.remove(iris)
 
     def claim_dataset(self, claim: URIRef) -> Dataset:
         """The claim as an rdflib Dataset: its metadata (in the metadata graph) and its
@@ -384,6 +469,7 @@ class KnowledgeBase:
             except OSError as exc:
                 raise InputError(f"cannot read: {exc.strerror}", where=str(path)) from None
             report.quads = self.store.load(data, fmt, where=str(path))
+            self.reindex()
             return report
         if fmt == "claims":
             from . import claimsfile
@@ -424,6 +510,7 @@ class KnowledgeBase:
     def clear(self) -> None:
         """Remove every quad from the store (used by `claimkb demo --force`)."""
         self.store.update("CLEAR ALL")
+        self.index.clear()
 
     def stats(self) -> dict:
         """Counts of claims, sources (articles) and publishers."""

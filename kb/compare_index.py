@@ -1,0 +1,651 @@
+"""The comparison index: a flat, derived table of every structured claim, kept in
+SQLite beside the store (``<data_dir>/compare.sqlite``), with the facts and verdicts
+the KB-wide comparison report lists.
+
+Why: comparing straight from SPARQL meant OPTIONAL-heavy queries over the whole KB and
+recomputing every pairwise verdict on each report (30 s at 100k claims). The index
+holds, per structured claim, everything ``kb.compare.compare_pair`` reads (plain
+strings, as ``kb.compare.ClaimFacts``) plus its canonical group key — subject, property
+and scope after owl:sameAs / owl:equivalentProperty — and, per group, the facts (runs
+of claims whose times overlap) with their verdicts and counts, and per claim the most
+severe verdict it takes part in. So:
+
+* the report is an ordered scan of ``facts`` (index ``facts_order``), whose claims and
+  verdicts are read when a fact is looked at;
+* per-subject and per-claim comparison are indexed lookups by canonical key;
+* a write (``KnowledgeBase.write_claims`` → ``_refresh_comparisons`` →
+  ``kb.compare.refresh`` → ``refresh`` here) re-reads the written claims from the store
+  and recomputes only the groups they leave or join.
+
+**Identity rule.** Every refresh reloads the identity links (``identity_links.rq``) and
+compares them with the ones the index was built with. For every IRI whose canonical
+key changed (a new or removed owl:sameAs / owl:equivalentProperty, directly or through
+a shared Wikidata item) the claims naming it as subject, property, scope or entity
+value are re-keyed, and their old and new groups recomputed; a property whose traits
+changed (time-invariant, single-valued) has all its groups recomputed.
+
+**Derived data.** The index is rebuilt from the store by ``rebuild(kb)`` (``claimkb
+compare --reindex``), and built on first use when missing or of an older layout. It is
+only as current as the writes that went through ``KnowledgeBase``: quads written to a
+remote endpoint behind claimkb's back (or loaded with a raw store tool) are not in it
+until the next rebuild. With the remote backend the index is local to ``data_dir``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sqlite3
+import threading
+import weakref
+from collections import defaultdict
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterable, Iterator
+
+from rdflib import URIRef
+
+from . import sparql
+from .compare import (AGREE, COMPATIBLE, CONFLICT, NO_VERDICT, NOT_COMPARABLE, ClaimFacts,
+                      Identity, Verdict, _dec, _facts, _load_claims, _runs, _windows,
+                      compare_pair, load_identity)
+from .store.base import chunked
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .knowledgebase import KnowledgeBase
+
+FILE = "compare.sqlite"
+LAYOUT = "2"            # bump when the tables change: an older index is rebuilt
+CODE = {CONFLICT: 0, COMPATIBLE: 1, AGREE: 2}
+NAME = {v: k for k, v in CODE.items()}
+COUNT_COLUMN = {CONFLICT: "conflicts", COMPATIBLE: "compatibles", AGREE: "agrees"}
+TRAITS = ("time_invariant", "single_valued")
+
+# the ClaimFacts fields, in the order kb.compare._facts takes them
+FIELDS = ("claim", "source", "article", "modality", "subject", "property", "scope",
+          "earliest", "latest", "kind", "object", "value", "unit", "low", "high", "low_ex",
+          "high_ex", "bound", "surface")
+_COLS = ", ".join(FIELDS)
+
+TABLES = f"""
+CREATE TABLE info (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
+CREATE TABLE ident (iri TEXT PRIMARY KEY, canonical TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE traits (iri TEXT NOT NULL, trait TEXT NOT NULL, PRIMARY KEY (iri, trait)) WITHOUT ROWID;
+CREATE TABLE claims (
+  id INTEGER PRIMARY KEY,
+  ks TEXT NOT NULL, kp TEXT NOT NULL, kscope TEXT NOT NULL,  -- canonical keys ('' = no scope)
+  fact INTEGER,                                             -- the fact it belongs to
+  worst INTEGER,                                            -- most severe verdict (CODE)
+  claim TEXT NOT NULL UNIQUE, source TEXT NOT NULL, article TEXT NOT NULL,
+  modality TEXT NOT NULL, subject TEXT NOT NULL, property TEXT NOT NULL, scope TEXT,
+  earliest TEXT, latest TEXT, kind TEXT NOT NULL, object TEXT NOT NULL, value TEXT,
+  unit TEXT, low TEXT, high TEXT, low_ex TEXT, high_ex TEXT, bound TEXT, surface TEXT);
+CREATE TABLE facts (
+  id INTEGER PRIMARY KEY, ks TEXT NOT NULL, kp TEXT NOT NULL, kscope TEXT NOT NULL,
+  start TEXT NOT NULL, conflicts INTEGER NOT NULL, compatibles INTEGER NOT NULL,
+  agrees INTEGER NOT NULL, sources INTEGER NOT NULL, claims INTEGER NOT NULL);
+CREATE TABLE verdicts (                                     -- a before b in time order
+  a INTEGER NOT NULL, b INTEGER NOT NULL, verdict INTEGER NOT NULL, severity TEXT,
+  absolute TEXT, relative TEXT, reason TEXT NOT NULL, PRIMARY KEY (a, b)) WITHOUT ROWID;
+"""
+INDEXES = """
+CREATE INDEX claims_group ON claims (ks, kp, kscope);
+CREATE INDEX claims_fact ON claims (fact) WHERE fact IS NOT NULL;
+CREATE INDEX claims_worst ON claims (worst) WHERE worst IS NOT NULL;
+CREATE INDEX claims_subject ON claims (subject);
+CREATE INDEX claims_property ON claims (property);
+CREATE INDEX claims_kp ON claims (kp);
+CREATE INDEX claims_scope ON claims (scope) WHERE scope IS NOT NULL;
+CREATE INDEX claims_object ON claims (object) WHERE kind = 'entity';
+CREATE INDEX claims_source ON claims (source);
+CREATE INDEX claims_article ON claims (article);
+CREATE INDEX verdicts_b ON verdicts (b);
+CREATE INDEX facts_order ON facts (conflicts DESC, sources DESC, ks, kp, start, kscope);
+CREATE INDEX facts_group ON facts (ks, kp, kscope);
+"""
+FACT_ORDER = "conflicts DESC, sources DESC, ks, kp, start, kscope"
+
+
+def _close_all(conns: list) -> None:
+    for conn in conns:
+        try:
+            conn.close()
+        except sqlite3.Error:  # pragma: no cover
+            pass
+    conns.clear()
+
+
+class CompareIndex:
+    """The SQLite file of one knowledge base; one connection per thread."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self._local = threading.local()
+        self._conns: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        self._finalizer = weakref.finalize(self, _close_all, self._conns)
+
+    # -------------------------------------------------------------- connections
+
+    def conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None and self._inode() != self._local.inode:
+            conn.close()            # rebuilt (moved into place) by another process
+            conn = None
+        if conn is None:
+            conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA cache_size=-65536")
+            conn.execute("PRAGMA temp_store=MEMORY")
+            self._local.conn, self._local.inode = conn, self._inode()
+            with self._lock:
+                self._conns.append(conn)
+        return conn
+
+    def _inode(self) -> int | None:
+        try:
+            return os.stat(self.path).st_ino
+        except FileNotFoundError:
+            return None
+
+    def close(self) -> None:
+        with self._lock:
+            _close_all(self._conns)
+        self._local = threading.local()
+
+    def ready(self) -> bool:
+        """Whether a complete index of the current layout is there."""
+        if not self.path.exists():
+            return False
+        try:
+            row = self.conn().execute("SELECT value FROM info WHERE key = 'layout'").fetchone()
+        except sqlite3.DatabaseError:
+            return False
+        return row is not None and row[0] == LAYOUT
+
+    # -------------------------------------------------------------- identity
+
+    def canonical(self, iri: str) -> str:
+        row = self.conn().execute("SELECT canonical FROM ident WHERE iri = ?", (iri,)).fetchone()
+        return row[0] if row else iri
+
+    def has_equivalents(self, iri: str) -> bool:
+        """Whether ``iri`` is linked to another IRI (owl:sameAs / equivalentProperty)."""
+        return self.conn().execute(
+            "SELECT 1 FROM ident WHERE iri = ? OR canonical = ? LIMIT 1", (iri, iri)).fetchone() is not None
+
+    def stored_identity(self) -> tuple[dict[str, str], dict[str, set[str]]]:
+        conn = self.conn()
+        canonical = dict(conn.execute("SELECT iri, canonical FROM ident"))
+        traits: dict[str, set[str]] = {t: set() for t in TRAITS}
+        for iri, trait in conn.execute("SELECT iri, trait FROM traits"):
+            traits[trait].add(iri)
+        return canonical, traits
+
+    def local_identity(self, facts: Iterable[ClaimFacts], keys: dict[str, tuple]) -> Identity:
+        """An Identity covering ``facts`` (their subject, property, scope and entity
+        values) read from the index, enough for compare_pair on them."""
+        canonical: dict[str, str] = {}
+        objects = set()
+        for f in facts:
+            ks, kp, kscope = keys[f.claim]
+            canonical[f.subject], canonical[f.property] = ks, kp
+            if f.scope:
+                canonical[f.scope] = kscope
+            if f.kind == "entity":
+                objects.add(f.object)
+        conn = self.conn()
+        for chunk in chunked(sorted(objects), 500):
+            canonical.update(conn.execute(
+                f"SELECT iri, canonical FROM ident WHERE iri IN ({','.join('?' * len(chunk))})", chunk))
+        identity = Identity(canonical=canonical)
+        for iri, trait in conn.execute("SELECT iri, trait FROM traits"):
+            getattr(identity, trait).add(iri)
+        return identity
+
+    # -------------------------------------------------------------- reading
+
+    def rows(self, where: str, args: Iterable = ()) -> list[tuple]:
+        """(keys, ClaimFacts) of the claims matching ``where``."""
+        out = []
+        for row in self.conn().execute(
+                f"SELECT ks, kp, kscope, {_COLS} FROM claims WHERE {where}", tuple(args)):
+            out.append(((row[0], row[1], row[2]), _facts(*row[3:])))
+        return out
+
+    def facts(self, where: str = "", args: Iterable = (), limit: int | None = None,
+              offset: int = 0) -> list[tuple]:
+        sql = (f"SELECT id, ks, kp, kscope, conflicts, compatibles, agrees, sources FROM facts"
+               f"{' WHERE ' + where if where else ''} ORDER BY {FACT_ORDER}, id")
+        args = list(args)
+        if limit is not None or offset:
+            sql += " LIMIT ? OFFSET ?"
+            args += [-1 if limit is None else limit, offset]
+        return self.conn().execute(sql, args).fetchall()
+
+    def count(self, where: str = "", args: Iterable = ()) -> dict:
+        row = self.conn().execute(
+            "SELECT COUNT(*), TOTAL(conflicts), TOTAL(compatibles), TOTAL(agrees), "
+            "TOTAL(conflicts > 0) FROM facts" + (f" WHERE {where}" if where else ""),
+            tuple(args)).fetchone()
+        return {"facts": row[0], CONFLICT: int(row[1]), COMPATIBLE: int(row[2]),
+                AGREE: int(row[3]), "facts_with_conflict": int(row[4])}
+
+    def fact_claims(self, fact: int) -> list[ClaimFacts]:
+        return [_facts(*row) for row in self.conn().execute(
+            f"SELECT {_COLS} FROM claims WHERE fact = ? ORDER BY earliest, claim", (fact,))]
+
+    def fact_verdicts(self, fact: int, verdict: str | None = None) -> list[Verdict]:
+        sql = ("SELECT ca.claim, cb.claim, v.verdict, v.severity, v.absolute, v.relative, v.reason "
+               "FROM claims ca JOIN verdicts v ON v.a = ca.id JOIN claims cb ON cb.id = v.b "
+               "WHERE ca.fact = ?")
+        args: list = [fact]
+        if verdict is not None:
+            sql += " AND v.verdict = ?"
+            args.append(CODE[verdict])
+        sql += " ORDER BY v.verdict, ca.claim, cb.claim"     # = VERDICTS order, then a, b
+        return [Verdict(a, b, NAME[code], reason, _dec(absolute), _dec(relative), severity)
+                for a, b, code, severity, absolute, relative, reason
+                in self.conn().execute(sql, args)]
+
+    def worst(self, claims: list[str] | None) -> dict[str, str]:
+        conn = self.conn()
+        if claims is None:
+            return {c: NAME[w] for c, w in conn.execute(
+                "SELECT claim, worst FROM claims WHERE worst IS NOT NULL")}
+        out = {}
+        for chunk in chunked(list(dict.fromkeys(claims)), 500):
+            out.update((c, NAME[w]) for c, w in conn.execute(
+                f"SELECT claim, worst FROM claims WHERE worst IS NOT NULL AND claim IN "
+                f"({','.join('?' * len(chunk))})", chunk))
+        return out
+
+    def all_verdicts(self) -> Iterator[tuple]:
+        """(a, b, verdict code, severity, absolute, relative, reason), fact by fact."""
+        yield from self.conn().execute(
+            "SELECT ca.claim, cb.claim, v.verdict, v.severity, v.absolute, v.relative, v.reason "
+            "FROM verdicts v JOIN claims ca ON ca.id = v.a JOIN claims cb ON cb.id = v.b")
+
+
+# ---------------------------------------------------------------- one index per KB
+
+def index(kb: "KnowledgeBase") -> CompareIndex:
+    """The comparison index of ``kb`` (not built: see ``ensure``)."""
+    idx = getattr(kb, "_compare_index", None)
+    if idx is None:
+        path = Path(kb.settings.data_dir) / FILE
+        idx = CompareIndex(path)
+        kb._compare_index = idx
+    return idx
+
+
+def ensure(kb: "KnowledgeBase") -> CompareIndex:
+    """The comparison index of ``kb``, built from the store first if it is missing."""
+    idx = index(kb)
+    if not idx.ready():
+        rebuild(kb)
+    return idx
+
+
+def reset(kb: "KnowledgeBase") -> None:
+    """Forget the index (after the store was cleared or replaced): the next comparison
+    rebuilds it."""
+    idx = index(kb)
+    idx.close()
+    for suffix in ("", "-wal", "-shm"):
+        try:
+            os.unlink(f"{idx.path}{suffix}")
+        except FileNotFoundError:
+            pass
+
+
+# ---------------------------------------------------------------- grouping
+
+def _key(identity: Identity, f: ClaimFacts) -> tuple[str, str, str]:
+    return (identity.key(f.subject), identity.key(f.property), identity.key(f.scope) or "")
+
+
+def _raw(f: ClaimFacts) -> tuple:
+    """ClaimFacts → the index's column values, in FIELDS order (strings that
+    kb.compare._facts reads back into the same ClaimFacts: Decimal and date round-trip
+    through str exactly, exponent included)."""
+    def text(x):
+        return None if x is None else str(x)
+    return (f.claim, f.source, f.article, f.modality, f.subject, f.property, f.scope,
+            text(f.earliest), text(f.latest), f.kind, f.object, text(f.value), f.unit,
+            text(f.low), text(f.high), "true" if f.low_ex else None,
+            "true" if f.high_ex else None, f.bound, f.surface)
+
+
+def _store_traits(conn: sqlite3.Connection, identity: Identity) -> dict[str, set[str]]:
+    traits = {t: {identity.key(p) for p in getattr(identity, t)} for t in TRAITS}
+    return traits
+
+
+def _write_identity(conn: sqlite3.Connection, identity: Identity) -> None:
+    conn.execute("DELETE FROM ident")
+    conn.executemany("INSERT INTO ident VALUES (?, ?)",
+                     [(i, c) for i, c in identity.canonical.items() if i != c])
+    conn.execute("DELETE FROM traits")
+    conn.executemany("INSERT INTO traits VALUES (?, ?)",
+                     [(p, t) for t, ps in _store_traits(conn, identity).items() for p in ps])
+
+
+def _order(c: ClaimFacts) -> tuple:
+    """The order of claims in a fact (and of a and b in a verdict): by time, then IRI."""
+    return (c.earliest or dt.date.min, c.claim)
+
+
+class _Grouper:
+    """Computes groups' facts and verdicts and writes them.
+
+    ``regroup(key)`` recomputes one (subject, property, scope) group: every pair
+    (``changed=None``: the bulk rebuild, or a property whose traits changed), or only
+    the pairs of the ``changed`` claims (a write: their old verdicts were deleted by the
+    caller), then the group's runs, facts and counts, and its claims' worst verdicts."""
+
+    def __init__(self, conn: sqlite3.Connection, identity: Identity):
+        self.conn = conn
+        self.identity = identity
+        self.verdicts: list[Verdict] = []     # new verdicts (to materialise)
+        self.replaced: set[str] = set()       # claims whose materialised comparisons go
+        self.touched: set[str] = set()        # claims whose verdicts may have changed
+
+    def _insert(self, ids: dict, verdicts: list[Verdict]) -> None:
+        self.conn.executemany("INSERT INTO verdicts VALUES (?, ?, ?, ?, ?, ?, ?)", [
+            (ids[v.a], ids[v.b], CODE[v.verdict], v.severity,
+             None if v.absolute is None else str(v.absolute),
+             None if v.relative is None else str(v.relative), v.reason) for v in verdicts])
+
+    def _fact(self, key: tuple, run: list[ClaimFacts], counts: dict) -> int:
+        first = run[0].earliest
+        return self.conn.execute(
+            "INSERT INTO facts (ks, kp, kscope, start, conflicts, compatibles, agrees, "
+            "sources, claims) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (*key, first.isoformat() if first else "", counts.get(CONFLICT, 0),
+             counts.get(COMPATIBLE, 0), counts.get(AGREE, 0), len({c.source for c in run}),
+             len(run))).lastrowid
+
+    def regroup(self, key: tuple, rows: list[tuple] | None = None,
+                changed: set[int] | None = None) -> None:
+        conn = self.conn
+        fresh = rows is not None          # bulk rebuild: nothing stored for the group yet
+        if rows is None:
+            rows = [(r[0], _facts(*r[1:])) for r in conn.execute(
+                f"SELECT id, {_COLS} FROM claims WHERE ks = ? AND kp = ? AND kscope = ?", key)]
+        ids = {f.claim: i for i, f in rows}
+        members = [f for _, f in rows if f.modality not in NO_VERDICT]
+        if not fresh:
+            conn.execute("DELETE FROM facts WHERE ks = ? AND kp = ? AND kscope = ?", key)
+            conn.execute("UPDATE claims SET fact = NULL, worst = NULL WHERE ks = ? AND kp = ? "
+                         "AND kscope = ? AND (fact IS NOT NULL OR worst IS NOT NULL)", key)
+        if changed is None:
+            if not fresh:
+                for chunk in chunked(list(ids.values()), 500):
+                    conn.execute(f"DELETE FROM verdicts WHERE a IN ({','.join('?' * len(chunk))})", chunk)
+                self.replaced.update(ids)
+                self.touched.update(ids)
+            worst: dict[int, int] = {}
+            fact_of: dict[int, int] = {}
+            for run, verdicts in _runs(members, self.identity, key[1]):
+                counts: dict = defaultdict(int)
+                for v in verdicts:
+                    counts[v.verdict] += 1
+                    code = CODE[v.verdict]
+                    for i in (ids[v.a], ids[v.b]):
+                        if worst.get(i, 9) > code:
+                            worst[i] = code
+                fact = self._fact(key, run, counts)
+                self._insert(ids, verdicts)
+                for c in run:
+                    fact_of[ids[c.claim]] = fact
+                if not fresh:
+                    self.verdicts.extend(verdicts)
+            conn.executemany("UPDATE claims SET fact = ?, worst = ? WHERE id = ?",
+                             [(fact, worst.get(i), i) for i, fact in fact_of.items()])
+            return
+        # a write: judge the changed claims against the group's claims whose times overlap
+        identity = self.identity
+        timeless = identity.property_has(key[1], identity.time_invariant)
+        mine = [c for c in members if ids[c.claim] in changed]
+        done: set[str] = set()
+        new: list[Verdict] = []
+        for c in mine:
+            self.replaced.add(c.claim)
+            self.touched.add(c.claim)
+            if not timeless and c.earliest is None:
+                done.add(c.claim)
+                continue
+            for x in members:
+                if x.claim == c.claim or x.claim in done or x.source == c.source:
+                    continue
+                if not timeless and (x.earliest is None or x.earliest > c.latest
+                                     or c.earliest > x.latest):
+                    continue
+                a, b = (c, x) if _order(c) < _order(x) else (x, c)
+                v = compare_pair(a, b, identity)
+                if v.verdict != NOT_COMPARABLE:
+                    new.append(v)
+                    self.touched.add(x.claim)
+            done.add(c.claim)
+        self._insert(ids, new)
+        self.verdicts.extend(new)
+        # the group's runs (from times only) become its facts, counted from the verdicts
+        if len({c.source for c in members}) < 2:
+            return
+        if timeless:
+            runs = [sorted(members, key=_order)]
+        else:
+            runs = _windows(sorted((c for c in members if c.earliest is not None), key=_order))
+        for run in runs:
+            if len({c.source for c in run}) < 2:
+                continue
+            fact = self._fact(key, run, {})
+            run_ids = [ids[c.claim] for c in run]
+            for chunk in chunked(run_ids, 500):
+                conn.execute(f"UPDATE claims SET fact = ? WHERE id IN ({','.join('?' * len(chunk))})",
+                             (fact, *chunk))
+            counts = dict(conn.execute(
+                "SELECT v.verdict, COUNT(*) FROM claims c JOIN verdicts v ON v.a = c.id "
+                "WHERE c.fact = ? GROUP BY v.verdict", (fact,)))
+            if not counts:
+                conn.execute("DELETE FROM facts WHERE id = ?", (fact,))
+                conn.execute("UPDATE claims SET fact = NULL WHERE fact = ?", (fact,))
+                continue
+            conn.execute("UPDATE facts SET conflicts = ?, compatibles = ?, agrees = ? WHERE id = ?",
+                         (counts.get(0, 0), counts.get(1, 0), counts.get(2, 0), fact))
+            conn.execute(
+                "UPDATE claims SET worst = (SELECT MIN(w) FROM ("
+                "SELECT verdict AS w FROM verdicts WHERE a = claims.id UNION ALL "
+                "SELECT verdict FROM verdicts WHERE b = claims.id)) WHERE fact = ?", (fact,))
+
+
+# ---------------------------------------------------------------- rebuild
+
+def _bulk_facts(kb: "KnowledgeBase") -> list[ClaimFacts]:
+    """Every structured claim, from five required-pattern queries joined here."""
+    store = kb.store
+    _, publishers = store.values(sparql.load("compare_index_publishers.rq"))
+    publisher = dict(publishers)
+    _, scopes = store.values(sparql.load("compare_index_scopes.rq"))
+    scope = dict(scopes)
+    _, times = store.values(sparql.load("compare_index_times.rq"))
+    time = {c: (e, l) for c, e, l in times}
+    del publishers, scopes, times
+    _, parts = store.values(sparql.load("compare_index_values.rq"))
+    names = {str(k): v for k, v in {
+        "http://schema.org/value": "value", "http://schema.org/unitCode": "unit",
+        "http://schema.org/minValue": "low", "http://schema.org/maxValue": "high",
+        "https://w3id.org/claimkb/ns#minExclusive": "lowEx",
+        "https://w3id.org/claimkb/ns#maxExclusive": "highEx",
+        "https://w3id.org/claimkb/ns#bound": "bound",
+        "https://w3id.org/claimkb/ns#surfaceText": "surface"}.items()}
+    value: dict[tuple, dict] = defaultdict(dict)
+    for claim, obj, p, v in parts:
+        value[(claim, obj)][names[p]] = v
+    del parts
+    _, rows = store.values(sparql.load("compare_index_claims.rq"))
+    out, seen = [], set()
+    for claim, subject, prop, kind, modality, article, obj in rows:
+        if claim in seen:       # several values for one claim: the first, as _load_claims
+            continue
+        seen.add(claim)
+        q = value.get((claim, obj), {})
+        e, l = time.get(claim, (None, None))
+        out.append(_facts(claim, publisher.get(article) or article, article, modality, subject,
+                          prop, scope.get(claim), e, l, kind, obj, q.get("value"), q.get("unit"),
+                          q.get("low"), q.get("high"), q.get("lowEx"), q.get("highEx"),
+                          q.get("bound"), q.get("surface")))
+    return out
+
+
+def rebuild(kb: "KnowledgeBase") -> dict:
+    """Build the comparison index of ``kb`` from its store, replacing any index there.
+    Returns counts (claims, facts, verdicts). The new index is written to a side file
+    and moved into place, so a failure leaves the old one."""
+    idx = index(kb)
+    identity = load_identity(kb)
+    facts = _bulk_facts(kb)
+    idx.path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = idx.path.with_name(idx.path.name + ".new")
+    for suffix in ("", "-journal"):
+        if os.path.exists(f"{tmp}{suffix}"):
+            os.unlink(f"{tmp}{suffix}")
+    conn = sqlite3.connect(tmp, isolation_level=None)
+    try:
+        conn.execute("PRAGMA journal_mode=OFF")
+        conn.execute("PRAGMA synchronous=OFF")
+        conn.execute("PRAGMA cache_size=-262144")
+        conn.executescript(TABLES)
+        conn.execute("BEGIN")
+        _write_identity(conn, identity)
+        keyed = sorted(((_key(identity, f), f) for f in facts),
+                       key=lambda kf: (kf[0], kf[1].claim))
+        del facts
+        conn.executemany(
+            f"INSERT INTO claims (id, ks, kp, kscope, {_COLS}) VALUES ({','.join('?' * (4 + len(FIELDS)))})",
+            ((n, *k, *_raw(f)) for n, (k, f) in enumerate(keyed, 1)))
+        grouper = _Grouper(conn, identity)
+        start = 0
+        while start < len(keyed):
+            key = keyed[start][0]
+            end = start
+            while end < len(keyed) and keyed[end][0] == key:
+                end += 1
+            grouper.regroup(key, [(n + 1, keyed[n][1]) for n in range(start, end)])
+            start = end
+        conn.execute("COMMIT")
+        conn.executescript(INDEXES)
+        conn.execute("INSERT INTO info VALUES ('layout', ?)", (LAYOUT,))
+        counts = {"claims": len(keyed),
+                  "facts": conn.execute("SELECT COUNT(*) FROM facts").fetchone()[0],
+                  "verdicts": conn.execute("SELECT COUNT(*) FROM verdicts").fetchone()[0]}
+        conn.execute("ANALYZE")
+    finally:
+        conn.close()
+    idx.close()
+    for suffix in ("-wal", "-shm"):
+        if os.path.exists(f"{idx.path}{suffix}"):
+            os.unlink(f"{idx.path}{suffix}")
+    os.replace(tmp, idx.path)
+    return counts
+
+
+# ---------------------------------------------------------------- incremental refresh
+
+def refresh(kb: "KnowledgeBase", claims: list) -> tuple[list[str], list[Verdict], list[str]] | None:
+    """Bring the index up to date after ``claims`` were written, rewritten or deleted.
+
+    Returns (IRIs of the claims whose verdicts may have changed, the new verdicts, the
+    claims whose materialised comparisons they replace), or None when there is no index
+    yet (it is built on first use). Only the pairs of the claims written (or re-keyed
+    by an identity change) are judged again; the facts of their groups are recounted."""
+    idx = index(kb)
+    if not idx.ready():
+        return None
+    claims = [str(c) for c in claims]
+    identity = load_identity(kb)
+    written = {f.claim: f for f in _load_claims(kb, [URIRef(c) for c in claims])} if claims else {}
+    conn = idx.conn()
+    regroup: set[tuple] = set()       # groups whose facts are recounted
+    full: set[tuple] = set()          # groups whose every pair is judged again
+    changed: set[int] = set()         # claims whose pairs are judged again
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        grouper = _Grouper(conn, identity)
+        # 1. identity: re-key the claims naming an IRI whose canonical key changed
+        old_canonical, old_traits = idx.stored_identity()
+        new_canonical = {i: c for i, c in identity.canonical.items() if i != c}
+        new_traits = _store_traits(conn, identity)
+        if old_canonical != new_canonical or old_traits != new_traits:
+            moved = sorted(i for i in set(old_canonical) | set(new_canonical)
+                           if old_canonical.get(i, i) != new_canonical.get(i, i))
+            for chunk in chunked(moved, 200):
+                marks = ",".join("?" * len(chunk))
+                for sql in (f"SELECT id FROM claims WHERE subject IN ({marks})",
+                            f"SELECT id FROM claims WHERE property IN ({marks})",
+                            f"SELECT id FROM claims WHERE scope IN ({marks})",
+                            f"SELECT id FROM claims WHERE kind = 'entity' AND object IN ({marks})"):
+                    changed.update(r[0] for r in conn.execute(sql, chunk))
+            props = set()
+            for t in TRAITS:
+                props |= old_traits[t] ^ new_traits[t]
+            for chunk in chunked(sorted(props), 200):
+                marks = ",".join("?" * len(chunk))
+                full.update(conn.execute(
+                    f"SELECT DISTINCT ks, kp, kscope FROM claims WHERE kp IN ({marks})", chunk))
+            for chunk in chunked(sorted(changed), 500):
+                marks = ",".join("?" * len(chunk))
+                for i, ks, kp, kscope, subject, prop, scope in conn.execute(
+                        f"SELECT id, ks, kp, kscope, subject, property, scope FROM claims "
+                        f"WHERE id IN ({marks})", chunk).fetchall():
+                    new = (identity.key(subject), identity.key(prop), identity.key(scope) or "")
+                    regroup.add((ks, kp, kscope))
+                    regroup.add(new)
+                    if new != (ks, kp, kscope):
+                        conn.execute("UPDATE claims SET ks = ?, kp = ?, kscope = ? WHERE id = ?",
+                                     (*new, i))
+            _write_identity(conn, identity)
+        # 2. the written claims: out of their old group, into their new one
+        for chunk in chunked(claims, 500):
+            marks = ",".join("?" * len(chunk))
+            for i, ks, kp, kscope in conn.execute(
+                    f"SELECT id, ks, kp, kscope FROM claims WHERE claim IN ({marks})", chunk):
+                regroup.add((ks, kp, kscope))
+                changed.add(i)
+        for claim in claims:
+            f = written.get(claim)
+            if f is None:
+                continue
+            key = _key(identity, f)
+            regroup.add(key)
+            values = (*key, *_raw(f))
+            conn.execute(
+                f"INSERT INTO claims (ks, kp, kscope, {_COLS}) VALUES "
+                f"({','.join('?' * len(values))}) ON CONFLICT (claim) DO UPDATE SET "
+                + ", ".join(f"{c} = excluded.{c}" for c in ("ks", "kp", "kscope", *FIELDS[1:])),
+                values)
+            changed.add(conn.execute("SELECT id FROM claims WHERE claim = ?", (claim,)).fetchone()[0])
+        # 3. the changed claims' old verdicts go (their partners may change verdict)
+        for chunk in chunked(sorted(changed), 500):
+            marks = ",".join("?" * len(chunk))
+            for column in ("a", "b"):
+                grouper.touched.update(r[0] for r in conn.execute(
+                    f"SELECT DISTINCT c.claim FROM verdicts v JOIN claims c "
+                    f"ON c.id = v.{'b' if column == 'a' else 'a'} WHERE v.{column} IN ({marks})", chunk))
+                conn.execute(f"DELETE FROM verdicts WHERE {column} IN ({marks})", chunk)
+        gone = [c for c in claims if c not in written]
+        for chunk in chunked(gone, 500):
+            conn.execute(f"DELETE FROM claims WHERE claim IN ({','.join('?' * len(chunk))})", chunk)
+        grouper.replaced.update(gone)
+        grouper.touched.update(claims)
+        # 4. judge the changed claims' pairs again, recount the groups' facts
+        for key in sorted(regroup | full):
+            grouper.regroup(key, changed=None if key in full else changed)
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return sorted(grouper.touched), grouper.verdicts, sorted(grouper.replaced)
+
+
+__all__ = ["CompareIndex", "index", "ensure", "rebuild", "refresh", "reset", "FILE"]
