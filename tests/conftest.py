@@ -165,3 +165,9 @@ def client(app):
 @pytest.fixture
 def app_runner(app):
     return app.test_cli_runner()
+
+
+# The session's one Chromium and the demo site it browses (tests/browser_support.py),
+# defined here so that every module shares them: a second sync Playwright in the same
+# session would fail inside the first one's event loop.
+from .browser_support import browser_fixture, site_fixture  # noqa: E402,F401

@@ -14,12 +14,10 @@ from playwright.sync_api import expect
 
 from .browser_support import (  # noqa: F401
     PAGE_SIZE,
-    browser_fixture,
     new_page,
     page_fixture,
     page_without_js_fixture,
     screenshot,
-    site_fixture,
 )
 
 pytestmark = pytest.mark.browser

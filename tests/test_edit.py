@@ -505,12 +505,9 @@ SELECT = """(quote) => {
 }"""
 
 
-def test_select_text_in_a_browser_and_add_the_claim(app, kb, live_server):
-    from pathlib import Path
-
-    if not Path("/usr/bin/chromium").exists():
-        pytest.skip("/usr/bin/chromium is absent (make install-test installs it)")
-    sync_api = pytest.importorskip("playwright.sync_api")
+def test_select_text_in_a_browser_and_add_the_claim(app, kb, live_server, browser):
+    # ``browser``: the session's one Chromium (tests/browser_support.py); a second
+    # sync Playwright in the same session would fail inside the first one's loop
     text = ("Harbour report 🚢\n\nShips in the harbour: many. The storm of 3 July sank "
             "42 ships, the port authority said.\nMore later.\n")
     kb.import_article(ArticleData(text=text, key="harbour", publisher="Port News"))
@@ -520,10 +517,9 @@ def test_select_text_in_a_browser_and_add_the_claim(app, kb, live_server):
     kb.write_claims([parse_claim(kb, {"article": "harbour", "quote": "Ships in the harbour: many."})])
     app.extensions["claimkb_users"].add_user("eddie", PASSWORD, "editor")
     quote = "The storm of 3 July sank 42 ships"
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+    if True:
+        page = browser.new_page()
         try:
-            page = browser.new_page()
             page.goto(f"{live_server}/login?next=/articles/harbour")
             page.fill("input[name=name]", "eddie")
             page.fill("input[name=password]", PASSWORD)
@@ -553,7 +549,7 @@ def test_select_text_in_a_browser_and_add_the_claim(app, kb, live_server):
             page_url = page.url
             assert "/claims/" in page_url
         finally:
-            browser.close()
+            page.close()
     ident = page_url.rsplit("/", 1)[1]
     view = kb.claim_view(ident)
     start = text.index(quote)
