@@ -1,0 +1,702 @@
+"""Web UI benchmark: latency of the claims list, deep keyset pages, claim pages and
+facet queries against a real ``claimkb serve`` (waitress) on synthetic claims.
+
+    python bench/web.py --claims 100000 --sources 1000
+    python bench/web.py --claims 1000000 --sources 10000 --data-dir /tmp/claimkb-web-1m --keep
+
+Steps (each printed with its wall-clock time and the machine's load average):
+
+1. data: the N-Quads file bench/generate.py writes, cached in --cache-dir as
+   ``claims-N-S-SEED.nq`` (shared with bench/compare.py). It is generated when
+   missing, unless a ``.part`` file shows another process is writing it (then: exit 2).
+2. load: pyoxigraph ``bulk_load`` into ``DATA_DIR/store`` (a fresh directory), then
+   ``optimize()``. With --keep and an existing store (and index), both are reused.
+3. reindex: ``claimkb --data-dir DATA_DIR reindex`` (the real CLI command, run in a
+   child process, ``bench/web.py _reindex DIR``) with timers wrapped around its parts,
+   so the total splits into listing the claims (index_claims_all.rq), reading them
+   from the store (``kb.index._fetch``; its SPARQL is ``store.values``: Oxigraph
+   evaluation + row conversion), the SQLite writes (verdict lookup, delete, insert,
+   commit per batch), and the verdict step (the kb.compare_index build, when missing,
+   + ``set_verdicts``). Each batch's time is printed as it ends; past
+   --reindex-limit seconds the command is stopped and the batches done are reported.
+   Peak RSS of that process; index file sizes afterwards. ``--index flat`` builds the
+   index with a prototype instead (``flat_rows``: 16 whole-KB queries without
+   OPTIONAL, joined in Python, written with ``ClaimIndex._insert`` in one
+   transaction), ``--index both`` falls back to it when the reindex was stopped.
+4. serve: ``claimkb --data-dir DATA_DIR serve --threads 8`` on 127.0.0.1 (a child
+   process; RSS read from /proc/PID/status).
+5. requests, from this process: ``--clients`` threads (8), each with its own
+   keep-alive ``http.client`` connection, take URLs from a shared list back to back
+   (closed loop). Latency = request sent → whole body read. Scenarios:
+
+   - ``list first page``: ``GET /claims`` (HTML). The very first request to the fresh
+     server is reported separately (``first request``): it computes the unfiltered
+     facets and count, which are then cached until the next write.
+   - ``list page 1,000``: ``GET /claims?sort=published&after=CURSOR`` (HTML), the
+     ``next`` link of page 999. The cursor is computed from the index (the 49,950th
+     row in the list's order, encoded with kb.index.encode_cursor) and checked by
+     walking the list through ``/claims.json?limit=450`` (111 pages; same order, so
+     the ``next`` cursor after 49,950 rows must be the same).
+   - ``claim page``: ``GET /claims/<id>`` (HTML) for random claims.
+   - ``facet publisher cold`` / ``warm``: ``GET /claims?publisher=<id>``. Facets and
+     counts are cached per filter in the server until the next write, so ``cold`` is
+     the first request for each publisher (every publisher once) and ``warm`` repeats
+     them.
+   - ``search q cold`` / ``warm``: ``GET /claims?q=<word>`` for words drawn from the
+     full-text index's vocabulary in four frequency bands (in ≥ 10%, 1–10%, 0.1–1%,
+     < 0.1% of claims), each word requested once (cold), then again (warm).
+   - ``1 client``: the same kinds of request one at a time, for the service time
+     without concurrency (2 vCPUs, one Python process: 8 clients queue for the GIL).
+
+"Cold" means the server's own facet/count cache is empty for that filter; SQLite's
+pages are in the OS page cache in every case (the index was just built).
+
+Results: a table on stdout, everything in --json.
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import platform
+import random
+import re
+import resource
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(HERE))
+
+RESULT = "RESULT "
+PAGE = 50          # the default page size (Settings.page_size)
+DEEP_PAGE = 1000
+
+
+def loadavg() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def log(msg: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')} load {loadavg()}] {msg}", file=sys.stderr, flush=True)
+
+
+def machine() -> dict:
+    cpu = "unknown"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    import pyoxigraph
+
+    return {"nproc": os.cpu_count(), "cpu": cpu, "python": platform.python_version(),
+            "pyoxigraph": pyoxigraph.__version__, "sqlite": sqlite3.sqlite_version}
+
+
+def claimkb_bin() -> str:
+    exe = Path(sys.executable).parent / "claimkb"
+    return str(exe) if exe.exists() else "claimkb"
+
+
+# ----------------------------------------------------------------- 1-2: data and store
+
+def dataset(args) -> Path:
+    path = args.cache_dir / f"claims-{args.claims}-{args.sources}-{args.seed}.nq"
+    if path.exists():
+        return path
+    if path.with_suffix(".part").exists():
+        sys.exit(f"{path.with_suffix('.part')} exists: another process is generating this "
+                 "data set; wait until it is renamed to .nq")
+    import generate
+
+    args.cache_dir.mkdir(parents=True, exist_ok=True)
+    t = time.perf_counter()
+    articles, records = generate.generate(args.claims, args.sources, args.seed)
+    tmp = path.with_suffix(".part")
+    generate.write_nquads(articles, records, tmp)
+    tmp.replace(path)
+    log(f"generated {path} in {time.perf_counter() - t:.0f} s")
+    return path
+
+
+def bulk_load(nq: Path, data_dir: Path) -> float:
+    import pyoxigraph as ox
+
+    t = time.perf_counter()
+    (data_dir / "store").mkdir(parents=True)
+    raw = ox.Store(str(data_dir / "store"))
+    raw.bulk_load(path=str(nq), format=ox.RdfFormat.N_QUADS)
+    raw.optimize()
+    del raw
+    return time.perf_counter() - t
+
+
+# ----------------------------------------------------------------- 3: reindex (child process)
+
+def worker_reindex(data_dir: str) -> None:
+    """``claimkb --data-dir DIR reindex`` in this process, its parts timed."""
+    from kb import compare_index, index as kindex, sparql
+    from kb.cli import main as kb_main
+    from kb.store import embedded
+
+    spent: dict[str, float] = {}
+    calls: dict[str, int] = {}
+
+    def wrap(owner, name, label=None, by_caller=False):
+        fn = getattr(owner, name)
+
+        def timed(*a, **kw):
+            key = label or name
+            if by_caller:
+                key = f"{key}<-{sys._getframe(1).f_code.co_name}"
+            t = time.perf_counter()
+            try:
+                return fn(*a, **kw)
+            finally:
+                spent[key] = spent.get(key, 0.0) + time.perf_counter() - t
+                calls[key] = calls.get(key, 0) + 1
+        static = isinstance(vars(owner).get(name) if isinstance(owner, type) else None, staticmethod)
+        setattr(owner, name, staticmethod(timed) if static else timed)
+
+    wrap(embedded.EmbeddedStore, "values", "store.values", by_caller=True)
+    wrap(sparql, "render", "sparql.render", by_caller=True)
+    wrap(kindex.ClaimIndex, "rebuild", "ClaimIndex.rebuild")
+    wrap(kindex.ClaimIndex, "_index", "ClaimIndex._index")
+    inner_index = kindex.ClaimIndex._index
+
+    def per_batch(self, kb, iris):
+        before = dict(spent)
+        t = time.perf_counter()
+        inner_index(self, kb, iris)
+        sq = spent.get("_fetch", 0.0) - before.get("_fetch", 0.0)
+        print(f"BATCH {len(iris)} {sq:.3f} {time.perf_counter() - t:.3f}", flush=True)
+    kindex.ClaimIndex._index = per_batch
+    wrap(kindex, "_fetch", "_fetch")
+    wrap(kindex.ClaimIndex, "_delete", "sqlite delete")
+    wrap(kindex.ClaimIndex, "_insert", "sqlite insert")
+    wrap(kindex.ClaimIndex, "set_verdicts", "ClaimIndex.set_verdicts")
+    wrap(kindex.ClaimIndex, "iter_claims", "ClaimIndex.iter_claims")
+    wrap(compare_index, "rebuild", "compare_index.rebuild")
+    from kb import knowledgebase
+
+    wrap(knowledgebase.KnowledgeBase, "_index_verdicts", "KnowledgeBase._index_verdicts")
+    t = time.perf_counter()
+    cpu0 = time.process_time()
+    code = 0
+    try:
+        kb_main(["--data-dir", data_dir, "reindex"], standalone_mode=False)
+    except SystemExit as exc:  # pragma: no cover
+        code = exc.code or 0
+    total = time.perf_counter() - t
+    print(RESULT + json.dumps({
+        "exit": code, "total_s": round(total, 2), "cpu_s": round(time.process_time() - cpu0, 1),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "parts_s": {k: round(v, 2) for k, v in sorted(spent.items())}, "calls": calls}), flush=True)
+
+
+def reindex(data_dir: Path, limit: float) -> dict:
+    """The real ``claimkb reindex``, stopped after ``limit`` seconds (then: the batches
+    done, their SPARQL and total time, and an extrapolation)."""
+    cmd = [sys.executable, __file__, "_reindex", str(data_dir)]
+    log(f"reindex: claimkb --data-dir {data_dir} reindex (instrumented: bench/web.py _reindex), "
+        f"time limit {limit:.0f} s")
+    t = time.perf_counter()
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=limit)
+        stdout, code = proc.stdout, proc.returncode
+        sys.stderr.write(proc.stderr[-2000:])
+    except subprocess.TimeoutExpired as exc:
+        stdout = exc.stdout.decode() if isinstance(exc.stdout, bytes) else (exc.stdout or "")
+        code = None
+    wall = time.perf_counter() - t
+    batches = [tuple(float(x) for x in line.split()[1:]) for line in stdout.splitlines()
+               if line.startswith("BATCH ")]
+    done = {"batches": len(batches), "claims": int(sum(b[0] for b in batches)),
+            "sparql_s": round(sum(b[1] for b in batches), 1),
+            "batch_s": round(sum(b[2] for b in batches), 1),
+            "batch_s_each": [round(b[2], 1) for b in batches][:20]}
+    lines = [line for line in stdout.splitlines() if line.startswith(RESULT)]
+    if code is None:
+        log(f"reindex stopped after {wall:.0f} s: {json.dumps(done)}")
+        return {"stopped_after_s": round(wall), "done": done}
+    if code or not lines:
+        sys.exit(f"reindex failed ({code}): {stdout[-2000:]}")
+    out = json.loads(lines[-1][len(RESULT):])
+    out["done"] = done
+    out["cli_output"] = [line for line in stdout.splitlines()
+                         if not line.startswith((RESULT, "BATCH "))]
+    p = out["parts_s"]
+    out["summary_s"] = {
+        "total": out["total_s"],
+        "list claims (index_claims_all.rq)": p.get("store.values<-rebuild", 0.0),
+        "read claims from the store (kb.index._fetch)": p.get("_fetch", 0.0),
+        "  of which SPARQL (store.values: Oxigraph + row conversion)": round(
+            p.get("store.values<-_hop", 0.0) + p.get("store.values<-_fetch", 0.0), 2),
+        "  of which rendering VALUES": round(
+            sum(v for k, v in p.items() if k.startswith("sparql.render<-")), 2),
+        "SQLite (verdict lookup, delete, insert, commit)": round(p.get("ClaimIndex._index", 0.0)
+                                                                 - p.get("_fetch", 0.0), 2),
+        "  of which sqlite insert": p.get("sqlite insert", 0.0),
+        "  of which sqlite delete": p.get("sqlite delete", 0.0),
+        "verdicts (compare index + set_verdicts)": p.get("KnowledgeBase._index_verdicts", 0.0),
+        "  of which compare_index.rebuild": p.get("compare_index.rebuild", 0.0),
+        "    of which its SPARQL (compare_index._bulk_facts)": p.get("store.values<-_bulk_facts", 0.0),
+        "  of which set_verdicts": p.get("ClaimIndex.set_verdicts", 0.0),
+    }
+    return out
+
+
+# A prototype of a faster full rebuild (not claimkb's code path): the same rows as
+# index_claims.rq, from flat whole-KB queries (each one index scan, no OPTIONAL),
+# joined in Python, written with kb/index.py's own ClaimIndex._insert in one
+# transaction, then the verdicts as `claimkb reindex` does. Used for --index flat.
+FLAT = {
+    "base": "SELECT ?claim ?modality ?article ?recorded WHERE { GRAPH meta:metadata { ?claim a schema:Claim ;"
+            " ckb:modality ?modality ; schema:appearance ?article ; prov:generatedAtTime ?recorded } }",
+    "text": "SELECT ?claim ?text WHERE { GRAPH meta:metadata { ?claim schema:text ?text } }",
+    "exact": "SELECT ?claim ?exact WHERE { GRAPH meta:metadata { ?claim ckb:quote ?q . ?q oa:hasSelector ?sel ."
+             " ?sel oa:exact ?exact } }",
+    "published": "SELECT ?claim ?published WHERE { GRAPH meta:metadata { ?claim schema:datePublished ?published } }",
+    "about": "SELECT ?claim ?earliest ?latest WHERE { GRAPH meta:metadata { ?claim ckb:timeAbout ?t ."
+             " ?t ckb:earliest ?earliest ; ckb:latest ?latest } }",
+    "speaker": "SELECT ?claim ?speaker WHERE { GRAPH meta:metadata { ?claim ckb:speaker ?speaker } }",
+    "scope": "SELECT ?claim ?scope WHERE { GRAPH meta:metadata { ?claim ckb:scope ?scope } }",
+    "sp": "SELECT ?claim ?subject ?property WHERE { GRAPH meta:metadata { ?claim ckb:subject ?subject ;"
+          " ckb:property ?property } }",
+    "object": "SELECT ?claim ?object WHERE { GRAPH meta:metadata { ?claim ckb:subject ?s ; ckb:property ?p }"
+              " GRAPH ?claim { ?s ?p ?object } }",
+    "surface": "SELECT ?claim ?o ?surface WHERE { GRAPH ?claim { ?o ckb:surfaceText ?surface } }",
+    "value": "SELECT ?claim ?o ?value WHERE { GRAPH ?claim { ?o schema:value ?value } }",
+    "unit": "SELECT ?claim ?o ?unit WHERE { GRAPH ?claim { ?o schema:unitText ?unit } }",
+    "headline": "SELECT ?article ?headline WHERE { GRAPH meta:metadata { ?article schema:headline ?headline } }",
+    "publisher": "SELECT ?article ?publisher WHERE { GRAPH meta:metadata { ?article schema:publisher ?publisher } }",
+    "name": "SELECT ?x ?name WHERE { GRAPH meta:metadata { ?x schema:name ?name } }",
+    "label": "SELECT ?x ?label WHERE { GRAPH meta:metadata { ?x rdfs:label ?label } }",
+}
+
+
+def flat_rows(kb, timing: dict) -> list[dict]:
+    """Every claim's index_claims.rq row (first value wins, as ClaimIndex._index keeps)."""
+    from kb import sparql
+
+    prefixes = sparql.load("index_claims_all.rq").split("# Every")[0]
+    got = {}
+    for key, q in FLAT.items():
+        t = time.perf_counter()
+        got[key] = kb.store.values(prefixes + q)[1]
+        timing[f"sparql {key}"] = round(time.perf_counter() - t, 2)
+    t = time.perf_counter()
+
+    def first(rows, width=1):
+        d = {}
+        for r in rows:
+            d.setdefault(r[0], r[1] if width == 1 else r[1:])
+        return d
+    text, exact, published = first(got["text"]), first(got["exact"]), first(got["published"])
+    about, speaker, scope = first(got["about"], 2), first(got["speaker"]), first(got["scope"])
+    sp, obj = first(got["sp"], 2), first(got["object"])
+    headline, publisher = first(got["headline"]), first(got["publisher"])
+    name, label = first(got["name"]), first(got["label"])
+    node = {k: {} for k in ("surface", "value", "unit")}
+    for k in node:
+        for c, o, v in got[k]:
+            node[k].setdefault((c, o), v)
+    rows = []
+    for claim, modality, article, recorded in got["base"]:
+        subject, prop = sp.get(claim, (None, None))
+        o = obj.get(claim) if subject is not None else None
+        pub = publisher.get(article)
+        rows.append({
+            "claim": claim, "modality": modality, "article": article, "recorded": recorded,
+            "text": text.get(claim), "exact": exact.get(claim), "headline": headline.get(article),
+            "publisher": pub, "publisherName": name.get(pub) if pub else None,
+            "published": published.get(claim),
+            "earliest": about.get(claim, (None, None))[0], "latest": about.get(claim, (None, None))[1],
+            "subject": subject, "subjectLabel": label.get(subject) if subject else None,
+            "property": prop, "propertyLabel": label.get(prop) if prop else None,
+            "speaker": speaker.get(claim), "speakerName": label.get(speaker.get(claim)),
+            "scope": scope.get(claim), "scopeLabel": label.get(scope.get(claim)),
+            "object": o, "objectLabel": label.get(o) if o else None,
+            "surface": node["surface"].get((claim, o)), "value": node["value"].get((claim, o)),
+            "unit": node["unit"].get((claim, o)),
+        })
+    timing["python join"] = round(time.perf_counter() - t, 2)
+    return rows
+
+
+def worker_flat_index(data_dir: str) -> None:
+    from kb.config import load_settings
+    from kb.knowledgebase import KnowledgeBase
+
+    timing: dict = {}
+    t0 = time.perf_counter()
+    with KnowledgeBase.open(load_settings(env={}, data_dir=Path(data_dir))) as kb:
+        rows = flat_rows(kb, timing)
+        idx = kb.index
+        t = time.perf_counter()
+        with idx._writing() as db:
+            db.execute("DELETE FROM claim_entities")
+            db.execute("DELETE FROM claims")
+            db.execute("DELETE FROM claims_fts")
+            for r in rows:
+                idx._insert(db, r, "")
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('built', datetime('now'))")
+        timing["sqlite inserts + commit"] = round(time.perf_counter() - t, 2)
+        t = time.perf_counter()
+        kb._index_verdicts(None)
+        timing["verdicts (compare index + set_verdicts)"] = round(time.perf_counter() - t, 2)
+    print(RESULT + json.dumps({"total_s": round(time.perf_counter() - t0, 2), "claims": len(rows),
+                               "parts_s": timing, "peak_rss_mb": round(
+                                   resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}),
+          flush=True)
+
+
+def flat_index(data_dir: Path) -> dict:
+    log("index: flat prototype rebuild (bench/web.py _flat_index)")
+    proc = subprocess.run([sys.executable, __file__, "_flat_index", str(data_dir)],
+                          capture_output=True, text=True)
+    lines = [line for line in proc.stdout.splitlines() if line.startswith(RESULT)]
+    if proc.returncode or not lines:
+        sys.exit(f"flat index failed ({proc.returncode}): {proc.stderr[-2000:]}")
+    return json.loads(lines[-1][len(RESULT):])
+
+
+def file_sizes(data_dir: Path) -> dict:
+    out = {}
+    for name in ("index.sqlite", "index.sqlite-wal", "compare.sqlite", "compare.sqlite-wal"):
+        p = data_dir / name
+        if p.exists():
+            out[name] = round(p.stat().st_size / 1e6, 1)
+    store = data_dir / "store"
+    if store.exists():
+        out["store"] = round(sum(f.stat().st_size for f in store.rglob("*") if f.is_file()) / 1e6)
+    return out
+
+
+# ----------------------------------------------------------------- 4: server
+
+class Server:
+    def __init__(self, data_dir: Path, port: int, threads: int):
+        self.port = port
+        cmd = [claimkb_bin(), "--data-dir", str(data_dir), "serve", "--host", "127.0.0.1",
+               "--port", str(port), "--threads", str(threads)]
+        log("serve: " + " ".join(cmd))
+        self.log = open(data_dir / "serve.log", "w")
+        t = time.perf_counter()
+        self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT)
+        while True:
+            if self.proc.poll() is not None:
+                sys.exit(f"claimkb serve exited {self.proc.returncode}: see {data_dir / 'serve.log'}")
+            try:
+                c = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+                c.request("HEAD", "/static/does-not-exist")
+                c.getresponse().read()
+                c.close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        self.start_s = time.perf_counter() - t
+
+    def rss_mb(self) -> dict:
+        out = {}
+        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+            key, _, value = line.partition(":")
+            if key in ("VmRSS", "VmHWM"):
+                out[key] = round(int(value.split()[0]) / 1024)
+        return out
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:  # pragma: no cover
+            self.proc.kill()
+        self.log.close()
+
+
+# ----------------------------------------------------------------- 5: clients
+
+def fetch(conn: http.client.HTTPConnection, url: str) -> tuple[int, bytes]:
+    conn.request("GET", url, headers={"Accept": "text/html"})
+    resp = conn.getresponse()
+    return resp.status, resp.read()
+
+
+def run_load(port: int, urls: list[str], clients: int) -> dict:
+    """Every URL once, ``clients`` keep-alive connections taking them in turn."""
+    lock = threading.Lock()
+    queue = list(enumerate(urls))[::-1]
+    times = [0.0] * len(urls)
+    statuses: dict[int, int] = {}
+    sizes = [0] * len(urls)
+
+    def client():
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        while True:
+            with lock:
+                if not queue:
+                    break
+                i, url = queue.pop()
+            t = time.perf_counter()
+            try:
+                status, body = fetch(conn, url)
+            except (OSError, http.client.HTTPException):
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+                status, body = -1, b""
+            times[i] = time.perf_counter() - t
+            sizes[i] = len(body)
+            with lock:
+                statuses[status] = statuses.get(status, 0) + 1
+        conn.close()
+
+    load0 = loadavg()
+    t = time.perf_counter()
+    threads = [threading.Thread(target=client) for _ in range(min(clients, len(urls)))]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    wall = time.perf_counter() - t
+    out = stats(times)
+    out.update({"clients": clients, "req_s": round(len(urls) / wall, 1), "status": statuses,
+                "kb_per_page": round(statistics.mean(sizes) / 1024, 1), "load": load0,
+                "load_after": loadavg()})
+    out["_times"] = times
+    return out
+
+
+def stats(times: list[float]) -> dict:
+    ms = sorted(t * 1000 for t in times)
+    if not ms:
+        return {"n": 0}
+
+    def pct(p):
+        return round(ms[min(len(ms) - 1, max(0, int(round(p * len(ms))) - 1))], 1)
+    return {"n": len(ms), "p50_ms": round(statistics.median(ms), 1), "p95_ms": pct(0.95),
+            "max_ms": round(ms[-1], 1), "mean_ms": round(statistics.mean(ms), 1)}
+
+
+# ----------------------------------------------------------------- what to request
+
+def pick(data_dir: Path, args, rng: random.Random) -> dict:
+    from kb.index import encode_cursor
+    from kb.iris import Minter
+    from kb.config import load_settings
+
+    minter = Minter(load_settings(env={}, data_dir=data_dir).base_iri)
+    db = sqlite3.connect(f"file:{data_dir / 'index.sqlite'}?mode=ro", uri=True)
+    n = db.execute("SELECT count(*) FROM claims").fetchone()[0]
+    row = db.execute("SELECT published, rowid FROM claims ORDER BY published DESC, rowid DESC "
+                     "LIMIT 1 OFFSET ?", ((args.deep_page - 1) * PAGE - 1,)).fetchone()
+    cursor = encode_cursor(row[0], row[1])
+    # random claims: random rowids (rowids are dense after a reindex)
+    top = db.execute("SELECT max(rowid) FROM claims").fetchone()[0]
+    claim_ids = []
+    while len(claim_ids) < args.claim_samples:
+        r = db.execute("SELECT iri FROM claims WHERE rowid = ?", (rng.randint(1, top),)).fetchone()
+        if r:
+            claim_ids.append(minter.local_id(r[0]) or r[0])
+    publishers = [(minter.local_id(p) or p, c) for p, c in db.execute(
+        "SELECT publisher, count(*) FROM claims WHERE publisher != '' GROUP BY publisher")]
+    # full-text vocabulary with document counts, in four frequency bands
+    db.execute("CREATE VIRTUAL TABLE temp.vocab USING fts5vocab(main, 'claims_fts', 'row')")
+    bands = {">=10%": [], "1-10%": [], "0.1-1%": [], "<0.1%": []}
+    for term, docs in db.execute("SELECT term, doc FROM temp.vocab WHERE length(term) > 2"):
+        if not re.fullmatch(r"[a-z]+", term):
+            continue
+        share = docs / n
+        band = ">=10%" if share >= 0.1 else "1-10%" if share >= 0.01 else \
+            "0.1-1%" if share >= 0.001 else "<0.1%"
+        bands[band].append((term, docs))
+    words = []
+    for band, terms in bands.items():
+        for term, docs in rng.sample(terms, min(args.words_per_band, len(terms))):
+            words.append({"word": term, "band": band, "docs": docs})
+    db.close()
+    return {"claims": n, "cursor": cursor, "claim_ids": claim_ids, "publishers": publishers,
+            "words": words, "vocab_bands": {b: len(t) for b, t in bands.items()}}
+
+
+def walk_cursor(port: int, deep_page: int) -> tuple[str | None, float]:
+    """The page-1,000 cursor by walking /claims.json?limit=450 (111 × 450 = 49,950 rows)."""
+    rows = (deep_page - 1) * PAGE
+    per = next(k for k in range(500, 0, -1) if rows % k == 0)
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    url = f"/claims.json?limit={per}"
+    t = time.perf_counter()
+    for _ in range(rows // per):
+        conn.request("GET", url)
+        resp = conn.getresponse()
+        data = json.loads(resp.read())
+        if resp.status != 200 or not data.get("next"):
+            return None, time.perf_counter() - t
+        url = data["next"] + f"&limit={per}"   # the next link does not carry limit
+    conn.close()
+    q = urllib.parse.parse_qs(urllib.parse.urlsplit(url).query)
+    return q["after"][0], time.perf_counter() - t
+
+
+# ----------------------------------------------------------------- main
+
+def run(args) -> dict:
+    rng = random.Random(args.seed)
+    out: dict = {"claims_arg": args.claims, "sources": args.sources, "machine": machine(),
+                 "clients": args.clients, "server_threads": args.threads,
+                 "started": time.strftime("%Y-%m-%d %H:%M:%S")}
+    data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="claimkb-web-"))
+    reuse = args.keep and (data_dir / "store").exists()
+    if not reuse:
+        if data_dir.exists() and any(data_dir.iterdir()):
+            sys.exit(f"{data_dir} is not empty (use --keep to reuse its store)")
+        nq = dataset(args)
+        out["nquads_mb"] = round(nq.stat().st_size / 1e6)
+        log(f"bulk_load {nq} → {data_dir / 'store'}")
+        out["bulk_load_s"] = round(bulk_load(nq, data_dir), 1)
+        out["bulk_load_load"] = loadavg()
+        log(f"bulk_load + optimize: {out['bulk_load_s']} s")
+    if not reuse or not (data_dir / "index.sqlite").exists() or args.reindex:
+        if args.index in ("cli", "both"):
+            out["reindex"] = reindex(data_dir, args.reindex_limit)
+            out["reindex"]["load_after"] = loadavg()
+            log("reindex: " + json.dumps(out["reindex"].get("summary_s") or out["reindex"]))
+        if args.index == "flat" or (args.index == "both" and "summary_s" not in out["reindex"]):
+            out["flat_index"] = flat_index(data_dir)
+            out["flat_index"]["load_after"] = loadavg()
+            log("flat index: " + json.dumps(out["flat_index"]))
+    out["files_mb"] = file_sizes(data_dir)
+    picked = pick(data_dir, args, rng)
+    out["claims"] = picked["claims"]
+    out["publishers"] = len(picked["publishers"])
+    out["vocab_bands"] = picked["vocab_bands"]
+    server = Server(data_dir, args.port, args.threads)
+    out["server_start_s"] = round(server.start_s, 1)
+    out["rss_start_mb"] = server.rss_mb()
+    res: dict = {}
+    try:
+        port = args.port
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
+        t = time.perf_counter()
+        status, _ = fetch(conn, "/claims")
+        res["first request (cold, /claims)"] = {"n": 1, "p50_ms": round((time.perf_counter() - t) * 1000, 1),
+                                                "status": {status: 1}, "load": loadavg()}
+        conn.close()
+        # the page-1,000 cursor: computed from the index, checked by walking
+        walked, seconds = walk_cursor(port, args.deep_page)
+        out["deep_cursor"] = {"computed": picked["cursor"], "walked": walked,
+                              "same": walked == picked["cursor"], "walk_s": round(seconds, 1)}
+        log(f"page-{args.deep_page} cursor computed {picked['cursor']} walked {walked} ({seconds:.1f} s)")
+        deep = f"/claims?sort=published&after={picked['cursor']}"
+        n = args.requests
+        pubs = [f"/claims?publisher={urllib.parse.quote(p)}" for p, _ in picked["publishers"]]
+        rng.shuffle(pubs)
+        words = picked["words"]
+        rng.shuffle(words)
+        qs = [f"/claims?q={urllib.parse.quote(w['word'])}" for w in words]
+        claims = [f"/claims/{urllib.parse.quote(c)}" for c in picked["claim_ids"]]
+        plan = [
+            ("list first page", ["/claims"] * n),
+            (f"list page {args.deep_page:,}", [deep] * n),
+            ("claim page", claims),
+            ("facet publisher cold", pubs),
+            ("facet publisher warm", pubs * max(1, n // max(1, len(pubs)))),
+            ("search q cold", qs),
+            ("search q warm", qs * max(1, n // max(1, len(qs)))),
+        ]
+        for name, urls in plan:
+            r = run_load(port, urls, args.clients)
+            if name.startswith("search q cold"):
+                by_band: dict = {}
+                for w, tm in zip(words, r["_times"]):
+                    by_band.setdefault(w["band"], []).append(tm)
+                r["by_band"] = {b: stats(ts) for b, ts in by_band.items()}
+            r.pop("_times")
+            res[name] = r
+            log(f"{name}: {json.dumps(r)}")
+        out["rss_after_8_clients_mb"] = server.rss_mb()
+        # one client at a time: the service time without queueing
+        single = [
+            ("1 client: list first page", ["/claims"] * 50),
+            (f"1 client: list page {args.deep_page:,}", [deep] * 50),
+            ("1 client: claim page", claims[:100]),
+            ("1 client: facet publisher warm", pubs[:50]),
+            ("1 client: search q warm", qs[:100]),
+        ]
+        for name, urls in single:
+            r = run_load(port, urls, 1)
+            r.pop("_times")
+            res[name] = r
+            log(f"{name}: {json.dumps(r)}")
+        out["rss_end_mb"] = server.rss_mb()
+    finally:
+        server.stop()
+    out["results"] = res
+    if not args.keep and args.data_dir is None:
+        shutil.rmtree(data_dir, ignore_errors=True)
+    out["data_dir"] = str(data_dir)
+    return out
+
+
+def table(out: dict) -> str:
+    lines = ["| request | n | p50 ms | p95 ms | max ms | req/s | load avg (1/5/15 min) |",
+             "|---|---:|---:|---:|---:|---:|---|"]
+    for name, r in out["results"].items():
+        lines.append(f"| {name} | {r['n']} | {r.get('p50_ms', '')} | {r.get('p95_ms', '')} | "
+                     f"{r.get('max_ms', '')} | {r.get('req_s', '')} | {r.get('load', '')} |")
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["_reindex"]:
+        worker_reindex(argv[1])
+        return 0
+    if argv[:1] == ["_flat_index"]:
+        worker_flat_index(argv[1])
+        return 0
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--claims", type=int, default=100_000)
+    parser.add_argument("--sources", type=int, default=1_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--cache-dir", type=Path, default=Path(tempfile.gettempdir()) / "claimkb-bench")
+    parser.add_argument("--data-dir", type=Path, help="where to load the store (default: a "
+                        "temporary directory, removed afterwards)")
+    parser.add_argument("--keep", action="store_true", help="keep --data-dir; reuse its store "
+                        "and index when they exist (skips load and reindex)")
+    parser.add_argument("--reindex", action="store_true", help="with --keep: reindex anyway")
+    parser.add_argument("--index", choices=("cli", "flat", "both"), default="cli",
+                        help="build the claims index with `claimkb reindex` (cli), with the "
+                             "flat prototype (flat), or cli and, if it did not finish within "
+                             "--reindex-limit, flat (both)")
+    parser.add_argument("--reindex-limit", type=float, default=1800,
+                        help="seconds after which `claimkb reindex` is stopped")
+    parser.add_argument("--port", type=int, default=5077)
+    parser.add_argument("--threads", type=int, default=8, help="waitress threads")
+    parser.add_argument("--clients", type=int, default=8, help="concurrent client connections")
+    parser.add_argument("--requests", type=int, default=400, help="requests per repeated-URL scenario")
+    parser.add_argument("--claim-samples", type=int, default=400)
+    parser.add_argument("--words-per-band", type=int, default=50)
+    parser.add_argument("--deep-page", type=int, default=DEEP_PAGE, help="the deep page to time")
+    parser.add_argument("--json", type=Path, help="also write the results here")
+    args = parser.parse_args(argv)
+    out = run(args)
+    print(table(out))
+    print(json.dumps({k: v for k, v in out.items() if k != "results"}, indent=1))
+    if args.json:
+        args.json.write_text(json.dumps(out, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
