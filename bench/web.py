@@ -52,6 +52,11 @@ Steps (each printed with its wall-clock time and the machine's load average):
 pages are in the OS page cache in every case (the index was just built).
 
 Results: a table on stdout, everything in --json.
+
+SQLite-only estimate at a size not loaded (e.g. 1M from a 100k index):
+
+    python bench/web.py replicate /tmp/claimkb-web-100k/index.sqlite /tmp/est-1m.sqlite 10
+    python bench/web.py sql /tmp/est-1m.sqlite
 """
 from __future__ import annotations
 
@@ -548,6 +553,77 @@ def walk_cursor(port: int, deep_page: int) -> tuple[str | None, float]:
     return q["after"][0], time.perf_counter() - t
 
 
+# ----------------------------------------------------------------- SQLite-only estimate
+
+def replicate_index(src: str, dst: str, times: int = 10, off: int = 200_000) -> None:
+    """``dst``: the claims index ``src`` copied ``times`` times (rowids shifted by
+    ``off``, IRIs suffixed): N × rows with the same value distribution, to time the
+    SQLite side at a size not loaded (no sqlite_stat1, as ClaimIndex leaves it)."""
+    s = sqlite3.connect(f"file:{src}?mode=ro", uri=True)
+    d = sqlite3.connect(dst)
+    s.backup(d)
+    s.close()
+    d.execute("PRAGMA journal_mode=OFF")
+    d.execute("PRAGMA synchronous=OFF")
+    cols = [r[1] for r in d.execute("PRAGMA table_info(claims)") if r[1] not in ("rowid", "iri")]
+    rest = ",".join(cols)
+    for k in range(1, times):
+        d.execute(f"INSERT INTO claims (rowid, iri, {rest}) SELECT rowid+{k * off}, iri||'-r{k}', "
+                  f"{rest} FROM claims WHERE rowid<={off}")
+        d.execute(f"INSERT INTO claim_entities SELECT claim+{k * off}, entity, label, role "
+                  f"FROM claim_entities WHERE claim<={off}")
+        d.execute(f"INSERT INTO claims_fts (rowid, statement, quote, labels) SELECT rowid+{k * off}, "
+                  f"statement, quote, labels FROM claims_fts WHERE rowid<={off}")
+        d.commit()
+        log(f"replicated {k + 1}/{times}")
+    d.close()
+
+
+def sql_timings(path: str, words=("the", "number", "agency")) -> None:
+    """The claims list's SQL through kb.index.ClaimIndex, in this process: the cold
+    unfiltered count + facets (each facet alone too), pages 1 and 1,000, every
+    publisher's cold count + facets, and full-text words' cold count + facets and page."""
+    from kb.index import ClaimFilter, ClaimIndex, FACETS
+
+    idx = ClaimIndex(Path(path))
+    db = idx._db()
+    row = db.execute("SELECT published, rowid FROM claims ORDER BY published DESC, rowid DESC "
+                     "LIMIT 1 OFFSET ?", ((DEEP_PAGE - 1) * PAGE - 1,)).fetchone()
+    from kb.index import encode_cursor
+
+    cursor = encode_cursor(row[0], row[1])
+
+    def ms(fn, reps=1):
+        out = []
+        for _ in range(reps):
+            t = time.perf_counter()
+            fn()
+            out.append((time.perf_counter() - t) * 1000)
+        return round(statistics.median(out), 1)
+
+    def cold(f):
+        idx._changed()
+        return ms(lambda: (idx.count(f), idx.facets(f)))
+
+    res = {"claims": db.execute("SELECT count(*) FROM claims").fetchone()[0],
+           "size_mb": round(Path(path).stat().st_size / 1e6)}
+    f0 = ClaimFilter()
+    res["unfiltered cold count+facets"] = cold(f0)
+    for name in FACETS:
+        idx._changed()
+        res[f"facet {name}"] = ms(lambda: idx.facets(f0, names=[name]))
+    res["page 1"] = ms(lambda: idx.search(f0), 5)
+    res[f"page {DEEP_PAGE}"] = ms(lambda: idx.search(f0, after=cursor), 5)
+    pubs = [r[0] for r in db.execute("SELECT DISTINCT publisher FROM claims WHERE publisher != ''")]
+    res["publisher cold count+facets"] = stats([cold(ClaimFilter(publisher=p)) / 1000 for p in pubs])
+    for w in words:
+        fq = ClaimFilter(q=w)
+        c = cold(fq)
+        res[f"q={w}"] = {"matches": idx.count(fq), "cold count+facets": c,
+                         "page": ms(lambda: idx.search(fq), 3)}
+    print(json.dumps(res, indent=1))
+
+
 # ----------------------------------------------------------------- main
 
 def run(args) -> dict:
@@ -576,6 +652,10 @@ def run(args) -> dict:
             out["flat_index"]["load_after"] = loadavg()
             log("flat index: " + json.dumps(out["flat_index"]))
     out["files_mb"] = file_sizes(data_dir)
+    if "stopped_after_s" in out.get("reindex", {}) and "flat_index" not in out:
+        log("reindex stopped and no index built another way: not serving")
+        out["results"] = {}
+        return out
     picked = pick(data_dir, args, rng)
     out["claims"] = picked["claims"]
     out["publishers"] = len(picked["publishers"])
@@ -664,6 +744,12 @@ def main(argv=None) -> int:
         return 0
     if argv[:1] == ["_flat_index"]:
         worker_flat_index(argv[1])
+        return 0
+    if argv[:1] == ["replicate"]:       # replicate SRC_INDEX DST_INDEX [TIMES]
+        replicate_index(argv[1], argv[2], int(argv[3]) if len(argv) > 3 else 10)
+        return 0
+    if argv[:1] == ["sql"]:             # sql INDEX: SQLite-only timings
+        sql_timings(argv[1])
         return 0
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--claims", type=int, default=100_000)

@@ -27,6 +27,7 @@ def test_claims_list_pages_facets_and_twin(demo_client):
     assert r.status_code == 200 and b'class="total">62<' in r.data
     assert r.headers["Link"].startswith("</claims.json")
     data = demo_client.get("/claims.json?limit=10").json
+    assert "limit=10" in data["next"]  # the next page keeps the page size
     assert data["total"] == 62 and len(data["claims"]) == 10
     assert {"publisher", "article", "entity", "property", "modality", "verdict", "published", "about"} <= set(data["facets"])
     seen = [c["id"] for c in data["claims"]]

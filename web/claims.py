@@ -44,6 +44,7 @@ def index(fmt):
         "total": page.total,
         "claims": [_row(r) for r in page.rows],
         "next": url_for("claims.index", **args, sort=sort, after=page.next_cursor,
+                        **({"limit": limit} if limit != size else {}),
                         **({"fmt": fmt} if fmt != "html" else {})) if page.next_cursor else None,
         "facets": facets,
     }
