@@ -381,23 +381,37 @@ def compare(obj: Context, subject, prop, source, verdict, claim, pair, materiali
                 rows.append({"subject": this.subject, "property": this.property,
                              "scope": this.scope, **v.as_dict()})
     else:
-        for fact in engine.report(kb, subject=subject, prop=prop, source=source, verdict=verdict,
-                                  limit=limit):
-            for v in fact.verdicts:
-                rows.append({"subject": fact.subject, "property": fact.property,
-                             "scope": fact.scope, "sources": fact.sources, **v.as_dict()})
+        rows = _report_rows(engine, kb, limit, subject=subject, prop=prop, source=source,
+                            verdict=verdict)
     local = kb.iris.local_id
-    for row in rows:
-        row["a"], row["b"] = local(URIRef(row["a"])) or row["a"], local(URIRef(row["b"])) or row["b"]
-    if fmt == "json":
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+
+    def shorten(rows):
+        for row in rows:
+            row["a"], row["b"] = local(URIRef(row["a"])) or row["a"], local(URIRef(row["b"])) or row["b"]
+            yield row
+
+    rows = shorten(rows)
+    if fmt == "json":         # streamed: a report can hold millions of verdicts
+        first = True
+        for row in rows:
+            text = json.dumps(row, indent=2, ensure_ascii=False).replace("\n", "\n  ")
+            click.echo(("[\n  " if first else ",\n  ") + text, nl=False)
+            first = False
+        click.echo("[]" if first else "\n]")
     elif fmt == "csv":
         columns = ["subject", "property", "scope", "a", "b", "verdict", "severity",
                    "absolute_difference", "relative_difference", "reason"]
-        _csv(columns, [[r.get(c) for c in columns] for r in rows])
+        _csv(columns, [])
+        for chunk in _chunks(rows, 10_000):
+            out = io.StringIO()
+            csv.writer(out).writerows([["" if r.get(c) is None else r.get(c) for c in columns]
+                                       for r in chunk])
+            click.echo(out.getvalue(), nl=False)
     else:
         current = None
+        count = 0
         for r in rows:
+            count += 1
             key = (r["subject"], r["property"], r["scope"])
             if key != current and r["subject"]:
                 current = key
@@ -406,7 +420,33 @@ def compare(obj: Context, subject, prop, source, verdict, claim, pair, materiali
                            f"{local(URIRef(r['property'])) or r['property']}{scope}")
             badge = r["verdict"].upper() + (f" ({r['severity']})" if r["severity"] else "")
             click.echo(f"  {badge:<22} {r['a']} ~ {r['b']}: {r['reason']}")
-        click.echo(f"{len(rows)} verdict(s)", err=True)
+        click.echo(f"{count} verdict(s)", err=True)
+
+
+def _report_rows(engine, kb, limit, page: int = 1000, **filters):
+    """The report's verdicts as rows, read a page of facts at a time (bounded memory)."""
+    offset = 0
+    while limit is None or offset < limit:
+        size = page if limit is None else min(page, limit - offset)
+        facts = engine.report(kb, limit=size, offset=offset, **filters)
+        for fact in facts:
+            for v in fact.verdicts:
+                yield {"subject": fact.subject, "property": fact.property,
+                       "scope": fact.scope, "sources": fact.sources, **v.as_dict()}
+        if len(facts) < size:
+            return
+        offset += size
+
+
+def _chunks(items, size: int):
+    chunk = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 @main.command()

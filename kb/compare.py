@@ -798,41 +798,45 @@ def _nquads(kb: "KnowledgeBase", rows: Iterable[tuple], stamp: str) -> str:
     return "\n".join(lines)
 
 
-def _load_nquads(kb: "KnowledgeBase", text: str) -> None:
-    from .store.embedded import EmbeddedStore
-
-    if isinstance(kb.store, EmbeddedStore):
-        import pyoxigraph as ox
-
-        kb.store.oxigraph.bulk_extend(ox.parse(text.encode("utf-8"), ox.RdfFormat.N_QUADS))
-    else:
-        kb.store.load(text.encode("utf-8"), "nquads", where="comparisons")
-
-
 def materialise(kb: "KnowledgeBase") -> int:
     """Store every verdict of the report (from the comparison index) in the comparison
     graph, replacing what was there. Returns the number of comparisons.
 
-    The graph is cleared, then filled in loads of MATERIALISE_BATCH verdicts, so that
-    memory stays bounded; the graph is derived data, and a failure part-way leaves a
-    partial graph that the next run replaces."""
+    The graph is cleared, then filled from the index's verdicts written as N-Quads in
+    batches of MATERIALISE_BATCH verdicts (bounded memory): on the embedded store one
+    streaming bulk load (pyoxigraph ``bulk_extend``; several calls were slower, each
+    ingesting into a larger store), on an endpoint one load per batch. The graph is
+    derived data: a failure part-way leaves a partial graph that the next run replaces."""
     from . import compare_index
+    from .store.embedded import EmbeddedStore
 
     idx = compare_index.ensure(kb)
     stamp = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     kb.store.update(f"CLEAR SILENT GRAPH <{COMPARISONS}>")
     count = 0
-    rows = idx.all_verdicts()
-    while True:
-        batch = list(itertools.islice(rows, MATERIALISE_BATCH))
-        if not batch:
-            break
-        _load_nquads(kb, _nquads(kb, batch, stamp))
-        count += len(batch)
+
+    def batches():
+        nonlocal count
+        rows = idx.all_verdicts()
+        while True:
+            batch = list(itertools.islice(rows, MATERIALISE_BATCH))
+            if not batch:
+                return
+            count += len(batch)
+            yield _nquads(kb, batch, stamp).encode("utf-8")
+
+    if isinstance(kb.store, EmbeddedStore):
+        import pyoxigraph as ox
+
+        kb.store.oxigraph.bulk_extend(
+            q for text in batches() for q in ox.parse(text, ox.RdfFormat.N_QUADS))
+    else:
+        for text in batches():
+            kb.store.load(text, "nquads", where="comparisons")
     return count
 
 
-REFRESH_ALL = 5000   # claims rejudged in one write above which the graph is rematerialised
+REFRESH_ONE_UPDATE = 1000   # claims rejudged in one write kept current in one update
 
 
 def refresh(kb: "KnowledgeBase", claims: list[URIRef]) -> list[str]:
@@ -850,15 +854,27 @@ def refresh(kb: "KnowledgeBase", claims: list[URIRef]) -> list[str]:
             materialise(kb)
         return [str(c) for c in claims]
     touched, verdicts, replaced = done
-    if materialised:
-        if len(replaced) > REFRESH_ALL:
-            materialise(kb)
-        elif replaced:
+    if materialised and replaced:
+        if len(replaced) <= REFRESH_ONE_UPDATE:
             now = dt.datetime.now(dt.timezone.utc)
             parts = [sparql.render("delete_comparisons.ru", claim=[URIRef(c) for c in replaced])]
             if verdicts:
                 parts.append(sparql.insert_data(comparison_quads(kb, verdicts, now)))
             kb.store.update(sparql.join_updates(parts))
+        else:       # a large write: bounded updates (the graph is derived data)
+            from .compare_index import CODE
+            from .store.base import chunked
+
+            stamp = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+            for chunk in chunked(replaced, REFRESH_ONE_UPDATE):
+                kb.store.update(sparql.render("delete_comparisons.ru",
+                                              claim=[URIRef(c) for c in chunk]))
+            for chunk in chunked(verdicts, MATERIALISE_BATCH):
+                rows = [(v.a, v.b, CODE[v.verdict], v.severity,
+                         None if v.absolute is None else str(v.absolute),
+                         None if v.relative is None else str(v.relative), v.reason) for v in chunk]
+                kb.store.load(_nquads(kb, rows, stamp).encode("utf-8"), "nquads",
+                              where="comparisons")
     return touched
 
 

@@ -37,6 +37,7 @@ import os
 import sqlite3
 import threading
 import weakref
+from decimal import Decimal
 from collections import defaultdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Iterator
@@ -235,17 +236,21 @@ class CompareIndex:
             f"SELECT {_COLS} FROM claims WHERE fact = ? ORDER BY earliest, claim", (fact,))]
 
     def fact_verdicts(self, fact: int, verdict: str | None = None) -> list[Verdict]:
-        sql = ("SELECT ca.claim, cb.claim, v.verdict, v.severity, v.absolute, v.relative, v.reason "
-               "FROM claims ca JOIN verdicts v ON v.a = ca.id JOIN claims cb ON cb.id = v.b "
-               "WHERE ca.fact = ?")
+        """The verdicts of one fact, in the report's order (verdict, then a, then b)."""
+        conn = self.conn()
+        iri = dict(conn.execute("SELECT id, claim FROM claims WHERE fact = ?", (fact,)))
+        sql = ("SELECT v.a, v.b, v.verdict, v.severity, v.absolute, v.relative, v.reason "
+               "FROM claims c JOIN verdicts v ON v.a = c.id WHERE c.fact = ?")
         args: list = [fact]
         if verdict is not None:
             sql += " AND v.verdict = ?"
             args.append(CODE[verdict])
-        sql += " ORDER BY v.verdict, ca.claim, cb.claim"     # = VERDICTS order, then a, b
-        return [Verdict(a, b, NAME[code], reason, _dec(absolute), _dec(relative), severity)
-                for a, b, code, severity, absolute, relative, reason
-                in self.conn().execute(sql, args)]
+        rows = conn.execute(sql, args).fetchall()
+        rows.sort(key=lambda r: (r[2], iri[r[0]], iri[r[1]]))
+        return [Verdict(iri[a], iri[b], NAME[code], reason,
+                        None if absolute is None else Decimal(absolute),
+                        None if relative is None else Decimal(relative), severity)
+                for a, b, code, severity, absolute, relative, reason in rows]
 
     def worst(self, claims: list[str] | None) -> dict[str, str]:
         conn = self.conn()
@@ -462,7 +467,8 @@ class _Grouper:
 # ---------------------------------------------------------------- rebuild
 
 def _bulk_facts(kb: "KnowledgeBase") -> list[ClaimFacts]:
-    """Every structured claim, from five required-pattern queries joined here."""
+    """Every structured claim, from five required-pattern queries joined here (no
+    OPTIONAL, no join Oxigraph would evaluate per claim)."""
     store = kb.store
     _, publishers = store.values(sparql.load("compare_index_publishers.rq"))
     publisher = dict(publishers)
@@ -484,17 +490,22 @@ def _bulk_facts(kb: "KnowledgeBase") -> list[ClaimFacts]:
         value[(claim, obj)][names[p]] = v
     del parts
     _, rows = store.values(sparql.load("compare_index_claims.rq"))
-    out, seen = [], set()
+    out, seen, again = [], set(), []
     for claim, subject, prop, kind, modality, article, obj in rows:
         if claim in seen:       # several values for one claim: the first, as _load_claims
             continue
         seen.add(claim)
         q = value.get((claim, obj), {})
+        if kind == "quantity" and not q:
+            again.append(URIRef(claim))
+            continue
         e, l = time.get(claim, (None, None))
         out.append(_facts(claim, publisher.get(article) or article, article, modality, subject,
                           prop, scope.get(claim), e, l, kind, obj, q.get("value"), q.get("unit"),
                           q.get("low"), q.get("high"), q.get("lowEx"), q.get("highEx"),
                           q.get("bound"), q.get("surface")))
+    for chunk in chunked(again, 500):
+        out += _load_claims(kb, chunk)
     return out
 
 

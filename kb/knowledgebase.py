@@ -85,7 +85,10 @@ class KnowledgeBase:
 
     def reindex(self, progress=None) -> int:
         """Rebuild the claims index (and the verdict of each claim) from the store."""
+        from . import compare_index
+
         count = self.index.rebuild(self, progress=progress)
+        compare_index.rebuild(self)
         self._index_verdicts(None)
         return count
 
@@ -306,6 +309,10 @@ class KnowledgeBase:
         if iris:
             self.store.update(sparql.render("delete_claims.ru", claim=iris))
             self.index.remove(iris)
+            touched = self._refresh_comparisons(iris) or []
+            others = sorted({str(c) for c in touched} - {str(i) for i in iris})
+            if others:
+                self._index_verdicts(others)
 
     def claim_dataset(self, claim: URIRef) -> Dataset:
         """The claim as an rdflib Dataset: its metadata (in the metadata graph) and its
@@ -511,6 +518,9 @@ class KnowledgeBase:
         """Remove every quad from the store (used by `claimkb demo --force`)."""
         self.store.update("CLEAR ALL")
         self.index.clear()
+        from . import compare_index
+
+        compare_index.reset(self)
 
     def stats(self) -> dict:
         """Counts of claims, sources (articles) and publishers."""

@@ -1,8 +1,8 @@
 """Web UI benchmark: latency of the claims list, deep keyset pages, claim pages and
 facet queries against a real ``claimkb serve`` (waitress) on synthetic claims.
 
-    python bench/web.py --claims 100000 --sources 1000
-    python bench/web.py --claims 1000000 --sources 10000 --data-dir /tmp/claimkb-web-1m --keep
+    python bench/web_latency.py --claims 100000 --sources 1000
+    python bench/web_latency.py --claims 1000000 --sources 10000 --data-dir /tmp/claimkb-web-1m --keep
 
 Steps (each printed with its wall-clock time and the machine's load average):
 
@@ -12,7 +12,7 @@ Steps (each printed with its wall-clock time and the machine's load average):
 2. load: pyoxigraph ``bulk_load`` into ``DATA_DIR/store`` (a fresh directory), then
    ``optimize()``. With --keep and an existing store (and index), both are reused.
 3. reindex: ``claimkb --data-dir DATA_DIR reindex`` (the real CLI command, run in a
-   child process, ``bench/web.py _reindex DIR``) with timers wrapped around its parts,
+   child process, ``bench/web_latency.py _reindex DIR``) with timers wrapped around its parts,
    so the total splits into listing the claims (index_claims_all.rq), reading them
    from the store (``kb.index._fetch``; its SPARQL is ``store.values``: Oxigraph
    evaluation + row conversion), the SQLite writes (verdict lookup, delete, insert,
@@ -55,8 +55,8 @@ Results: a table on stdout, everything in --json.
 
 SQLite-only estimate at a size not loaded (e.g. 1M from a 100k index):
 
-    python bench/web.py replicate /tmp/claimkb-web-100k/index.sqlite /tmp/est-1m.sqlite 10
-    python bench/web.py sql /tmp/est-1m.sqlite
+    python bench/web_latency.py replicate /tmp/claimkb-web-100k/index.sqlite /tmp/est-1m.sqlite 10
+    python bench/web_latency.py sql /tmp/est-1m.sqlite
 """
 from __future__ import annotations
 
@@ -214,7 +214,7 @@ def reindex(data_dir: Path, limit: float) -> dict:
     """The real ``claimkb reindex``, stopped after ``limit`` seconds (then: the batches
     done, their SPARQL and total time, and an extrapolation)."""
     cmd = [sys.executable, __file__, "_reindex", str(data_dir)]
-    log(f"reindex: claimkb --data-dir {data_dir} reindex (instrumented: bench/web.py _reindex), "
+    log(f"reindex: claimkb --data-dir {data_dir} reindex (instrumented: bench/web_latency.py _reindex), "
         f"time limit {limit:.0f} s")
     t = time.perf_counter()
     try:
@@ -368,7 +368,7 @@ def worker_flat_index(data_dir: str) -> None:
 
 
 def flat_index(data_dir: Path) -> dict:
-    log("index: flat prototype rebuild (bench/web.py _flat_index)")
+    log("index: flat prototype rebuild (bench/web_latency.py _flat_index)")
     proc = subprocess.run([sys.executable, __file__, "_flat_index", str(data_dir)],
                           capture_output=True, text=True)
     lines = [line for line in proc.stdout.splitlines() if line.startswith(RESULT)]
