@@ -56,6 +56,13 @@ class QueryError(KBError):
     http_status = 400
 
 
+class QueryNotAllowed(QueryError):
+    """A well-formed request this KB refuses on principle: an update where only queries
+    are accepted, or a SERVICE (federated) pattern."""
+
+    http_status = 403
+
+
 class ValidationFailed(KBError):
     """SHACL validation found violations; ``report`` holds the readable report."""
 

@@ -26,7 +26,6 @@ RDF_EXTENSIONS = {".trig": "trig", ".nq": "nquads", ".nquads": "nquads"}
 JSONLD_EXTENSIONS = {".jsonld", ".json"}
 YAML_EXTENSIONS = {".yaml", ".yml"}
 IMPORT_FORMATS = ("claims", "trig", "nquads", "claimreview")
-_READ_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 
 
 @dataclass
@@ -436,12 +435,11 @@ class KnowledgeBase:
     def query(self, text: str) -> QueryResult:
         """Run a user's read-only SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE).
 
-        Raises QueryError for an update, a query that is too long or too deeply nested
-        (checked before it reaches the store), or bad syntax.
+        Raises QueryError for a query that is too long or too deeply nested (checked
+        before it reaches the store) or bad syntax; QueryNotAllowed for an update or a
+        SERVICE pattern (kb.sparql.check_read_query).
         """
-        sparql.check_limits(text, self.settings.max_query_chars, self.settings.max_query_depth)
-        if sparql.query_form(text) not in _READ_FORMS:
-            raise QueryError("only SELECT, ASK, CONSTRUCT and DESCRIBE queries are allowed here")
+        sparql.check_read_query(text, self.settings.max_query_chars, self.settings.max_query_depth)
         return self.store.query(text)
 
     # ------------------------------------------------------------------ import / export

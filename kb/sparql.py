@@ -21,7 +21,7 @@ from typing import Iterable
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
-from .errors import QueryError
+from .errors import QueryError, QueryNotAllowed
 
 _PARAM = re.compile(r"VALUES\s+\?(\w+)\s*\{\s*UNDEF\s*\}")
 _BAD_IRI = re.compile(r'[<>"{}|^`\\\x00-\x20]')
@@ -153,3 +153,54 @@ def join_updates(parts: list[str]) -> str:
     prologue = (files("kb.queries") / "_prefixes.rq").read_text(encoding="utf-8")
     body = [p[len(prologue):] if p.startswith(prologue) else p for p in parts]
     return prologue + " ;\n".join(body)
+
+
+READ_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+_SERVICE = re.compile(r"(?<![\w?$:])SERVICE(?![\w-])", re.IGNORECASE)
+
+
+def uses_service(text: str) -> bool:
+    """Whether the query has a SERVICE pattern (federation). Strings, IRIs and comments
+    are skipped, so a literal "service" or <http://x/service> is no SERVICE; when the
+    keyword is there, rdflib's SPARQL parser decides (a prefixed name such as
+    ``ex:a.service`` is not one); a query rdflib cannot parse counts as using SERVICE."""
+    if not _SERVICE.search(_STRING.sub(" ", text)):
+        return False
+    from pyparsing import ParseResults
+    from rdflib.plugins.sparql.parser import parseQuery
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    try:
+        tree = parseQuery(text)
+    except Exception:  # pyparsing and rdflib raise many types; unknown means refuse
+        return True
+
+    def walk(node) -> bool:
+        if isinstance(node, CompValue):
+            if node.name == "ServiceGraphPattern":
+                return True
+            return any(walk(v) for v in node.values())
+        if isinstance(node, (list, tuple, ParseResults)):
+            return any(walk(v) for v in node)
+        return False
+
+    return walk(tree)
+
+
+def check_read_query(text: str, max_chars: int, max_depth: int) -> str:
+    """Check a user's query before it reaches the store; returns its form (SELECT, ASK,
+    CONSTRUCT or DESCRIBE).
+
+    Raises QueryError for a query too long, too deeply nested or with no query form,
+    QueryNotAllowed for an update (or LOAD) or a SERVICE pattern.
+    """
+    check_limits(text, max_chars, max_depth)
+    form = query_form(text)
+    if form is None:
+        raise QueryError("SPARQL syntax error: no SELECT, ASK, CONSTRUCT or DESCRIBE query here")
+    if form not in READ_FORMS:
+        raise QueryNotAllowed("read-only: only SELECT, ASK, CONSTRUCT and DESCRIBE queries are "
+                              "allowed here (SPARQL Update and LOAD are not accepted)")
+    if uses_service(text):
+        raise QueryNotAllowed("SERVICE (federated query) is not allowed here")
+    return form

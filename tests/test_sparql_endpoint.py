@@ -18,7 +18,8 @@ from rdflib import Graph
 
 from kb import KnowledgeBase, load_settings
 from web import create_app
-from web.sparql import gallery, uses_service
+from kb.sparql import uses_service
+from web.sparql import gallery
 
 META = "https://w3id.org/claimkb/graph/metadata"
 CLAIMS = f"""SELECT ?claim ?text WHERE {{

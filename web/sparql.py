@@ -58,7 +58,6 @@ from .errors import error_response
 
 bp = Blueprint("sparql", __name__)
 
-READ_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 GRAPH_PREFIX = ("meta", "https://w3id.org/claimkb/graph/")
 ALL_PREFIXES = {**PREFIXES, GRAPH_PREFIX[0]: GRAPH_PREFIX[1]}
 HTML_ROWS = 1000  # the HTML table shows at most this many rows (downloads: sparql_max_rows)
@@ -166,54 +165,15 @@ def parse_request() -> ProtocolRequest:
 
 # ---------------------------------------------------------------- the guard
 
-_SERVICE = re.compile(r"(?<![\w?$:])SERVICE(?![\w-])", re.IGNORECASE)
-
-
-def uses_service(text: str) -> bool:
-    """Whether the query has a SERVICE pattern (federation). Strings, IRIs and comments
-    are skipped, so a literal "service" or <http://x/service> is no SERVICE; when the
-    keyword is there, rdflib's SPARQL parser decides (a prefixed name such as
-    ``ex:a.service`` is not one); a query rdflib cannot parse counts as using SERVICE."""
-    stripped = kb_sparql._STRING.sub(" ", text)
-    if not _SERVICE.search(stripped):
-        return False
-    from pyparsing import ParseResults
-    from rdflib.plugins.sparql.parser import parseQuery
-    from rdflib.plugins.sparql.parserutils import CompValue
-
-    try:
-        tree = parseQuery(text)
-    except Exception:  # pyparsing and rdflib raise many types; unknown means refuse
-        return True
-
-    def walk(node) -> bool:
-        if isinstance(node, CompValue):
-            if node.name == "ServiceGraphPattern":
-                return True
-            return any(walk(v) for v in node.values())
-        if isinstance(node, (list, tuple, ParseResults)):
-            return any(walk(v) for v in node)
-        return False
-
-    return walk(tree)
-
-
 def guard(text: str) -> str:
-    """Check a user query before it reaches the store (the checks of
-    KnowledgeBase.query, plus SERVICE). Returns its kind: select, ask or graph.
+    """Check a user query before it reaches the store (kb.sparql.check_read_query, the
+    check KnowledgeBase.query makes). Returns its kind: select, ask or graph.
 
-    Raises QueryError (400) for a query too long, too deep or with no query form;
-    aborts with 403 for an update or a SERVICE pattern.
+    Raises QueryError (400) for a query too long, too deep or with no query form,
+    QueryNotAllowed (403) for an update or a SERVICE pattern.
     """
     settings = get_settings()
-    kb_sparql.check_limits(text, settings.max_query_chars, settings.max_query_depth)
-    form = kb_sparql.query_form(text)
-    if form is None:
-        raise QueryError("SPARQL syntax error: no SELECT, ASK, CONSTRUCT or DESCRIBE query here")
-    if form not in READ_FORMS:
-        _forbidden_update()
-    if uses_service(text):
-        abort(403, "SERVICE (federated query) is not allowed on this endpoint")
+    form = kb_sparql.check_read_query(text, settings.max_query_chars, settings.max_query_depth)
     return KIND_OF_FORM[form]
 
 
