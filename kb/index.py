@@ -305,14 +305,14 @@ class ClaimIndex:
             db.execute("DELETE FROM claims_fts")
             db.execute("INSERT OR REPLACE INTO meta VALUES ('built', datetime('now'))")
 
-    def set_verdicts(self, verdicts: dict[str, str], claims: Iterable[str] = ()) -> None:
+    def set_verdicts(self, verdicts: dict[str, str], claims: Iterable[str] | None = ()) -> None:
         """Record the most severe verdict of each claim (``verdicts``: IRI → verdict);
-        claims in ``claims`` but not in ``verdicts`` get none."""
-        updates = {str(c): "" for c in claims}
+        claims in ``claims`` (every claim when None) but not in ``verdicts`` get none."""
+        updates = {str(c): "" for c in claims or ()}
         updates.update({str(k): v for k, v in verdicts.items()})
-        if not updates:
-            return
         with self._writing() as db:
+            if claims is None:
+                db.execute("UPDATE claims SET verdict = '' WHERE verdict != ''")
             db.executemany("UPDATE claims SET verdict = ? WHERE iri = ?",
                            [(v if v in VERDICT_NAMES else "", k) for k, v in updates.items()])
 
@@ -344,25 +344,24 @@ class ClaimIndex:
         return _Tx()
 
     @staticmethod
-    def _delete(db, iris: list[str]) -> None:
+    def _delete(db, iris: list[str]) -> dict[str, str]:
+        """Drop these claims' rows; returns the verdict each had."""
+        verdicts = {}
         for iri in iris:
-            row = db.execute("SELECT rowid FROM claims WHERE iri = ?", (iri,)).fetchone()
+            row = db.execute("SELECT rowid, verdict FROM claims WHERE iri = ?", (iri,)).fetchone()
             if row:
+                verdicts[iri] = row[1]
                 db.execute("DELETE FROM claims_fts WHERE rowid = ?", (row[0],))
                 db.execute("DELETE FROM claim_entities WHERE claim = ?", (row[0],))
                 db.execute("DELETE FROM claims WHERE rowid = ?", (row[0],))
+        return verdicts
 
     def _index(self, kb: "KnowledgeBase", iris: list[str]) -> None:
         if not iris:
             return
         records = _fetch(kb, iris)
-        verdicts = {}
         with self._writing() as db:
-            for iri in iris:
-                row = db.execute("SELECT verdict FROM claims WHERE iri = ?", (iri,)).fetchone()
-                if row:
-                    verdicts[iri] = row[0]
-            self._delete(db, iris)
+            verdicts = self._delete(db, iris)   # kept: the comparison sets them
             for iri, r in records.items():
                 self._insert(db, r, verdicts.get(iri, ""))
 

@@ -92,15 +92,11 @@ class KnowledgeBase:
         return count
 
     def _index_verdicts(self, claims: list[str] | None) -> None:
-        """Copy each claim's most severe verdict into the claims index."""
+        """Copy each claim's most severe verdict (``claims``; all when None) into the
+        claims index."""
         from . import compare
 
-        worst = getattr(compare, "worst_verdicts", None)
-        if worst is None:
-            return
-        verdicts = worst(self, claims)
-        self.index.set_verdicts(verdicts, claims if claims is not None else
-                                [r["iri"] for r in self.index.iter_claims()])
+        self.index.set_verdicts(compare.worst_verdicts(self, claims), claims)
 
     def __enter__(self) -> "KnowledgeBase":
         return self
@@ -511,6 +507,13 @@ class KnowledgeBase:
         from . import compare
 
         return compare.report(self, **filters)
+
+    def comparison_counts(self, **filters) -> dict:
+        """How many facts the report with these filters lists, and its verdicts by
+        kind (kb.compare.report_counts), without loading them."""
+        from . import compare
+
+        return compare.report_counts(self, **filters)
 
     def clear(self) -> None:
         """Remove every quad from the store (used by `claimkb demo --force`)."""

@@ -54,12 +54,10 @@ def create_app(settings: Settings | None = None, *, kb: KnowledgeBase | None = N
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         CLAIMKB_SETTINGS=settings,
-        JSON_SORT_KEYS=False,
     )
     if config:
         app.config.update(config)
     app.extensions["claimkb"] = kb
-    app.jinja_env.policies["json.dumps_kwargs"] = {"ensure_ascii": False, "sort_keys": False}
     errors.init_app(app)
     from . import filters
 

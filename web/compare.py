@@ -23,12 +23,11 @@ def index(fmt):
         page = max(int(request.args.get("page", 1)), 1)
     except ValueError:
         page = 1
-    facts = kb.comparison_report(
-        subject=resolve("entities", filters["subject"]) if filters["subject"] else None,
-        prop=resolve("properties", filters["property"]) if filters["property"] else None,
-        source=filters["source"], verdict=filters["verdict"])
-    total = len(facts)
-    shown = facts[(page - 1) * FACTS_PER_PAGE: page * FACTS_PER_PAGE]
+    query = {"subject": resolve("entities", filters["subject"]) if filters["subject"] else None,
+             "prop": resolve("properties", filters["property"]) if filters["property"] else None,
+             "source": filters["source"], "verdict": filters["verdict"]}
+    total = kb.comparison_counts(**query)["facts"]
+    shown = kb.comparison_report(**query, limit=FACTS_PER_PAGE, offset=(page - 1) * FACTS_PER_PAGE)
     out = []
     for fact in shown:
         rows = {c.claim: kb.index.get(c.claim) or {} for c in fact.claims}

@@ -14,6 +14,6 @@ bp = Blueprint("home", __name__)
 def index(fmt: str | None = None):
     fmt = choose(fmt)
     kb = get_kb()
-    data = {"stats": kb.stats(), "base_iri": kb.settings.base_iri}
+    data = {"stats": kb.index.stats(), "base_iri": kb.settings.base_iri}
     return respond(fmt, template="home.html", data=data,
                    twins={"json": "/index.json"})

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Callable
 
-from flask import Response, abort, render_template, request, url_for
+from flask import Response, abort, render_template, request
 
 MEDIA_TYPES = {
     "html": "text/html",
@@ -46,17 +46,6 @@ def choose(suffix: str | None, formats=PAGE_FORMATS) -> str:
     if best != "text/html" and request.accept_mimetypes[best] <= request.accept_mimetypes["text/html"]:
         best = "text/html"
     return next(f for f in formats if MEDIA_TYPES[f] == best)
-
-
-def twin_links(endpoint: str, formats, **values) -> dict[str, str]:
-    """URLs of the data twins of this page: {"json": "/claims.json?...", ...}."""
-    out = {}
-    args = {k: v for k, v in request.args.items(multi=False)}
-    for fmt in formats:
-        if fmt == "html":
-            continue
-        out[fmt] = url_for(endpoint, **values, fmt=fmt, **args)
-    return out
 
 
 def respond(fmt: str, *, template: str, data: dict, rdf: Callable | None = None,
