@@ -12,7 +12,7 @@ import click
 from rdflib import URIRef
 
 from .config import load_settings
-from .errors import KBError
+from .errors import InputError, KBError
 from .knowledgebase import IMPORT_FORMATS, KnowledgeBase
 
 FORMATS_OUT = ("table", "json", "csv")
@@ -30,12 +30,22 @@ class Context:
     def kb(self) -> KnowledgeBase:
         if self._kb is None:
             self._kb = KnowledgeBase.open(self.settings)
+            self._kb.actor = f"cli:{_login()}"   # who the history records for CLI writes
         return self._kb
 
     def close(self) -> None:
         if self._kb is not None:
             self._kb.close()
             self._kb = None
+
+
+def _login() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):   # no login name (some containers)
+        return "unknown"
 
 
 class KBGroup(click.Group):
@@ -225,6 +235,41 @@ def show(obj: Context, claim, fmt):
             value = f"{value.get('surfaceText')} → {value.get('value')} {value.get('unitCode')} " \
                     f"{_interval(value)} ({value.get('bound', '').rsplit('#', 1)[-1]})"
         click.echo(f"content    <{c['subject']}> <{c['property']}> {value}")
+
+
+@main.command()
+@click.argument("claim")
+@click.option("--reason", required=True, help="Why the claim is retracted (shown with it).")
+@click.pass_obj
+def retract(obj: Context, claim, reason):
+    """Retract a claim: it stays in the KB, shown as retracted with the reason, and takes
+    no part in comparisons any more."""
+    change = obj.kb().retract_claim(claim, reason)
+    click.echo(f"retracted {claim} ({change.when})")
+
+
+@main.command()
+@click.argument("claim")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+@click.option("--version", "version", type=int, metavar="N",
+              help="Print the earlier version kept by change N (1 = newest) as N-Quads.")
+@click.pass_obj
+def history(obj: Context, claim, fmt, version):
+    """The changes recorded for a claim, newest first: who, when, what changed."""
+    changes = obj.kb().claim_history(claim)
+    if version is not None:
+        if not 1 <= version <= len(changes) or changes[version - 1].before is None:
+            raise InputError(f"change {version} keeps no earlier version "
+                             f"({len(changes)} change(s); creations keep none)")
+        click.echo(changes[version - 1].before, nl=False)
+        return
+    if fmt == "json":
+        click.echo(json.dumps([c.as_dict() for c in changes], indent=2, ensure_ascii=False))
+        return
+    _table(["#", "when", "action", "who", "what changed"],
+           [[i, c.when, c.action, c.who or "-", c.summary or ""]
+            for i, c in enumerate(changes, 1)])
 
 
 @main.command()

@@ -201,7 +201,7 @@ def load_facts(kb: "KnowledgeBase", claim: list | None = None, **params) -> list
 _M = {str(CKB.subject): "subject", str(CKB.property): "property", str(CKB.valueKind): "kind",
       str(CKB.modality): "modality", str(CKB.scope): "scope", str(SCHEMA.appearance): "article",
       str(SCHEMA.publisher): "publisher", str(CKB.earliest): "earliest",
-      str(CKB.latest): "latest"}
+      str(CKB.latest): "latest", str(CKB.retraction): "retraction"}
 _Q = {str(SCHEMA.value): "value", str(SCHEMA.unitCode): "unit", str(SCHEMA.minValue): "low",
       str(SCHEMA.maxValue): "high", str(CKB.minExclusive): "lowEx",
       str(CKB.maxExclusive): "highEx", str(CKB.bound): "bound", str(CKB.surfaceText): "surface"}
@@ -220,6 +220,8 @@ def _load_claims(kb: "KnowledgeBase", claims: list, prop=None) -> list[ClaimFact
     facts = []
     for claim, m in meta.items():
         if "subject" not in m or "property" not in m or "kind" not in m:
+            continue
+        if "retraction" in m:   # retracted claims take no part in comparisons
             continue
         if prop is not None and m["property"] != str(prop):
             continue

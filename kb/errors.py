@@ -72,3 +72,23 @@ class ValidationFailed(KBError):
     def __init__(self, message: str, report: str):
         self.report = report
         super().__init__(message)
+
+
+class PermissionDenied(KBError):
+    """The user may not do this to this resource (e.g. edit another user's annotation)."""
+
+    exit_code = 7
+    http_status = 403
+
+
+class Gone(NotFound):
+    """A resource that existed and was deleted (its history is kept)."""
+
+    http_status = 410
+
+
+class PreconditionFailed(KBError):
+    """A conditional write whose If-Match ETag is stale: nothing was changed."""
+
+    exit_code = 8
+    http_status = 412

@@ -37,7 +37,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .knowledgebase import KnowledgeBase
 
 INDEX_FILE = "index.sqlite"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 MODALITY_NAMES = {str(iri): name for name, iri in MODALITIES.items()}
 
 _SCHEMA = """
@@ -56,7 +56,8 @@ CREATE TABLE IF NOT EXISTS claims (
     property TEXT NOT NULL DEFAULT '', property_label TEXT,
     object TEXT, object_label TEXT, value_text TEXT, value_num REAL, unit TEXT,
     speaker TEXT, speaker_name TEXT, scope TEXT, scope_label TEXT,
-    verdict TEXT NOT NULL DEFAULT ''
+    verdict TEXT NOT NULL DEFAULT '',
+    retracted INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS claims_published ON claims (published, rowid);
 CREATE INDEX IF NOT EXISTS claims_about ON claims (about_earliest, rowid);
@@ -376,8 +377,8 @@ class ClaimIndex:
             "INSERT INTO claims (iri, modality, statement, quote, article, article_title,"
             " publisher, publisher_name, published, about_earliest, about_latest, recorded,"
             " subject, subject_label, property, property_label, object, object_label,"
-            " value_text, value_num, unit, speaker, speaker_name, scope, scope_label, verdict)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " value_text, value_num, unit, speaker, speaker_name, scope, scope_label, verdict,"
+            " retracted) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             # a record that breaks the shapes (no modality, no source) is still listed:
             # `claimkb validate` reports it; the index must not refuse what the store holds
             (r["claim"], MODALITY_NAMES.get(r["modality"], r["modality"]) or "", r.get("text"),
@@ -387,7 +388,8 @@ class ClaimIndex:
              r.get("subjectLabel"), r.get("property") or "", r.get("propertyLabel"),
              r.get("object"), r.get("objectLabel"), value_text, _number(r.get("value")),
              r.get("unit"), r.get("speaker"),
-             r.get("speakerName"), r.get("scope"), r.get("scopeLabel"), verdict))
+             r.get("speakerName"), r.get("scope"), r.get("scopeLabel"), verdict,
+             int(bool(r.get("retracted")))))
         rowid = cur.lastrowid
         entities = [(r.get("subject"), r.get("subjectLabel"), "subject"),
                     (r.get("scope"), r.get("scopeLabel"), "scope"),
@@ -596,6 +598,7 @@ _P = {name: str(iri) for name, iri in {
     "surface": "https://w3id.org/claimkb/ns#surfaceText",
     "value": "http://schema.org/value",
     "unitText": "http://schema.org/unitText",
+    "retraction": "https://w3id.org/claimkb/ns#retraction",
 }.items()}
 
 
@@ -666,6 +669,7 @@ def _fetch(kb: "KnowledgeBase", iris: list[str]) -> dict[str, dict]:
             "object": obj, "objectLabel": one(labels.get(obj, {}), "label") if obj else None,
             "surface": value_props.get(_P["surface"]), "value": value_props.get(_P["value"]),
             "unit": value_props.get(_P["unitText"]),
+            "retracted": bool(props.get(_P["retraction"])),
         }
     return records
 

@@ -19,7 +19,8 @@ META = URIRef("https://w3id.org/claimkb/graph/metadata")
 # Comparisons materialised by kb.compare (verdicts between claims), in their own graph.
 COMPARISONS = URIRef("https://w3id.org/claimkb/graph/comparisons")
 
-KINDS = ("claims", "articles", "entities", "properties", "publishers", "people", "comparisons")
+KINDS = ("claims", "articles", "entities", "properties", "publishers", "people", "comparisons",
+         "annotations", "users", "versions")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 
 
@@ -71,6 +72,13 @@ class Minter:
 
     def publisher(self, name: str) -> URIRef:
         return self.mint("publishers", slugify(name))
+
+    def user(self, name: str) -> URIRef:
+        """The agent IRI of a claimkb account (kb.users names may hold '@', kept
+        percent-encoded)."""
+        from urllib.parse import quote
+
+        return URIRef(f"{self.base}users/{quote(name, safe='._-')}")
 
     def person(self, name: str) -> URIRef:
         return self.mint("people", slugify(name))

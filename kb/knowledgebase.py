@@ -6,7 +6,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterable
 
-from rdflib import Dataset, Literal, URIRef
+from rdflib import BNode, Dataset, Literal, URIRef
 from rdflib.namespace import PROV, RDF, XSD
 
 from . import sparql
@@ -54,6 +54,9 @@ class KnowledgeBase:
         self.store = store
         self.iris = Minter(settings.base_iri)
         self._index: "ClaimIndex | None" = None
+        # who writes when a call names no user (the CLI sets "cli:<login>"); the
+        # history records it with every change
+        self.actor: str | None = None
 
     @classmethod
     def open(cls, settings: Settings) -> "KnowledgeBase":
@@ -267,14 +270,22 @@ class KnowledgeBase:
                 sparql.insert_data(quads)]
 
     def write_claims(self, records: Iterable[ClaimRecord],
-                     articles: Iterable[ArticleData] = ()) -> int:
-        """Write articles and claims in one atomic update; returns the claims written."""
+                     articles: Iterable[ArticleData] = (), *, user: str | None = None) -> int:
+        """Write articles and claims in one atomic update; returns the claims written.
+
+        Every claim created or changed gets a change record (kb/history.py: who =
+        ``user``, when, what changed, the earlier version) in the same update; a claim
+        rewritten unchanged gets none. A retracted claim stays retracted when rewritten.
+        Raises InputError, StoreError."""
         now = dt.datetime.now(dt.timezone.utc)
         records = list(records)
         parts: list[str] = []
         for data in articles:
             parts += self._article_plan(data, now)[0]
         parts += self.claims_update(records)
+        history = self._claim_history(records, user or self.actor)
+        if history:
+            parts.append(sparql.insert_data(history))
         if parts:
             self.store.update(sparql.join_updates(parts))
         if records:
@@ -283,6 +294,37 @@ class KnowledgeBase:
             self.index.refresh(self, written)
             self._index_verdicts(sorted({str(c) for c in [*written, *(touched or [])]}))
         return len(records)
+
+    def _existing_claims(self, iris: list[URIRef]) -> dict[str, URIRef | None]:
+        """Which of ``iris`` are stored claims: IRI → the change that retracted it (or None)."""
+        found: dict[str, URIRef | None] = {}
+        for start in range(0, len(iris), 1000):
+            for row in self.select("claims_existing.rq", claim=iris[start:start + 1000]):
+                found[str(row["claim"])] = row["retraction"] or found.get(str(row["claim"]))
+        return found
+
+    def _claim_history(self, records: list[ClaimRecord], user: str | None) -> list[tuple]:
+        """Change records (quads) for writing ``records``: created, or updated with the
+        earlier version and a summary of what changed; retractions carried over."""
+        from . import history
+
+        existing = self._existing_claims([r.iri for r in records])
+        when = history.now()
+        quads: list[tuple] = []
+        for rec in records:
+            if str(rec.iri) not in existing:
+                quads += history.change_quads(self, rec.iri, action="created", who=user,
+                                              when=when)[1]
+                continue
+            old = self.claim_dataset(rec.iri)
+            summary = _claim_diff(old, rec.iri, claim_quads(rec))
+            retraction = existing[str(rec.iri)]
+            if retraction is not None:
+                quads.append((rec.iri, CKB.retraction, retraction, META))
+            if summary:
+                quads += history.change_quads(self, rec.iri, action="updated", who=user,
+                                              summary=summary, before=_nquads(old), when=when)[1]
+        return quads
 
     def _refresh_comparisons(self, claims: list[URIRef]) -> list[str]:
         """Keep the comparison index (kb/compare_index.py) and, when materialised, the
@@ -300,14 +342,70 @@ class KnowledgeBase:
             raise NotFound(f"no claim {ref!r}")
         return iri
 
-    def delete_claims(self, iris: list[URIRef]) -> None:
+    def delete_claims(self, iris: list[URIRef], *, user: str | None = None) -> None:
+        """Delete claims (content, metadata, comparisons), keeping each one's last
+        version in the history (kb/history.py) in the same update. Raises StoreError."""
+        from . import history
+
         if iris:
-            self.store.update(sparql.render("delete_claims.ru", claim=iris))
+            existing = self._existing_claims(list(iris))
+            quads: list[tuple] = []
+            when = history.now()
+            for iri in iris:
+                if str(iri) in existing:
+                    quads += history.change_quads(
+                        self, iri, action="deleted", who=user or self.actor, summary="deleted",
+                        when=when,
+                        before=_nquads(self.claim_dataset(URIRef(iri))))[1]
+            parts = [sparql.render("delete_claims.ru", claim=iris)]
+            if quads:
+                parts.append(sparql.insert_data(quads))
+            self.store.update(sparql.join_updates(parts))
             self.index.remove(iris)
             touched = self._refresh_comparisons(iris) or []
             others = sorted({str(c) for c in touched} - {str(i) for i in iris})
             if others:
                 self._index_verdicts(others)
+
+    def retract_claim(self, ref: str, reason: str, *, user: str | None = None):
+        """Retract a claim: it stays in the KB, shown as retracted with ``reason``, and
+        takes no part in comparisons any more. Returns the kb.history.Change. Raises
+        NotFound, InputError (no reason, too long, already retracted), StoreError."""
+        from . import history
+
+        claim = self.claim_iri(ref)
+        reason = " ".join((reason or "").split())
+        if not reason:
+            raise InputError("give the reason for retracting the claim")
+        if len(reason) > history.MAX_SUMMARY:
+            raise InputError(f"the reason is over {history.MAX_SUMMARY} characters")
+        if self._existing_claims([claim]).get(str(claim)) is not None:
+            raise InputError(f"claim {self.iris.local_id(claim) or claim} is already retracted")
+        change, quads = history.change_quads(self, claim, action="retracted",
+                                             who=user or self.actor,
+                                             summary=reason,
+                                             before=_nquads(self.claim_dataset(claim)))
+        quads.append((claim, CKB.retraction, change, META))
+        self.store.update(sparql.insert_data(quads))
+        touched = self._refresh_comparisons([claim]) or []
+        self.index.refresh(self, [claim])
+        self._index_verdicts(sorted({str(c) for c in [claim, *touched]}))
+        return history.changes(self, claim)[0]
+
+    def is_retracted(self, claim: URIRef) -> bool:
+        """Whether the stored claim ``claim`` (an IRI) was retracted."""
+        return self._existing_claims([URIRef(claim)]).get(str(claim)) is not None
+
+    def claim_history(self, ref: str) -> list:
+        """The changes recorded for a claim, newest first (kb.history.Change; a deleted
+        claim's history stays readable). Raises NotFound when there is none and no claim."""
+        from . import history
+
+        iri = self.iris.resolve("claims", ref)
+        found = history.changes(self, iri)
+        if not found:
+            self.claim_iri(ref)   # NotFound for an unknown claim
+        return found
 
     def claim_dataset(self, claim: URIRef) -> Dataset:
         """The claim as an rdflib Dataset: its metadata (in the metadata graph) and its
@@ -348,7 +446,17 @@ class KnowledgeBase:
             "about": None,
             "quote": None,
             "content": [],
+            "retracted": None,
         }
+        retraction = meta.value(claim, CKB.retraction)
+        if retraction is not None:
+            from . import history
+
+            change = next((c for c in history.changes(self, claim)
+                           if c.iri == str(retraction)), None)
+            view["retracted"] = {"reason": change.summary if change else None,
+                                 "who": change.who if change else None,
+                                 "when": change.when if change else None}
         about = meta.value(claim, CKB.timeAbout)
         if about is not None:
             view["about"] = {"earliest": _str(meta.value(about, CKB.earliest)),
@@ -532,6 +640,64 @@ class KnowledgeBase:
 def _metadata_of(data: ArticleData) -> dict:
     return {k: getattr(data, k) for k in ("title", "url", "publisher", "authors", "published",
                                           "language", "kind", "via")}
+
+
+def _nquads(ds: Dataset) -> str:
+    """A claim's dataset as sorted N-Quads (the earlier version kept by the history)."""
+    text = ds.serialize(format="nquads")
+    return "\n".join(sorted(line for line in text.splitlines() if line.strip())) + "\n"
+
+
+_NOT_COMPARED = {str(PROV.generatedAtTime), str(CKB.retraction)}
+
+
+def _paths(triples: list[tuple], roots: Iterable, owner: str,
+           depth: int = 3) -> dict[str, set[str]]:
+    """Readable path → values of what ``triples`` say, walking from ``roots`` into the
+    nodes the claim owns (blank nodes, ``<claim#…>``): the claim's fields (modality,
+    text, quote.exact, timeAbout.earliest…), node names left out, so that two versions
+    compare by content. Shared resources (entities, properties) are not walked into."""
+    by_subject: dict = {}
+    for s, p, o in triples:
+        by_subject.setdefault(s, []).append((p, o))
+    out: dict[str, set[str]] = {}
+
+    def walk(node, prefix, level, seen):
+        for p, o in by_subject.get(node, ()):
+            if str(p) in _NOT_COMPARED or p == RDF.type and prefix:
+                continue
+            key = f"{prefix}{_local(p)}"
+            owned = isinstance(o, BNode) or str(o).startswith(owner + "#")
+            if owned and o in by_subject and level < depth and o not in seen:
+                walk(o, key + ".", level + 1, seen | {o})
+            else:
+                out.setdefault(key, set()).add(_local(o) if isinstance(o, URIRef) else str(o))
+
+    for root in roots:
+        walk(root, "", 0, {root})
+    return out
+
+
+def _claim_diff(old: Dataset, claim: URIRef, new_quads: list[tuple]) -> str | None:
+    """What changed between a stored claim and its new quads, in words
+    ("modality: factual → opinion; value.value: 1344 → 1357"); None when nothing did."""
+    def side(meta, content):
+        paths = _paths(meta, [claim], str(claim))
+        subjects = {s for s, _, _ in content} - {o for _, _, o in content}
+        for key, values in _paths(content, subjects, str(claim)).items():
+            paths.setdefault(f"content.{key}", set()).update(values)
+        return paths
+
+    old_side = side(list(old.graph(META)), list(old.graph(claim)))
+    new_meta = [(s, p, o) for s, p, o, g in new_quads if g == META]
+    new_side = side(new_meta, [(s, p, o) for s, p, o, g in new_quads if g == claim])
+    changes = []
+    for key in sorted(set(old_side) | set(new_side)):
+        before, after = old_side.get(key, set()), new_side.get(key, set())
+        if before != after:
+            changes.append(f"{key}: {', '.join(sorted(before)) or '—'} → "
+                           f"{', '.join(sorted(after)) or '—'}")
+    return "; ".join(changes) or None
 
 
 def detect_format(path: Path) -> str:

@@ -87,6 +87,18 @@ class CKB(DefinedNamespace):
     severity: URIRef
     absoluteDifference: URIRef
     relativeDifference: URIRef
+    # history and retraction
+    Change: URIRef
+    ChangeKind: URIRef
+    Created: URIRef
+    Updated: URIRef
+    Deleted: URIRef
+    Retracted: URIRef
+    changed: URIRef
+    changeKind: URIRef
+    changeSummary: URIRef
+    earlierVersion: URIRef
+    retraction: URIRef
 
 
 PREFIXES: dict[str, str] = {

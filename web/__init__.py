@@ -19,7 +19,7 @@ from kb.config import Settings
 
 from . import errors
 
-BLUEPRINTS = ("home", "claims", "articles", "entities", "compare", "sparql", "auth", "edit")
+BLUEPRINTS = ("home", "claims", "articles", "entities", "compare", "sparql", "auth", "edit", "history")
 
 
 def _secret_key(settings: Settings) -> str:

@@ -67,7 +67,7 @@ def _row(r: dict) -> dict:
         "subject": r["subject"] or None, "subject_label": r["subject_label"],
         "property": r["property"] or None, "property_label": r["property_label"],
         "value": r["value_text"], "speaker": r["speaker"], "speaker_name": r["speaker_name"],
-        "verdict": r["verdict"] or None,
+        "verdict": r["verdict"] or None, "retracted": bool(r["retracted"]),
     }
     for key in ("statement_marked", "quote_marked", "labels_marked"):
         if r.get(key):

@@ -40,7 +40,7 @@ from kb.model import ClaimRecord
 from kb.quantity import parse_quantity
 from kb.vocab import CKB, MODALITIES, OA, SCHEMA
 
-from .auth import api_client, requires
+from .auth import api_client, current_user, requires
 from .context import get_kb
 
 bp = Blueprint("edit", __name__)
@@ -111,7 +111,7 @@ def create(article_id: str):
         return _render(article, meta, form, status=409, has_text=bool(text),
                        error=f"this claim is in the knowledge base already as {ident}: "
                              f"edit it at /claims/{ident}/edit")
-    kb.write_claims([record])
+    kb.write_claims([record], user=current_user().name)
     return _done(record, created=True)
 
 
@@ -121,6 +121,8 @@ def edit(claim_id: str):
     """The form for an existing claim; POST rewrites it (same id, one atomic update)."""
     kb = get_kb()
     claim = kb.claim_iri(claim_id)
+    if kb.is_retracted(claim):
+        raise InputError(f"claim {claim_id} was retracted; a retracted claim is kept as it was")
     stored, article, version, extra = _claim_form(claim)
     meta = kb.article_metadata(article) if article is not None else None
     if article is None or meta is None:
@@ -137,7 +139,7 @@ def edit(claim_id: str):
         return _render(article, meta, form, claim=claim, error=exc.message, status=400,
                        has_text=bool(text))
     record.extra = extra
-    kb.write_claims([record])
+    kb.write_claims([record], user=current_user().name)
     return _done(record, created=False)
 
 

@@ -1,0 +1,67 @@
+"""A claim's history and its retraction.
+
+``GET /claims/<id>/history`` (and ``.json``): every change to the claim, newest first
+(kb/history.py: created, updated, deleted, retracted; who, when, what changed), each
+with a link to the earlier version it kept (``/claims/<id>/history/<n>.nq``, the
+claim as it was, in N-Quads). A deleted claim's history stays readable.
+
+``POST /claims/<id>/retract`` (editors, CSRF; a ``reason`` field): the claim stays,
+shown as retracted with the reason, and leaves the comparisons.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, Response, flash, redirect, request, url_for
+
+from kb.errors import InputError, NotFound
+
+from .auth import api_client, current_user, requires
+from .context import get_kb
+from .render import PAGE_FORMATS, choose, respond
+
+bp = Blueprint("history", __name__)
+
+MAX_REASON = 2000
+
+
+@bp.get("/claims/<ident>/history", defaults={"fmt": None})
+@bp.get("/claims/<ident>/history.<fmt>")
+def claim_history(ident, fmt):
+    fmt = choose(fmt, PAGE_FORMATS)
+    kb = get_kb()
+    changes = kb.claim_history(ident)      # NotFound → 404
+    rows = []
+    for n, change in enumerate(changes, 1):
+        row = change.as_dict()
+        row["number"] = n
+        row["before_url"] = (url_for("history.earlier_version", ident=ident, number=n)
+                             if change.before is not None else None)
+        rows.append(row)
+    iri = str(kb.iris.resolve("claims", ident))
+    exists = bool(kb.select("claim_exists.rq", claim=kb.iris.resolve("claims", ident)))
+    data = {"claim": iri, "id": kb.iris.local_id(iri) or ident, "exists": exists,
+            "changes": rows}
+    twins = {"json": url_for("history.claim_history", ident=data["id"], fmt="json")}
+    return respond(fmt, template="history/claim.html", data=data, twins=twins)
+
+
+@bp.get("/claims/<ident>/history/<int:number>.nq")
+def earlier_version(ident, number):
+    changes = get_kb().claim_history(ident)
+    if not 1 <= number <= len(changes) or changes[number - 1].before is None:
+        raise NotFound(f"change {number} of claim {ident!r} keeps no earlier version")
+    return Response(changes[number - 1].before, mimetype="application/n-quads")
+
+
+@bp.post("/claims/<ident>/retract")
+@requires("editor")
+def retract(ident):
+    kb = get_kb()
+    reason = (request.get_json(silent=True) or {}).get("reason") if request.is_json \
+        else request.form.get("reason")
+    if not isinstance(reason, str):
+        raise InputError("give the reason for retracting the claim (field 'reason')")
+    change = kb.retract_claim(ident, reason[:MAX_REASON + 1], user=current_user().name)
+    if api_client():
+        return {"ok": True, "claim": change.resource, "retracted": change.as_dict()}, 200
+    flash("claim retracted")
+    return redirect(url_for("claims.show", ident=kb.iris.local_id(change.resource) or ident), 303)
