@@ -13,6 +13,7 @@
 | http_timeout       | CLAIMKB_HTTP_TIMEOUT       | 30                         | seconds, remote endpoint and article fetches |
 | secret_key         | CLAIMKB_SECRET_KEY         | (generated)                | web: signs sessions and CSRF tokens; by default a random key kept in ``<data_dir>/secret_key`` |
 | page_size          | CLAIMKB_PAGE_SIZE          | 50                         | web: rows per page of lists |
+| facet_time_limit_ms | CLAIMKB_FACET_TIME_LIMIT_MS | 200                      | web: milliseconds the claims list may spend counting the facets of a filtered view; facets not counted in time ask to narrow the filter |
 | sparql_max_rows    | CLAIMKB_SPARQL_MAX_ROWS    | 10000                      | web: most rows (or triples) /sparql returns; more is cut off and flagged |
 | sparql_timeout     | CLAIMKB_SPARQL_TIMEOUT     | 10                         | web: seconds a /sparql query may run before it is answered with an error |
 | sparql_rate_limit  | CLAIMKB_SPARQL_RATE_LIMIT  | 120/minute                 | web: requests to /sparql per client address (Flask-Limiter syntax) |
@@ -45,6 +46,7 @@ class Settings:
     http_timeout: float = 30.0
     secret_key: str | None = None
     page_size: int = 50
+    facet_time_limit_ms: int = 200
     sparql_max_rows: int = 10_000
     sparql_timeout: float = 10.0
     sparql_rate_limit: str = "120/minute"

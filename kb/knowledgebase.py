@@ -74,7 +74,8 @@ class KnowledgeBase:
         if self._index is None:
             from .index import INDEX_FILE, ClaimIndex
 
-            self._index = ClaimIndex(Path(self.settings.data_dir) / INDEX_FILE)
+            self._index = ClaimIndex(Path(self.settings.data_dir) / INDEX_FILE,
+                                     facet_time_limit_ms=self.settings.facet_time_limit_ms)
         return self._index
 
     def ensure_index(self, progress=None) -> bool:
@@ -347,8 +348,9 @@ class KnowledgeBase:
         version in the history (kb/history.py) in the same update. Raises StoreError."""
         from . import history
 
+        iris = [URIRef(i) for i in iris]
         if iris:
-            existing = self._existing_claims(list(iris))
+            existing = self._existing_claims(iris)
             quads: list[tuple] = []
             when = history.now()
             for iri in iris:

@@ -134,3 +134,77 @@ def test_an_old_kb_gets_its_index_built_on_demand(settings, tmp_path):
         assert kb.ensure_index() is True
         assert kb.index.count(ClaimFilter()) == 62
         assert kb.ensure_index() is False
+
+
+def _computed_facets(kb, name):
+    """A facet counted from the rows, as the filtered path does (for comparison with
+    the counts the triggers keep)."""
+    from kb.index import FACETS
+
+    value_sql, label_sql = FACETS[name]
+    source = ("claim_entities JOIN claims ON claims.rowid = claim_entities.claim"
+              if name == "entity" else "claims")
+    return {r[0]: r[1] for r in kb.index._db().execute(
+        f"SELECT {value_sql}, count(*) FROM {source} WHERE {value_sql} != '' GROUP BY 1")}
+
+
+def test_stored_facet_counts_follow_every_write(demo):
+    from kb.index import FACETS
+
+    def check():
+        stored = {name: {v["value"]: v["count"] for v in demo.index._stored_facet(name, 10_000)}
+                  for name in FACETS}
+        for name in FACETS:
+            assert stored[name] == _computed_facets(demo, name), name
+        assert demo.index.count(ClaimFilter()) == len(list(demo.index.iter_claims()))
+
+    check()
+    rows = list(demo.index.iter_claims())
+    demo.delete_claims([rows[0]["iri"], rows[1]["iri"]])
+    check()
+    demo.retract_claim("eurasianet-border-length", "corrected")   # verdicts change
+    check()
+    demo.reindex()
+    check()
+    assert demo.index.facets(ClaimFilter()) == demo.index.facets(ClaimFilter(), time_limit_ms=60_000)
+
+
+def test_capped_counts_and_facet_time_limit(demo):
+    f = ClaimFilter(modality="factual")
+    n = demo.index.count(f)
+    assert n > 3
+    assert demo.index.count_capped(f, cap=3) == (3, False)
+    assert demo.index.count_capped(f, cap=n) == (n, True)
+    page = demo.index.search(f, limit=2)
+    assert (page.total, page.total_exact) == (n, True)
+    # no time at all: every filtered facet gives up (None), none is wrong
+    assert set(demo.index.facets(ClaimFilter(modality="event"), time_limit_ms=0).values()) == {None}
+    # the unfiltered facets are stored counts: never timed out
+    assert all(v for v in demo.index.facets(ClaimFilter(), time_limit_ms=0).values())
+
+
+def test_dense_full_text_walk_gives_the_same_pages(demo, monkeypatch):
+    import kb.index as index_module
+
+    def pages(sort):
+        out, after = [], None
+        while True:
+            page = demo.index.search(ClaimFilter(q="Taliban"), sort=sort, after=after, limit=3)
+            out += [r["iri"] for r in page.rows]
+            if not page.next_cursor:
+                return out, page.total
+            after = page.next_cursor
+
+    walked = []
+    original = index_module.ClaimIndex._dense
+    for sort in ("published", "-about", "recorded"):
+        sparse = pages(sort)
+        assert sparse[1] >= 4
+        monkeypatch.setattr(index_module.ClaimIndex, "_dense",
+                            lambda self, q: walked.append(q) or True)
+        demo.index._changed()
+        dense = pages(sort)
+        monkeypatch.setattr(index_module.ClaimIndex, "_dense", original)
+        demo.index._changed()
+        assert dense == sparse
+    assert walked

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 
 from flask import Blueprint, request, url_for
 
@@ -36,12 +37,13 @@ def index(fmt):
     facets = kb.index.facets(f)
     args = filter_args(f)
     for name, values in facets.items():
-        for v in values:
+        for v in values or ():
             v["id"] = short(v["value"]) if name in ("publisher", "article", "entity", "property") else v["value"]
     data = {
         "filters": args,
         "sort": sort,
         "total": page.total,
+        "total_exact": page.total_exact,
         "claims": [_row(r) for r in page.rows],
         "next": url_for("claims.index", **args, sort=sort, after=page.next_cursor,
                         **({"limit": limit} if limit != size else {}),
@@ -56,9 +58,16 @@ def index(fmt):
                    facet_names=list(FACETS), after=after)
 
 
+def claim_url(ident: str) -> str:
+    """/claims/<ident>, without url_for's cost for every row of a list (the rule has
+    no converter, so quoting the id is all url_for would do)."""
+    return f"{request.script_root}/claims/{quote(ident, safe='')}"
+
+
 def _row(r: dict) -> dict:
+    ident = short(r["iri"])
     out = {
-        "id": short(r["iri"]), "claim": r["iri"], "url": url_for("claims.show", ident=short(r["iri"])),
+        "id": ident, "claim": r["iri"], "url": claim_url(ident),
         "statement": r["statement"], "quote": r["quote"], "modality": r["modality"],
         "article": r["article"], "article_title": r["article_title"],
         "publisher": r["publisher"] or None, "publisher_name": r["publisher_name"],
@@ -93,8 +102,9 @@ def show(ident):
         return respond(fmt, template="", data={}, rdf=rdf)
     this, verdicts = kb.compare_claim(iri)
     others = []
+    rows = kb.index.get_many([v.b for v in verdicts])
     for v in verdicts:
-        row = kb.index.get(v.b)
+        row = rows.get(v.b)
         item = v.as_dict()
         item["other"] = _row(row) if row else {"claim": v.b, "id": short(v.b),
                                                "url": url_for("claims.show", ident=short(v.b))}

@@ -59,7 +59,7 @@ def publisher(ident):
         return respond(fmt, template="", data={}, rdf=lambda _k: graph)
     f = ClaimFilter(publisher=str(iri))
     page = kb.index.search(f, limit=get_settings().page_size)
-    articles = kb.index.facets(f, names=("article",), limit=100)["article"]
+    articles = kb.index.facets(f, names=("article",), limit=100)["article"] or []
     name = graph.value(iri, SCHEMA.name) or graph.value(iri, RDFS.label)
     data = {
         "publisher": str(iri), "id": short(str(iri)), "name": str(name or short(str(iri))),
@@ -68,7 +68,7 @@ def publisher(ident):
         "all_claims": url_for("claims.index", publisher=short(str(iri))),
         "articles": [{"article": a["value"], "title": a["label"], "claims": a["count"],
                       "url": url_for("articles.show", ident=short(a["value"]))} for a in articles],
-        "verdicts": kb.index.facets(f, names=("verdict",))["verdict"],
+        "verdicts": kb.index.facets(f, names=("verdict",))["verdict"] or [],
     }
     twins = {f: url_for("entities.publisher", ident=f"{data['id']}.{f}") for f in RESOURCE_FORMATS if f != "html"}
     return respond(fmt, template="entities/publisher.html", data=data, twins=twins)

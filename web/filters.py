@@ -5,7 +5,9 @@ Everything that puts markup around article text escapes the text first
 """
 from __future__ import annotations
 
-from flask import Flask, request, url_for
+from urllib.parse import urlencode
+
+from flask import Flask, g, request
 from markupsafe import Markup, escape
 
 from .context import get_kb
@@ -53,14 +55,26 @@ def fts_highlight(text: str | None) -> Markup:
 
 
 def url_with(**changes) -> str:
-    """The current URL with some query arguments changed (None removes one)."""
-    args = request.args.to_dict(flat=False)
+    """The current URL with some query arguments changed (None removes one).
+
+    Built from the request's own path rather than with url_for: a list page calls
+    this for every facet value, and url_for was a third of its rendering time."""
+    args = dict(_request_args())
     for key, value in changes.items():
         if value is None:
             args.pop(key, None)
         else:
             args[key] = [value]
-    return url_for(request.endpoint, **(request.view_args or {}), **args)
+    query = urlencode([(k, v) for k, values in args.items() for v in values])
+    path = request.script_root + request.path
+    return f"{path}?{query}" if query else path
+
+
+def _request_args() -> dict:
+    cached = g.get("_url_with_args")
+    if cached is None:
+        cached = g._url_with_args = request.args.to_dict(flat=False)
+    return cached
 
 
 def init_app(app: Flask) -> None:
