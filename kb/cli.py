@@ -684,3 +684,167 @@ def user_token(obj: Context, name, label, list_, revoke, revoke_all):
         return
     click.echo(users.create_token(name, label))
     click.echo("Store this token now: it is not shown again.", err=True)
+
+
+# ---------------------------------------------------------------- publisher reliability
+
+def _assessor(obj: Context, name: str):
+    """The web account NAME (its role is checked by kb.reliability)."""
+    return _users(obj).get_user(name)
+
+
+@main.command()
+@click.argument("publisher")
+@click.option("--user", "user_name", required=True, help="The assessor: a web account "
+              "(claimkb user add NAME --role annotator) with the annotator role or higher.")
+@click.option("--value", help="The rating, 1 (unreliable) to 5 (highly reliable); see "
+              "docs/reliability.md.")
+@click.option("--reason", help="Why: what the assessor observed (required).")
+@click.option("--evidence", help="An http(s) URL of the evidence (required).")
+@click.option("--withdraw", is_flag=True, help="Withdraw the user's current rating instead "
+              "(it stays in the history, marked withdrawn).")
+@click.pass_obj
+def rate(obj: Context, publisher, user_name, value, reason, evidence, withdraw):
+    """Rate the reliability of PUBLISHER (id, IRI or name) as assessor --user. A new
+    rating supersedes the assessor's previous one, which stays in the history."""
+    from . import reliability
+    from .errors import InputError
+
+    user = _assessor(obj, user_name)
+    kb = obj.kb()
+    if withdraw:
+        if value or reason or evidence:
+            raise InputError("--withdraw takes no --value, --reason or --evidence")
+        iri, _ = reliability.publisher_iri(kb, publisher)
+        found = reliability.current(kb, iri, user)
+        if found is None:
+            raise InputError(f"{user.name} has no current rating of {publisher!r} to withdraw")
+        done = reliability.withdraw(kb, found.iri, user=user)
+        click.echo(f"{done.id}  withdrawn: {done.assessor}'s rating {done.value} "
+                   f"({done.level}) of {done.publisher}")
+        return
+    if value is None:
+        raise InputError("give --value (1 to 5), --reason and --evidence")
+    done = reliability.rate(kb, publisher, user=user, value=value, reason=reason or "",
+                            evidence=evidence or "")
+    click.echo(f"{done.id}  {done.assessor} rates {done.publisher} {done.value}/{done.best} "
+               f"({done.level})" + (f", superseding {done.previous.rsplit('/', 1)[-1]}"
+                                    if done.previous else ""))
+
+
+@main.command()
+@click.argument("publisher")
+@click.option("--history", is_flag=True, help="Every rating, not only each assessor's current one.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+@click.pass_obj
+def ratings(obj: Context, publisher, history, fmt):
+    """The reliability ratings of PUBLISHER (id, IRI or name): each assessor's current
+    rating (none when withdrawn) with reason and evidence; --history for all."""
+    from . import reliability
+
+    found = reliability.assessments(obj.kb(), publisher)
+    if fmt == "json":
+        click.echo(json.dumps(found.as_dict(), indent=2, ensure_ascii=False))
+        return
+    rows = []
+    for group in found.assessors:
+        items = group.history if history else ([group.current] if group.current else [])
+        if not items and not history:
+            rows.append([group.assessor, "", "withdrawn", "", "", ""])
+        for a in items:
+            rows.append([a.assessor, f"{a.value}/{a.best}", a.level if a.status == "current"
+                         else f"{a.level} ({a.status})", a.created[:19], a.reason, a.evidence])
+    click.echo(f"{found.name or found.publisher}: {len(found.assessors)} assessor(s)")
+    _table(["assessor", "rating", "level", "date", "reason", "evidence"], rows)
+
+
+# ---------------------------------------------------------------- annotations (docs/annotations.md)
+
+@main.group()
+def annotations():
+    """W3C Web Annotations (also served by the Web Annotation Protocol at /annotations/):
+    list, show, export."""
+
+
+@annotations.command("list")
+@click.option("--source", help="Only annotations on this article, claim or publisher (IRI).")
+@click.option("--target", help="Only annotations with this target IRI.")
+@click.option("--motivation", help="commenting, questioning, assessing, tagging, … (or an IRI).")
+@click.option("--tag", help="Only annotations with this tag.")
+@click.option("--creator", help="Only annotations created by this user.")
+@click.option("--orphans", is_flag=True, help="Only annotations that lost their anchor in the "
+                                              "article's current text.")
+@click.option("--after", help="Keyset pagination: the last id of the previous page.")
+@click.option("--limit", type=int, default=100, show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+@click.pass_obj
+def annotations_list(obj: Context, source, target, motivation, tag, creator, orphans, after,
+                     limit, fmt):
+    """List annotations in id order, with filters."""
+    service = obj.kb().annotations
+    if source and not source.startswith(("http://", "https://")):
+        source = str(obj.kb().find_article(source))
+    page = service.list(source=source, target=target, motivation=motivation, tag=tag,
+                        creator=creator, after=after, limit=limit, orphan=orphans or None)
+    if fmt == "json":
+        click.echo(json.dumps({"total": page.total, "next_after": page.next_after,
+                               "items": [a.as_dict() for a in page.items]},
+                              indent=2, ensure_ascii=False))
+        return
+    _table(["id", "creator", "motivation", "target", "text", "modified"],
+           [[a.id, a.creator, ",".join(a.motivations), a.target_source,
+             ("[orphan] " if a.orphan else "") + " | ".join(a.bodies_text + [f"#{t}" for t in a.tags]),
+             a.modified] for a in page.items])
+    click.echo(f"{len(page.items)} of {page.total}"
+               + (f"; next page: --after {page.next_after}" if page.next_after else ""))
+
+
+@annotations.command("show")
+@click.argument("annotation")
+@click.option("--format", "fmt", type=click.Choice(["jsonld", "json", "history"]), default="jsonld",
+              show_default=True)
+@click.pass_obj
+def annotations_show(obj: Context, annotation, fmt):
+    """One annotation (id or IRI) as served (JSON-LD), its summary (json), or its
+    history (who changed what, when)."""
+    service = obj.kb().annotations
+    if fmt == "history":
+        click.echo(json.dumps([c.as_dict() for c in service.history(annotation)], indent=2,
+                              ensure_ascii=False))
+        return
+    found = service.get(annotation)
+    click.echo(json.dumps(found.doc if fmt == "jsonld" else found.as_dict(), indent=2,
+                          ensure_ascii=False))
+
+
+@annotations.command("export")
+@click.option("--format", "fmt", type=click.Choice(["jsonld", "nquads"]), default="jsonld",
+              show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_obj
+def annotations_export(obj: Context, fmt, output):
+    """Every annotation: a JSON-LD AnnotationCollection with one embedded page, or
+    N-Quads (one named graph per annotation)."""
+    service = obj.kb().annotations
+    iris = service.all_iris()
+    if fmt == "jsonld":
+        items = [{k: v for k, v in service.get(i).doc.items() if k != "@context"} for i in iris]
+        text = json.dumps({"@context": "http://www.w3.org/ns/anno.jsonld",
+                           "id": service.container, "type": "AnnotationCollection",
+                           "total": len(items),
+                           "first": {"type": "AnnotationPage", "startIndex": 0, "items": items}},
+                          indent=2, ensure_ascii=False)
+    else:
+        lines = []
+        for iri in iris:
+            for line in service.graph_of(iri).serialize(format="nt").splitlines():
+                if line.strip():
+                    lines.append(f"{line.rstrip().removesuffix('.').rstrip()} <{iri}> .")
+        text = "\n".join(lines)
+    if output:
+        output.write_text(text + "\n", encoding="utf-8")
+        click.echo(f"{len(iris)} annotation(s) written to {output}", err=True)
+    else:
+        click.echo(text)

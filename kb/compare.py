@@ -494,10 +494,14 @@ def compare_claim(kb: "KnowledgeBase", ref: str) -> tuple[ClaimFacts | None, lis
     index (same canonical subject and property, any scope or time)."""
     from . import compare_index
 
-    claim = str(kb.claim_iri(ref))
+    try:
+        claim = str(kb.iris.resolve("claims", ref))
+    except NotFound:
+        raise NotFound(f"no claim {ref!r}") from None
     idx = compare_index.ensure(kb)
     row = idx.conn().execute("SELECT ks, kp FROM claims WHERE claim = ?", (claim,)).fetchone()
     if row is None:
+        kb.claim_iri(claim)      # NotFound for a claim that is not stored at all
         return None, []
     rows = idx.rows("ks = ? AND kp = ?", row)
     if len(rows) < 2:

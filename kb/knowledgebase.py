@@ -78,6 +78,15 @@ class KnowledgeBase:
                                      facet_time_limit_ms=self.settings.facet_time_limit_ms)
         return self._index
 
+    @property
+    def annotations(self) -> "Annotations":
+        """The W3C Web Annotation service (kb/annotations.py), created on first use."""
+        if getattr(self, "_annotations", None) is None:
+            from .annotations import Annotations
+
+            self._annotations = Annotations(self)
+        return self._annotations
+
     def ensure_index(self, progress=None) -> bool:
         """Build the claims index from the store if it was never built (a KB made
         before the index existed, or a fresh remote endpoint). Returns whether it built."""
@@ -145,6 +154,8 @@ class KnowledgeBase:
         parts, stored = self._article_plan(data, dt.datetime.now(dt.timezone.utc))
         if parts:
             self.store.update(sparql.join_updates(parts))
+        if stored.new_version and not stored.created:  # annotations follow the new text
+            self.annotations.reanchor_article(stored.iri)
         return stored
 
     def find_article(self, ref: str) -> URIRef:
@@ -428,8 +439,14 @@ class KnowledgeBase:
 
     def claim_view(self, ref: str) -> dict:
         """Everything `claimkb show` prints about a claim, as plain data. Raises NotFound."""
-        claim = self.claim_iri(ref)
-        ds = self.claim_dataset(claim)
+        try:
+            claim = self.iris.resolve("claims", ref)
+        except NotFound:
+            raise NotFound(f"no claim {ref!r}") from None
+        try:
+            ds = self.claim_dataset(claim)
+        except NotFound:
+            raise NotFound(f"no claim {ref!r}") from None
         meta = ds.graph(META)
         content = ds.graph(claim)
         source = meta.value(claim, SCHEMA.appearance)

@@ -99,6 +99,16 @@ class CKB(DefinedNamespace):
     changeSummary: URIRef
     earlierVersion: URIRef
     retraction: URIRef
+    # annotations (kb/annotations.py)
+    orphaned: URIRef
+    # publisher reliability (kb/reliability.py, docs/reliability.md)
+    ReliabilityLevel: URIRef
+    Unreliable: URIRef
+    MostlyUnreliable: URIRef
+    MixedReliability: URIRef
+    MostlyReliable: URIRef
+    HighlyReliable: URIRef
+    reliabilityLevel: URIRef
 
 
 PREFIXES: dict[str, str] = {

@@ -185,7 +185,9 @@ def test_editor_adds_a_claim_from_selected_text(page, site):
                if (at < 0) continue;
                const range = document.createRange();
                range.setStart(node, at); range.setEnd(node, at + phrase.length);
-               range.startContainer.parentElement.scrollIntoView({block: "center"});
+               // the words themselves to the middle of the window (their parent may be
+               // taller than the window: the text beside the annotations panel is)
+               window.scrollBy(0, range.getBoundingClientRect().top - window.innerHeight / 2);
                const rects = range.getClientRects();
                const first = rects[0], last = rects[rects.length - 1];
                return {x1: first.left + 1, y1: first.top + first.height / 2,

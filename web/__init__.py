@@ -19,7 +19,8 @@ from kb.config import Settings
 
 from . import errors
 
-BLUEPRINTS = ("home", "claims", "articles", "entities", "compare", "sparql", "auth", "edit", "history")
+BLUEPRINTS = ("home", "claims", "articles", "entities", "compare", "sparql", "auth", "edit", "history", "annotate", "reliability",
+              "annotations_api")
 
 
 def _secret_key(settings: Settings) -> str:

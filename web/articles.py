@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, request, url_for
 from rdflib import URIRef
 
+from .annotate import article_panel
 from .context import get_kb, get_settings
 from .params import short
 from .render import PAGE_FORMATS, RESOURCE_FORMATS, choose, respond, split_suffix
@@ -59,6 +60,8 @@ def show(ident):
                                      "title": s["statement"] or s["exact"] or ""})
              for s in view["spans"]]
     publisher_iri = next((r["publisher"] for r in rows.values() if r["publisher"]), None)
+    annotations = article_panel(view["article"]) if fmt == "html" and view["text"] else None
+    spans += annotations["spans"] if annotations else []   # highlighted too (web/annotate.py)
     return respond(fmt, template="articles/show.html", data=data, twins=twins, spans=spans,
-                   publisher_iri=publisher_iri)
+                   publisher_iri=publisher_iri, annotations=annotations)
 

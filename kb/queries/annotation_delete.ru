@@ -1,0 +1,6 @@
+# Remove annotation graphs (kb/annotations.py): every quad of the named graph ?a.
+DELETE { GRAPH ?a { ?s ?p ?o } }
+WHERE {
+  VALUES ?a { UNDEF }
+  GRAPH ?a { ?s ?p ?o }
+}
