@@ -10,8 +10,10 @@ into a fresh Oxigraph directory, then times, on that store:
 * identity: reading owl:sameAs / equivalentProperty links and property traits;
 * reindex: kb.compare_index.rebuild() (the comparison index from the store);
 * report: kb.compare.report() over the whole KB (the ordered list of facts), then
-  reading every fact's claims and verdicts (report_full), a page of 50 facts, and
-  report_counts();
+  reading every fact's claims and verdicts as objects (report_full), a page of 50
+  facts, and report_counts(); streaming every verdict as plain rows
+  (kb.compare.report_rows: report_rows_s) and writing them as CSV, as
+  `claimkb compare --format csv` does (report_csv_s);
 * subject: kb.compare.compare_subject() for --samples random subjects (p50/p95/max);
 * claim: kb.compare.compare_claim() for --samples random claims (p50/p95/max);
 * worst_verdicts for all claims and for 200;
@@ -130,6 +132,29 @@ def run(args) -> dict:
             out["report_verdicts"], seconds = timed(read_all)
             out["report_full_s"] = round(out["report_s"] + seconds, 2)
             del facts
+
+            def stream():
+                return sum(1 for _ in compare.report_rows(kb))
+
+            def stream_csv():
+                # what `claimkb compare --format csv` does for the whole KB, to /dev/null
+                import csv
+                import os
+                columns = ["subject", "property", "scope", "a", "b", "verdict", "severity",
+                           "absolute_difference", "relative_difference", "reason"]
+                n = 0
+                with open(os.devnull, "w", newline="") as sink:
+                    writer = csv.writer(sink)
+                    writer.writerow(columns)
+                    for row in compare.report_rows(kb):
+                        writer.writerow(["" if row[c] is None else row[c] for c in columns])
+                        n += 1
+                return n
+            out["report_rows"], seconds = timed(stream)
+            out["report_rows_s"] = round(seconds, 2)
+            _, seconds = timed(stream_csv)
+            out["report_csv_s"] = round(seconds, 2)
+            note(out)
             worst, seconds = timed(compare.worst_verdicts, kb)
             out["worst_all_s"] = round(seconds, 2)
             out["worst_claims"] = len(worst)

@@ -468,19 +468,9 @@ def compare(obj: Context, subject, prop, source, verdict, claim, pair, materiali
         click.echo(f"{count} verdict(s)", err=True)
 
 
-def _report_rows(engine, kb, limit, page: int = 1000, **filters):
-    """The report's verdicts as rows, read a page of facts at a time (bounded memory)."""
-    offset = 0
-    while limit is None or offset < limit:
-        size = page if limit is None else min(page, limit - offset)
-        facts = engine.report(kb, limit=size, offset=offset, **filters)
-        for fact in facts:
-            for v in fact.verdicts:
-                yield {"subject": fact.subject, "property": fact.property,
-                       "scope": fact.scope, "sources": fact.sources, **v.as_dict()}
-        if len(facts) < size:
-            return
-        offset += size
+def _report_rows(engine, kb, limit, **filters):
+    """The report's verdicts as rows, streamed (kb.compare.report_rows: bounded memory)."""
+    return engine.report_rows(kb, limit=limit, **filters)
 
 
 def _chunks(items, size: int):

@@ -252,6 +252,26 @@ class CompareIndex:
                         None if relative is None else Decimal(relative), severity)
                 for a, b, code, severity, absolute, relative, reason in rows]
 
+    def verdict_rows(self, facts: list[int], verdict: str | None = None) -> list[tuple]:
+        """(fact, a, b, verdict name, severity, absolute, relative, reason) of several
+        facts in one query, each fact's verdicts in the report's order (as
+        ``fact_verdicts``), the facts in the order given. Plain tuples: streaming the
+        whole report builds no Verdict objects."""
+        if not facts:
+            return []
+        conn = self.conn()
+        sql = ("SELECT ca.fact, ca.claim, cb.claim, v.verdict, v.severity, v.absolute, v.relative,"
+               " v.reason FROM claims ca JOIN verdicts v ON v.a = ca.id JOIN claims cb ON cb.id = v.b"
+               f" WHERE ca.fact IN ({','.join('?' * len(facts))})")
+        args: list = list(facts)
+        if verdict is not None:
+            sql += " AND v.verdict = ?"
+            args.append(CODE[verdict])
+        rows = conn.execute(sql, args).fetchall()
+        order = {f: i for i, f in enumerate(facts)}
+        rows.sort(key=lambda r: (order[r[0]], r[3], r[1], r[2]))
+        return [(f, a, b, NAME[code], *rest) for f, a, b, code, *rest in rows]
+
     def worst(self, claims: list[str] | None) -> dict[str, str]:
         conn = self.conn()
         if claims is None:

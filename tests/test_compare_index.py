@@ -303,3 +303,20 @@ def test_materialised_graph_stays_equal_to_the_index(demo, tmp_path, monkeypatch
     verdicts = sum(len(f.verdicts) for f in demo.comparison_report())
     assert verdicts > stored               # the new claim against the other lengths
     assert int(demo.query(COUNT_COMPARISONS).rows[0][0]) == verdicts
+
+
+def test_report_rows_stream_the_report_verdict_for_verdict(demo_kb):
+    """report_rows (plain rows, how the CLI writes the whole report) = report()'s facts
+    and verdicts, in the same order, with every filter."""
+    from kb import compare
+
+    for filters in ({}, {"verdict": "conflict"}, {"verdict": "agree"},
+                    {"subject": "afghan-tajik-border"}, {"source": "globinsider"}):
+        expected = [{"subject": f.subject, "property": f.property, "scope": f.scope,
+                     "sources": f.sources, **v.as_dict()}
+                    for f in compare.report(demo_kb, **filters) for v in f.verdicts]
+        assert expected, filters
+        assert list(compare.report_rows(demo_kb, **filters)) == expected, filters
+        assert list(compare.report_rows(demo_kb, page=1, **filters)) == expected, filters
+    first = compare.report(demo_kb, limit=2)
+    assert len(list(compare.report_rows(demo_kb, limit=2))) == sum(len(f.verdicts) for f in first)
