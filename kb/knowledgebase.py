@@ -21,6 +21,9 @@ from .store.base import QueryResult
 from .vocab import CKB, MODALITIES, OA, PREFIXES, SCHEMA
 
 MODALITY_NAMES = {iri: name for name, iri in MODALITIES.items()}
+# a write whose side indexes could not be updated leaves this file in the data dir:
+# the next start rebuilds them (KnowledgeBase.ensure_index)
+STALE_MARKER = "index.stale"
 
 RDF_EXTENSIONS = {".trig": "trig", ".nq": "nquads", ".nquads": "nquads"}
 JSONLD_EXTENSIONS = {".jsonld", ".json"}
@@ -87,10 +90,15 @@ class KnowledgeBase:
             self._annotations = Annotations(self)
         return self._annotations
 
+    @property
+    def _stale_marker(self) -> Path:
+        return Path(self.settings.data_dir) / STALE_MARKER
+
     def ensure_index(self, progress=None) -> bool:
         """Build the claims index from the store if it was never built (a KB made
-        before the index existed, or a fresh remote endpoint). Returns whether it built."""
-        if self.index.built:
+        before the index existed, or a fresh remote endpoint) or a write could not
+        update it (the stale marker). Returns whether it built."""
+        if self.index.built and not self._stale_marker.exists():
             return False
         self.reindex(progress)
         return True
@@ -102,7 +110,25 @@ class KnowledgeBase:
         count = self.index.rebuild(self, progress=progress)
         compare_index.rebuild(self)
         self._index_verdicts(None)
+        self._stale_marker.unlink(missing_ok=True)
         return count
+
+    def _after_write(self, refresh: Callable[[], None]) -> None:
+        """Bring the side indexes up to date after a store write that succeeded. If
+        that fails, the write stays (the store is the truth): the indexes are marked
+        stale, rebuilt on the next start (``ensure_index``), and the StoreError says so."""
+        from .errors import StoreError
+
+        try:
+            refresh()
+        except (StoreError, OSError) as exc:
+            try:
+                self._stale_marker.write_text(f"{exc}\n", encoding="utf-8")
+            except OSError:
+                pass
+            raise StoreError(f"the write was stored, but the claims index could not be "
+                             f"updated ({exc}); it is rebuilt on the next start, or run "
+                             f"`claimkb reindex`") from None
 
     def _index_verdicts(self, claims: list[str] | None) -> None:
         """Copy each claim's most severe verdict (``claims``; all when None) into the
@@ -302,9 +328,13 @@ class KnowledgeBase:
             self.store.update(sparql.join_updates(parts))
         if records:
             written = [r.iri for r in records]
-            touched = self._refresh_comparisons(written)
-            self.index.refresh(self, written)
-            self._index_verdicts(sorted({str(c) for c in [*written, *(touched or [])]}))
+
+            def refresh():
+                touched = self._refresh_comparisons(written)
+                self.index.refresh(self, written)
+                self._index_verdicts(sorted({str(c) for c in [*written, *(touched or [])]}))
+
+            self._after_write(refresh)
         return len(records)
 
     def _existing_claims(self, iris: list[URIRef]) -> dict[str, URIRef | None]:
@@ -374,11 +404,15 @@ class KnowledgeBase:
             if quads:
                 parts.append(sparql.insert_data(quads))
             self.store.update(sparql.join_updates(parts))
-            self.index.remove(iris)
-            touched = self._refresh_comparisons(iris) or []
-            others = sorted({str(c) for c in touched} - {str(i) for i in iris})
-            if others:
-                self._index_verdicts(others)
+
+            def refresh():
+                self.index.remove(iris)
+                touched = self._refresh_comparisons(iris) or []
+                others = sorted({str(c) for c in touched} - {str(i) for i in iris})
+                if others:
+                    self._index_verdicts(others)
+
+            self._after_write(refresh)
 
     def retract_claim(self, ref: str, reason: str, *, user: str | None = None):
         """Retract a claim: it stays in the KB, shown as retracted with ``reason``, and
@@ -400,9 +434,13 @@ class KnowledgeBase:
                                              before=_nquads(self.claim_dataset(claim)))
         quads.append((claim, CKB.retraction, change, META))
         self.store.update(sparql.insert_data(quads))
-        touched = self._refresh_comparisons([claim]) or []
-        self.index.refresh(self, [claim])
-        self._index_verdicts(sorted({str(c) for c in [claim, *touched]}))
+
+        def refresh():
+            touched = self._refresh_comparisons([claim]) or []
+            self.index.refresh(self, [claim])
+            self._index_verdicts(sorted({str(c) for c in [claim, *touched]}))
+
+        self._after_write(refresh)
         return history.changes(self, claim)[0]
 
     def is_retracted(self, claim: URIRef) -> bool:

@@ -208,3 +208,32 @@ def test_dense_full_text_walk_gives_the_same_pages(demo, monkeypatch):
         demo.index._changed()
         assert dense == sparse
     assert walked
+
+
+def test_a_failed_index_update_keeps_the_write_and_heals_on_the_next_start(demo, monkeypatch):
+    from dataclasses import replace as dc_replace
+
+    from kb import claimsfile
+    from kb.errors import StoreError
+    from kb.knowledgebase import STALE_MARKER
+
+    path = __import__("pathlib").Path(__file__).resolve().parent.parent / "kb" / "demo" / "20-other-sources.yaml"
+    rec = next(r for r in claimsfile.parse(demo, path).records
+               if str(r.iri).endswith("/eurasianet-border-length"))
+    new = dc_replace(rec, statement="Index failure test: the border is 1,357 km long.")
+
+    def broken(*args, **kwargs):
+        raise StoreError("disk I/O error")
+
+    monkeypatch.setattr(type(demo.index), "refresh", broken)
+    with pytest.raises(StoreError, match="the write was stored.*claimkb reindex"):
+        demo.write_claims([new])
+    monkeypatch.undo()
+    assert demo.claim_view("eurasianet-border-length")["statement"] == new.statement  # kept
+    marker = demo.settings.data_dir / STALE_MARKER
+    assert marker.exists()
+    assert demo.index.get(str(rec.iri))["statement"] != new.statement                   # stale
+    assert demo.ensure_index() is True                     # what the next start does
+    assert not marker.exists()
+    assert demo.index.get(str(rec.iri))["statement"] == new.statement
+    assert demo.ensure_index() is False
