@@ -670,6 +670,9 @@ class ClaimIndex:
                 raise InputError(f"unknown facet {name!r} (known: {', '.join(FACETS)})")
         budget = self.facet_time_limit_ms if time_limit_ms is None else time_limit_ms
         deadline = time.monotonic() + budget / 1000
+        if f.active() and not self.count_capped(f)[1]:
+            # over COUNT_CAP matches: counting them by facet would only spend the budget
+            return {name: None for name in names}
         for name in names:
             if not f.active():
                 out[name] = self._cached(("facet0", name, limit), lambda name=name: self._stored_facet(name, limit))
