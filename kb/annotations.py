@@ -242,7 +242,9 @@ class Annotations:
         """The annotations of one article (its text spans and the article as a whole),
         in id order, with ``start``/``end``/``exact`` resolved on the article's current
         text (computed in memory when stored on an older version and not yet
-        re-anchored) and ``orphan`` set for those that cannot be placed. One query."""
+        re-anchored) and ``orphan`` set for those that cannot be placed. One query per
+        text version of the article, whatever the number of annotations. Raises
+        StoreError."""
         article = URIRef(article_iri)
         graphs = self._graphs_for_source(article)
         version, text = self.kb.current_text(article)
@@ -250,7 +252,10 @@ class Annotations:
         out = []
         for iri in sorted(graphs, key=str):
             ann = self._annotation(iri, graphs[iri])
-            if ann.version and version is not None and ann.version != str(version) and ann.exact:
+            if ann.version and version is not None and ann.version != str(version) \
+                    and (ann.exact or ann.start is not None):
+                # not re-anchored yet (e.g. a text stored without reanchor_article):
+                # placed in memory; a position-only selector is read on its own version
                 old_text = self._version_text(URIRef(ann.version), texts)
                 found = _reanchor(old_text, text, graphs[iri], ann)
                 if found is None:
@@ -267,6 +272,33 @@ class Annotations:
                 except InputError:
                     ann.orphan = True
             out.append(ann)
+        return out
+
+    def on(self, target: str) -> list[Annotation]:
+        """The annotations whose target is ``target`` (a claim, publisher or any IRI) or
+        a SpecificResource of it, in id order: one query, on the target index (not a
+        scan of every annotation, as ``list(target=…)`` is). Raises StoreError."""
+        graphs = self._fetch("annotation_for_source.rq", source=URIRef(str(target)))
+        return [self._annotation(iri, graphs[iri]) for iri in sorted(graphs, key=str)]
+
+    def replies(self, parents: list[str]) -> dict[str, list[Annotation]]:
+        """Parent annotation IRI → the annotations replying to it (their target is the
+        parent), oldest first: one query for all ``parents``, whatever their number.
+        Raises StoreError."""
+        wanted = {str(p) for p in parents}
+        if not wanted:
+            return {}
+        graphs = self._fetch("annotation_for_source.rq",
+                             source=[URIRef(p) for p in sorted(wanted)])
+        out: dict[str, list[Annotation]] = {}
+        for iri in sorted(graphs, key=str):
+            if str(iri) in wanted:
+                continue
+            reply = self._annotation(iri, graphs[iri])
+            if reply.replies_to in wanted:
+                out.setdefault(reply.replies_to, []).append(reply)
+        for found in out.values():
+            found.sort(key=lambda r: (str(r.created), r.iri))
         return out
 
     def reanchor_article(self, article_iri: str) -> ReanchorReport:
@@ -501,7 +533,8 @@ class Annotations:
         sent = [t.strip() for t in if_match.split(",")]
         if "*" in sent:
             return
-        if not any(t.removeprefix("W/") == ann.etag for t in sent):
+        # strong comparison (RFC 9110 §13.1.1): a weak validator never matches
+        if ann.etag not in sent:
             raise PreconditionFailed(f"annotation {ann.id!r} has changed (ETag {ann.etag}, "
                                      f"If-Match {if_match}): fetch it again; nothing was changed")
 
@@ -689,10 +722,15 @@ class Annotations:
         """INSERT DATA of ``graph`` into the named graph ``iri`` (blank nodes kept, with
         labels unique to this write)."""
         prefix = secrets.token_hex(4)
+        labels: dict = {}
 
         def term(t) -> str:
             if isinstance(t, BNode):
-                return f"_:b{prefix}{re.sub(r'[^A-Za-z0-9]', '', str(t))}"
+                # one fresh label per node: labels taken from the posted document
+                # ("_:a-1", "_:a1") must not be merged by stripping characters
+                if t not in labels:
+                    labels[t] = f"_:b{prefix}n{len(labels)}"
+                return labels[t]
             if isinstance(t, Literal):
                 # always the full form: Literal.n3() writes some numeric types bare, and a
                 # bare 412 would come back as xsd:integer, not xsd:nonNegativeInteger

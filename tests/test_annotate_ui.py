@@ -403,6 +403,71 @@ def test_json_answers_for_api_clients(app, users, article):
     assert response.status_code == 200 and response.get_json()["ok"] is True
 
 
+def test_editing_in_the_ui_keeps_what_the_form_does_not_show(app, users):
+    """Regression: an edit through the UI dropped link bodies (a body that is an IRI was
+    taken for text), the document's own creator and generator, and kept a bodyValue
+    beside the new comment (the old text shown twice)."""
+    kb = app.extensions["claimkb"]
+    doc = {"@context": "http://www.w3.org/ns/anno.jsonld", "type": "Annotation",
+           "motivation": "commenting",
+           "creator": {"id": "http://example.org/people/al", "type": "Person", "name": "Al"},
+           "generator": {"id": "http://example.org/client", "type": "Software", "name": "Code v2"},
+           "body": ["http://example.org/post1", {"type": "TextualBody", "value": "old text"}],
+           "target": "http://example.com/page1"}
+    linked = kb.annotations.create(doc, user="annie")
+    annie = client_for(app, "annie")
+    response = annie.post(f"/annotations/{linked.id}/edit",
+                          data={"csrf_token": token_of(annie), "comment": "new text",
+                                "etag": linked.etag})
+    assert response.status_code == 303
+    stored = kb.annotations.get(linked.id)
+    assert stored.bodies_text == ["new text"]
+    bodies = stored.doc["body"]
+    assert "http://example.org/post1" in bodies
+    creators = stored.doc["creator"]
+    assert {"id": "http://example.org/people/al", "type": "Person", "name": "Al"} in creators
+    assert stored.creator == "annie"
+    assert stored.doc["generator"]["id"] == "http://example.org/client"
+
+    plain = kb.annotations.create({"@context": "http://www.w3.org/ns/anno.jsonld",
+                                   "type": "Annotation", "bodyValue": "old comment",
+                                   "target": "http://example.com/page1"}, user="annie")
+    response = annie.post(f"/annotations/{plain.id}/edit",
+                          data={"csrf_token": token_of(annie), "comment": "new comment",
+                                "etag": plain.etag})
+    assert response.status_code == 303
+    assert kb.annotations.get(plain.id).bodies_text == ["new comment"]
+
+
+def test_article_page_queries_do_not_grow_with_replies(app, users, article):
+    """Regression: every reply on an article page was fetched with a query of its own."""
+    _, text = article
+    kb = app.extensions["claimkb"]
+    annie = client_for(app, "annie")
+    parents = [created_id(annotate(annie, text, comment=f"note {i}")) for i in range(3)]
+
+    def queries() -> int:
+        calls = []
+        select = kb.select
+        kb.select = lambda name, **kw: calls.append(name) or select(name, **kw)
+        try:
+            page(annie)
+        finally:
+            del kb.select
+        return len(calls)
+
+    before = queries()
+    for ident in parents:
+        for _ in range(4):
+            kb.annotations.create({"@context": "http://www.w3.org/ns/anno.jsonld",
+                                   "type": "Annotation", "motivation": "replying",
+                                   "bodyValue": "a reply", "target": kb.annotations.get(ident).iri},
+                                  user="bob")
+    html = page(annie)
+    assert html.count("a reply") >= 12
+    assert queries() <= before + 2     # a query per level of the threads, not per reply
+
+
 # ---------------------------------------------------------------------- filters
 
 def test_filters_by_motivation_tag_and_author(app, users, article):

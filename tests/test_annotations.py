@@ -425,3 +425,88 @@ def test_annotations_on_the_remote_backend(remote_kb):
     notes.delete(created.id, user="alice", if_match=updated.etag)
     with pytest.raises(Gone):
         notes.get(created.id)
+
+
+# ---------------------------------------------------------------------- regressions (review)
+
+def test_posted_blank_node_labels_are_never_merged(notes):
+    """Regression: blank node labels were stored with their non-alphanumerics stripped,
+    so "_:a-1" and "_:a1" became one node (two bodies merged into one)."""
+    doc = {"@context": CTX, "type": "Annotation", "target": "http://example.com/p",
+           "body": [{"id": "_:a-1", "type": "TextualBody", "value": "one"},
+                    {"id": "_:a1", "type": "TextualBody", "value": "two"},
+                    {"id": "_:a_1", "type": "TextualBody", "value": "three"}]}
+    created = notes.create(doc, user="alice")
+    stored = notes.get(created.id)
+    assert sorted(stored.bodies_text) == ["one", "three", "two"]
+    bodies = stored.doc["body"]
+    assert isinstance(bodies, list) and len(bodies) == 3
+    assert sorted(b["value"] for b in bodies) == ["one", "three", "two"]
+    assert isomorphic(notes.graph_of(created.id) - _bookkeeping(notes, created),
+                      jsonld.graph_of({**doc, "id": created.iri}))
+
+
+def _bookkeeping(notes, created):
+    from rdflib import Graph
+
+    graph = Graph()
+    subject = URIRef(created.iri)
+    for p in (DCTERMS.creator, DCTERMS.created, DCTERMS.modified):
+        for o in notes.graph_of(created.id).objects(subject, p):
+            graph.add((subject, p, o))
+    return graph
+
+
+def test_a_position_only_annotation_not_yet_reanchored_is_placed_on_the_new_text(
+        kb, notes, article, monkeypatch):
+    """Regression: for_article placed a position-only annotation stored on an older
+    version at its old offsets in the new text (a highlight on the wrong words)."""
+    start = TEXT.index("1,344 km")
+    pos = notes.create(note(span(article, start=start, end=start + 8)), user="alice")
+    # a new text whose annotations have not been re-anchored (yet)
+    from kb.annotations import ReanchorReport
+
+    monkeypatch.setattr(notes, "reanchor_article", lambda *_: ReanchorReport())
+    new_text = "Breaking: a long new first paragraph goes here.\n\n" + TEXT
+    stored = kb.import_article(ArticleData(text=new_text, title="Story", publisher="Daily Planet"))
+    assert stored.new_version and notes.get(pos.id).version != str(stored.version)
+    found = {a.id: a for a in notes.for_article(str(article))}[pos.id]
+    assert not found.orphan
+    assert new_text[found.start:found.end] == "1,344 km"
+    assert (found.start, found.exact) == (new_text.index("1,344 km"), "1,344 km")
+
+
+def test_if_match_uses_the_strong_comparison(notes):
+    """Regression: If-Match: W/"<etag>" was accepted (RFC 9110: If-Match compares strong
+    validators; a weak one never matches)."""
+    created = notes.create(note("http://example.com/p", "first"), user="alice")
+    with pytest.raises(PreconditionFailed):
+        notes.update(created.id, note("http://example.com/p", "second"), user="alice",
+                     if_match="W/" + created.etag)
+    with pytest.raises(PreconditionFailed):
+        notes.delete(created.id, user="alice", if_match="W/" + created.etag)
+    assert notes.get(created.id).bodies_text == ["first"]
+    both = f'"other", {created.etag}'
+    assert notes.update(created.id, note("http://example.com/p", "second"), user="alice",
+                        if_match=both).bodies_text == ["second"]
+
+
+def test_replies_and_notes_on_a_target_in_one_query(kb, notes, monkeypatch):
+    """The article/claim pages' replies and notes: one indexed query, not one per reply
+    nor a scan of every annotation."""
+    parents = [notes.create(note("http://example.com/p", f"p{i}"), user="alice") for i in range(5)]
+    replies = [notes.create(note(p.iri, f"re {p.id}", motivation="replying"), user="bob")
+               for p in parents for _ in range(2)]
+    notes.create(note("http://example.com/elsewhere"), user="bob")
+    calls = []
+    select = kb.select
+    monkeypatch.setattr(kb, "select", lambda name, **kw: calls.append(name) or select(name, **kw))
+    found = notes.replies([p.iri for p in parents])
+    assert calls == ["annotation_for_source.rq"]
+    assert {k: sorted(r.id for r in v) for k, v in found.items()} == {
+        p.iri: sorted(r.id for r in replies if r.replies_to == p.iri) for p in parents}
+    calls.clear()
+    on = notes.on("http://example.com/p")
+    assert calls == ["annotation_for_source.rq"]
+    assert [a.id for a in on] == sorted(p.id for p in parents)
+    assert notes.replies([]) == {}

@@ -192,3 +192,20 @@ def test_web_edit_records_the_editor(web, kb):
     latest = kb.claim_history("eurasianet-border-length")[0]
     assert latest.action == "updated" and latest.who == "eddie"
     assert "The border is 1,357 km long." in latest.summary
+
+
+def test_web_retract_with_a_json_body_that_is_not_an_object_is_400(web):
+    """Regression: a JSON array or string as the body was a 500 (list has no .get)."""
+    users = Users.for_settings(web.extensions["claimkb"].settings)
+    headers = {"Authorization": f"Bearer {users.create_token('eddie')}"}
+    client = web.test_client()
+    for body in ('["the outlet corrected it"]', '"the outlet corrected it"', "null", "{"):
+        response = client.post("/claims/eurasianet-border-length/retract", data=body,
+                               content_type="application/json", headers=headers)
+        assert response.status_code == 400, response.get_data(as_text=True)
+        assert "JSON object" in response.get_json()["error"]
+    assert not web.extensions["claimkb"].is_retracted(
+        web.extensions["claimkb"].claim_iri("eurasianet-border-length"))
+    ok = client.post("/claims/eurasianet-border-length/retract",
+                     json={"reason": "the outlet corrected it"}, headers=headers)
+    assert ok.status_code == 200 and ok.get_json()["retracted"]["action"] == "retracted"

@@ -407,6 +407,22 @@ def test_withdraw_in_the_web_ui(site, client, kb):
     assert again.status_code == 400
 
 
+def test_withdraw_route_permissions(site, app, client, kb):
+    """Every write route has its permission test: withdrawing needs a login with the
+    annotator role and the CSRF token; anna's rating stays current otherwise."""
+    login(client, "anna")
+    post_rating(client, **GOOD)
+    assert client.post("/publishers/daily-planet/ratings/withdraw").status_code == 400  # no CSRF
+    assert app.test_client().post("/publishers/daily-planet/ratings/withdraw").status_code == 403
+    rita = app.test_client()
+    login(rita, "rita")
+    token = csrf_from(rita.get("/publishers/daily-planet").get_data(as_text=True))
+    response = rita.post("/publishers/daily-planet/ratings/withdraw", data={"csrf_token": token})
+    assert response.status_code == 403
+    [anna] = reliability.assessments(kb, "daily-planet").assessors
+    assert anna.assessor == "anna" and anna.current is not None and anna.current.value == 4
+
+
 # ---------------------------------------------------------------------- CLI
 
 def test_cli_rate_and_ratings(cli, tmp_path):

@@ -35,7 +35,6 @@ from urllib.parse import unquote
 
 from flask import (Blueprint, Flask, flash, redirect, render_template, request,
                    url_for)
-from rdflib import URIRef
 from werkzeug.http import HTTP_STATUS_CODES
 
 from kb.errors import InputError, KBError, NotFound
@@ -64,6 +63,7 @@ MAX_QUOTE = 20_000
 MAX_TAGS = 20
 MAX_TAG = 100
 MAX_REPLY_DEPTH = 6
+MAX_NOTES = 100            # notes shown on a claim or publisher page (the newest)
 QUOTE_FIELDS = ("quote", "quote_prefix", "quote_suffix", "start", "end")
 FIELDS = (*QUOTE_FIELDS, "motivation", "comment", "tags", "etag", "next")
 
@@ -221,8 +221,9 @@ def build_doc(target: str, form: dict, *, text: str | None) -> dict:
 def edited_doc(old, form: dict) -> dict:
     """``old``'s document with the comment, tags and motivation of ``form`` (the target
     and any body the form does not show are kept). Raises InputError."""
-    doc = {k: v for k, v in old.doc.items()
-           if k not in ("body", "id", "creator", "created", "modified", "generator", "generated")}
+    # the form shows the text bodies (and bodyValue): those are replaced; everything
+    # else the document says (link bodies, its own creator, generator…) is kept
+    doc = {k: v for k, v in old.doc.items() if k not in ("body", "bodyValue", "id", "modified")}
     old_motivation = old.motivations[0] if old.motivations else "commenting"
     if old_motivation == "replying":
         motivation = "replying"
@@ -290,7 +291,8 @@ def _bodies(doc: dict) -> list:
 
 
 def _is_text_body(body) -> bool:
-    return isinstance(body, str) or (isinstance(body, dict) and body.get("type") == "TextualBody")
+    # a body that is a string is an IRI (a linked resource), not text
+    return isinstance(body, dict) and body.get("type") == "TextualBody"
 
 
 def _read_form() -> dict:
@@ -370,24 +372,10 @@ def _threads(items: list, depth: int = 0) -> list[dict]:
 
 
 def _replies_of(parents: list) -> dict[str, list]:
-    """annotation IRI → the annotations replying to it, oldest first."""
+    """annotation IRI → the annotations replying to it, oldest first (one query)."""
     if not parents:
         return {}
-    kb = get_kb()
-    # the annotations whose target is one of the parents (indexed on the target)
-    rows = kb.select("annotation_for_source.rq", source=[URIRef(p.iri) for p in parents])
-    wanted = {p.iri for p in parents}
-    out: dict[str, list] = {}
-    for iri in sorted({str(r["g"]) for r in rows} - wanted):
-        try:
-            reply = kb.annotations.get(iri)
-        except NotFound:     # deleted meanwhile
-            continue
-        if reply.replies_to in wanted:
-            out.setdefault(reply.replies_to, []).append(reply)
-    for found in out.values():
-        found.sort(key=lambda r: (str(r.created), r.iri))
-    return out
+    return get_kb().annotations.replies([str(p.iri) for p in parents])
 
 
 def _filters(args) -> dict:
@@ -448,9 +436,10 @@ def annotations_on(target: str) -> list[dict]:
     kb = get_kb()
     if getattr(kb, "annotations", None) is None:   # a KB without annotation support
         return []
-    page = kb.annotations.list(target=str(target), limit=100)
-    items = [a for a in page.items if "replying" not in a.motivations]
-    return _threads(sorted(items, key=lambda a: str(a.created), reverse=True))
+    # on the target index, not a scan of every annotation; the newest 100
+    items = [a for a in kb.annotations.on(str(target)) if "replying" not in a.motivations]
+    items.sort(key=lambda a: (str(a.created), a.iri), reverse=True)
+    return _threads(items[:MAX_NOTES])
 
 
 def page_of(annotation, _depth: int = 0) -> str:

@@ -56,8 +56,13 @@ def earlier_version(ident, number):
 @requires("editor")
 def retract(ident):
     kb = get_kb()
-    reason = (request.get_json(silent=True) or {}).get("reason") if request.is_json \
-        else request.form.get("reason")
+    if request.is_json:
+        data = request.get_json(silent=True)
+        if not isinstance(data, dict):
+            raise InputError('the body must be a JSON object: {"reason": "…"}')
+        reason = data.get("reason")
+    else:
+        reason = request.form.get("reason")
     if not isinstance(reason, str):
         raise InputError("give the reason for retracting the claim (field 'reason')")
     change = kb.retract_claim(ident, reason[:MAX_REASON + 1], user=current_user().name)
