@@ -318,14 +318,20 @@ class KnowledgeBase:
         now = dt.datetime.now(dt.timezone.utc)
         records = list(records)
         parts: list[str] = []
+        revised = []          # articles that get a new text: their annotations follow it
         for data in articles:
-            parts += self._article_plan(data, now)[0]
+            article_parts, stored = self._article_plan(data, now)
+            parts += article_parts
+            if stored.new_version and not stored.created:
+                revised.append(stored.iri)
         parts += self.claims_update(records)
         history = self._claim_history(records, user or self.actor)
         if history:
             parts.append(sparql.insert_data(history))
         if parts:
             self.store.update(sparql.join_updates(parts))
+        for article in revised:
+            self.annotations.reanchor_article(article)
         if records:
             written = [r.iri for r in records]
 
@@ -442,6 +448,10 @@ class KnowledgeBase:
 
         self._after_write(refresh)
         return history.changes(self, claim)[0]
+
+    def claim_exists(self, claim: URIRef) -> bool:
+        """Whether ``claim`` (an IRI) is a stored claim."""
+        return bool(self.select("claim_exists.rq", claim=URIRef(claim)))
 
     def is_retracted(self, claim: URIRef) -> bool:
         """Whether the stored claim ``claim`` (an IRI) was retracted."""

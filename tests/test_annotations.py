@@ -288,6 +288,16 @@ def test_new_text_version_reanchors_and_orphans(kb, notes, article):
     assert back.start == TEXT.index("More than") and not back.orphan
 
 
+def test_a_claims_file_with_a_new_text_reanchors_too(kb, notes, article):
+    """write_claims (a claims file, the bench's writer) stores article texts as well:
+    a new version re-anchors the article's annotations there as import_article does."""
+    lost = notes.create(note(span(article, "More than a thousand soldiers fled.")), user="bob")
+    kb.write_claims([], [ArticleData(text="Headline\n\nNothing about soldiers.", title="Story",
+                                     publisher="Daily Planet")])
+    assert [a.id for a in notes.orphans()] == [lost.id]
+    assert notes.history(lost.id)[0].summary.startswith("orphaned")
+
+
 def test_reanchor_report(kb, notes, article):
     notes.create(note(span(article, "1,344 km")), user="alice")
     assert notes.reanchor_article(str(article)).unchanged == 1

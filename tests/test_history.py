@@ -173,10 +173,13 @@ def test_web_retraction_and_history_pages(web):
     assert [c["action"] for c in history["changes"]] == ["retracted", "created"]
     html = client.get("/claims/eurasianet-border-length/history").get_data(as_text=True)
     assert "change-retracted" in html and "eddie" in html
-    earlier = client.get("/claims/eurasianet-border-length/history/1.nq")
+    link = history["changes"][0]["before_url"]
+    assert re.fullmatch(r"/claims/eurasianet-border-length/history/[0-9a-f]{32}\.nq", link)
+    earlier = client.get(link)
     assert earlier.status_code == 200 and earlier.mimetype == "application/n-quads"
     assert "1,357 km" in earlier.get_data(as_text=True)
-    assert client.get("/claims/eurasianet-border-length/history/2.nq").status_code == 404
+    assert history["changes"][1]["before_url"] is None        # a creation keeps none
+    assert client.get("/claims/eurasianet-border-length/history/1.nq").status_code == 404
     assert client.get("/claims/no-such-claim/history").status_code == 404
 
 

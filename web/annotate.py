@@ -37,7 +37,7 @@ from flask import (Blueprint, Flask, flash, redirect, render_template, request,
                    url_for)
 from werkzeug.http import HTTP_STATUS_CODES
 
-from kb.errors import InputError, KBError, NotFound
+from kb.errors import InputError, NotFound
 
 from .auth import _safe_next, current_user, requires
 from .context import get_kb
@@ -500,18 +500,6 @@ def _form_error(message: str, form: dict, *, action: str, back: str, title: str,
     return render_template("annotate/form.html", error=message, form=form, action=action,
                            back=_strip_fragment(back), title=title, with_quote=with_quote,
                            reply_to=reply_to, editing=editing), 400
-
-
-@bp.errorhandler(KBError)
-def _kb_error(exc: KBError):
-    # paths under /annotations/ answer data (the W3C protocol, web/errors.py); these
-    # are browser forms too, so a browser gets the error as a page
-    status = exc.http_status
-    body = {"ok": False, "status": status, "title": HTTP_STATUS_CODES.get(status, "Error"),
-            "error": str(exc)}
-    if _data_client():
-        return body, status
-    return render_template("error.html", **body), status
 
 
 def _data_client() -> bool:

@@ -18,6 +18,8 @@ from kb.errors import KBError
 log = logging.getLogger(__name__)
 
 DATA_SUFFIXES = (".json", ".ttl", ".jsonld", ".trig", ".nt", ".csv")
+# the annotation UI's form actions (web/annotate.py) under /annotations/: browser pages
+BROWSER_FORMS = ("/reply", "/edit", "/delete")
 DATA_TYPES = ("application/json", "application/ld+json", "text/turtle",
               "application/sparql-results+json", "application/n-triples")
 
@@ -26,8 +28,8 @@ def wants_data() -> bool:
     """Whether this request should get its error as JSON rather than HTML."""
     if request.path.endswith(DATA_SUFFIXES) or request.path.startswith("/sparql"):
         return True
-    if request.path.startswith("/annotations"):
-        return True
+    if request.path.startswith("/annotations") and not request.path.endswith(BROWSER_FORMS):
+        return True   # the W3C Web Annotation Protocol (web/annotations_api.py)
     if request.headers.get("Authorization") or request.is_json:
         return True  # API clients (tokens, JSON bodies) get data, whatever they Accept
     best = request.accept_mimetypes.best_match(("text/html", *DATA_TYPES))

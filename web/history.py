@@ -2,8 +2,8 @@
 
 ``GET /claims/<id>/history`` (and ``.json``): every change to the claim, newest first
 (kb/history.py: created, updated, deleted, retracted; who, when, what changed), each
-with a link to the earlier version it kept (``/claims/<id>/history/<n>.nq``, the
-claim as it was, in N-Quads). A deleted claim's history stays readable.
+with a link to the earlier version it kept (``/claims/<id>/history/<change id>.nq``,
+the claim as it was, in N-Quads). A deleted claim's history stays readable.
 
 ``POST /claims/<id>/retract`` (editors, CSRF; a ``reason`` field): the claim stays,
 shown as retracted with the reason, and leaves the comparisons.
@@ -33,23 +33,28 @@ def claim_history(ident, fmt):
     for n, change in enumerate(changes, 1):
         row = change.as_dict()
         row["number"] = n
-        row["before_url"] = (url_for("history.earlier_version", ident=ident, number=n)
+        row["before_url"] = (url_for("history.earlier_version", ident=ident,
+                                     change=kb.iris.local_id(change.iri) or "")
                              if change.before is not None else None)
         rows.append(row)
     iri = str(kb.iris.resolve("claims", ident))
-    exists = bool(kb.select("claim_exists.rq", claim=kb.iris.resolve("claims", ident)))
+    exists = kb.claim_exists(iri)
     data = {"claim": iri, "id": kb.iris.local_id(iri) or ident, "exists": exists,
             "changes": rows}
     twins = {"json": url_for("history.claim_history", ident=data["id"], fmt="json")}
     return respond(fmt, template="history/claim.html", data=data, twins=twins)
 
 
-@bp.get("/claims/<ident>/history/<int:number>.nq")
-def earlier_version(ident, number):
-    changes = get_kb().claim_history(ident)
-    if not 1 <= number <= len(changes) or changes[number - 1].before is None:
-        raise NotFound(f"change {number} of claim {ident!r} keeps no earlier version")
-    return Response(changes[number - 1].before, mimetype="application/n-quads")
+@bp.get("/claims/<ident>/history/<change>.nq")
+def earlier_version(ident, change):
+    """The claim as it was before one change (named by the change's id, which never
+    moves, unlike its place in the list)."""
+    kb = get_kb()
+    found = next((c for c in kb.claim_history(ident)
+                  if kb.iris.local_id(c.iri) == change and c.before is not None), None)
+    if found is None:
+        raise NotFound(f"claim {ident!r} has no change {change!r} that keeps an earlier version")
+    return Response(found.before, mimetype="application/n-quads")
 
 
 @bp.post("/claims/<ident>/retract")
