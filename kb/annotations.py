@@ -326,6 +326,7 @@ class Annotations:
                     report.unchanged += 1
                     continue
                 before = json.dumps(ann.doc, ensure_ascii=False)
+                was_orphan = (iri, CKB.orphaned, None) in graph
                 lost = False
                 methods = []
                 for t in targets:
@@ -345,6 +346,9 @@ class Annotations:
                         continue
                     _move_selectors(graph, t, found, version)
                     methods.append(found.method)
+                if lost and was_orphan and not methods:
+                    report.orphaned.append(self._id(iri))   # still lost: nothing to write
+                    continue
                 graph.remove((iri, CKB.orphaned, None))
                 if lost:
                     graph.add((iri, CKB.orphaned, Literal(True)))

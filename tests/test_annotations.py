@@ -298,6 +298,15 @@ def test_a_claims_file_with_a_new_text_reanchors_too(kb, notes, article):
     assert notes.history(lost.id)[0].summary.startswith("orphaned")
 
 
+def test_a_still_lost_orphan_is_not_rewritten_again(kb, notes, article):
+    lost = notes.create(note(span(article, "More than a thousand soldiers fled.")), user="bob")
+    kb.import_article(ArticleData(text="Headline\n\nNothing about soldiers.", title="Story",
+                                  publisher="Daily Planet"))
+    etag, changes = notes.get(lost.id).etag, len(notes.history(lost.id))
+    assert notes.reanchor_article(str(article)).orphaned == [lost.id]
+    assert notes.get(lost.id).etag == etag and len(notes.history(lost.id)) == changes
+
+
 def test_reanchor_report(kb, notes, article):
     notes.create(note(span(article, "1,344 km")), user="alice")
     assert notes.reanchor_article(str(article)).unchanged == 1
