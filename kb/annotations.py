@@ -18,6 +18,12 @@ re-anchored is kept and marked ``ckb:orphaned true``.
 
 Every create, update and delete records a change (kb/history.py: who, when, what, and
 the earlier version as JSON-LD) in the same SPARQL update as the write itself.
+
+Listing (``list``) reads the annotations index (kb/annotation_index.py,
+``<data_dir>/annotations.sqlite``): every write here updates it after the store
+update, from the graphs as stored. If that fails the write stays (the store is the
+truth), the indexes are marked stale and rebuilt on the next start
+(``KnowledgeBase._after_write``).
 """
 from __future__ import annotations
 
@@ -94,12 +100,14 @@ class Annotation:
 @dataclass
 class AnnotationPage:
     """A page of ``list``: ``items``, the id to pass as ``after`` for the next page (None
-    on the last), and how many annotations match in all."""
+    on the last), how many annotations match in all and the newest ``modified`` among
+    them, and the id to pass as ``before`` for the previous page (None on the first)."""
 
     items: list[Annotation]
     next_after: str | None
     total: int
     modified: str | None = None
+    prev_before: str | None = None
 
 
 @dataclass
@@ -129,7 +137,8 @@ class Annotations:
         (from ``slug`` when given and free). Raises InputError (malformed JSON or
         JSON-LD, a remote @context, not an Annotation, no target, a bad IRI or date,
         selectors outside the article text, a document too big or too deep),
-        StoreError."""
+        StoreError (also when the annotation was stored but the annotations index could
+        not be updated: it is rebuilt on the next start)."""
         if not user:
             raise PermissionDenied("log in to annotate")
         data = jsonld.load_json(doc)
@@ -141,7 +150,8 @@ class Annotations:
                      history.change_update(self.kb, iri, action="created", who=user,
                                            summary=_summary_new(graph, iri), when=_precise())]
             self.kb.store.update(sparql.join_updates(parts))
-        return self.get(iri)
+            stored = self._reindex([iri])
+        return self._annotation(iri, stored[iri]) if iri in stored else self.get(iri)
 
     def get(self, ref: str) -> Annotation:
         """One annotation by id or IRI. Raises NotFound (never existed, or a malformed
@@ -162,7 +172,8 @@ class Annotations:
         its creator or an admin may. ``if_match``, when given, must be its current ETag.
         A document ``id``, when given, must be the annotation's IRI. Raises NotFound,
         Gone, PermissionDenied, PreconditionFailed (stale ETag: nothing changed),
-        InputError (as for ``create``), StoreError."""
+        InputError (as for ``create``), StoreError (also when the write was stored but the
+        annotations index could not be updated: it is rebuilt on the next start)."""
         with self._lock:
             old = self.get(ref)
             self.check_owner(old, user, is_admin)
@@ -179,13 +190,15 @@ class Annotations:
                                            before=json.dumps(old.doc, ensure_ascii=False),
                                            before_format="application/ld+json")]
             self.kb.store.update(sparql.join_updates(parts))
-        return self.get(iri)
+            stored = self._reindex([iri])
+        return self._annotation(iri, stored[iri]) if iri in stored else self.get(iri)
 
     def delete(self, ref: str, *, user: str, is_admin: bool = False,
                if_match: str | None = None) -> None:
         """Delete an annotation; its last version stays in the history, and its IRI
         answers Gone. Only its creator or an admin may. Raises NotFound, Gone,
-        PermissionDenied, PreconditionFailed, StoreError."""
+        PermissionDenied, PreconditionFailed, StoreError (also when it was deleted but
+        the annotations index could not be updated: it is rebuilt on the next start)."""
         with self._lock:
             old = self.get(ref)
             self.check_owner(old, user, is_admin)
@@ -197,6 +210,7 @@ class Annotations:
                                            before=json.dumps(old.doc, ensure_ascii=False),
                                            before_format="application/ld+json")]
             self.kb.store.update(sparql.join_updates(parts))
+            self._reindex([iri])
 
     def list(self, *, target: str | None = None, source: str | None = None,
              motivation: str | None = None, tag: str | None = None, creator: str | None = None,
@@ -206,37 +220,28 @@ class Annotations:
         """Annotations in id order matching every filter given: ``target`` (the target
         IRI), ``source`` (an article, claim or publisher IRI the target is or whose text
         it selects), ``motivation`` (a short name or IRI), ``tag``, ``creator`` (a user
-        name or agent IRI), ``replies_to`` (an annotation id or IRI). Keyset pages:
-        ``after`` an id (the next page), or ``before`` an id / ``last`` (pages backwards,
-        for the Protocol's prev/last links; items are still in id order).
-        Raises InputError for a bad filter value, StoreError."""
+        name or agent IRI), ``replies_to`` (an annotation id or IRI), ``orphan``. Keyset
+        pages: ``after`` an id (the next page), or ``before`` an id / ``last`` (pages
+        backwards, for the Protocol's prev/last links; items are still in id order).
+        Read from the annotations index (kb/annotation_index.py: index lookups and range
+        scans, built from the store on first use), then the page's annotations from the
+        store in one query. Raises InputError for a bad filter value, NotFound for a
+        malformed ``after``/``before`` id, StoreError."""
         params = self._filters(target=target, source=source, motivation=motivation, tag=tag,
                                creator=creator, replies_to=replies_to, orphan=orphan)
         limit = max(1, min(int(limit), 1000))
-        if before is not None or last:
-            if before is not None:
-                params["before"] = Literal(str(self._iri(before)))
-            rows = self.kb.select("annotation_page_desc.rq", limit=limit + 1, **params)
-            iris = [r["a"] for r in rows][:limit][::-1]
-            more = False
-            if iris:
-                probe = self.kb.select("annotation_page.rq", limit=1,
-                                       **{**{k: v for k, v in params.items() if k != "before"},
-                                          "after": Literal(str(iris[-1]))})
-                more = bool(probe)
-        else:
-            if after is not None:
-                params["after"] = Literal(str(self._iri(after)))
-            rows = self.kb.select("annotation_page.rq", limit=limit + 1, **params)
-            iris = [r["a"] for r in rows]
-            more = len(iris) > limit
-            iris = iris[:limit]
-        count = self.kb.select("annotation_count.rq",
-                               **{k: v for k, v in params.items() if k not in ("after", "before")})
-        total = int(count[0]["total"]) if count and count[0]["total"] is not None else 0
-        modified = str(count[0]["modified"]) if count and count[0]["modified"] is not None else None
+        keys = [(name, str(value)) for name, value in params.items() if name != "container"]
+        keys = [("orphan", "true") if name == "orphan" else (name, value) for name, value in keys]
+        after_iri = str(self._iri(after)) if after is not None and before is None and not last else None
+        before_iri = str(self._iri(before)) if before is not None else None
+        index = self.kb.annotation_index
+        index.ensure_built(self.kb)
+        found = index.listing(keys, after=after_iri, before=before_iri, last=last, limit=limit)
+        iris = [URIRef(i) for i in found.iris]
         items = self._load(iris)
-        return AnnotationPage(items, self._id(iris[-1]) if more and iris else None, total, modified)
+        return AnnotationPage(items, self._id(iris[-1]) if found.more and iris else None,
+                              found.total, found.modified,
+                              self._id(iris[0]) if found.prev and iris else None)
 
     def for_article(self, article_iri: str) -> list[Annotation]:
         """The annotations of one article (its text spans and the article as a whole),
@@ -276,8 +281,8 @@ class Annotations:
 
     def on(self, target: str) -> list[Annotation]:
         """The annotations whose target is ``target`` (a claim, publisher or any IRI) or
-        a SpecificResource of it, in id order: one query, on the target index (not a
-        scan of every annotation, as ``list(target=…)`` is). Raises StoreError."""
+        a SpecificResource of it, in id order, all of them (``list(source=…)`` pages
+        them): one query, on the store's object index. Raises StoreError."""
         graphs = self._fetch("annotation_for_source.rq", source=URIRef(str(target)))
         return [self._annotation(iri, graphs[iri]) for iri in sorted(graphs, key=str)]
 
@@ -305,7 +310,9 @@ class Annotations:
         """Move the selectors of every annotation on an article's text to its current
         text version (kb/reanchor.py: position, quote, quote with context, fuzzy). Those
         that cannot be placed are kept and marked orphaned (``orphans``). Each change is
-        recorded in the history; all in one update. Raises StoreError."""
+        recorded in the history; all in one update (then the annotations index). Raises
+        StoreError (also when the update was stored but the annotations index could not
+        be: it is rebuilt on the next start)."""
         from .reanchor import reanchor
 
         article = URIRef(article_iri)
@@ -317,6 +324,7 @@ class Annotations:
             graphs = self._graphs_for_source(article)
             texts: dict = {}
             parts: list[str] = []
+            written: list[URIRef] = []
             for iri in sorted(graphs, key=str):
                 graph = graphs[iri]
                 ann = self._annotation(iri, graph)
@@ -359,12 +367,14 @@ class Annotations:
                     for m in methods:
                         report.methods[m] = report.methods.get(m, 0) + 1
                     summary = f"re-anchored on {version} ({', '.join(methods) or 'unchanged'})"
+                written.append(iri)
                 parts += [sparql.render("annotation_delete.ru", a=iri), self._insert(iri, graph),
                           history.change_update(self.kb, iri, action="updated", who=None,
                                                 summary=summary, before=before,
                                                 before_format="application/ld+json", when=_precise())]
             if parts:
                 self.kb.store.update(sparql.join_updates(parts))
+                self._reindex(written)
         return report
 
     def orphans(self, article: str | None = None) -> list[Annotation]:
@@ -393,22 +403,48 @@ class Annotations:
         return self.get(ref).etag
 
     def all_iris(self) -> list[str]:
-        """Every annotation IRI, in id order (for export)."""
-        out, after = [], None
-        while True:
-            params = self._filters()
-            if after is not None:
-                params["after"] = Literal(after)
-            rows = self.kb.select("annotation_page.rq", limit=1000, **params)
-            out += [str(r["a"]) for r in rows]
-            if len(rows) < 1000:
-                return out
-            after = out[-1]
+        """Every annotation IRI, in id order (for export), from the annotations index.
+        Raises StoreError."""
+        index = self.kb.annotation_index
+        index.ensure_built(self.kb)
+        return list(index.iter_iris())
+
+    def stored_iris(self) -> list[str]:
+        """Every annotation IRI in the store (not the index: what the index is rebuilt
+        from), in no particular order. Raises StoreError."""
+        _, rows = self.kb.store.values(sparql.render("annotation_index_iris.rq",
+                                                     container=Literal(self.container)))
+        return [r[0] for r in rows if r[0]]
+
+    def graphs(self, iris) -> dict[URIRef, Graph]:
+        """The stored graphs of these annotation IRIs, in one query (annotations not in
+        the store are left out). Raises StoreError."""
+        iris = [URIRef(str(i)) for i in iris]
+        return self._fetch("annotation_graphs.rq", g=iris) if iris else {}
 
     def graph_of(self, ref: str) -> Graph:
         """The stored triples of one annotation. Raises NotFound, Gone."""
         ann = self.get(ref)
         return self._graph(URIRef(ann.iri))
+
+    def _reindex(self, iris: list[URIRef]) -> dict[URIRef, Graph]:
+        """After a store write: index the annotations ``iris`` as now stored (those no
+        longer stored are dropped from the index); returns their stored graphs. If the
+        index cannot be updated, the write stays and the indexes are marked stale
+        (``KnowledgeBase._after_write``: StoreError)."""
+        from .annotation_index import record
+
+        stored: dict[URIRef, Graph] = {}
+
+        def refresh():
+            stored.update(self.graphs(iris))
+            users = f"{self.kb.iris.base}users/"
+            records = [record(i, stored[i], self.container, users) for i in iris if i in stored]
+            self.kb.annotation_index.put([r for r in records if r is not None],
+                                         removed=[str(i) for i in iris if i not in stored])
+
+        self.kb._after_write(refresh)
+        return stored
 
     # ------------------------------------------------------------------ reading
 

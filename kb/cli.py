@@ -352,7 +352,8 @@ def validate(obj: Context):
 @main.command()
 @click.pass_obj
 def reindex(obj: Context):
-    """Rebuild the claims index (list, facets, full-text search) from the store."""
+    """Rebuild the claims index (list, facets, full-text search) and the annotations index
+    from the store."""
     kb = obj.kb()
     show = sys.stderr.isatty()
 

@@ -57,6 +57,7 @@ class KnowledgeBase:
         self.store = store
         self.iris = Minter(settings.base_iri)
         self._index: "ClaimIndex | None" = None
+        self._annotation_index: "AnnotationIndex | None" = None
         # who writes when a call names no user (the CLI sets "cli:<login>"); the
         # history records it with every change
         self.actor: str | None = None
@@ -68,6 +69,8 @@ class KnowledgeBase:
     def close(self) -> None:
         if self._index is not None:
             self._index.close()
+        if self._annotation_index is not None:
+            self._annotation_index.close()
         self.store.close()
 
     @property
@@ -80,6 +83,17 @@ class KnowledgeBase:
             self._index = ClaimIndex(Path(self.settings.data_dir) / INDEX_FILE,
                                      facet_time_limit_ms=self.settings.facet_time_limit_ms)
         return self._index
+
+    @property
+    def annotation_index(self) -> "AnnotationIndex":
+        """The annotations index (kb/annotation_index.py) in
+        ``<data_dir>/annotations.sqlite``, opened on first use. Raises StoreError when it
+        cannot be opened."""
+        if self._annotation_index is None:
+            from .annotation_index import INDEX_FILE, AnnotationIndex
+
+            self._annotation_index = AnnotationIndex(Path(self.settings.data_dir) / INDEX_FILE)
+        return self._annotation_index
 
     @property
     def annotations(self) -> "Annotations":
@@ -97,19 +111,25 @@ class KnowledgeBase:
     def ensure_index(self, progress=None) -> bool:
         """Build the claims index from the store if it was never built (a KB made
         before the index existed, or a fresh remote endpoint) or a write could not
-        update it (the stale marker). Returns whether it built."""
+        update it (the stale marker). Returns whether it built. The annotations index
+        alone is built when only it never was. Raises StoreError."""
         if self.index.built and not self._stale_marker.exists():
-            return False
+            if self.annotation_index.built:
+                return False
+            self.annotation_index.rebuild(self)
+            return True
         self.reindex(progress)
         return True
 
     def reindex(self, progress=None) -> int:
-        """Rebuild the claims index (and the verdict of each claim) from the store."""
+        """Rebuild the claims index (and the verdict of each claim) and the annotations
+        index from the store; returns the number of claims. Raises StoreError."""
         from . import compare_index
 
         count = self.index.rebuild(self, progress=progress)
         compare_index.rebuild(self)
         self._index_verdicts(None)
+        self.annotation_index.rebuild(self)
         self._stale_marker.unlink(missing_ok=True)
         return count
 
@@ -126,8 +146,8 @@ class KnowledgeBase:
                 self._stale_marker.write_text(f"{exc}\n", encoding="utf-8")
             except OSError:
                 pass
-            raise StoreError(f"the write was stored, but the claims index could not be "
-                             f"updated ({exc}); it is rebuilt on the next start, or run "
+            raise StoreError(f"the write was stored, but the indexes could not be "
+                             f"updated ({exc}); they are rebuilt on the next start, or run "
                              f"`claimkb reindex`") from None
 
     def _index_verdicts(self, claims: list[str] | None) -> None:
@@ -694,6 +714,7 @@ class KnowledgeBase:
         """Remove every quad from the store (used by `claimkb demo --force`)."""
         self.store.update("CLEAR ALL")
         self.index.clear()
+        self.annotation_index.clear()
         from . import compare_index
 
         compare_index.reset(self)

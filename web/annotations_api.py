@@ -135,13 +135,11 @@ def _page(kind: str, filters: dict, *, after=None, before=None, last=False, embe
         if page.modified:
             body["partOf"]["modified"] = page.modified
     if page.items:
-        first_id, last_id = page.items[0].id, page.items[-1].id
-        has_prev = bool(service.list(**filters, before=first_id, limit=1).items)
-        has_next = page.next_after is not None
-        if has_next:
-            body["next"] = _url(page="1", **iris, **filters, after=last_id)
-        if has_prev:
-            body["prev"] = _url(page="1", **iris, **filters, before=first_id)
+        # next_after / prev_before come from LIMIT 1 probes in the annotations index
+        if page.next_after is not None:
+            body["next"] = _url(page="1", **iris, **filters, after=page.items[-1].id)
+        if page.prev_before is not None:
+            body["prev"] = _url(page="1", **iris, **filters, before=page.items[0].id)
     if kind == "iris":
         body["items"] = [a.iri for a in page.items]
     else:
