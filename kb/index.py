@@ -355,6 +355,12 @@ class ClaimIndex:
         """Whether the index was ever built from the store (else: ``rebuild``)."""
         return self._meta(self._db(), "built") is not None
 
+    @property
+    def generation(self) -> int:
+        """Changes on every write through this object: what was computed from the index
+        (counts, facets, rendered parts of pages) is current while it stays the same."""
+        return self._generation
+
     def _changed(self) -> None:
         self._generation += 1
         self._cache = {}

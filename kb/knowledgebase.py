@@ -506,67 +506,72 @@ class KnowledgeBase:
         return ds
 
     def claim_view(self, ref: str) -> dict:
-        """Everything `claimkb show` prints about a claim, as plain data. Raises NotFound."""
+        """Everything `claimkb show` prints about a claim, as plain data. Raises NotFound.
+
+        Read with one query as plain strings (kb/queries/claim_view.rq), not as an rdflib
+        Dataset: the claim page calls it on every request."""
         try:
             claim = self.iris.resolve("claims", ref)
         except NotFound:
             raise NotFound(f"no claim {ref!r}") from None
-        try:
-            ds = self.claim_dataset(claim)
-        except NotFound:
-            raise NotFound(f"no claim {ref!r}") from None
-        meta = ds.graph(META)
-        content = ds.graph(claim)
-        source = meta.value(claim, SCHEMA.appearance)
-        article = self.article_metadata(source) if source is not None else None
+        _, rows = self.store.values(sparql.render("claim_view.rq", claim=claim))
+        meta = _Triples((s, p, o) for where, s, p, o in rows if where == "meta")
+        content = _Triples((s, p, o) for where, s, p, o in rows if where == "content")
+        c = str(claim)
+        if meta.value(c, str(RDF.type)) is None or str(SCHEMA.Claim) not in meta.objects(c, str(RDF.type)):
+            raise NotFound(f"no claim {ref!r}")
+        source = meta.value(c, str(SCHEMA.appearance))
+        article = self.article_metadata(URIRef(source)) if source is not None else None
+        modality = meta.value(c, str(CKB.modality))
         view = {
-            "claim": str(claim),
+            "claim": c,
             "id": self.iris.local_id(claim),
-            "modality": MODALITY_NAMES.get(meta.value(claim, CKB.modality)),
-            "statement": _str(meta.value(claim, SCHEMA.text)),
-            "source": _str(meta.value(claim, SCHEMA.appearance)),
+            "modality": MODALITY_NAMES.get(URIRef(modality)) if modality else None,
+            "statement": meta.value(c, str(SCHEMA.text)),
+            "source": source,
             "source_title": article.title if article else None,
             "publisher": article.publisher if article else None,
-            "published": _str(meta.value(claim, SCHEMA.datePublished)),
-            "recorded": _str(meta.value(claim, PROV.generatedAtTime)),
-            "speaker": _str(meta.value(claim, CKB.speaker)),
+            "published": meta.value(c, str(SCHEMA.datePublished)),
+            "recorded": meta.value(c, str(PROV.generatedAtTime)),
+            "speaker": meta.value(c, str(CKB.speaker)),
             "about": None,
             "quote": None,
             "content": [],
             "retracted": None,
         }
-        retraction = meta.value(claim, CKB.retraction)
+        retraction = meta.value(c, str(CKB.retraction))
         if retraction is not None:
             from . import history
 
-            change = next((c for c in history.changes(self, claim)
-                           if c.iri == str(retraction)), None)
+            change = next((ch for ch in history.changes(self, claim) if ch.iri == retraction), None)
             view["retracted"] = {"reason": change.summary if change else None,
                                  "who": change.who if change else None,
                                  "when": change.when if change else None}
-        about = meta.value(claim, CKB.timeAbout)
+        about = meta.value(c, str(CKB.timeAbout))
         if about is not None:
-            view["about"] = {"earliest": _str(meta.value(about, CKB.earliest)),
-                             "latest": _str(meta.value(about, CKB.latest))}
-        quote = meta.value(claim, CKB.quote)
+            view["about"] = {"earliest": meta.value(about, str(CKB.earliest)),
+                             "latest": meta.value(about, str(CKB.latest))}
+        quote = meta.value(c, str(CKB.quote))
         if quote is not None:
             sel = {}
-            for s in meta.objects(quote, OA.hasSelector):
+            for node in meta.objects(quote, str(OA.hasSelector)):
                 for p in (OA.exact, OA.prefix, OA.suffix, OA.start, OA.end):
-                    v = meta.value(s, p)
+                    v = meta.value(node, str(p))
                     if v is not None:
-                        sel[_local(p)] = v.toPython() if p in (OA.start, OA.end) else str(v)
-            sel["source"] = _str(meta.value(quote, OA.hasSource))
+                        sel[_local(p)] = int(v) if p in (OA.start, OA.end) else v
+            sel["source"] = meta.value(quote, str(OA.hasSource))
             view["quote"] = sel
-        for s, p, o in content:
-            if p == RDF.type or (s, RDF.type, SCHEMA.QuantitativeValue) in content:
+        quantity = str(SCHEMA.QuantitativeValue)
+        rdf_type = str(RDF.type)
+        for s, p, o in content.triples:
+            if p == rdf_type or quantity in content.objects(s, rdf_type):
                 continue
-            entry = {"subject": str(s), "property": str(p)}
-            if (o, RDF.type, SCHEMA.QuantitativeValue) in content:
-                entry["value"] = {_local(pp): _str(oo) for pp, oo in content.predicate_objects(o)
-                                  if pp != RDF.type}
+            entry = {"subject": s, "property": p}
+            if quantity in content.objects(o, rdf_type):
+                entry["value"] = {_local(pp): oo for pp, oo in content.predicate_objects(o)
+                                  if pp != rdf_type}
             else:
-                entry["value"] = _str(o)
+                entry["value"] = o
             view["content"].append(entry)
         return view
 
@@ -728,6 +733,26 @@ class KnowledgeBase:
 def _metadata_of(data: ArticleData) -> dict:
     return {k: getattr(data, k) for k in ("title", "url", "publisher", "authors", "published",
                                           "language", "kind", "via")}
+
+
+class _Triples:
+    """Triples as plain strings, with the few lookups claim_view needs."""
+
+    def __init__(self, triples):
+        self.triples = list(triples)
+        self._by_subject: dict[str, list[tuple[str, str]]] = {}
+        for s, p, o in self.triples:
+            self._by_subject.setdefault(s, []).append((p, o))
+
+    def objects(self, s: str, p: str) -> list[str]:
+        return [o for pp, o in self._by_subject.get(s, ()) if pp == p]
+
+    def value(self, s: str, p: str) -> str | None:
+        found = self.objects(s, p)
+        return found[0] if found else None
+
+    def predicate_objects(self, s: str) -> list[tuple[str, str]]:
+        return list(self._by_subject.get(s, ()))
 
 
 def _nquads(ds: Dataset) -> str:

@@ -186,3 +186,31 @@ def test_article_text_is_escaped(app, kb):
     assert "<script>alert" not in html and "&lt;script&gt;alert(" in html
     assert "<b>Bold</b>" not in html and "&lt;b&gt;Bold&lt;/b&gt;" in html
     assert "&amp; guarded" in html
+
+
+def test_the_facet_sidebar_follows_writes(app, kb):
+    """The sidebar is rendered once per filter and reused: a write must show through."""
+    import re as re_
+
+    from kb.demo import build
+
+    build(kb, force=True)
+    client = app.test_client()
+
+    def modality_counts(url="/claims?sort=published"):
+        html = client.get(url).get_data(as_text=True)
+        block = html[html.index('data-facet="modality"'):]
+        block = block[:block.index("</ul>")]
+        return {m: int(n) for m, n in re_.findall(r'>(\w[\w-]*)</a> <span class="count">(\d+)</span>', block)}
+
+    before = modality_counts()
+    assert before == modality_counts()             # served again from the cache
+    opinions = [r["iri"] for r in kb.index.iter_claims() if r["modality"] == "opinion"][:2]
+    kb.delete_claims(opinions)
+    after = modality_counts()
+    assert after["opinion"] == before["opinion"] - 2
+    assert {k: v for k, v in after.items() if k != "opinion"} == \
+        {k: v for k, v in before.items() if k != "opinion"}
+    # another argument set is another sidebar: its links keep that argument
+    html = client.get("/claims?sort=-published").get_data(as_text=True)
+    assert "sort=-published" in html[html.index('class="facets"'):html.index("</aside>")]
