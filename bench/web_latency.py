@@ -23,7 +23,7 @@ Steps (each printed with its wall-clock time and the machine's load average):
    index with a prototype instead (``flat_rows``: 16 whole-KB queries without
    OPTIONAL, joined in Python, written with ``ClaimIndex._insert`` in one
    transaction), ``--index both`` falls back to it when the reindex was stopped.
-4. serve: ``claimkb --data-dir DATA_DIR serve --threads 8`` on 127.0.0.1 (a child
+4. serve: ``claimkb --data-dir DATA_DIR serve --threads T`` (--threads, 8) on 127.0.0.1 (a child
    process; RSS read from /proc/PID/status).
 5. requests, from this process: ``--clients`` threads (8), each with its own
    keep-alive ``http.client`` connection, take URLs from a shared list back to back

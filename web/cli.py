@@ -15,8 +15,10 @@ from kb.cli import Context, main
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="address to listen on")
 @click.option("--port", default=5000, show_default=True, type=int, help="port to listen on")
-@click.option("--threads", default=8, show_default=True, type=int,
-              help="worker threads (the embedded store allows one process: scale with threads)")
+@click.option("--threads", default=4, show_default=True, type=int,
+              help="worker threads (the embedded store allows one process: scale with threads; "
+                   "more threads overlap more disk waits but queue more Python work behind "
+                   "one interpreter lock: docs/benchmarks.md, Web UI)")
 @click.pass_obj
 def serve(obj: Context, host: str, port: int, threads: int) -> None:
     """Serve the web UI, the Linked Data resources and /sparql with waitress."""
