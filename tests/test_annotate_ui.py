@@ -917,3 +917,99 @@ def test_browser_annotation_follows_a_changed_text_or_is_an_orphan(page, site, a
     screenshot(page, "article-orphan")
     element_screenshot(page.locator("#annotations"), "annotations-orphan-panel")
     page.problems.check()
+
+
+# ====================================================================== history page
+# GET /annotations/<id>/history: a page for browsers, JSON for API clients.
+
+BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
+def history_page(client, ident: str) -> str:
+    response = client.get(f"/annotations/{ident}/history", headers={"Accept": BROWSER_ACCEPT})
+    assert response.status_code == 200 and response.mimetype == "text/html"
+    return response.get_data(as_text=True)
+
+
+def history_rows(html: str) -> list[str]:
+    """The "what" of each change on the page, in page order."""
+    return re.findall(r'<tr class="change ([a-z-]+)">', html)
+
+
+def test_history_page_for_a_browser_with_the_earlier_version_escaped(app, users, article):
+    _, text = article
+    annie = client_for(app, "annie")
+    ident = created_id(annotate(annie, text, comment=f"look {SCRIPT} here"))
+    assert f'href="/annotations/{ident}/history"' in card(page(annie), ident)   # the card links it
+    kb = app.extensions["claimkb"]
+    response = annie.post(f"/annotations/{ident}/edit",
+                          data={"csrf_token": token_of(annie), "comment": "Checked: fine.",
+                                "etag": kb.annotations.get(ident).etag})
+    assert response.status_code == 303
+    html = history_page(app.test_client(), ident)     # readable by anyone, as the annotation
+    assert history_rows(html) == ["updated", "created"]     # newest first
+    assert html.count("<details") == 1                      # the creation keeps no earlier version
+    assert SCRIPT not in html and "<script>alert" not in html
+    earlier = html[html.index("<details"):html.index("</details>")]
+    assert "&lt;script&gt;alert(\\&#34;x\\&#34;)&lt;/script&gt;" in earlier
+    assert '"TextualBody"' not in earlier and "&#34;TextualBody&#34;" in earlier   # JSON, escaped
+    assert f'href="/annotations/{ident}"' in html and ">annie<" in html
+    assert f'href="/annotations/{ident}/history.json"' in html
+
+
+def test_history_json_for_api_clients(app, users, article):
+    _, text = article
+    annie = client_for(app, "annie")
+    ident = created_id(annotate(annie, text))
+    client = app.test_client()
+    token = {"Authorization": f"Bearer {users.create_token('rita')}"}
+    for headers, path in (({}, ""),
+                          ({"Accept": "application/json"}, ""),
+                          ({"Accept": "application/ld+json"}, ""),
+                          ({"Accept": BROWSER_ACCEPT, **token}, ""),   # API clients get data
+                          ({"Accept": BROWSER_ACCEPT}, ".json")):
+        response = client.get(f"/annotations/{ident}/history{path}", headers=headers)
+        assert response.status_code == 200, headers
+        assert response.is_json and response.mimetype != "text/html", headers
+        body = response.get_json()
+        assert body["id"].endswith(f"/annotations/{ident}")
+        assert [c["action"] for c in body["changes"]] == ["created"]
+        assert body["changes"][0]["who"] == "annie"
+
+
+def test_history_of_an_unknown_annotation_is_404(app, users, article):
+    client = app.test_client()
+    for path in ("/annotations/never-was/history", "/annotations/never-was/history.json"):
+        response = client.get(path, headers={"Accept": BROWSER_ACCEPT})
+        assert response.status_code == 404
+        assert "no annotation 'never-was'" in response.get_data(as_text=True)
+    assert client.get("/annotations/x/history.ttl").status_code == 404
+
+
+def test_history_of_a_deleted_annotation_is_still_shown(app, users, article):
+    _, text = article
+    annie = client_for(app, "annie")
+    ident = created_id(annotate(annie, text, comment=f"soon gone {SCRIPT}"))
+    assert annie.post(f"/annotations/{ident}/delete",
+                      data={"csrf_token": token_of(annie)}).status_code == 303
+    assert app.test_client().get(f"/annotations/{ident}").status_code == 410
+    html = history_page(app.test_client(), ident)
+    assert history_rows(html) == ["deleted", "created"]
+    assert f"{ident} (deleted)" in html and f'href="/annotations/{ident}"' not in html
+    earlier = html[html.index("<details"):html.index("</details>")]
+    assert "soon gone &lt;script&gt;" in earlier and SCRIPT not in html
+
+
+def test_history_tells_re_anchored_and_orphaned(app, kb, users, article):
+    article_id, text = article
+    annie = client_for(app, "annie")
+    moved = created_id(annotate(annie, text, selected=OTHER_QUOTE, comment="moved later"))
+    gone = created_id(annotate(annie, text, comment="this sentence goes"))
+    new_text = OTHER_QUOTE + "\n\n" + text.replace(OTHER_QUOTE, "").replace(QUOTE, "")
+    import_sample(kb, text=new_text)
+    if hasattr(kb.annotations, "reanchor_article"):
+        kb.annotations.reanchor_article(str(kb.find_article(article_id)))
+    moved_html = history_page(app.test_client(), moved)
+    assert history_rows(moved_html) == ["re-anchored", "created"]
+    assert "the server" in moved_html
+    assert history_rows(history_page(app.test_client(), gone)) == ["orphaned", "created"]

@@ -20,7 +20,7 @@ from kb.config import Settings
 from . import errors
 
 BLUEPRINTS = ("home", "claims", "articles", "entities", "compare", "sparql", "auth", "edit", "history", "annotate", "reliability",
-              "annotations_api")
+              "annotations_api", "admin")
 
 
 def _secret_key(settings: Settings) -> str:

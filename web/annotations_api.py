@@ -15,12 +15,15 @@ import hashlib
 import json
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, g, render_template, request
+from flask import Blueprint, Response, g, render_template, request, url_for
 from werkzeug.exceptions import PreconditionRequired, UnsupportedMediaType
 
 from kb import annotation_jsonld as jsonld
+from kb.errors import NotFound
+
 from .auth import requires
 from .context import get_kb
+from .render import respond
 
 bp = Blueprint("annotations_api", __name__)
 
@@ -267,9 +270,46 @@ def delete(ann_id):
     return Response(status=204)
 
 
-@bp.get("/annotations/<ann_id>/history")
-def changes(ann_id):
-    """The recorded changes of an annotation (also of a deleted one), newest first."""
+@bp.get("/annotations/<ann_id>/history", defaults={"fmt": None})
+@bp.get("/annotations/<ann_id>/history.<any(json):fmt>")
+def changes(ann_id, fmt):
+    """The recorded changes of an annotation (also of a deleted one), newest first: a
+    page for browsers (templates/annotations_api/history.html), JSON for API clients
+    and for an Accept that prefers JSON or JSON-LD (errors stay JSON: web/errors.py)."""
     found = _service().history(ann_id)      # NotFound → 404
-    return _json({"id": _service().container + ann_id,
-                  "changes": [c.as_dict() | {"before": c.before} for c in found]})
+    body = {"id": _service().container + ann_id,
+            "changes": [c.as_dict() | {"before": c.before} for c in found]}
+    if fmt is None and _wants_html() and not request.headers.get("Authorization"):
+        return respond("html", template="annotations_api/history.html", data=body,
+                       twins={"json": url_for("annotations_api.changes", ann_id=ann_id, fmt="json")},
+                       ann_id=ann_id, changes=[_change_view(c) for c in found],
+                       exists=_exists(ann_id))
+    return _json(body)
+
+
+def _exists(ann_id: str) -> bool:
+    try:
+        _service().get(ann_id)
+    except NotFound:                         # Gone too: a deleted annotation
+        return False
+    return True
+
+
+def _change_view(change) -> dict:
+    """One change for the page: what happened in words (a server-side "updated" is a
+    re-anchoring or an orphaning, told by its summary) and the earlier version as
+    indented JSON text (escaped by the template)."""
+    what = change.action
+    summary = change.summary or ""
+    if what == "updated" and change.who is None:
+        if summary.startswith("orphaned"):
+            what = "orphaned"
+        elif summary.startswith("re-anchored"):
+            what = "re-anchored"
+    before = change.before
+    if before is not None and change.before_format == "application/ld+json":
+        try:
+            before = json.dumps(json.loads(before), ensure_ascii=False, indent=2)
+        except ValueError:
+            pass
+    return change.as_dict() | {"what": what, "before": before}
