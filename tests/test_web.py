@@ -214,3 +214,19 @@ def test_the_facet_sidebar_follows_writes(app, kb):
     # another argument set is another sidebar: its links keep that argument
     html = client.get("/claims?sort=-published").get_data(as_text=True)
     assert "sort=-published" in html[html.index('class="facets"'):html.index("</aside>")]
+
+
+def test_claim_page_shows_the_first_other_sources_and_links_to_all(demo_client, monkeypatch):
+    import web.claims
+
+    full = demo_client.get("/claims/gi-border-length.json").json["comparison"]
+    assert len(full) >= 3
+    monkeypatch.setattr(web.claims, "OTHERS_SHOWN", 2)
+    html = demo_client.get("/claims/gi-border-length").get_data(as_text=True)
+    assert html.count('class="verdict-row') == 2
+    assert f"(2 of {len(full)}, conflicts first)" in html
+    assert 'href="/claims/gi-border-length?others=all#others"' in html
+    assert 'class="verdict-row conflict' in html           # conflicts come first
+    html = demo_client.get("/claims/gi-border-length?others=all").get_data(as_text=True)
+    assert html.count('class="verdict-row') == len(full) and "all-others" not in html
+    assert len(demo_client.get("/claims/gi-border-length.json").json["comparison"]) == len(full)

@@ -20,6 +20,9 @@ from .params import claim_filter, filter_args, short
 from .render import PAGE_FORMATS, choose, respond, split_suffix
 
 bp = Blueprint("claims", __name__)
+# a claim page lists this many other sources' claims (conflicts first), the rest behind
+# a link (?others=all): a fact that 400 sources state is not a 400-row page
+OTHERS_SHOWN = 20
 CLAIM_FORMATS = ("html", "json", "ttl", "jsonld", "trig")
 
 
@@ -130,6 +133,9 @@ def show(ident):
     if fmt in ("ttl", "jsonld", "trig"):
         return respond(fmt, template="", data={}, rdf=rdf)
     this, verdicts = kb.compare_claim(iri)
+    total = len(verdicts)
+    if fmt == "html" and request.args.get("others") != "all":
+        verdicts = verdicts[:OTHERS_SHOWN]     # conflicts first: the rest behind a link
     others = []
     rows = kb.index.get_many([v.b for v in verdicts])
     for v in verdicts:
@@ -140,6 +146,9 @@ def show(ident):
         others.append(item)
     data = dict(view)
     data["comparison"] = others
+    data["comparison_total"] = total
+    if len(others) < total:
+        data["comparison_all"] = url_for("claims.show", ident=short(iri), others="all") + "#others"
     data["interval"] = _interval(view)
     text = None
     if view.get("quote") and view["quote"].get("source"):
