@@ -86,6 +86,15 @@ CREATE TABLE IF NOT EXISTS facet_counts (
     PRIMARY KEY (facet, value)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS facet_counts_n ON facet_counts (facet, n);
+-- The facets of one publisher without reading its claims' rows (scattered over the
+-- file, read from disk when cold): a covering index for the claims columns, and the
+-- claims per (publisher, entity) kept by triggers for the entity facet.
+CREATE INDEX IF NOT EXISTS claims_publisher_facets
+    ON claims (publisher, article, property, modality, verdict, published, about_earliest);
+CREATE TABLE IF NOT EXISTS publisher_entities (
+    publisher TEXT NOT NULL, entity TEXT NOT NULL, n INTEGER NOT NULL,
+    PRIMARY KEY (publisher, entity)
+) WITHOUT ROWID;
 """
 
 # The triggers that keep facet_counts, one statement each (rebuild drops them and
@@ -132,6 +141,15 @@ END;
 CREATE TRIGGER IF NOT EXISTS entities_uncounted AFTER DELETE ON claim_entities BEGIN
     UPDATE facet_counts SET n = n - 1 WHERE facet = 'entity' AND value = OLD.entity;
 END;
+CREATE TRIGGER IF NOT EXISTS publisher_entities_counted AFTER INSERT ON claim_entities BEGIN
+    INSERT INTO publisher_entities (publisher, entity, n)
+        SELECT publisher, NEW.entity, 1 FROM claims WHERE rowid = NEW.claim
+        ON CONFLICT (publisher, entity) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER IF NOT EXISTS publisher_entities_uncounted AFTER DELETE ON claim_entities BEGIN
+    UPDATE publisher_entities SET n = n - 1
+        WHERE publisher = (SELECT publisher FROM claims WHERE rowid = OLD.claim) AND entity = OLD.entity;
+END;
 """.split("\nEND;")[:-1]]
 # What the triggers count, counted in bulk (rebuild): facet → (value, label) over claims
 _BULK_FACETS = {
@@ -148,6 +166,9 @@ _BULK_COUNTS = [
     "INSERT INTO facet_counts (facet, value, label, n) "
     "SELECT 'entity', entity, MAX(label), count(*) FROM claim_entities GROUP BY entity",
     "INSERT INTO facet_counts (facet, value, label, n) SELECT '*', '', NULL, count(*) FROM claims",
+    "DELETE FROM publisher_entities",
+    "INSERT INTO publisher_entities (publisher, entity, n) SELECT claims.publisher, claim_entities.entity,"
+    " count(*) FROM claim_entities JOIN claims ON claims.rowid = claim_entities.claim GROUP BY 1, 2",
 ]
 
 
@@ -336,11 +357,17 @@ class ClaimIndex:
                 version = self._meta(db, "schema")
                 if version is not None and version != str(SCHEMA_VERSION):
                     db.executescript("DROP TABLE IF EXISTS claims; DROP TABLE IF EXISTS claim_entities;"
-                                     "DROP TABLE IF EXISTS claims_fts; DELETE FROM meta;")
+                                     "DROP TABLE IF EXISTS claims_fts; DROP TABLE IF EXISTS facet_counts;"
+                                     "DROP TABLE IF EXISTS publisher_entities; DELETE FROM meta;")
                 db.executescript(_SCHEMA)
                 for trigger in _TRIGGERS:
                     db.execute(trigger)
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+                if self._meta(db, "publisher_entities") is None:
+                    # an index built before this table existed: count it once from the rows
+                    for sql in _BULK_COUNTS[-2:]:
+                        db.execute(sql)
+                    db.execute("INSERT OR REPLACE INTO meta VALUES ('publisher_entities', '1')")
                 db.commit()
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open the claims index {self.path}: {exc}") from None
@@ -451,6 +478,7 @@ class ClaimIndex:
             db.execute("DELETE FROM claims")
             db.execute("DELETE FROM claims_fts")
             db.execute("DELETE FROM facet_counts")
+            db.execute("DELETE FROM publisher_entities")
             db.execute("INSERT OR REPLACE INTO meta VALUES ('built', datetime('now'))")
 
     def set_verdicts(self, verdicts: dict[str, str], claims: Iterable[str] | None = ()) -> None:
@@ -712,6 +740,7 @@ class ClaimIndex:
         for name in names:
             if name not in FACETS:
                 raise InputError(f"unknown facet {name!r} (known: {', '.join(FACETS)})")
+        publisher_only = set(f.active()) == {"publisher"}
         budget = self.facet_time_limit_ms if time_limit_ms is None else time_limit_ms
         deadline = time.monotonic() + budget / 1000
         if f.active() and not self.count_capped(f)[1]:
@@ -723,23 +752,41 @@ class ClaimIndex:
                 continue
 
             def compute(name=name):
-                value_sql, label_sql = FACETS[name]
+                value_sql, _ = FACETS[name]
                 where, params, _ = self._where(f)
-                source = "claims"
-                if name == "entity":
-                    source = "claim_entities JOIN claims ON claims.rowid = claim_entities.claim"
                 order = f"{value_sql} DESC" if name in ("published", "about") else "n DESC, v"
-                sql = (f"SELECT {value_sql} AS v, {label_sql} AS label, count(*) AS n "
-                       f"FROM {source} WHERE {where} AND {value_sql} != '' "
-                       f"GROUP BY v ORDER BY {order} LIMIT ?")
+                if name == "entity" and publisher_only:
+                    sql = ("SELECT entity AS v, n FROM publisher_entities WHERE publisher = ? "
+                           "AND n > 0 AND entity != '' ORDER BY n DESC, v LIMIT ?")
+                    params = [f.publisher]
+                else:
+                    source = "claims"
+                    if name == "entity":
+                        source = "claim_entities JOIN claims ON claims.rowid = claim_entities.claim"
+                    # values and counts only: with a publisher filter the covering index
+                    # claims_publisher_facets answers without reading a row
+                    sql = (f"SELECT {value_sql} AS v, count(*) AS n FROM {source} WHERE {where} "
+                           f"AND {value_sql} != '' GROUP BY v ORDER BY {order} LIMIT ?")
                 try:
                     rows = self._within(db, deadline, lambda: db.execute(sql, [*params, limit]).fetchall())
                 except _TimedOut:
                     return None
-                return [{"value": r["v"], "label": r["label"], "count": r["n"]} for r in rows]
+                labels = self._labels_of(name, [r["v"] for r in rows])
+                return [{"value": r["v"], "label": labels.get(r["v"], r["v"]), "count": r["n"]}
+                        for r in rows]
 
             out[name] = self._cached(("facet", name, f, limit), compute)
         return out
+
+    def _labels_of(self, name: str, values: list[str]) -> dict[str, str]:
+        """The labels of some facet values, from the unfiltered counts (labelled there on
+        every write); values without a label label themselves."""
+        if not values or name in ("modality", "verdict", "published", "about"):
+            return {}
+        rows = self._db().execute(
+            f"SELECT value, label FROM facet_counts WHERE facet = ? AND value IN "
+            f"({','.join('?' * len(values))})", [name, *values])
+        return {r["value"]: r["label"] for r in rows if r["label"] is not None}
 
     def _stored_facet(self, name: str, limit: int) -> list[dict]:
         order = "value DESC" if name in ("published", "about") else "n DESC, value"
