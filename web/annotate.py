@@ -41,6 +41,7 @@ from kb.errors import InputError, NotFound
 
 from .auth import _safe_next, current_user, requires
 from .context import get_kb
+from .forms import read_form
 from .edit import _verified_anchor
 
 bp = Blueprint("annotate", __name__)
@@ -77,7 +78,7 @@ def create(article_id: str):
     kb = get_kb()
     article = _article(article_id)
     _version, text = kb.current_text(article)
-    form = _read_form()
+    form = read_form(FIELDS)
     back = _next(form, url_for("articles.show", ident=article_id))
     try:
         doc = build_doc(str(article), form, text=text)
@@ -116,7 +117,7 @@ def reply(annotation_id: str):
     """Reply to an annotation (or to a reply)."""
     kb = get_kb()
     parent = kb.annotations.get(annotation_id)        # NotFound/Gone → 404/410
-    form = _read_form()
+    form = read_form(FIELDS)
     back = _next(form, page_of(parent))
     comment = (form.get("comment") or "").strip()
     try:
@@ -137,7 +138,7 @@ def edit(annotation_id: str):
     stays). ``etag`` (the one the form was made from) refuses a stale edit (412)."""
     kb = get_kb()
     old = kb.annotations.get(annotation_id)
-    form = _read_form()
+    form = read_form(FIELDS)
     back = _next(form, page_of(old))
     try:
         doc = edited_doc(old, form)
@@ -157,7 +158,7 @@ def delete(annotation_id: str):
     """Delete one's own annotation (its history is kept)."""
     kb = get_kb()
     old = kb.annotations.get(annotation_id)
-    form = _read_form()
+    form = read_form(FIELDS)
     back = _next(form, page_of(old))
     user = current_user()
     kb.annotations.delete(annotation_id, user=user.name, is_admin=user.can("admin"),
@@ -169,7 +170,7 @@ def delete(annotation_id: str):
 
 
 def _create_on(target: str, page: str, what: str):
-    form = _read_form()
+    form = read_form(FIELDS)
     back = _next(form, page)
     try:
         doc = build_doc(target, form, text=None)
@@ -293,30 +294,6 @@ def _bodies(doc: dict) -> list:
 def _is_text_body(body) -> bool:
     # a body that is a string is an IRI (a linked resource), not text
     return isinstance(body, dict) and body.get("type") == "TextualBody"
-
-
-def _read_form() -> dict:
-    """The form's fields (or a JSON object's), as text. Raises InputError (→ 400)."""
-    if request.is_json:
-        data = request.get_json(silent=True)
-        if not isinstance(data, dict):
-            raise InputError("the body must be a JSON object of the form's fields")
-        unknown = set(data) - set(FIELDS)
-        if unknown:
-            raise InputError(f"unknown field(s) {', '.join(sorted(unknown))} "
-                             f"(allowed: {', '.join(FIELDS)})")
-        source = data
-    else:
-        source = request.form
-    form = {}
-    for key in FIELDS:
-        value = source.get(key)
-        if value is None:
-            continue
-        if isinstance(value, (dict, list, bool)):
-            raise InputError(f"{key} must be text")
-        form[key] = str(value)
-    return form
 
 
 # ---------------------------------------------------------------------- view models

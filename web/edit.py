@@ -42,6 +42,7 @@ from kb.vocab import CKB, MODALITIES, OA, SCHEMA
 
 from .auth import api_client, current_user, requires
 from .context import get_kb
+from .forms import read_form
 
 bp = Blueprint("edit", __name__)
 
@@ -101,7 +102,7 @@ def create(article_id: str):
     version, text = kb.current_text(article)
     form: dict = {}
     try:
-        form = _read_form()
+        form = read_form(FIELDS)
         record = build_record(article, form, version=(version, text))
     except InputError as exc:
         return _render(article, meta, form, error=exc.message, status=400, has_text=bool(text))
@@ -132,7 +133,7 @@ def edit(claim_id: str):
         return _render(article, meta, stored, claim=claim, has_text=bool(text))
     form = stored
     try:
-        form = _read_form()
+        form = read_form(FIELDS)
         record = build_record(article, form, version=(version, text),
                               claim_id=kb.iris.local_id(claim))
     except InputError as exc:
@@ -257,30 +258,6 @@ def _verified_anchor(text: str, form: dict) -> Anchor:
             return anchor
     return locate(text, quote, prefix=form.get("quote_prefix") or None,
                   suffix=form.get("quote_suffix") or None)
-
-
-def _read_form() -> dict:
-    if request.is_json:
-        data = request.get_json(silent=True)
-        if not isinstance(data, dict):
-            raise InputError("the body must be a JSON object of the form's fields")
-        source = {k: v for k, v in data.items()}
-        unknown = set(source) - set(FIELDS)
-        if unknown:
-            raise InputError(f"unknown field(s) {', '.join(sorted(unknown))} "
-                             f"(allowed: {', '.join(FIELDS)})")
-    else:
-        source = request.form
-    form = {}
-    for key in FIELDS:
-        value = source.get(key)
-        if value is None:
-            continue
-        if isinstance(value, (dict, list, bool)):
-            raise InputError(f"{key} must be text")
-        value = str(value)
-        form[key] = value
-    return form
 
 
 def _check_lengths(form: dict) -> None:

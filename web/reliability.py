@@ -18,13 +18,14 @@ installs, so the views that render those pages need no change.
 """
 from __future__ import annotations
 
-from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, flash, redirect, render_template, url_for
 
 from kb import reliability
 from kb.errors import InputError, KBError
 
 from .auth import api_client, current_user, requires
 from .context import get_kb
+from .forms import read_form
 from .render import choose
 
 bp = Blueprint("reliability", __name__)
@@ -56,7 +57,7 @@ def create(publisher_id: str):
     iri, name, ident = _publisher(publisher_id)
     form: dict = {}
     try:
-        form = _read_form()
+        form = read_form(FIELDS, numbers=True)
         done = reliability.rate(get_kb(), iri, user=current_user(), value=form.get("value", ""),
                                 reason=form.get("reason", ""), evidence=form.get("evidence", ""))
     except InputError as exc:
@@ -85,29 +86,6 @@ def withdraw(publisher_id: str):
         return {"ok": True, "rating": done.as_dict()}, 200
     flash(f"your rating of {name or ident} is withdrawn (it stays in the history)")
     return redirect(url_for("entities.publisher", ident=ident) + "#ratings", 303)
-
-
-def _read_form() -> dict:
-    if request.is_json:
-        data = request.get_json(silent=True)
-        if not isinstance(data, dict):
-            raise InputError("the body must be a JSON object with value, reason and evidence")
-        unknown = set(data) - set(FIELDS)
-        if unknown:
-            raise InputError(f"unknown field(s) {', '.join(sorted(unknown))} "
-                             f"(allowed: {', '.join(FIELDS)})")
-        source = data
-    else:
-        source = request.form
-    form = {}
-    for key in FIELDS:
-        value = source.get(key)
-        if value is None:
-            continue
-        if isinstance(value, (dict, list)):
-            raise InputError(f"{key} must be text")
-        form[key] = value if isinstance(value, int) and not isinstance(value, bool) else str(value)
-    return form
 
 
 # ---------------------------------------------------------------------- template helpers
