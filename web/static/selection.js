@@ -48,5 +48,24 @@
     };
   }
 
+  // Put the selectors into a form's quote fields (quote, quote_prefix, quote_suffix,
+  // start, end) and show the quote in its context in the form's [data-role=context].
+  function fillQuote(form, sel) {
+    form.elements.quote.value = sel.exact;
+    form.elements.quote_prefix.value = sel.prefix;
+    form.elements.quote_suffix.value = sel.suffix;
+    form.elements.start.value = String(sel.start);
+    form.elements.end.value = String(sel.end);
+    var context = form.querySelector('[data-role="context"]');
+    if (context) {
+      context.textContent = "…" + sel.prefix;
+      var mark = document.createElement("mark");
+      mark.textContent = sel.exact;
+      context.appendChild(mark);
+      context.appendChild(document.createTextNode(sel.suffix + "…"));
+    }
+  }
+
+  selectors.fillQuote = fillQuote;
   window.claimkbSelectors = selectors;  // for the editors, other scripts and tests
 })();

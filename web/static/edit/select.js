@@ -26,19 +26,7 @@
     var pending = null;
 
     function fill(sel) {
-      form.elements.quote.value = sel.exact;
-      form.elements.quote_prefix.value = sel.prefix;
-      form.elements.quote_suffix.value = sel.suffix;
-      form.elements.start.value = String(sel.start);
-      form.elements.end.value = String(sel.end);
-      var context = form.querySelector('[data-role="context"]');
-      if (context) {
-        context.textContent = "…" + sel.prefix;
-        var mark = document.createElement("mark");
-        mark.textContent = sel.exact;
-        context.appendChild(mark);
-        context.appendChild(document.createTextNode(sel.suffix + "…"));
-      }
+      window.claimkbSelectors.fillQuote(form, sel);
       section.hidden = false;
       if (button) button.hidden = true;
       var first = form.elements.subject;
