@@ -49,6 +49,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, XSD
 
 from .errors import StoreError
+from .sqlite_index import Connections, read_meta, write_transaction
 from .vocab import CKB, OA
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -170,6 +171,11 @@ def _time_key(text: str | None) -> str | None:
         return text
 
 
+def _configure(db: sqlite3.Connection) -> None:
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=NORMAL")
+
+
 class AnnotationIndex:
     """The annotations index of one knowledge base (see the module docstring)."""
 
@@ -177,7 +183,7 @@ class AnnotationIndex:
         """Open (or create) the index file; an index of another schema version is
         emptied (and rebuilt on first use). Raises StoreError."""
         self.path = Path(path)
-        self._local = threading.local()
+        self._connections = Connections(self.path, _configure, autocommit=True)  # BEGIN explicit
         self._write_lock = threading.Lock()
         self._build_lock = threading.Lock()
         self._cache: dict = {}
@@ -199,34 +205,13 @@ class AnnotationIndex:
     # ------------------------------------------------------------ connections
 
     def _db(self) -> sqlite3.Connection:
-        db = getattr(self._local, "db", None)
-        if db is None:
-            db = sqlite3.connect(self.path, timeout=30, check_same_thread=False,
-                                 isolation_level=None)      # transactions are explicit
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")
-            self._local.db = db
-            with _registry_lock:
-                _connections.setdefault(id(self), []).append(db)
-        return db
+        return self._connections.get()
 
     def close(self) -> None:
         """Close every connection of this index (all threads). Never raises."""
-        with _registry_lock:
-            for db in _connections.pop(id(self), []):
-                try:
-                    db.close()
-                except sqlite3.Error:  # pragma: no cover
-                    pass
-        self._local = threading.local()
+        self._connections.close()
 
-    @staticmethod
-    def _meta(db, key: str) -> str | None:
-        try:
-            row = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-        except sqlite3.OperationalError:
-            return None
-        return row[0] if row else None
+    _meta = staticmethod(read_meta)
 
     @property
     def built(self) -> bool:
@@ -242,41 +227,14 @@ class AnnotationIndex:
     def _writing(self):
         """A write transaction (``with index._writing() as db``): serialised, one SQLite
         transaction that bumps the write generation; sqlite3 errors become StoreError."""
-        index = self
+        def bump(db):
+            db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'")
 
-        class _Tx:
-            def __enter__(self):
-                index._write_lock.acquire()
-                try:
-                    self.db = index._db()
-                    self.db.execute("BEGIN IMMEDIATE")
-                except sqlite3.Error as exc:
-                    index._write_lock.release()
-                    raise StoreError(f"annotations index write failed: {exc}") from None
-                return self.db
+        def forget():
+            self._cache = {}
 
-            def __exit__(self, exc_type, exc, tb):
-                try:
-                    if exc_type is None:
-                        self.db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 "
-                                        "WHERE key = 'generation'")
-                        self.db.execute("COMMIT")
-                    else:
-                        self.db.execute("ROLLBACK")
-                except sqlite3.Error as err:
-                    try:
-                        self.db.execute("ROLLBACK")
-                    except sqlite3.Error:
-                        pass
-                    raise StoreError(f"annotations index write failed: {err}") from None
-                finally:
-                    index._cache = {}
-                    index._write_lock.release()
-                if isinstance(exc, sqlite3.Error):
-                    raise StoreError(f"annotations index write failed: {exc}") from None
-                return False
-
-        return _Tx()
+        return write_transaction(self._write_lock, self._db(), "annotations index",
+                                 before_commit=bump, after=forget)
 
     def put(self, records: Iterable[Record], removed: Iterable[str] = ()) -> None:
         """Index these annotations, replacing what was indexed for them, and drop the
@@ -522,8 +480,5 @@ class AnnotationIndex:
             raise StoreError(f"annotations index read failed: {exc}") from None
         return out
 
-
-_registry_lock = threading.Lock()
-_connections: dict[int, list[sqlite3.Connection]] = {}
 
 __all__ = ["AnnotationIndex", "Listing", "Record", "record", "INDEX_FILE", "KINDS"]

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Iterable, Iterator
 
 from . import sparql
 from .errors import InputError, StoreError
+from .sqlite_index import Connections, read_meta, write_transaction
 from .vocab import MODALITIES
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -340,13 +341,21 @@ def decode_cursor(cursor: str) -> tuple[str, int]:
         raise InputError(f"malformed page cursor {cursor[:40]!r}: start again from the first page") from None
 
 
+def _configure(db: sqlite3.Connection) -> None:
+    db.row_factory = sqlite3.Row
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=NORMAL")
+    db.execute("PRAGMA foreign_keys=ON")
+    db.execute("PRAGMA cache_size=-65536")
+
+
 class ClaimIndex:
     """The claims index of one knowledge base (see the module docstring)."""
 
     def __init__(self, path: Path, facet_time_limit_ms: int = 200):
         self.path = Path(path)
         self.facet_time_limit_ms = facet_time_limit_ms
-        self._local = threading.local()
+        self._connections = Connections(self.path, _configure)
         self._write_lock = threading.Lock()
         self._generation = 0
         self._cache: dict = {}
@@ -375,35 +384,12 @@ class ClaimIndex:
     # ------------------------------------------------------------ connections
 
     def _db(self) -> sqlite3.Connection:
-        db = getattr(self._local, "db", None)
-        if db is None:
-            db = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
-            db.row_factory = sqlite3.Row
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")
-            db.execute("PRAGMA foreign_keys=ON")
-            db.execute("PRAGMA cache_size=-65536")
-            self._local.db = db
-            with _registry_lock:
-                _connections.setdefault(id(self), []).append(db)
-        return db
+        return self._connections.get()
 
     def close(self) -> None:
-        with _registry_lock:
-            for db in _connections.pop(id(self), []):
-                try:
-                    db.close()
-                except sqlite3.Error:  # pragma: no cover
-                    pass
-        self._local = threading.local()
+        self._connections.close()
 
-    @staticmethod
-    def _meta(db, key: str) -> str | None:
-        try:
-            row = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-        except sqlite3.OperationalError:
-            return None
-        return row[0] if row else None
+    _meta = staticmethod(read_meta)
 
     @property
     def built(self) -> bool:
@@ -493,31 +479,9 @@ class ClaimIndex:
                            [(v if v in VERDICT_NAMES else "", k) for k, v in updates.items()])
 
     def _writing(self):
-        index = self
-
-        class _Tx:
-            def __enter__(self):
-                index._write_lock.acquire()
-                self.db = index._db()
-                self.db.execute("BEGIN IMMEDIATE")
-                return self.db
-
-            def __exit__(self, exc_type, exc, tb):
-                try:
-                    if exc_type is None:
-                        self.db.commit()
-                    else:
-                        self.db.rollback()
-                except sqlite3.Error as err:
-                    raise StoreError(f"claims index write failed: {err}") from None
-                finally:
-                    index._changed()
-                    index._write_lock.release()
-                if isinstance(exc, sqlite3.Error):
-                    raise StoreError(f"claims index write failed: {exc}") from None
-                return False
-
-        return _Tx()
+        """``with index._writing() as db``: one serialised write transaction; the
+        cached counts and facets are dropped after it."""
+        return write_transaction(self._write_lock, self._db(), "claims index", after=self._changed)
 
     @staticmethod
     def _delete(db, iris: list[str]) -> dict[str, str]:
@@ -963,6 +927,3 @@ def _fetch(kb: "KnowledgeBase", iris: list[str]) -> dict[str, dict]:
         }
     return records
 
-
-_registry_lock = threading.Lock()
-_connections: dict[int, list[sqlite3.Connection]] = {}
