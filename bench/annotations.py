@@ -104,8 +104,10 @@ def annotation_quads(rng: random.Random, i: int, base: str, articles: list, made
     return [f"{s} {p} {o} {a} ." for s, p, o in triples]
 
 
-def old_list(kb, *, after=None, before=None, last=False, limit=50, **filters):
-    """``Annotations.list`` before the index (the reference queries)."""
+def reference_page(kb, *, after=None, before=None, last=False, limit=50, **filters):
+    """``Annotations.list`` as it was before the index: the SPARQL reference queries.
+    Returns (IRIs of the page, next_after id, total, modified). tests/test_annotation_index.py
+    checks the index against it."""
     notes = kb.annotations
     params = notes._filters(**filters)
     if before is not None or last:
@@ -125,8 +127,15 @@ def old_list(kb, *, after=None, before=None, last=False, limit=50, **filters):
         iris = iris[:limit]
     count = kb.select("annotation_count.rq",
                       **{k: v for k, v in params.items() if k not in ("after", "before")})
-    items = notes._load(iris)
-    return items, (notes._id(iris[-1]) if more and iris else None), int(count[0]["total"])
+    total = int(count[0]["total"]) if count and count[0]["total"] is not None else 0
+    modified = str(count[0]["modified"]) if count and count[0]["modified"] is not None else None
+    return iris, (notes._id(iris[-1]) if more and iris else None), total, modified
+
+
+def old_list(kb, **kwargs):
+    """The old ``list()``: the reference page, then its annotations loaded."""
+    iris, next_after, total, _ = reference_page(kb, **kwargs)
+    return kb.annotations._load(iris), next_after, total
 
 
 def timed(fn, repeat: int) -> tuple[float, object]:

@@ -21,6 +21,18 @@ TEST_DATA = Path(__file__).resolve().parent / "data"
 SEED_ARTICLE = ROOT / "kb" / "demo" / "globinsider-2021-07-escalation-in-afghanistan.txt"
 
 
+def load_bench(name: str):
+    """bench/ is not a package: import bench/<name>.py by its path (tests check the
+    benchmarks' generators and reference paths)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(f"claimkb_bench_{name}", ROOT / "bench" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module   # dataclasses look their module up while it loads
+    spec.loader.exec_module(module)
+    return module
+
+
 @pytest.fixture
 def shared_data() -> Path:
     """../shared/data, or a skip saying why (a user's clone has no ../shared)."""

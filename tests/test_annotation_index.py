@@ -9,12 +9,13 @@ from __future__ import annotations
 import itertools
 
 import pytest
-from rdflib import Literal
 
 from kb.annotation_index import INDEX_FILE, AnnotationIndex
 from kb.articles import ArticleData
 from kb.errors import StoreError
 from kb.knowledgebase import STALE_MARKER
+
+from .conftest import load_bench
 
 CTX = "http://www.w3.org/ns/anno.jsonld"
 TEXT = ("Headline\n\nThe border is 1,344 km long. More than a thousand soldiers fled. "
@@ -37,35 +38,11 @@ def span(article, exact) -> dict:
 
 # ---------------------------------------------------------------------- the slow reference
 
-def old_list(kb, *, after=None, before=None, last=False, limit=50, **filters):
-    """Annotations.list as it was before the index: the SPARQL reference queries.
-    Returns (ids, next_after, total, modified)."""
-    notes = kb.annotations
-    params = notes._filters(**filters)
-    if before is not None or last:
-        if before is not None:
-            params["before"] = Literal(str(notes._iri(before)))
-        rows = kb.select("annotation_page_desc.rq", limit=limit + 1, **params)
-        iris = [r["a"] for r in rows][:limit][::-1]
-        more = False
-        if iris:
-            probe = kb.select("annotation_page.rq", limit=1,
-                              **{**{k: v for k, v in params.items() if k != "before"},
-                                 "after": Literal(str(iris[-1]))})
-            more = bool(probe)
-    else:
-        if after is not None:
-            params["after"] = Literal(str(notes._iri(after)))
-        rows = kb.select("annotation_page.rq", limit=limit + 1, **params)
-        iris = [r["a"] for r in rows]
-        more = len(iris) > limit
-        iris = iris[:limit]
-    count = kb.select("annotation_count.rq",
-                      **{k: v for k, v in params.items() if k not in ("after", "before")})
-    total = int(count[0]["total"]) if count and count[0]["total"] is not None else 0
-    modified = str(count[0]["modified"]) if count and count[0]["modified"] is not None else None
-    ids = [notes._id(i) for i in iris]
-    return ids, (ids[-1] if more and ids else None), total, modified
+def old_list(kb, **kwargs):
+    """Annotations.list as it was before the index (bench/annotations.py
+    reference_page, the SPARQL reference queries): (ids, next_after, total, modified)."""
+    iris, next_after, total, modified = load_bench("annotations").reference_page(kb, **kwargs)
+    return [kb.annotations._id(i) for i in iris], next_after, total, modified
 
 
 def new_list(kb, **kwargs):

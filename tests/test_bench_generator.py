@@ -5,7 +5,6 @@ shaped as documented, and that the quick load benchmark runs end to end.
 """
 from __future__ import annotations
 
-import importlib.util
 import io
 import subprocess
 import sys
@@ -16,24 +15,17 @@ import pytest
 
 from kb.model import DateValue, EntityValue, TextValue
 from kb.quantity import Quantity
+
+from .conftest import load_bench
 from kb.validation import validate
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 
 
-def _load_module(name: str):
-    """bench/ is not a package: import bench/<name>.py by its path."""
-    spec = importlib.util.spec_from_file_location(f"claimkb_bench_{name}", BENCH / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module   # dataclasses look their module up while it loads
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def gen():
-    return _load_module("generate")
+    return load_bench("generate")
 
 
 @pytest.fixture(scope="module")
