@@ -162,3 +162,56 @@ def screenshot(page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def settle(page) -> None:
+    """Wait until a smooth scroll of the page has stopped."""
+    page.wait_for_function(
+        """() => new Promise(done => {
+             const panel = document.getElementById("annotations");
+             const at = () => [window.scrollY, panel ? panel.scrollTop : 0].join();
+             const first = at();
+             setTimeout(() => done(at() === first), 250);
+           })""")
+
+
+def drag_select(page, phrase: str, root: str = "#article-text") -> dict:
+    """Select ``phrase`` in ``root`` with the mouse, as a reader would (again when a
+    late smooth scroll moved the text under the mouse). Returns where it dragged, and
+    ``inMark``: whether the phrase starts inside a highlight (a <mark>)."""
+    for _attempt in range(3):
+        settle(page)
+        box = page.evaluate(
+            """([root, phrase]) => {
+                 const el = document.querySelector(root);
+                 const text = el.textContent;
+                 const at = text.indexOf(phrase);
+                 if (at < 0) return null;
+                 // the text nodes and offsets where the phrase starts and ends
+                 const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+                 let seen = 0, start = null, end = null;
+                 for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+                   const len = n.data.length;
+                   if (start === null && at < seen + len) start = [n, at - seen];
+                   if (end === null && at + phrase.length <= seen + len) { end = [n, at + phrase.length - seen]; break; }
+                   seen += len;
+                 }
+                 const range = document.createRange();
+                 range.setStart(...start); range.setEnd(...end);
+                 window.scrollBy(0, range.getBoundingClientRect().top - window.innerHeight / 2);
+                 const rects = Array.from(range.getClientRects()).filter(r => r.width > 0);
+                 const first = rects[0], last = rects[rects.length - 1];
+                 return {x1: first.left + 1, y1: first.top + first.height / 2,
+                         x2: last.right - 1, y2: last.top + last.height / 2,
+                         inMark: start[0].parentElement !== el};
+               }""", [root, phrase])
+        assert box is not None, f"{phrase!r} is not in the text"
+        page.mouse.move(box["x1"], box["y1"])
+        page.mouse.down()
+        page.mouse.move((box["x1"] + box["x2"]) / 2, (box["y1"] + box["y2"]) / 2, steps=5)
+        page.mouse.move(box["x2"], box["y2"], steps=5)
+        page.mouse.up()
+        if page.evaluate("window.getSelection().toString()").strip() == phrase:
+            return box
+    assert page.evaluate("window.getSelection().toString()").strip() == phrase
+    return box

@@ -557,7 +557,8 @@ def test_changed_text_reanchors_or_lists_an_orphan(app, kb, users, article):
 
 from playwright.sync_api import expect  # noqa: E402
 
-from .browser_support import SCREENSHOTS, new_page, page_fixture, screenshot  # noqa: E402,F401
+from .browser_support import (  # noqa: E402,F401
+    SCREENSHOTS, drag_select, new_page, page_fixture, screenshot, settle)
 
 ANNOTATOR = ("annie", "annotator's long password")
 ARTICLE = "globinsider"
@@ -616,56 +617,6 @@ def log_in(page, site, who, path: str) -> None:
     page.get_by_label("Password").fill(who[1])
     page.get_by_role("button", name="Log in").click()
     expect(page).to_have_url(site(path))
-
-
-def settle(page) -> None:
-    """Wait until a smooth scroll of the page has stopped."""
-    page.wait_for_function(
-        """() => new Promise(done => {
-             const panel = document.getElementById("annotations");
-             const at = () => [window.scrollY, panel ? panel.scrollTop : 0].join();
-             const first = at();
-             setTimeout(() => done(at() === first), 250);
-           })""")
-
-
-def drag_select(page, phrase: str, root: str = "#article-text") -> None:
-    """Select ``phrase`` in ``root`` with the mouse, as a reader would (again when a
-    late smooth scroll moved the text under the mouse)."""
-    for _attempt in range(3):
-        settle(page)
-        box = page.evaluate(
-            """([root, phrase]) => {
-                 const el = document.querySelector(root);
-                 const text = el.textContent;
-                 const at = text.indexOf(phrase);
-                 if (at < 0) return null;
-                 // the text nodes and offsets where the phrase starts and ends
-                 const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
-                 let seen = 0, start = null, end = null;
-                 for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-                   const len = n.data.length;
-                   if (start === null && at < seen + len) start = [n, at - seen];
-                   if (end === null && at + phrase.length <= seen + len) { end = [n, at + phrase.length - seen]; break; }
-                   seen += len;
-                 }
-                 const range = document.createRange();
-                 range.setStart(...start); range.setEnd(...end);
-                 window.scrollBy(0, range.getBoundingClientRect().top - window.innerHeight / 2);
-                 const rects = Array.from(range.getClientRects()).filter(r => r.width > 0);
-                 const first = rects[0], last = rects[rects.length - 1];
-                 return {x1: first.left + 1, y1: first.top + first.height / 2,
-                         x2: last.right - 1, y2: last.top + last.height / 2};
-               }""", [root, phrase])
-        assert box is not None, f"{phrase!r} is not in the text"
-        page.mouse.move(box["x1"], box["y1"])
-        page.mouse.down()
-        page.mouse.move((box["x1"] + box["x2"]) / 2, (box["y1"] + box["y2"]) / 2, steps=5)
-        page.mouse.move(box["x2"], box["y2"], steps=5)
-        page.mouse.up()
-        if page.evaluate("window.getSelection().toString()").strip() == phrase:
-            return
-    assert page.evaluate("window.getSelection().toString()").strip() == phrase
 
 
 def highlighted(page, ident: str) -> str:

@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 
 from .browser_support import (  # noqa: F401
     PAGE_SIZE,
+    drag_select,
     new_page,
     page_fixture,
     page_without_js_fixture,
@@ -176,34 +177,8 @@ def test_editor_adds_a_claim_from_selected_text(page, site):
     expect(page.locator("header.site .account")).to_contain_text(f"{name} (editor)")
 
     # select the sentence with the mouse, as a reader would
-    box = page.evaluate(
-        """([root, phrase]) => {
-             const el = document.querySelector(root);
-             const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
-             for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-               const at = node.data.indexOf(phrase);
-               if (at < 0) continue;
-               const range = document.createRange();
-               range.setStart(node, at); range.setEnd(node, at + phrase.length);
-               // the words themselves to the middle of the window (their parent may be
-               // taller than the window: the text beside the annotations panel is)
-               window.scrollBy(0, range.getBoundingClientRect().top - window.innerHeight / 2);
-               const rects = range.getClientRects();
-               const first = rects[0], last = rects[rects.length - 1];
-               return {x1: first.left + 1, y1: first.top + first.height / 2,
-                       x2: last.right - 1, y2: last.top + last.height / 2,
-                       inMark: node.parentElement !== el};
-             }
-             return null;
-           }""", ["#article-text", NEW_QUOTE])
-    assert box is not None, f"{NEW_QUOTE!r} is not in the article text"
+    box = drag_select(page, NEW_QUOTE)
     assert not box["inMark"], "the test's sentence is already a claim's quote"
-    page.mouse.move(box["x1"], box["y1"])
-    page.mouse.down()
-    page.mouse.move((box["x1"] + box["x2"]) / 2, box["y1"], steps=5)
-    page.mouse.move(box["x2"], box["y2"], steps=5)
-    page.mouse.up()
-    assert page.evaluate("window.getSelection().toString()").strip() == NEW_QUOTE
     expect(page).to_have_url(site(f"/articles/{ARTICLE}"))  # a drag is not a click on a span
 
     button = page.locator("#add-claim-button")
