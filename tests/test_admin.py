@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from .test_auth import CSRF_MESSAGE, PASSWORD, csrf_from, login
+from .test_auth import CSRF_MESSAGE, PASSWORD, client_for, csrf_from, login
 
 NEW_PASSWORD = "a brand new pass phrase"
 
@@ -19,13 +19,6 @@ def users(app):
     for name, role in (("rita", "reader"), ("annie", "annotator"), ("eddie", "editor")):
         users.add_user(name, PASSWORD, role)
     return users
-
-
-def client_for(app, name: str | None):
-    client = app.test_client()
-    if name:
-        assert login(client, name).status_code == 302
-    return client
 
 
 @pytest.fixture

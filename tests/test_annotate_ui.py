@@ -16,7 +16,7 @@ import pytest
 from kb.articles import from_text
 
 from .conftest import SEED_ARTICLE
-from .test_auth import PASSWORD, csrf_from, login
+from .test_auth import PASSWORD, client_for, csrf_from, login
 
 QUOTE = "Today the Taliban controls over 70% of the 1,344 km long Afghan-Tajik border."
 OTHER_QUOTE = "Tajikistan will hardly be able to control the border with Afghanistan on its own."
@@ -55,13 +55,6 @@ def users(app):
     users.add_user("rita", PASSWORD, "reader")
     users.add_user("ada", PASSWORD, "admin")
     return users
-
-
-def client_for(app, name: str | None):
-    client = app.test_client()
-    if name:
-        assert login(client, name).status_code == 302
-    return client
 
 
 def token_of(client, path="/articles/globinsider") -> str:

@@ -37,6 +37,14 @@ def login(client, name: str, password: str = PASSWORD, next_url: str | None = No
     return client.post("/login", data=data)
 
 
+def client_for(app, name: str | None):
+    """A test client logged in as ``name`` (anonymous for None)."""
+    client = app.test_client()
+    if name:
+        assert login(client, name).status_code == 302
+    return client
+
+
 @pytest.fixture
 def users(app) -> Users:
     return app.extensions["claimkb_users"]
