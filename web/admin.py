@@ -21,13 +21,14 @@ with the message (400, nothing written), an unknown user is 404. Success redirec
 """
 from __future__ import annotations
 
-from flask import Blueprint, flash, g, redirect, request, session, url_for
+from flask import Blueprint, flash, g, redirect, session, url_for
 
 from kb.errors import InputError
 from kb.users import ROLES, User
 
-from .auth import (SESSION_FINGERPRINT, api_client, current_user, deny, get_users,
+from .auth import (SESSION_FINGERPRINT, a_or_an, api_client, current_user, deny, get_users,
                    requires)
+from .forms import read_form
 from .render import PAGE_FORMATS, choose, respond
 
 bp = Blueprint("admin", __name__)
@@ -42,24 +43,11 @@ def _data() -> dict:
     return {"users": [_row(u) for u in get_users().list_users()], "roles": list(ROLES)}
 
 
-def _fields() -> dict:
-    if request.is_json:
-        body = request.get_json(silent=True)
-        if not isinstance(body, dict):
-            raise InputError("the body must be a JSON object")
-        return body
-    return request.form
-
-
-def _text(fields, key: str) -> str:
-    value = fields.get(key, "")
-    if not isinstance(value, str):
-        raise InputError(f"the field {key!r} must be text")
-    return value
+FIELDS = ("name", "role", "password", "password_confirm")
 
 
 def _passwords(fields) -> str:
-    password = _text(fields, "password")
+    password = fields.get("password", "")
     confirm = fields.get("password_confirm")
     if confirm is not None and confirm != password:
         raise InputError("the two passwords differ")
@@ -107,8 +95,8 @@ def users(fmt):
 @bp.post("/admin/users")
 @requires("admin")
 def add():
-    fields = _fields()
-    name, role = _text(fields, "name").strip(), _text(fields, "role") or "reader"
+    fields = read_form(FIELDS)
+    name, role = fields.get("name", "").strip(), fields.get("role") or "reader"
     form = {"name": name, "role": role}
     try:
         user = get_users().add_user(name, _passwords(fields), role)
@@ -121,7 +109,7 @@ def add():
 @requires("admin")
 def set_role(name):
     target = _target(name)
-    role = _text(_fields(), "role")
+    role = read_form(FIELDS).get("role", "")
     if _is_me(target) and role != "admin" and role in ROLES:
         return _refuse(400, f"you cannot change your own role ({target.name} would no longer "
                           "be an admin): ask another admin")
@@ -129,7 +117,7 @@ def set_role(name):
         user = get_users().set_role(target.name, role)
     except InputError as exc:
         return _refuse(400, str(exc))
-    return _done(f"{user.name} is now {'an' if user.role[0] in 'aeiou' else 'a'} {user.role}",
+    return _done(f"{user.name} is now {a_or_an(user.role)} {user.role}",
                  {"user": _row(user)})
 
 
@@ -139,7 +127,7 @@ def set_password(name):
     target = _target(name)
     users_ = get_users()
     try:
-        users_.set_password(target.name, _passwords(_fields()))
+        users_.set_password(target.name, _passwords(read_form(FIELDS)))
     except InputError as exc:
         return _refuse(400, f"{target.name}: {exc}")
     user = users_.get_user(target.name)

@@ -108,10 +108,10 @@ def requires(role: str):
             if user is None:
                 if request.method in ("GET", "HEAD") and not api_client():
                     return redirect(url_for("auth.login", next=_here()))
-                return deny(403, f"log in as {_article(role)} {role} to do this")
+                return deny(403, f"log in as {a_or_an(role)} {role} to do this")
             if not user.can(role):
                 return deny(403, f"this needs the {role} role; {user.name} is "
-                                 f"{_article(user.role)} {user.role}")
+                                 f"{a_or_an(user.role)} {user.role}")
             return view(*args, **kwargs)
 
         wrapped.required_role = role
@@ -120,7 +120,8 @@ def requires(role: str):
     return decorator
 
 
-def _article(word: str) -> str:
+def a_or_an(word: str) -> str:
+    """The article before ``word``: an editor, a reader."""
     return "an" if word[:1] in "aeiou" else "a"
 
 
