@@ -35,30 +35,14 @@ import tempfile
 import time
 from pathlib import Path
 
-import pyoxigraph as ox
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import generate  # noqa: E402
 from kb import compare  # noqa: E402
 from kb.config import load_settings  # noqa: E402
 from kb.knowledgebase import KnowledgeBase  # noqa: E402
-
-
-def dataset(claims: int, sources: int, seed: int, cache: Path) -> Path:
-    path = cache / f"claims-{claims}-{sources}-{seed}.nq"
-    if not path.exists():
-        import generate
-
-        cache.mkdir(parents=True, exist_ok=True)
-        t = time.perf_counter()
-        articles, records = generate.generate(claims, sources, seed)
-        tmp = path.with_suffix(".part")
-        count = generate.write_nquads(articles, records, tmp)
-        tmp.replace(path)
-        print(f"generated {claims} claims, {count} quads in {time.perf_counter() - t:.1f} s "
-              f"→ {path}", file=sys.stderr)
-    return path
 
 
 def timed(fn, *args, **kwargs):
@@ -79,13 +63,7 @@ def _store(args, nq: Path, base: Path) -> tuple[Path, float]:
     store_dir = base / "kb"
     if (store_dir / "store").exists() and args.keep:
         return store_dir, 0.0
-    t = time.perf_counter()
-    (store_dir / "store").mkdir(parents=True)
-    raw = ox.Store(str(store_dir / "store"))
-    raw.bulk_load(path=str(nq), format=ox.RdfFormat.N_QUADS)
-    raw.optimize()
-    del raw
-    return store_dir, time.perf_counter() - t
+    return store_dir, generate.bulk_load(nq, store_dir)
 
 
 def note(out: dict) -> None:
@@ -98,7 +76,8 @@ def run(args) -> dict:
 
     from kb import compare_index
 
-    nq = dataset(args.claims, args.sources, args.seed, args.cache_dir)
+    nq = generate.cached_nquads(args.claims, args.sources, args.seed, args.cache_dir,
+                                log=lambda msg: print(msg, file=sys.stderr))
     with tempfile.TemporaryDirectory(prefix="claimkb-compare-") as tmp:
         store_dir, load_s = _store(args, nq, args.keep or Path(tmp))
         (store_dir / compare_index.FILE).unlink(missing_ok=True)

@@ -698,6 +698,40 @@ def iter_quads(articles: Iterable[ArticleData], records: Iterable[ClaimRecord],
         yield from once(claim_quads(rec))
 
 
+def cached_nquads(claims: int, sources: int, seed: int, cache_dir: Path, log=print) -> Path:
+    """The N-Quads file of ``generate(claims, sources, seed)`` in ``cache_dir``
+    (``claims-N-S-SEED.nq``), generated when missing; the benchmarks share it. Exits
+    when a ``.part`` file shows another process is writing it."""
+    path = Path(cache_dir) / f"claims-{claims}-{sources}-{seed}.nq"
+    if path.exists():
+        return path
+    tmp = path.with_suffix(".part")
+    if tmp.exists():
+        sys.exit(f"{tmp} exists: another process is generating this data set; wait until "
+                 "it is renamed to .nq")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    t = time.perf_counter()
+    articles, records = generate(claims, sources, seed)
+    count = write_nquads(articles, records, tmp)
+    tmp.replace(path)
+    log(f"generated {claims} claims, {count} quads in {time.perf_counter() - t:.1f} s → {path}")
+    return path
+
+
+def bulk_load(nq: Path, data_dir: Path) -> float:
+    """Load ``nq`` into a new embedded store ``data_dir/store`` with pyoxigraph's bulk
+    loader, then optimize it; returns the seconds taken."""
+    import pyoxigraph as ox
+
+    t = time.perf_counter()
+    (Path(data_dir) / "store").mkdir(parents=True)
+    raw = ox.Store(str(Path(data_dir) / "store"))
+    raw.bulk_load(path=str(nq), format=ox.RdfFormat.N_QUADS)
+    raw.optimize()
+    del raw
+    return time.perf_counter() - t
+
+
 def write_nquads(articles, records, out, base_iri: str = DEFAULT_BASE) -> int:
     """Write the quads to ``out`` (a path or binary file) as N-Quads; returns the count."""
     import pyoxigraph as ox

@@ -117,34 +117,15 @@ def claimkb_bin() -> str:
 # ----------------------------------------------------------------- 1-2: data and store
 
 def dataset(args) -> Path:
-    path = args.cache_dir / f"claims-{args.claims}-{args.sources}-{args.seed}.nq"
-    if path.exists():
-        return path
-    if path.with_suffix(".part").exists():
-        sys.exit(f"{path.with_suffix('.part')} exists: another process is generating this "
-                 "data set; wait until it is renamed to .nq")
     import generate
 
-    args.cache_dir.mkdir(parents=True, exist_ok=True)
-    t = time.perf_counter()
-    articles, records = generate.generate(args.claims, args.sources, args.seed)
-    tmp = path.with_suffix(".part")
-    generate.write_nquads(articles, records, tmp)
-    tmp.replace(path)
-    log(f"generated {path} in {time.perf_counter() - t:.0f} s")
-    return path
+    return generate.cached_nquads(args.claims, args.sources, args.seed, args.cache_dir, log=log)
 
 
 def bulk_load(nq: Path, data_dir: Path) -> float:
-    import pyoxigraph as ox
+    import generate
 
-    t = time.perf_counter()
-    (data_dir / "store").mkdir(parents=True)
-    raw = ox.Store(str(data_dir / "store"))
-    raw.bulk_load(path=str(nq), format=ox.RdfFormat.N_QUADS)
-    raw.optimize()
-    del raw
-    return time.perf_counter() - t
+    return generate.bulk_load(nq, data_dir)
 
 
 # ----------------------------------------------------------------- 3: reindex (child process)
