@@ -761,29 +761,7 @@ class Annotations:
     def _insert(self, iri: URIRef, graph: Graph) -> str:
         """INSERT DATA of ``graph`` into the named graph ``iri`` (blank nodes kept, with
         labels unique to this write)."""
-        prefix = secrets.token_hex(4)
-        labels: dict = {}
-
-        def term(t) -> str:
-            if isinstance(t, BNode):
-                # one fresh label per node: labels taken from the posted document
-                # ("_:a-1", "_:a1") must not be merged by stripping characters
-                if t not in labels:
-                    labels[t] = f"_:b{prefix}n{len(labels)}"
-                return labels[t]
-            if isinstance(t, Literal):
-                # always the full form: Literal.n3() writes some numeric types bare, and a
-                # bare 412 would come back as xsd:integer, not xsd:nonNegativeInteger
-                quoted = Literal(str(t)).n3()
-                if t.language:
-                    return f"{quoted}@{t.language}"
-                if t.datatype is not None and t.datatype != XSD.string:
-                    return f"{quoted}^^{sparql.term_sparql(URIRef(t.datatype))}"
-                return quoted
-            return sparql.term_sparql(t)
-
-        lines = [f"{term(s)} {term(p)} {term(o)} ." for s, p, o in graph]
-        return "INSERT DATA {\nGRAPH " + sparql.term_sparql(iri) + " {\n" + "\n".join(lines) + "\n}\n}"
+        return sparql.insert_data(((s, p, o, iri) for s, p, o in graph), blank_nodes=True)
 
     def _filters(self, *, target=None, source=None, motivation=None, tag=None, creator=None,
                  replies_to=None, orphan=None) -> dict:

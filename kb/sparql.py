@@ -14,11 +14,12 @@ must be given, so that an unset parameter can never widen a DELETE to the whole 
 from __future__ import annotations
 
 import re
+import secrets
 from functools import lru_cache
 from importlib.resources import files
 from typing import Iterable
 
-from rdflib import Literal, URIRef
+from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
 from .errors import QueryError, QueryNotAllowed
@@ -90,11 +91,24 @@ def render(name: str, *, limit: int | None = None, **params) -> str:
     return text
 
 
-def insert_data(quads: Iterable[tuple]) -> str:
-    """An ``INSERT DATA`` block for rdflib quads (s, p, o, graph-or-None)."""
+def insert_data(quads: Iterable[tuple], *, blank_nodes: bool = False) -> str:
+    """An ``INSERT DATA`` block for rdflib quads (s, p, o, graph-or-None). With
+    ``blank_nodes``, blank nodes are written with fresh labels unique to this update
+    (one per node: two nodes are never merged whatever their rdflib ids); without,
+    a blank node is a QueryError."""
+    labels: dict = {}
+    prefix = secrets.token_hex(4)
+
+    def term(t) -> str:
+        if blank_nodes and isinstance(t, BNode):
+            if t not in labels:
+                labels[t] = f"_:b{prefix}n{len(labels)}"
+            return labels[t]
+        return term_sparql(t)
+
     graphs: dict = {}
     for s, p, o, g in quads:
-        graphs.setdefault(g, []).append(f"{term_sparql(s)} {term_sparql(p)} {term_sparql(o)} .")
+        graphs.setdefault(g, []).append(f"{term(s)} {term(p)} {term(o)} .")
     parts = ["INSERT DATA {"]
     for g, triples in graphs.items():
         if g is not None:

@@ -282,3 +282,25 @@ def test_validation_catches_a_quote_that_is_not_where_it_says(kb, tmp_path):
     with pytest.raises(ValidationFailed) as err:
         validate(kb)
     assert "not at its position in the stored article text" in err.value.report
+
+
+def test_insert_data_blank_nodes_fresh_per_write(any_kb):
+    """kb.sparql.insert_data(blank_nodes=True): each rdflib blank node one fresh node,
+    never merged with another, never with an earlier write's; without the flag a blank
+    node is refused."""
+    from rdflib import BNode, Literal, URIRef
+
+    from kb.errors import QueryError
+
+    g, p, v = URIRef("http://example.org/g"), URIRef("http://example.org/p"), URIRef("http://example.org/v")
+    a, b = BNode("a-1"), BNode("a1")
+    quads = [(a, p, Literal("one"), g), (b, p, Literal("two"), g), (a, v, Literal(412), g)]
+    for _ in range(2):
+        any_kb.store.update(sparql.insert_data(quads, blank_nodes=True))
+    rows = any_kb.store.query("SELECT ?s ?o WHERE { GRAPH <http://example.org/g> "
+                              "{ ?s <http://example.org/p> ?o } }").dicts()
+    assert len({str(r["s"]) for r in rows}) == 4
+    assert any_kb.store.query("ASK { GRAPH <http://example.org/g> { ?s <http://example.org/p> "
+                              "\"one\" ; <http://example.org/v> 412 } }").boolean
+    with pytest.raises(QueryError):
+        sparql.insert_data(quads)
