@@ -46,7 +46,7 @@ from rdflib import URIRef
 
 from . import sparql
 from .compare import (AGREE, COMPATIBLE, CONFLICT, NO_VERDICT, NOT_COMPARABLE, ClaimFacts,
-                      Identity, Verdict, _dec, _facts, _load_claims, _runs, _windows,
+                      Identity, Verdict, _facts, _load_claims, _runs, _windows,
                       compare_pair, load_identity)
 from .store.base import chunked
 
@@ -237,20 +237,11 @@ class CompareIndex:
 
     def fact_verdicts(self, fact: int, verdict: str | None = None) -> list[Verdict]:
         """The verdicts of one fact, in the report's order (verdict, then a, then b)."""
-        conn = self.conn()
-        iri = dict(conn.execute("SELECT id, claim FROM claims WHERE fact = ?", (fact,)))
-        sql = ("SELECT v.a, v.b, v.verdict, v.severity, v.absolute, v.relative, v.reason "
-               "FROM claims c JOIN verdicts v ON v.a = c.id WHERE c.fact = ?")
-        args: list = [fact]
-        if verdict is not None:
-            sql += " AND v.verdict = ?"
-            args.append(CODE[verdict])
-        rows = conn.execute(sql, args).fetchall()
-        rows.sort(key=lambda r: (r[2], iri[r[0]], iri[r[1]]))
-        return [Verdict(iri[a], iri[b], NAME[code], reason,
+        return [Verdict(a, b, name, reason,
                         None if absolute is None else Decimal(absolute),
                         None if relative is None else Decimal(relative), severity)
-                for a, b, code, severity, absolute, relative, reason in rows]
+                for _, a, b, name, severity, absolute, relative, reason
+                in self.verdict_rows([fact], verdict)]
 
     def verdict_rows(self, facts: list[int], verdict: str | None = None) -> list[tuple]:
         """(fact, a, b, verdict name, severity, absolute, relative, reason) of several
