@@ -10,12 +10,13 @@ shown as retracted with the reason, and leaves the comparisons.
 """
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, request, url_for
+from flask import Blueprint, Response, flash, redirect, url_for
 
 from kb.errors import InputError, NotFound
 
 from .auth import api_client, current_user, requires
 from .context import get_kb
+from .forms import read_form
 from .render import PAGE_FORMATS, choose, respond
 
 bp = Blueprint("history", __name__)
@@ -61,14 +62,8 @@ def earlier_version(ident, change):
 @requires("editor")
 def retract(ident):
     kb = get_kb()
-    if request.is_json:
-        data = request.get_json(silent=True)
-        if not isinstance(data, dict):
-            raise InputError('the body must be a JSON object: {"reason": "…"}')
-        reason = data.get("reason")
-    else:
-        reason = request.form.get("reason")
-    if not isinstance(reason, str):
+    reason = read_form(("reason",)).get("reason")
+    if reason is None:
         raise InputError("give the reason for retracting the claim (field 'reason')")
     change = kb.retract_claim(ident, reason[:MAX_REASON + 1], user=current_user().name)
     if api_client():
