@@ -215,3 +215,16 @@ def drag_select(page, phrase: str, root: str = "#article-text") -> dict:
             return box
     assert page.evaluate("window.getSelection().toString()").strip() == phrase
     return box
+
+
+def expect_quote_fields(form, stored: str, phrase: str) -> None:
+    """The claim or annotation form holds ``phrase``'s selectors in the stored text
+    (quote, start, end, 32 characters of prefix) and shows it in its context."""
+    from playwright.sync_api import expect
+
+    start = stored.index(phrase)
+    expect(form.locator('textarea[name="quote"]')).to_have_value(phrase)
+    expect(form.locator('input[name="start"]')).to_have_value(str(start))
+    expect(form.locator('input[name="end"]')).to_have_value(str(start + len(phrase)))
+    expect(form.locator('input[name="quote_prefix"]')).to_have_value(stored[start - 32:start])
+    expect(form.locator('[data-role="context"] mark')).to_have_text(phrase)

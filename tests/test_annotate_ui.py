@@ -551,7 +551,7 @@ def test_changed_text_reanchors_or_lists_an_orphan(app, kb, users, article):
 from playwright.sync_api import expect  # noqa: E402
 
 from .browser_support import (  # noqa: E402,F401
-    SCREENSHOTS, drag_select, new_page, page_fixture, screenshot, settle)
+    SCREENSHOTS, drag_select, expect_quote_fields, new_page, page_fixture, screenshot, settle)
 
 ANNOTATOR = ("annie", "annotator's long password")
 ARTICLE = "globinsider"
@@ -643,11 +643,7 @@ def test_browser_select_a_sentence_annotate_reload_see_it_highlighted(page, site
     expect(form).to_be_visible()
     stored = site.kb.article_view(ARTICLE)["text"]
     start = stored.index(SENTENCE)
-    expect(form.locator('textarea[name="quote"]')).to_have_value(SENTENCE)
-    expect(form.locator('input[name="start"]')).to_have_value(str(start))
-    expect(form.locator('input[name="end"]')).to_have_value(str(start + len(SENTENCE)))
-    expect(form.locator('input[name="quote_prefix"]')).to_have_value(stored[start - 32:start])
-    expect(form.locator('[data-role="context"] mark')).to_have_text(SENTENCE)
+    expect_quote_fields(form, stored, SENTENCE)
     comment = f"Is there a second source for the 13 regions? {SCRIPT}"
     form.locator('select[name="motivation"]').select_option("questioning")
     form.locator('textarea[name="comment"]').fill(comment)

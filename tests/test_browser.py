@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 from .browser_support import (  # noqa: F401
     PAGE_SIZE,
     drag_select,
+    expect_quote_fields,
     new_page,
     page_fixture,
     page_without_js_fixture,
@@ -186,13 +187,7 @@ def test_editor_adds_a_claim_from_selected_text(page, site):
     button.click()
     form = page.locator("#add-claim-form")
     expect(form).to_be_visible()
-    stored = site.kb.article_view(ARTICLE)["text"]
-    start = stored.index(NEW_QUOTE)
-    expect(form.locator('textarea[name="quote"]')).to_have_value(NEW_QUOTE)
-    expect(form.locator('input[name="start"]')).to_have_value(str(start))
-    expect(form.locator('input[name="end"]')).to_have_value(str(start + len(NEW_QUOTE)))
-    expect(form.locator('input[name="quote_prefix"]')).to_have_value(stored[start - 32:start])
-    expect(form.locator('[data-role="context"] mark')).to_have_text(NEW_QUOTE)
+    expect_quote_fields(form, site.kb.article_view(ARTICLE)["text"], NEW_QUOTE)
 
     statement = "Tajikistan was the first country to feel the Taliban's advance."
     form.locator('textarea[name="statement"]').fill(statement)
