@@ -12,7 +12,11 @@ endpoint is written behind claimkb's back is stale until ``claimkb reindex``.
 One row per claim (``claims``), the entities each claim mentions (``claim_entities``:
 subject, scope, speaker, entity value) for the entity facet, and an FTS5 table over
 the statement, the quote and the labels (subject, property, value, publisher,
-headline). Connections are per thread (the web app serves with threads); writes are
+headline). Facet counts are kept by triggers on every write, unfiltered
+(``facet_counts``) and per pair of facet values (``facet_pairs``: the claims of
+publisher P per article, per month, …), so the unfiltered list and the one-facet views
+(a publisher, a property, a modality, a verdict) never count rows, at any size; other
+filters are counted within a time budget. Connections are per thread (the web app serves with threads); writes are
 serialised by a lock and each is one SQLite transaction.
 
 Errors: StoreError when the index file cannot be opened or written; InputError for a
@@ -40,7 +44,17 @@ if TYPE_CHECKING:  # pragma: no cover
     from .knowledgebase import KnowledgeBase
 
 INDEX_FILE = "index.sqlite"
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
+# schema version → the steps that bring an index of that version to SCHEMA_VERSION
+# without a rebuild (older versions are dropped and rebuilt from the store)
+_UPGRADES = {
+    # 4 → 5: facet_pairs replace publisher_entities and the covering index
+    # claims_publisher_facets; counted once from the rows (~1 min at 1M claims)
+    "4": ["DROP TRIGGER IF EXISTS publisher_entities_counted",
+          "DROP TRIGGER IF EXISTS publisher_entities_uncounted",
+          "DROP TABLE IF EXISTS publisher_entities",
+          "DROP INDEX IF EXISTS claims_publisher_facets"],
+}
 MODALITY_NAMES = {str(iri): name for name, iri in MODALITIES.items()}
 
 _SCHEMA = """
@@ -87,19 +101,20 @@ CREATE TABLE IF NOT EXISTS facet_counts (
     PRIMARY KEY (facet, value)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS facet_counts_n ON facet_counts (facet, n);
--- The facets of one publisher without reading its claims' rows (scattered over the
--- file, read from disk when cold): a covering index for the claims columns, and the
--- claims per (publisher, entity) kept by triggers for the entity facet.
-CREATE INDEX IF NOT EXISTS claims_publisher_facets
-    ON claims (publisher, article, property, modality, verdict, published, about_earliest);
-CREATE TABLE IF NOT EXISTS publisher_entities (
-    publisher TEXT NOT NULL, entity TEXT NOT NULL, n INTEGER NOT NULL,
-    PRIMARY KEY (publisher, entity)
+-- The facets of a one-facet view (?publisher=…, ?property=…, ?modality=…,
+-- ?verdict=…) without reading its claims, at any size: the claims per pair of facet
+-- values (publisher P and article A: n claims), kept by triggers like facet_counts.
+CREATE TABLE IF NOT EXISTS facet_pairs (
+    filter TEXT NOT NULL, fvalue TEXT NOT NULL, facet TEXT NOT NULL, value TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    PRIMARY KEY (filter, fvalue, facet, value)
 ) WITHOUT ROWID;
+-- a publisher's top 12 of its ~45k entities (at 1M claims) without sorting them all
+CREATE INDEX IF NOT EXISTS facet_pairs_n ON facet_pairs (filter, fvalue, facet, n);
 """
 
-# The triggers that keep facet_counts, one statement each (rebuild drops them and
-# counts in bulk: at 1M claims they were most of the SQLite time of a rebuild).
+# The triggers that keep facet_counts (and, below, facet_pairs). A rebuild drops them
+# and counts in bulk: at 1M claims they were most of the SQLite time of a rebuild.
 _TRIGGERS = [stmt.strip() + "\n    END" for stmt in """
 CREATE TRIGGER IF NOT EXISTS claims_counted AFTER INSERT ON claims BEGIN
     INSERT INTO facet_counts (facet, value, label, n) VALUES ('publisher', NEW.publisher, NEW.publisher_name, 1)
@@ -142,34 +157,86 @@ END;
 CREATE TRIGGER IF NOT EXISTS entities_uncounted AFTER DELETE ON claim_entities BEGIN
     UPDATE facet_counts SET n = n - 1 WHERE facet = 'entity' AND value = OLD.entity;
 END;
-CREATE TRIGGER IF NOT EXISTS publisher_entities_counted AFTER INSERT ON claim_entities BEGIN
-    INSERT INTO publisher_entities (publisher, entity, n)
-        SELECT publisher, NEW.entity, 1 FROM claims WHERE rowid = NEW.claim
-        ON CONFLICT (publisher, entity) DO UPDATE SET n = n + 1;
-END;
-CREATE TRIGGER IF NOT EXISTS publisher_entities_uncounted AFTER DELETE ON claim_entities BEGIN
-    UPDATE publisher_entities SET n = n - 1
-        WHERE publisher = (SELECT publisher FROM claims WHERE rowid = OLD.claim) AND entity = OLD.entity;
-END;
 """.split("\nEND;")[:-1]]
-# What the triggers count, counted in bulk (rebuild): facet → (value, label) over claims
-_BULK_FACETS = {
-    "publisher": ("publisher", "MAX(publisher_name)"), "article": ("article", "MAX(article_title)"),
-    "property": ("property", "MAX(property_label)"), "modality": ("modality", "modality"),
-    "verdict": ("verdict", "verdict"),
-    "published": ("substr(published, 1, 7)", "substr(published, 1, 7)"),
-    "about": ("substr(about_earliest, 1, 7)", "substr(about_earliest, 1, 7)"),
+# facet → SQL expression of its value on a claims row {r} (claims, NEW, OLD)
+_ROW_FACETS = {
+    "publisher": "{r}.publisher", "article": "{r}.article", "property": "{r}.property",
+    "modality": "{r}.modality", "verdict": "{r}.verdict",
+    "published": "substr({r}.published, 1, 7)", "about": "substr({r}.about_earliest, 1, 7)",
 }
+# The one-facet views whose facets come from facet_pairs: those that can match most of
+# the KB. An article's or an entity's claims are few: their facets are counted.
+PAIR_FILTERS = ("publisher", "property", "modality", "verdict")
+
+
+def _pair_triggers() -> list[str]:
+    """The triggers that keep facet_pairs: for each PAIR_FILTERS facet F and each other
+    facet G, the claims per (value of F, value of G)."""
+    key = "ON CONFLICT (filter, fvalue, facet, value) DO UPDATE SET n = n + excluded.n"
+
+    def inc(f, fv, g, gv, n="1"):
+        return (f"INSERT INTO facet_pairs (filter, fvalue, facet, value, n) "
+                f"VALUES ('{f}', {fv}, '{g}', {gv}, {n}) {key};")
+
+    def dec(f, fv, g, gv):
+        return (f"UPDATE facet_pairs SET n = n - 1 WHERE filter = '{f}' AND fvalue = {fv} "
+                f"AND facet = '{g}' AND value = {gv};")
+
+    def row(name, r):
+        return _ROW_FACETS[name].format(r=r)
+
+    pairs = [(f, g) for f in PAIR_FILTERS for g in _ROW_FACETS if g != f]
+    ins = [inc(f, row(f, "NEW"), g, row(g, "NEW")) for f, g in pairs]
+    dels = [dec(f, row(f, "OLD"), g, row(g, "OLD")) for f, g in pairs]
+    # a verdict changes: the pairs (F, verdict) and (verdict, G), the entities included
+    verdict = [step for f, g in pairs if "verdict" in (f, g)
+               for step in (dec(f, row(f, "OLD"), g, row(g, "OLD")), inc(f, row(f, "NEW"), g, row(g, "NEW")))]
+    verdict += [
+        "UPDATE facet_pairs SET n = n - (SELECT count(*) FROM claim_entities WHERE claim = NEW.rowid"
+        " AND entity = facet_pairs.value) WHERE filter = 'verdict' AND fvalue = OLD.verdict AND"
+        " facet = 'entity' AND value IN (SELECT entity FROM claim_entities WHERE claim = NEW.rowid);",
+        "INSERT INTO facet_pairs (filter, fvalue, facet, value, n) SELECT 'verdict', NEW.verdict,"
+        " 'entity', entity, count(*) FROM claim_entities WHERE claim = NEW.rowid GROUP BY entity"
+        f" {key};",
+    ]
+    ent_ins = [f"INSERT INTO facet_pairs (filter, fvalue, facet, value, n) SELECT '{f}', {f}, 'entity',"
+               f" NEW.entity, 1 FROM claims WHERE rowid = NEW.claim {key};" for f in PAIR_FILTERS]
+    ent_dels = [dec(f, f"(SELECT {f} FROM claims WHERE rowid = OLD.claim)", "entity", "OLD.entity")
+                for f in PAIR_FILTERS]
+
+    def trigger(name, event, steps, when=""):
+        body = "\n    ".join(steps)
+        return f"CREATE TRIGGER IF NOT EXISTS {name} {event}{when} BEGIN\n    {body}\n    END"
+
+    return [
+        trigger("claims_paired", "AFTER INSERT ON claims", ins),
+        trigger("claims_unpaired", "AFTER DELETE ON claims", dels),
+        trigger("claims_verdict_paired", "AFTER UPDATE OF verdict ON claims", verdict,
+                " WHEN OLD.verdict != NEW.verdict"),
+        trigger("entities_paired", "AFTER INSERT ON claim_entities", ent_ins),
+        trigger("entities_unpaired", "AFTER DELETE ON claim_entities", ent_dels),
+    ]
+
+
+_TRIGGERS += _pair_triggers()
+
+# What the triggers count, counted in bulk (rebuild): facet → (value, label) over claims
+_BULK_LABELS = {"publisher": "MAX(claims.publisher_name)", "article": "MAX(claims.article_title)",
+                "property": "MAX(claims.property_label)"}
+# (the facets a count is about, its SQL)
 _BULK_COUNTS = [
-    *(f"INSERT INTO facet_counts (facet, value, label, n) "
-      f"SELECT '{name}', {value}, {label}, count(*) FROM claims GROUP BY 2"
-      for name, (value, label) in _BULK_FACETS.items()),
-    "INSERT INTO facet_counts (facet, value, label, n) "
-    "SELECT 'entity', entity, MAX(label), count(*) FROM claim_entities GROUP BY entity",
-    "INSERT INTO facet_counts (facet, value, label, n) SELECT '*', '', NULL, count(*) FROM claims",
-    "DELETE FROM publisher_entities",
-    "INSERT INTO publisher_entities (publisher, entity, n) SELECT claims.publisher, claim_entities.entity,"
-    " count(*) FROM claim_entities JOIN claims ON claims.rowid = claim_entities.claim GROUP BY 1, 2",
+    *(({name}, f"INSERT INTO facet_counts (facet, value, label, n) SELECT '{name}', "
+       f"{value.format(r='claims')}, {_BULK_LABELS.get(name, value.format(r='claims'))}, count(*) "
+       f"FROM claims GROUP BY 2") for name, value in _ROW_FACETS.items()),
+    ({"entity"}, "INSERT INTO facet_counts (facet, value, label, n) "
+                 "SELECT 'entity', entity, MAX(label), count(*) FROM claim_entities GROUP BY entity"),
+    ({"*"}, "INSERT INTO facet_counts (facet, value, label, n) SELECT '*', '', NULL, count(*) FROM claims"),
+    *(({f, g}, f"INSERT INTO facet_pairs (filter, fvalue, facet, value, n) SELECT '{f}', claims.{f}, "
+       f"'{g}', {value.format(r='claims')}, count(*) FROM claims GROUP BY 2, 4")
+      for f in PAIR_FILTERS for g, value in _ROW_FACETS.items() if g != f),
+    *(({f, "entity"}, f"INSERT INTO facet_pairs (filter, fvalue, facet, value, n) SELECT '{f}', "
+       f"claims.{f}, 'entity', claim_entities.entity, count(*) FROM claim_entities JOIN claims ON "
+       f"claims.rowid = claim_entities.claim GROUP BY 2, 4") for f in PAIR_FILTERS),
 ]
 
 
@@ -364,19 +431,19 @@ class ClaimIndex:
             with self._write_lock:
                 db = self._db()
                 version = self._meta(db, "schema")
-                if version is not None and version != str(SCHEMA_VERSION):
+                upgrade = version in _UPGRADES
+                if version is not None and version != str(SCHEMA_VERSION) and not upgrade:
                     db.executescript("DROP TABLE IF EXISTS claims; DROP TABLE IF EXISTS claim_entities;"
                                      "DROP TABLE IF EXISTS claims_fts; DROP TABLE IF EXISTS facet_counts;"
-                                     "DROP TABLE IF EXISTS publisher_entities; DELETE FROM meta;")
+                                     "DROP TABLE IF EXISTS facet_pairs; DELETE FROM meta;")
+                for sql in _UPGRADES.get(version, []):
+                    db.execute(sql)
                 db.executescript(_SCHEMA)
                 for trigger in _TRIGGERS:
                     db.execute(trigger)
+                if upgrade:
+                    self._recount(db)
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
-                if self._meta(db, "publisher_entities") is None:
-                    # an index built before this table existed: count it once from the rows
-                    for sql in _BULK_COUNTS[-2:]:
-                        db.execute(sql)
-                    db.execute("INSERT OR REPLACE INTO meta VALUES ('publisher_entities', '1')")
                 db.commit()
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open the claims index {self.path}: {exc}") from None
@@ -423,12 +490,10 @@ class ClaimIndex:
         _, rows = kb.store.values(sparql.load("index_claims_all.rq"))
         iris = [r[0] for r in rows]
         with self._writing() as db:
-            for name in _trigger_names():
-                db.execute(f"DROP TRIGGER IF EXISTS {name}")
+            self._drop_triggers(db)
             db.execute("DELETE FROM claim_entities")
             db.execute("DELETE FROM claims")
             db.execute("DELETE FROM claims_fts")
-            db.execute("DELETE FROM facet_counts")
         try:
             done = 0
             for start in range(0, len(iris), batch):
@@ -439,11 +504,8 @@ class ClaimIndex:
                     progress(done, len(iris))
         finally:   # counts in bulk, then the triggers back, whatever happened
             with self._writing() as db:
-                db.execute("DELETE FROM facet_counts")
-                for sql in _BULK_COUNTS:
-                    db.execute(sql)
-                for trigger in _TRIGGERS:
-                    db.execute(trigger)
+                self._recount(db)
+                self._add_triggers(db)
         with self._writing() as db:
             db.execute("INSERT OR REPLACE INTO meta VALUES ('built', datetime('now'))")
         return len(iris)
@@ -460,11 +522,12 @@ class ClaimIndex:
 
     def clear(self) -> None:
         with self._writing() as db:
+            self._drop_triggers(db)    # (and SQLite empties a table without triggers at once)
             db.execute("DELETE FROM claim_entities")
             db.execute("DELETE FROM claims")
             db.execute("DELETE FROM claims_fts")
-            db.execute("DELETE FROM facet_counts")
-            db.execute("DELETE FROM publisher_entities")
+            self._recount(db)
+            self._add_triggers(db)
             db.execute("INSERT OR REPLACE INTO meta VALUES ('built', datetime('now'))")
 
     def set_verdicts(self, verdicts: dict[str, str], claims: Iterable[str] | None = ()) -> None:
@@ -473,10 +536,42 @@ class ClaimIndex:
         updates = {str(c): "" for c in claims or ()}
         updates.update({str(k): v for k, v in verdicts.items()})
         with self._writing() as db:
+            # Every claim, or many: the counts in bulk afterwards (at 1M claims the
+            # triggers would run ~20 statements for each of ~700k changed verdicts).
+            bulk = claims is None or len(updates) > max(10_000, self._total() // 10)
+            if bulk:
+                self._drop_triggers(db)
             if claims is None:
                 db.execute("UPDATE claims SET verdict = '' WHERE verdict != ''")
             db.executemany("UPDATE claims SET verdict = ? WHERE iri = ?",
                            [(v if v in VERDICT_NAMES else "", k) for k, v in updates.items()])
+            if bulk:
+                self._recount(db, "verdict")
+                self._add_triggers(db)
+
+    @staticmethod
+    def _drop_triggers(db) -> None:
+        for name in _trigger_names():
+            db.execute(f"DROP TRIGGER IF EXISTS {name}")
+
+    @staticmethod
+    def _add_triggers(db) -> None:
+        for trigger in _TRIGGERS:
+            db.execute(trigger)
+
+    @staticmethod
+    def _recount(db, facet: str | None = None) -> None:
+        """Count facet_counts and facet_pairs from the rows (what the triggers keep);
+        only the counts that involve ``facet`` when given (~2 s a statement at 1M claims)."""
+        if facet is None:
+            db.execute("DELETE FROM facet_counts")
+            db.execute("DELETE FROM facet_pairs")
+        else:
+            db.execute("DELETE FROM facet_counts WHERE facet = ?", (facet,))
+            db.execute("DELETE FROM facet_pairs WHERE filter = ? OR facet = ?", (facet, facet))
+        for facets, sql in _BULK_COUNTS:
+            if facet is None or facet in facets:
+                db.execute(sql)
 
     def _writing(self):
         """``with index._writing() as db``: one serialised write transaction; the
@@ -656,6 +751,9 @@ class ClaimIndex:
         broad filter at 1M claims: the list uses ``count_capped``."""
         if not f.active():
             return self._total()
+        pair = self._pair_filter(f)
+        if pair:
+            return self._stored_count(*pair)
 
         def compute():
             where, params, _ = self._where(f)
@@ -663,11 +761,16 @@ class ClaimIndex:
 
         return self._cached(("count", f), compute)
 
-    def count_capped(self, f: ClaimFilter, cap: int = COUNT_CAP) -> tuple[int, bool]:
-        """(n, exact): how many claims match ``f``, counting at most ``cap``; when more
-        match, (cap, False)."""
+    def count_capped(self, f: ClaimFilter, cap: int | None = None) -> tuple[int, bool]:
+        """(n, exact): how many claims match ``f``, counting at most ``cap`` (default
+        COUNT_CAP); when more match, (cap, False). Unfiltered or one PAIR_FILTERS value
+        alone: exact (kept on every write)."""
+        cap = COUNT_CAP if cap is None else cap
         if not f.active():
             return self._total(), True
+        pair = self._pair_filter(f)
+        if pair:   # exact at any size: kept on every write
+            return self._stored_count(*pair), True
 
         def compute():
             if f.q and set(f.active()) == {"q"}:     # only the full-text query: count its matches
@@ -685,17 +788,35 @@ class ClaimIndex:
         return self._cached(("count_capped", f, cap), compute)
 
     def _total(self) -> int:
+        return self._stored_count("*", "")
+
+    def _stored_count(self, facet: str, value: str) -> int:
+        """The claims whose ``facet`` is ``value`` (facet '*': all), as kept on every write."""
         row = self._db().execute(
-            "SELECT n FROM facet_counts WHERE facet = '*' AND value = ''").fetchone()
+            "SELECT n FROM facet_counts WHERE facet = ? AND value = ?", (facet, value)).fetchone()
         return row[0] if row else 0
+
+    def _pair_filter(self, f: ClaimFilter) -> tuple[str, str] | None:
+        """(facet, value) when ``f`` is one facet value of PAIR_FILTERS and nothing else
+        (its count and facets are kept on every write), else None. Raises InputError
+        for an unknown verdict."""
+        active = f.active()
+        if len(active) != 1:
+            return None
+        (name, value), = active.items()
+        if name not in PAIR_FILTERS:
+            return None
+        self._where(f)    # checks the value
+        return name, ("" if name == "verdict" and value == "none" else value)
 
     def facets(self, f: ClaimFilter, names: Iterable[str] = tuple(FACETS), limit: int = 12,
                time_limit_ms: int | None = None) -> dict:
         """For each facet, its top ``limit`` values among the claims matching ``f``:
         ``{"publisher": [{"value": iri, "label": name, "count": n}, ...], ...}``.
 
-        Unfiltered, they come from counts kept up to date on every write. Filtered,
-        they are counted in SQL within a time budget (``time_limit_ms``, default the
+        Unfiltered, or filtered by one value of a PAIR_FILTERS facet alone (one
+        publisher, property, modality or verdict), they come from counts kept up to date
+        on every write, at any size. Otherwise they are counted in SQL within a time budget (``time_limit_ms``, default the
         ``facet_time_limit_ms`` setting, for all the facets of one call): a facet not
         counted in time is None ("narrow the filter"). Cached until the next write.
         Raises InputError for an unknown facet."""
@@ -704,43 +825,57 @@ class ClaimIndex:
         for name in names:
             if name not in FACETS:
                 raise InputError(f"unknown facet {name!r} (known: {', '.join(FACETS)})")
-        publisher_only = set(f.active()) == {"publisher"}
+        pair = self._pair_filter(f)
         budget = self.facet_time_limit_ms if time_limit_ms is None else time_limit_ms
         deadline = time.monotonic() + budget / 1000
-        if f.active() and not self.count_capped(f)[1]:
+        if f.active() and not pair and not self.count_capped(f)[1]:
             # over COUNT_CAP matches: counting them by facet would only spend the budget
             return {name: None for name in names}
         for name in names:
             if not f.active():
                 out[name] = self._cached(("facet0", name, limit), lambda name=name: self._stored_facet(name, limit))
                 continue
+            if pair:
+                out[name] = self._cached(("pairs", name, pair, limit),
+                                         lambda name=name: self._paired_facet(name, *pair, limit))
+                continue
 
             def compute(name=name):
                 value_sql, _ = FACETS[name]
                 where, params, _ = self._where(f)
                 order = f"{value_sql} DESC" if name in ("published", "about") else "n DESC, v"
-                if name == "entity" and publisher_only:
-                    sql = ("SELECT entity AS v, n FROM publisher_entities WHERE publisher = ? "
-                           "AND n > 0 AND entity != '' ORDER BY n DESC, v LIMIT ?")
-                    params = [f.publisher]
-                else:
-                    source = "claims"
-                    if name == "entity":
-                        source = "claim_entities JOIN claims ON claims.rowid = claim_entities.claim"
-                    # values and counts only: with a publisher filter the covering index
-                    # claims_publisher_facets answers without reading a row
-                    sql = (f"SELECT {value_sql} AS v, count(*) AS n FROM {source} WHERE {where} "
-                           f"AND {value_sql} != '' GROUP BY v ORDER BY {order} LIMIT ?")
+                source = "claims"
+                if name == "entity":
+                    source = "claim_entities JOIN claims ON claims.rowid = claim_entities.claim"
+                sql = (f"SELECT {value_sql} AS v, count(*) AS n FROM {source} WHERE {where} "
+                       f"AND {value_sql} != '' GROUP BY v ORDER BY {order} LIMIT ?")
                 try:
                     rows = self._within(db, deadline, lambda: db.execute(sql, [*params, limit]).fetchall())
                 except _TimedOut:
                     return None
-                labels = self._labels_of(name, [r["v"] for r in rows])
-                return [{"value": r["v"], "label": labels.get(r["v"], r["v"]), "count": r["n"]}
-                        for r in rows]
+                return self._labelled(name, rows)
 
             out[name] = self._cached(("facet", name, f, limit), compute)
         return out
+
+    def _paired_facet(self, name: str, filter_name: str, filter_value: str, limit: int) -> list[dict]:
+        """Facet ``name`` of the claims whose ``filter_name`` is ``filter_value``, from
+        the counts kept on every write (facet_pairs)."""
+        db = self._db()
+        if name == filter_name:
+            rows = db.execute("SELECT value AS v, n FROM facet_counts WHERE facet = ? AND value = ? "
+                              "AND n > 0 AND value != ''", (name, filter_value)).fetchall()
+        else:
+            order = "value DESC" if name in ("published", "about") else "n DESC, value"
+            rows = db.execute(
+                f"SELECT value AS v, n FROM facet_pairs WHERE filter = ? AND fvalue = ? AND facet = ? "
+                f"AND n > 0 AND value != '' ORDER BY {order} LIMIT ?",
+                (filter_name, filter_value, name, limit)).fetchall()
+        return self._labelled(name, rows)
+
+    def _labelled(self, name: str, rows) -> list[dict]:
+        labels = self._labels_of(name, [r["v"] for r in rows])
+        return [{"value": r["v"], "label": labels.get(r["v"], r["v"]), "count": r["n"]} for r in rows]
 
     def _labels_of(self, name: str, values: list[str]) -> dict[str, str]:
         """The labels of some facet values, from the unfiltered counts (labelled there on

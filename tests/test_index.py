@@ -148,20 +148,21 @@ def _computed_facets(kb, name):
         f"SELECT {value_sql}, count(*) FROM {source} WHERE {value_sql} != '' GROUP BY 1")}
 
 
-def _filtered_facet(kb, name, publisher):
-    """A facet of one publisher's claims, counted and labelled from the rows."""
+def _filtered_facet(kb, name, column, value):
+    """A facet of the claims whose ``column`` is ``value``, counted and labelled from
+    the rows."""
     from kb.index import FACETS
 
     value_sql, label_sql = FACETS[name]
     source = ("claim_entities JOIN claims ON claims.rowid = claim_entities.claim"
               if name == "entity" else "claims")
     return {r[0]: (r[1], r[2]) for r in kb.index._db().execute(
-        f"SELECT {value_sql}, {label_sql}, count(*) FROM {source} WHERE claims.publisher = ? "
-        f"AND {value_sql} != '' GROUP BY 1", (publisher,))}
+        f"SELECT {value_sql}, {label_sql}, count(*) FROM {source} WHERE claims.{column} = ? "
+        f"AND {value_sql} != '' GROUP BY 1", (value,))}
 
 
 def test_stored_facet_counts_follow_every_write(demo):
-    from kb.index import FACETS
+    from kb.index import FACETS, PAIR_FILTERS
 
     def check():
         stored = {name: {v["value"]: v["count"] for v in demo.index._stored_facet(name, 10_000)}
@@ -169,39 +170,56 @@ def test_stored_facet_counts_follow_every_write(demo):
         for name in FACETS:
             assert stored[name] == _computed_facets(demo, name), name
         assert demo.index.count(ClaimFilter()) == len(list(demo.index.iter_claims()))
-        # one publisher's facets (covering index, publisher_entities) = counted from rows
+        # a one-facet view's count and facets (facet_pairs) = counted from the rows
         demo.index._changed()
-        for publisher in stored["publisher"]:
-            got = demo.index.facets(ClaimFilter(publisher=publisher), limit=1000, time_limit_ms=60_000)
-            for name in FACETS:
-                expected = _filtered_facet(demo, name, publisher)
-                assert {v["value"]: (v["label"], v["count"]) for v in got[name]} == expected, name
+        for column in PAIR_FILTERS:
+            for value in [*stored[column], *(["none"] if column == "verdict" else [])]:
+                f = ClaimFilter(**{column: value})
+                raw = "" if value == "none" else value
+                got = demo.index.facets(f, limit=1000, time_limit_ms=0)   # never counted: no time needed
+                for name in FACETS:
+                    expected = _filtered_facet(demo, name, column, raw)
+                    assert {v["value"]: (v["label"], v["count"]) for v in got[name]} == expected, (f, name)
+                n = demo.index._db().execute(f"SELECT count(*) FROM claims WHERE {column} = ?", (raw,)).fetchone()[0]
+                assert demo.index.count(f) == n and demo.index.count_capped(f, cap=1) == (n, True)
 
     check()
     rows = list(demo.index.iter_claims())
     demo.delete_claims([rows[0]["iri"], rows[1]["iri"]])
     check()
-    demo.retract_claim("eurasianet-border-length", "corrected")   # verdicts change
+    demo.retract_claim("eurasianet-border-length", "corrected")   # verdicts change (triggers)
     check()
     demo.reindex()          # counts in bulk, triggers dropped and put back
     check()
     demo.delete_claims([rows[2]["iri"]])
     check()
+    demo.index.set_verdicts({rows[3]["iri"]: "agree"}, None)      # every verdict: counted in bulk
+    check()
     assert demo.index.facets(ClaimFilter()) == demo.index.facets(ClaimFilter(), time_limit_ms=60_000)
 
 
-def test_capped_counts_and_facet_time_limit(demo):
-    f = ClaimFilter(modality="factual")
+def test_capped_counts_and_facet_time_limit(demo, monkeypatch):
+    # two facets: counted from the rows (one facet alone is a stored count: see above)
+    f = ClaimFilter(modality="factual", published="2021")
     n = demo.index.count(f)
     assert n > 3
     assert demo.index.count_capped(f, cap=3) == (3, False)
     assert demo.index.count_capped(f, cap=n) == (n, True)
     page = demo.index.search(f, limit=2)
     assert (page.total, page.total_exact) == (n, True)
-    # no time at all: every filtered facet gives up (None), none is wrong
-    assert set(demo.index.facets(ClaimFilter(modality="event"), time_limit_ms=0).values()) == {None}
-    # the unfiltered facets are stored counts: never timed out
+    # no time at all: every counted facet gives up (None), none is wrong
+    assert set(demo.index.facets(ClaimFilter(modality="event", published="2021"), time_limit_ms=0).values()) == {None}
+    # over the cap: no facets at all ("narrow the filter"), except for one facet alone
+    import kb.index as index_module
+
+    assert all(v is not None for v in demo.index.facets(f).values())
+    monkeypatch.setattr(index_module, "COUNT_CAP", 3)
+    demo.index._changed()
+    assert set(demo.index.facets(f).values()) == {None}
+    assert demo.index.search(ClaimFilter(modality="factual")).total_exact
+    # the unfiltered and one-facet facets are stored counts: never timed out
     assert all(v for v in demo.index.facets(ClaimFilter(), time_limit_ms=0).values())
+    assert all(v for v in demo.index.facets(ClaimFilter(modality="event"), time_limit_ms=0).values())
 
 
 def test_dense_full_text_walk_gives_the_same_pages(demo, monkeypatch):
@@ -258,3 +276,34 @@ def test_a_failed_index_update_keeps_the_write_and_heals_on_the_next_start(demo,
     assert not marker.exists()
     assert demo.index.get(str(rec.iri))["statement"] == new.statement
     assert demo.ensure_index() is False
+
+
+def test_a_version_4_index_is_upgraded_in_place(demo):
+    """An index of schema 4 (publisher_entities, no facet_pairs) opens without a
+    rebuild: facet_pairs are counted once from its rows."""
+    from kb.index import ClaimIndex, PAIR_FILTERS, _trigger_names
+
+    path = demo.index.path
+    publisher = next(iter(demo.index._stored_facet("publisher", 1)))["value"]
+    before = demo.index.facets(ClaimFilter(publisher=publisher), limit=1000)
+    db = demo.index._db()
+    for name in _trigger_names():
+        if name.endswith("paired"):
+            db.execute(f"DROP TRIGGER {name}")
+    db.execute("DROP TABLE facet_pairs")
+    db.execute("CREATE TABLE publisher_entities (publisher TEXT, entity TEXT, n INTEGER)")
+    db.execute("UPDATE meta SET value = '4' WHERE key = 'schema'")
+    db.commit()
+    reopened = ClaimIndex(path)
+    try:
+        assert reopened.built
+        assert len(list(reopened.iter_claims())) == 62
+        assert reopened.facets(ClaimFilter(publisher=publisher), limit=1000, time_limit_ms=0) == before
+        tables = {r[0] for r in reopened._db().execute("SELECT name FROM sqlite_master")}
+        assert "publisher_entities" not in tables and "facet_pairs" in tables
+        assert {n for n in _trigger_names() if n.endswith("paired")} <= tables
+        assert reopened._meta(reopened._db(), "schema") == "5"
+        n = reopened._db().execute("SELECT count(DISTINCT filter) FROM facet_pairs").fetchone()[0]
+        assert n == len(PAIR_FILTERS)
+    finally:
+        reopened.close()
