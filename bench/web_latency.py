@@ -23,7 +23,7 @@ Steps (each printed with its wall-clock time and the machine's load average):
    index with a prototype instead (``flat_rows``: 16 whole-KB queries without
    OPTIONAL, joined in Python, written with ``ClaimIndex._insert`` in one
    transaction), ``--index both`` falls back to it when the reindex was stopped.
-4. serve: ``claimkb --data-dir DATA_DIR serve --threads T`` (--threads, 8) on 127.0.0.1 (a child
+4. serve: ``claimkb --data-dir DATA_DIR serve --threads T`` (--threads, 4) on 127.0.0.1 (a child
    process; RSS read from /proc/PID/status).
 5. requests, from this process: ``--clients`` threads (8), each with its own
    keep-alive ``http.client`` connection, take URLs from a shared list back to back
@@ -42,6 +42,12 @@ Steps (each printed with its wall-clock time and the machine's load average):
      counts are cached per filter in the server until the next write, so ``cold`` is
      the first request for each publisher (every publisher once) and ``warm`` repeats
      them.
+   - ``facet property/modality/verdict cold``: ``GET /claims?property=…`` (and
+     ``modality=``, ``verdict=``), every value once. Like one publisher, their counts
+     and facets are kept on every write (kb/index.py ``facet_pairs``).
+   - ``facet publisher+month cold``: ``GET /claims?publisher=<id>&published=<month>``,
+     each publisher once with a random month: two facets, so the count and the facets
+     are counted from the rows (within ``facet_time_limit_ms``).
    - ``search q cold`` / ``warm``: ``GET /claims?q=<word>`` for words drawn from the
      full-text index's vocabulary in four frequency bands (in ≥ 10%, 1–10%, 0.1–1%,
      < 0.1% of claims), each word requested once (cold), then again (warm).
@@ -496,6 +502,13 @@ def pick(data_dir: Path, args, rng: random.Random) -> dict:
             claim_ids.append(minter.local_id(r[0]) or r[0])
     publishers = [(minter.local_id(p) or p, c) for p, c in db.execute(
         "SELECT publisher, count(*) FROM claims WHERE publisher != '' GROUP BY publisher")]
+    # the other one-facet views: every property, modality and verdict
+    others = [("property", minter.local_id(v) or v) for (v,) in db.execute(
+        "SELECT DISTINCT property FROM claims WHERE property != ''")]
+    others += [("modality", v) for (v,) in db.execute("SELECT DISTINCT modality FROM claims")]
+    others += [("verdict", v or "none") for (v,) in db.execute("SELECT DISTINCT verdict FROM claims")]
+    months = [v for (v,) in db.execute("SELECT DISTINCT substr(published, 1, 7) FROM claims "
+                                       "WHERE published != ''")]
     # full-text vocabulary with document counts, in four frequency bands
     db.execute("CREATE VIRTUAL TABLE temp.vocab USING fts5vocab(main, 'claims_fts', 'row')")
     bands = {">=10%": [], "1-10%": [], "0.1-1%": [], "<0.1%": []}
@@ -512,7 +525,7 @@ def pick(data_dir: Path, args, rng: random.Random) -> dict:
             words.append({"word": term, "band": band, "docs": docs})
     db.close()
     return {"claims": n, "cursor": cursor, "claim_ids": claim_ids, "publishers": publishers,
-            "words": words, "vocab_bands": {b: len(t) for b, t in bands.items()}}
+            "others": others, "months": months, "words": words, "vocab_bands": {b: len(t) for b, t in bands.items()}}
 
 
 def walk_cursor(port: int, deep_page: int) -> tuple[str | None, float]:
@@ -666,12 +679,18 @@ def run(args) -> dict:
         rng.shuffle(words)
         qs = [f"/claims?q={urllib.parse.quote(w['word'])}" for w in words]
         claims = [f"/claims/{urllib.parse.quote(c)}" for c in picked["claim_ids"]]
+        others = [f"/claims?{name}={urllib.parse.quote(v)}" for name, v in picked["others"]]
+        rng.shuffle(others)
+        # two facets (publisher and a month): counted from the rows, within the time budget
+        pairs = [f"{u}&published={rng.choice(picked['months'])}" for u in pubs]
         plan = [
             ("list first page", ["/claims"] * n),
             (f"list page {args.deep_page:,}", [deep] * n),
             ("claim page", claims),
             ("facet publisher cold", pubs),
             ("facet publisher warm", pubs * max(1, n // max(1, len(pubs)))),
+            ("facet property/modality/verdict cold", others),
+            ("facet publisher+month cold", pairs),
             ("search q cold", qs),
             ("search q warm", qs * max(1, n // max(1, len(qs)))),
         ]
@@ -749,7 +768,7 @@ def main(argv=None) -> int:
     parser.add_argument("--reindex-limit", type=float, default=1800,
                         help="seconds after which `claimkb reindex` is stopped")
     parser.add_argument("--port", type=int, default=5077)
-    parser.add_argument("--threads", type=int, default=8, help="waitress threads")
+    parser.add_argument("--threads", type=int, default=4, help="waitress threads (claimkb serve's default)")
     parser.add_argument("--clients", type=int, default=8, help="concurrent client connections")
     parser.add_argument("--requests", type=int, default=400, help="requests per repeated-URL scenario")
     parser.add_argument("--claim-samples", type=int, default=400)
