@@ -25,6 +25,7 @@ malformed cursor or filter value.
 from __future__ import annotations
 
 import base64
+from collections import Counter
 import math
 import json
 import re
@@ -44,16 +45,20 @@ if TYPE_CHECKING:  # pragma: no cover
     from .knowledgebase import KnowledgeBase
 
 INDEX_FILE = "index.sqlite"
-SCHEMA_VERSION = 5
-# schema version → the steps that bring an index of that version to SCHEMA_VERSION
-# without a rebuild (older versions are dropped and rebuilt from the store)
+SCHEMA_VERSION = 6
+# schema version → what brings an index of that version to the next one without a
+# rebuild from the store (run in turn up to SCHEMA_VERSION, after the tables and the
+# triggers of this version were created; older versions are dropped and rebuilt):
+# "recount" counts facet_counts and facet_pairs from the rows, "fill" claim_facets.
 _UPGRADES = {
     # 4 → 5: facet_pairs replace publisher_entities and the covering index
-    # claims_publisher_facets; counted once from the rows (~1 min at 1M claims)
+    # claims_publisher_facets (85 s at 1M claims)
     "4": ["DROP TRIGGER IF EXISTS publisher_entities_counted",
           "DROP TRIGGER IF EXISTS publisher_entities_uncounted",
           "DROP TABLE IF EXISTS publisher_entities",
-          "DROP INDEX IF EXISTS claims_publisher_facets"],
+          "DROP INDEX IF EXISTS claims_publisher_facets", "recount"],
+    # 5 → 6: claim_facets
+    "5": ["fill"],
 }
 MODALITY_NAMES = {str(iri): name for name, iri in MODALITIES.items()}
 
@@ -111,6 +116,19 @@ CREATE TABLE IF NOT EXISTS facet_pairs (
 ) WITHOUT ROWID;
 -- a publisher's top 12 of its ~45k entities (at 1M claims) without sorting them all
 CREATE INDEX IF NOT EXISTS facet_pairs_n ON facet_pairs (filter, fvalue, facet, n);
+-- The facets of any other filter are counted from its matching claims. Their rows in
+-- claims are wide (texts, labels) and scattered: ~110 us a claim and facet at 1M. So
+-- each claim's facet values are also kept as numbers in a narrow row (~30 bytes):
+-- claim_facets, with the numbers of facet_values ('' has one too; entities: the
+-- numbers of its claim_entities rows, comma-separated), kept by triggers.
+CREATE TABLE IF NOT EXISTS facet_values (
+    id INTEGER PRIMARY KEY, facet TEXT NOT NULL, value TEXT NOT NULL, UNIQUE (facet, value)
+);
+CREATE TABLE IF NOT EXISTS claim_facets (
+    claim INTEGER PRIMARY KEY,
+    publisher INTEGER, article INTEGER, property INTEGER, modality INTEGER,
+    verdict INTEGER, published INTEGER, about INTEGER, entities TEXT NOT NULL DEFAULT ''
+);
 """
 
 # The triggers that keep facet_counts (and, below, facet_pairs). A rebuild drops them
@@ -219,6 +237,56 @@ def _pair_triggers() -> list[str]:
 
 
 _TRIGGERS += _pair_triggers()
+
+
+def _row_triggers() -> list[str]:
+    """The triggers that keep claim_facets, one row per claims row. Unlike the counts
+    they stay on during a rebuild (a row each: nothing to gain from bulk)."""
+    def value_id(facet, expr):
+        return f"(SELECT id FROM facet_values WHERE facet = '{facet}' AND value = {expr})"
+
+    new = {name: expr.format(r="NEW") for name, expr in _ROW_FACETS.items()}
+    known = ", ".join(f"('{name}', {expr})" for name, expr in new.items())
+    entities = ("coalesce((SELECT group_concat(facet_values.id) FROM claim_entities JOIN facet_values"
+                " ON facet_values.facet = 'entity' AND facet_values.value = claim_entities.entity"
+                " WHERE claim_entities.claim = {claim}), '')")
+    return [
+        f"""CREATE TRIGGER IF NOT EXISTS claims_faceted AFTER INSERT ON claims BEGIN
+    INSERT OR IGNORE INTO facet_values (facet, value) VALUES {known};
+    INSERT OR REPLACE INTO claim_facets (claim, {', '.join(new)}, entities) VALUES (NEW.rowid,
+        {', '.join(value_id(name, expr) for name, expr in new.items())}, {entities.format(claim='NEW.rowid')});
+    END""",
+        """CREATE TRIGGER IF NOT EXISTS claims_unfaceted AFTER DELETE ON claims BEGIN
+    DELETE FROM claim_facets WHERE claim = OLD.rowid;
+    END""",
+        f"""CREATE TRIGGER IF NOT EXISTS claims_verdict_faceted AFTER UPDATE OF verdict ON claims BEGIN
+    INSERT OR IGNORE INTO facet_values (facet, value) VALUES ('verdict', NEW.verdict);
+    UPDATE claim_facets SET verdict = {value_id('verdict', 'NEW.verdict')} WHERE claim = NEW.rowid;
+    END""",
+        f"""CREATE TRIGGER IF NOT EXISTS entities_faceted AFTER INSERT ON claim_entities BEGIN
+    INSERT OR IGNORE INTO facet_values (facet, value) VALUES ('entity', NEW.entity);
+    UPDATE claim_facets SET entities = {entities.format(claim='NEW.claim')} WHERE claim = NEW.claim;
+    END""",
+        f"""CREATE TRIGGER IF NOT EXISTS entities_unfaceted AFTER DELETE ON claim_entities BEGIN
+    UPDATE claim_facets SET entities = {entities.format(claim='OLD.claim')} WHERE claim = OLD.claim;
+    END""",
+    ]
+
+
+_ROW_TRIGGERS = _row_triggers()
+# claim_facets of an index that has claims but not this table yet (the upgrade from 5)
+_FILL_CLAIM_FACETS = [
+    *(f"INSERT OR IGNORE INTO facet_values (facet, value) SELECT DISTINCT '{name}', "
+      f"{expr.format(r='claims')} FROM claims" for name, expr in _ROW_FACETS.items()),
+    "INSERT OR IGNORE INTO facet_values (facet, value) SELECT DISTINCT 'entity', entity FROM claim_entities",
+    "DELETE FROM claim_facets",
+    f"INSERT INTO claim_facets (claim, {', '.join(_ROW_FACETS)}, entities) SELECT claims.rowid, "
+    + ", ".join(f"(SELECT id FROM facet_values WHERE facet = '{name}' AND value = {expr.format(r='claims')})"
+                for name, expr in _ROW_FACETS.items())
+    + ", coalesce((SELECT group_concat(facet_values.id) FROM claim_entities JOIN facet_values ON "
+      "facet_values.facet = 'entity' AND facet_values.value = claim_entities.entity WHERE "
+      "claim_entities.claim = claims.rowid), '') FROM claims",
+]
 
 # What the triggers count, counted in bulk (rebuild): facet → (value, label) over claims
 _BULK_LABELS = {"publisher": "MAX(claims.publisher_name)", "article": "MAX(claims.article_title)",
@@ -364,8 +432,10 @@ def mark(text: str | None, pattern: re.Pattern | None) -> str | None:
     return marked if "\x02" in marked else None
 
 
-def _trigger_names() -> list[str]:
-    return [re.search(r"CREATE TRIGGER IF NOT EXISTS (\w+)", t).group(1) for t in _TRIGGERS]
+def _trigger_names(triggers: list[str] | None = None) -> list[str]:
+    """The names of ``triggers`` (default: the ones that count, _TRIGGERS)."""
+    return [re.search(r"CREATE TRIGGER IF NOT EXISTS (\w+)", t).group(1)
+            for t in (_TRIGGERS if triggers is None else triggers)]
 
 
 def _labels(row: dict) -> str:
@@ -431,18 +501,24 @@ class ClaimIndex:
             with self._write_lock:
                 db = self._db()
                 version = self._meta(db, "schema")
-                upgrade = version in _UPGRADES
-                if version is not None and version != str(SCHEMA_VERSION) and not upgrade:
+                if version is not None and version != str(SCHEMA_VERSION) and version not in _UPGRADES:
                     db.executescript("DROP TABLE IF EXISTS claims; DROP TABLE IF EXISTS claim_entities;"
                                      "DROP TABLE IF EXISTS claims_fts; DROP TABLE IF EXISTS facet_counts;"
-                                     "DROP TABLE IF EXISTS facet_pairs; DELETE FROM meta;")
-                for sql in _UPGRADES.get(version, []):
-                    db.execute(sql)
+                                     "DROP TABLE IF EXISTS facet_pairs; DROP TABLE IF EXISTS claim_facets;"
+                                     "DROP TABLE IF EXISTS facet_values; DELETE FROM meta;")
                 db.executescript(_SCHEMA)
-                for trigger in _TRIGGERS:
+                for trigger in [*_TRIGGERS, *_ROW_TRIGGERS]:
                     db.execute(trigger)
-                if upgrade:
-                    self._recount(db)
+                while version in _UPGRADES:
+                    for step in _UPGRADES[version]:
+                        if step == "recount":
+                            self._recount(db)
+                        elif step == "fill":
+                            for sql in _FILL_CLAIM_FACETS:
+                                db.execute(sql)
+                        else:
+                            db.execute(step)
+                    version = str(int(version) + 1)
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
                 db.commit()
         except sqlite3.Error as exc:
@@ -491,9 +567,7 @@ class ClaimIndex:
         iris = [r[0] for r in rows]
         with self._writing() as db:
             self._drop_triggers(db)
-            db.execute("DELETE FROM claim_entities")
-            db.execute("DELETE FROM claims")
-            db.execute("DELETE FROM claims_fts")
+            self._empty(db)
         try:
             done = 0
             for start in range(0, len(iris), batch):
@@ -522,10 +596,8 @@ class ClaimIndex:
 
     def clear(self) -> None:
         with self._writing() as db:
-            self._drop_triggers(db)    # (and SQLite empties a table without triggers at once)
-            db.execute("DELETE FROM claim_entities")
-            db.execute("DELETE FROM claims")
-            db.execute("DELETE FROM claims_fts")
+            self._drop_triggers(db)
+            self._empty(db)
             self._recount(db)
             self._add_triggers(db)
             db.execute("INSERT OR REPLACE INTO meta VALUES ('built', datetime('now'))")
@@ -551,8 +623,20 @@ class ClaimIndex:
 
     @staticmethod
     def _drop_triggers(db) -> None:
+        """Drop the triggers that count (the ones that keep claim_facets stay)."""
         for name in _trigger_names():
             db.execute(f"DROP TRIGGER IF EXISTS {name}")
+
+    @staticmethod
+    def _empty(db) -> None:
+        """Delete every claim (SQLite empties a table without triggers at once: the
+        claim_facets triggers are off meanwhile)."""
+        for name in _trigger_names(_ROW_TRIGGERS):
+            db.execute(f"DROP TRIGGER IF EXISTS {name}")
+        for table in ("claim_entities", "claims", "claims_fts", "claim_facets", "facet_values"):
+            db.execute(f"DELETE FROM {table}")
+        for trigger in _ROW_TRIGGERS:
+            db.execute(trigger)
 
     @staticmethod
     def _add_triggers(db) -> None:
@@ -816,12 +900,13 @@ class ClaimIndex:
 
         Unfiltered, or filtered by one value of a PAIR_FILTERS facet alone (one
         publisher, property, modality or verdict), they come from counts kept up to date
-        on every write, at any size. Otherwise they are counted in SQL within a time budget (``time_limit_ms``, default the
-        ``facet_time_limit_ms`` setting, for all the facets of one call): a facet not
-        counted in time is None ("narrow the filter"). Cached until the next write.
-        Raises InputError for an unknown facet."""
+        on every write, at any size. Otherwise they are counted from the matching
+        claims' claim_facets rows, all in one pass, when no more than COUNT_CAP match,
+        within a time budget (``time_limit_ms``, default the ``facet_time_limit_ms``
+        setting): not counted in time or over COUNT_CAP, each facet is None ("narrow
+        the filter"). Cached until the next write. Raises InputError for an unknown
+        facet."""
         out: dict = {}
-        db = self._db()
         for name in names:
             if name not in FACETS:
                 raise InputError(f"unknown facet {name!r} (known: {', '.join(FACETS)})")
@@ -840,22 +925,51 @@ class ClaimIndex:
                                          lambda name=name: self._paired_facet(name, *pair, limit))
                 continue
 
-            def compute(name=name):
-                value_sql, _ = FACETS[name]
-                where, params, _ = self._where(f)
-                order = f"{value_sql} DESC" if name in ("published", "about") else "n DESC, v"
-                source = "claims"
-                if name == "entity":
-                    source = "claim_entities JOIN claims ON claims.rowid = claim_entities.claim"
-                sql = (f"SELECT {value_sql} AS v, count(*) AS n FROM {source} WHERE {where} "
-                       f"AND {value_sql} != '' GROUP BY v ORDER BY {order} LIMIT ?")
-                try:
-                    rows = self._within(db, deadline, lambda: db.execute(sql, [*params, limit]).fetchall())
-                except _TimedOut:
-                    return None
-                return self._labelled(name, rows)
+            counted = self._cached(("counted", f, limit), lambda: self._counted_facets(f, limit, deadline))
+            out[name] = None if counted is None else counted[name]
+        return out
 
-            out[name] = self._cached(("facet", name, f, limit), compute)
+    def _counted_facets(self, f: ClaimFilter, limit: int, deadline: float) -> dict | None:
+        """Every facet of the claims matching ``f`` (at most COUNT_CAP + 1 of them),
+        counted in one pass over their claim_facets rows; None past ``deadline``."""
+        db = self._db()
+        if f.q and set(f.active()) == {"q"}:    # the full-text matches alone: no claims row needed
+            match = fts_query(f.q)
+            matches, params = "SELECT rowid FROM claims_fts WHERE claims_fts MATCH ?", [match]
+            if match is None:
+                return {name: [] for name in FACETS}
+        else:
+            where, params, _ = self._where(f)
+            matches = f"SELECT claims.rowid FROM claims WHERE {where}"
+        columns = list(_ROW_FACETS)
+        sql = (f"SELECT {', '.join(columns)}, entities FROM claim_facets "
+               f"WHERE claim IN ({matches} LIMIT ?)")
+        try:
+            rows = self._within(db, deadline, lambda: db.execute(sql, [*params, COUNT_CAP + 1]).fetchall())
+        except _TimedOut:
+            return None
+        counts = {name: Counter() for name in FACETS}
+        by_column = [counts[name] for name in columns]
+        entities = counts["entity"]
+        for row in rows:
+            for counter, value in zip(by_column, row):
+                counter[value] += 1
+            if row[-1]:
+                entities.update(int(i) for i in row[-1].split(","))
+        ids = list(set().union(*counts.values()) - {None})
+        values = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            values.update(db.execute(f"SELECT id, value FROM facet_values WHERE id IN "
+                                     f"({','.join('?' * len(chunk))})", chunk).fetchall())
+        out = {}
+        for name, counter in counts.items():
+            items = [(values[i], n) for i, n in counter.items() if values.get(i)]   # not ''
+            if name in ("published", "about"):
+                items.sort(reverse=True)
+            else:
+                items.sort(key=lambda item: (-item[1], item[0]))
+            out[name] = self._labelled(name, [{"v": v, "n": n} for v, n in items[:limit]])
         return out
 
     def _paired_facet(self, name: str, filter_name: str, filter_value: str, limit: int) -> list[dict]:

@@ -161,6 +161,38 @@ def _filtered_facet(kb, name, column, value):
         f"AND {value_sql} != '' GROUP BY 1", (value,))}
 
 
+def _reference_facets(kb, f):
+    """Every facet of the claims matching ``f``, counted and labelled from the wide
+    claims rows in SQL: what the one pass over claim_facets must give."""
+    from kb.index import FACETS
+
+    where, params, _ = kb.index._where(f)
+    out = {}
+    for name, (value_sql, label_sql) in FACETS.items():
+        source = ("claim_entities JOIN claims ON claims.rowid = claim_entities.claim"
+                  if name == "entity" else "claims")
+        rows = kb.index._db().execute(
+            f"SELECT {value_sql}, count(*) FROM {source} WHERE {where} AND {value_sql} != '' "
+            f"GROUP BY 1", params).fetchall()
+        labels = kb.index._labels_of(name, [r[0] for r in rows])
+        out[name] = {r[0]: (labels.get(r[0], r[0]), r[1]) for r in rows}
+    return out
+
+
+def _counted_filters(kb):
+    """Filters whose facets are counted from the matching claims: two facets, a date
+    range, full-text words (alone and with a facet), an entity, an article."""
+    rows = list(kb.index.iter_claims())
+    some = rows[len(rows) // 2]
+    entity = kb.index._db().execute("SELECT entity FROM claim_entities LIMIT 1").fetchone()[0]
+    return [ClaimFilter(publisher=some["publisher"], published=some["published"][:7]),
+            ClaimFilter(modality="factual", verdict="conflict"),
+            ClaimFilter(property=some["property"], about_from="2021-07-01"),
+            ClaimFilter(q="Taliban"), ClaimFilter(q="border", modality="factual"),
+            ClaimFilter(q="zzzz-no-such-word"), ClaimFilter(entity=entity),
+            ClaimFilter(article=some["article"]), ClaimFilter(published_from="2021-07-10")]
+
+
 def test_stored_facet_counts_follow_every_write(demo):
     from kb.index import FACETS, PAIR_FILTERS
 
@@ -182,6 +214,15 @@ def test_stored_facet_counts_follow_every_write(demo):
                     assert {v["value"]: (v["label"], v["count"]) for v in got[name]} == expected, (f, name)
                 n = demo.index._db().execute(f"SELECT count(*) FROM claims WHERE {column} = ?", (raw,)).fetchone()[0]
                 assert demo.index.count(f) == n and demo.index.count_capped(f, cap=1) == (n, True)
+        # any other filter: counted from claim_facets = counted from the rows
+        nonempty = 0
+        for f in _counted_filters(demo):
+            got = demo.index.facets(f, limit=1000, time_limit_ms=60_000)
+            expected = _reference_facets(demo, f)
+            for name in FACETS:
+                assert {v["value"]: (v["label"], v["count"]) for v in got[name]} == expected[name], (f, name)
+            nonempty += bool(expected["publisher"])
+        assert nonempty >= 7
 
     check()
     rows = list(demo.index.iter_claims())
@@ -278,32 +319,46 @@ def test_a_failed_index_update_keeps_the_write_and_heals_on_the_next_start(demo,
     assert demo.ensure_index() is False
 
 
-def test_a_version_4_index_is_upgraded_in_place(demo):
-    """An index of schema 4 (publisher_entities, no facet_pairs) opens without a
-    rebuild: facet_pairs are counted once from its rows."""
-    from kb.index import ClaimIndex, PAIR_FILTERS, _trigger_names
+@pytest.mark.parametrize("version", ["4", "5"])
+def test_an_older_index_is_upgraded_in_place(demo, version):
+    """An index of schema 4 (publisher_entities, no facet_pairs) or 5 (no
+    claim_facets) opens without a rebuild from the store: what it lacks is counted once
+    from its rows."""
+    from kb.index import SCHEMA_VERSION, ClaimIndex, _ROW_TRIGGERS, _trigger_names
 
     path = demo.index.path
     publisher = next(iter(demo.index._stored_facet("publisher", 1)))["value"]
-    before = demo.index.facets(ClaimFilter(publisher=publisher), limit=1000)
+    filters = [ClaimFilter(publisher=publisher), *_counted_filters(demo)]
+    before = [demo.index.facets(f, limit=1000) for f in filters]
     db = demo.index._db()
-    for name in _trigger_names():
-        if name.endswith("paired"):
-            db.execute(f"DROP TRIGGER {name}")
-    db.execute("DROP TABLE facet_pairs")
-    db.execute("CREATE TABLE publisher_entities (publisher TEXT, entity TEXT, n INTEGER)")
-    db.execute("UPDATE meta SET value = '4' WHERE key = 'schema'")
+    for name in _trigger_names(_ROW_TRIGGERS):
+        db.execute(f"DROP TRIGGER {name}")
+    db.execute("DROP TABLE claim_facets")
+    db.execute("DROP TABLE facet_values")
+    if version == "4":
+        for name in _trigger_names():
+            if name.endswith("paired"):
+                db.execute(f"DROP TRIGGER {name}")
+        db.execute("DROP TABLE facet_pairs")
+        db.execute("CREATE TABLE publisher_entities (publisher TEXT, entity TEXT, n INTEGER)")
+    db.execute("UPDATE meta SET value = ? WHERE key = 'schema'", (version,))
     db.commit()
     reopened = ClaimIndex(path)
     try:
         assert reopened.built
         assert len(list(reopened.iter_claims())) == 62
-        assert reopened.facets(ClaimFilter(publisher=publisher), limit=1000, time_limit_ms=0) == before
+        assert [reopened.facets(f, limit=1000, time_limit_ms=60_000) for f in filters] == before
         tables = {r[0] for r in reopened._db().execute("SELECT name FROM sqlite_master")}
-        assert "publisher_entities" not in tables and "facet_pairs" in tables
-        assert {n for n in _trigger_names() if n.endswith("paired")} <= tables
-        assert reopened._meta(reopened._db(), "schema") == "5"
-        n = reopened._db().execute("SELECT count(DISTINCT filter) FROM facet_pairs").fetchone()[0]
-        assert n == len(PAIR_FILTERS)
+        assert "publisher_entities" not in tables
+        assert {"facet_pairs", "claim_facets", *_trigger_names(), *_trigger_names(_ROW_TRIGGERS)} <= tables
+        assert reopened._meta(reopened._db(), "schema") == str(SCHEMA_VERSION)
+        # and kept from there on
+        demo.index.close()
+        rows = list(reopened.iter_claims())
+        reopened.remove([rows[0]["iri"]])
+        for f in _counted_filters(demo):
+            got = reopened.facets(f, limit=1000, time_limit_ms=60_000)
+            expected = _reference_facets(demo, f)
+            assert {k: {v["value"]: (v["label"], v["count"]) for v in got[k]} for k in got} == expected
     finally:
         reopened.close()
