@@ -1023,6 +1023,22 @@ class ClaimIndex:
         finally:
             db.set_progress_handler(None, 0)
 
+    def prewarm(self) -> float:
+        """Read claim_facets once from end to end (~40 MB at 1M claims), so that the
+        counted facets after a start find its pages in the OS page cache instead of
+        reading them one at a time (5,000 matches at 1M: ~240 ms from disk, ~20 ms from
+        memory). Returns the seconds taken. Raises StoreError if SQLite fails."""
+        started = time.perf_counter()
+        try:
+            db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
+            try:
+                db.execute("SELECT count(entities) FROM claim_facets").fetchone()
+            finally:
+                db.close()
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot read the claims index {self.path}: {exc}") from None
+        return time.perf_counter() - started
+
     def get(self, iri: str) -> dict | None:
         row = self._db().execute("SELECT rowid AS rowid, * FROM claims WHERE iri = ?", (str(iri),)).fetchone()
         return dict(row) if row else None

@@ -179,3 +179,40 @@ def test_match_proposes_same_claims_from_different_sources(cli):
     assert pairs and all(p["a"]["publisher"] != p["b"]["publisher"] for p in pairs)
     assert any("same numbers: 300" in r for p in pairs for r in p["reasons"])
     assert "proposed pair(s)" in cli("match", "--threshold", "0.99").output
+
+
+def test_serve_answers_and_reads_the_index_into_memory(settings):
+    """`claimkb serve` in its own process: the demo KB answers over HTTP, and the
+    claims index's facet rows are read in the background at start."""
+    import shutil
+    import socket
+    import time
+    import urllib.request
+    from pathlib import Path
+
+    from kb.demo import build
+    from kb.knowledgebase import KnowledgeBase
+
+    with KnowledgeBase.open(settings) as kb:
+        build(kb, force=True)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    claimkb = shutil.which("claimkb") or str(Path(sys.executable).parent / "claimkb")
+    proc = subprocess.Popen([claimkb, "--data-dir", str(settings.data_dir), "serve", "--port", str(port)],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/claims.json", timeout=5) as r:
+                    body = json.loads(r.read())
+                break
+            except OSError:
+                assert proc.poll() is None and time.monotonic() < deadline, "the server did not start"
+                time.sleep(0.2)
+        assert body["total"] == 62
+    finally:
+        proc.terminate()
+        out, _ = proc.communicate(timeout=30)
+    assert "claims index read into memory in" in out

@@ -362,3 +362,16 @@ def test_an_older_index_is_upgraded_in_place(demo, version):
             assert {k: {v["value"]: (v["label"], v["count"]) for v in got[k]} for k in got} == expected
     finally:
         reopened.close()
+
+
+def test_prewarm_reads_the_facet_rows_and_reports_a_broken_file(demo, tmp_path):
+    from kb.errors import StoreError
+    from kb.index import ClaimIndex
+
+    assert demo.index.prewarm() >= 0
+    broken = tmp_path / "index.sqlite"
+    index = ClaimIndex(broken)
+    index.close()
+    broken.write_bytes(b"not a database" * 100)
+    with pytest.raises(StoreError, match="cannot read the claims index"):
+        index.prewarm()

@@ -6,6 +6,7 @@ console script points at this module.
 from __future__ import annotations
 
 import logging
+import threading
 
 import click
 
@@ -30,9 +31,22 @@ def serve(obj: Context, host: str, port: int, threads: int) -> None:
     settings = kb.settings
     app = create_app(kb=kb)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    threading.Thread(target=_prewarm, args=(kb,), name="claimkb-prewarm", daemon=True).start()
     click.echo(f"claimkb: serving {settings.data_dir} on http://{host}:{port}/ "
                f"({threads} threads; base IRI {settings.base_iri})")
     waitress_serve(app, host=host, port=port, threads=threads, ident="claimkb")
+
+
+def _prewarm(kb) -> None:
+    """Read the claims index's per-claim facet rows while the server starts (see
+    ClaimIndex.prewarm); the server answers meanwhile."""
+    from kb.errors import StoreError
+
+    log = logging.getLogger("claimkb.serve")
+    try:
+        log.info("claims index read into memory in %.2f s", kb.index.prewarm())
+    except StoreError as exc:
+        log.warning("%s", exc)
 
 
 if __name__ == "__main__":  # pragma: no cover
