@@ -15,8 +15,10 @@ the statement, the quote and the labels (subject, property, value, publisher,
 headline). Facet counts are kept by triggers on every write, unfiltered
 (``facet_counts``) and per pair of facet values (``facet_pairs``: the claims of
 publisher P per article, per month, …), so the unfiltered list and the one-facet views
-(a publisher, a property, a modality, a verdict) never count rows, at any size; other
-filters are counted within a time budget. Connections are per thread (the web app serves with threads); writes are
+(a publisher, a property, a modality, a verdict) never count rows, at any size. Other
+filters count their facets over the matching claims' narrow rows of facet value
+numbers (``claim_facets``, ~40 bytes a claim, also kept by triggers) within a time
+budget. Connections are per thread (the web app serves with threads); writes are
 serialised by a lock and each is one SQLite transaction.
 
 Errors: StoreError when the index file cannot be opened or written; InputError for a
