@@ -27,13 +27,13 @@ malformed cursor or filter value.
 from __future__ import annotations
 
 import base64
-from collections import Counter
 import math
 import json
 import re
 import sqlite3
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Iterator
@@ -120,7 +120,7 @@ CREATE TABLE IF NOT EXISTS facet_pairs (
 CREATE INDEX IF NOT EXISTS facet_pairs_n ON facet_pairs (filter, fvalue, facet, n);
 -- The facets of any other filter are counted from its matching claims. Their rows in
 -- claims are wide (texts, labels) and scattered: ~110 us a claim and facet at 1M. So
--- each claim's facet values are also kept as numbers in a narrow row (~30 bytes):
+-- each claim's facet values are also kept as numbers in a narrow row (~40 bytes):
 -- claim_facets, with the numbers of facet_values ('' has one too; entities: the
 -- numbers of its claim_entities rows, comma-separated), kept by triggers.
 CREATE TABLE IF NOT EXISTS facet_values (
@@ -261,7 +261,8 @@ def _row_triggers() -> list[str]:
         """CREATE TRIGGER IF NOT EXISTS claims_unfaceted AFTER DELETE ON claims BEGIN
     DELETE FROM claim_facets WHERE claim = OLD.rowid;
     END""",
-        f"""CREATE TRIGGER IF NOT EXISTS claims_verdict_faceted AFTER UPDATE OF verdict ON claims BEGIN
+        f"""CREATE TRIGGER IF NOT EXISTS claims_verdict_faceted AFTER UPDATE OF verdict ON claims
+    WHEN OLD.verdict != NEW.verdict BEGIN
     INSERT OR IGNORE INTO facet_values (facet, value) VALUES ('verdict', NEW.verdict);
     UPDATE claim_facets SET verdict = {value_id('verdict', 'NEW.verdict')} WHERE claim = NEW.rowid;
     END""",
@@ -1032,7 +1033,7 @@ class ClaimIndex:
         memory). Returns the seconds taken. Raises StoreError if SQLite fails."""
         started = time.perf_counter()
         try:
-            db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
+            db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True)
             try:
                 db.execute("SELECT count(entities) FROM claim_facets").fetchone()
             finally:
