@@ -27,6 +27,7 @@ malformed cursor or filter value.
 from __future__ import annotations
 
 import base64
+import heapq
 import math
 import json
 import re
@@ -122,14 +123,20 @@ CREATE INDEX IF NOT EXISTS facet_pairs_n ON facet_pairs (filter, fvalue, facet, 
 -- claims are wide (texts, labels) and scattered: ~110 us a claim and facet at 1M. So
 -- each claim's facet values are also kept as numbers in a narrow row (~40 bytes):
 -- claim_facets, with the numbers of facet_values ('' has one too; entities: the
--- numbers of its claim_entities rows, comma-separated), kept by triggers.
+-- numbers of its claim_entities rows, comma-separated), kept by triggers. A number
+-- is never given to another value (AUTOINCREMENT: not even after a rebuild), so
+-- readers may keep what they looked up.
 CREATE TABLE IF NOT EXISTS facet_values (
-    id INTEGER PRIMARY KEY, facet TEXT NOT NULL, value TEXT NOT NULL, UNIQUE (facet, value)
+    id INTEGER PRIMARY KEY AUTOINCREMENT, facet TEXT NOT NULL, value TEXT NOT NULL,
+    UNIQUE (facet, value)
 );
+-- With the sort keys: a full-text search sorts its matches here too, not their wide rows.
 CREATE TABLE IF NOT EXISTS claim_facets (
     claim INTEGER PRIMARY KEY,
     publisher INTEGER, article INTEGER, property INTEGER, modality INTEGER,
-    verdict INTEGER, published INTEGER, about INTEGER, entities TEXT NOT NULL DEFAULT ''
+    verdict INTEGER, published INTEGER, about INTEGER, entities TEXT NOT NULL DEFAULT '',
+    sort_published TEXT NOT NULL DEFAULT '', sort_about TEXT NOT NULL DEFAULT '',
+    sort_recorded TEXT NOT NULL DEFAULT ''
 );
 """
 
@@ -184,6 +191,8 @@ _ROW_FACETS = {
     "modality": "{r}.modality", "verdict": "{r}.verdict",
     "published": "substr({r}.published, 1, 7)", "about": "substr({r}.about_earliest, 1, 7)",
 }
+# sort column of claims → its copy in claim_facets
+SORT_KEYS = {"published": "sort_published", "about_earliest": "sort_about", "recorded": "sort_recorded"}
 # The one-facet views whose facets come from facet_pairs: those that can match most of
 # the KB. An article's or an entity's claims are few: their facets are counted.
 PAIR_FILTERS = ("publisher", "property", "modality", "verdict")
@@ -255,8 +264,9 @@ def _row_triggers() -> list[str]:
     return [
         f"""CREATE TRIGGER IF NOT EXISTS claims_faceted AFTER INSERT ON claims BEGIN
     INSERT OR IGNORE INTO facet_values (facet, value) VALUES {known};
-    INSERT OR REPLACE INTO claim_facets (claim, {', '.join(new)}, entities) VALUES (NEW.rowid,
-        {', '.join(value_id(name, expr) for name, expr in new.items())}, {entities.format(claim='NEW.rowid')});
+    INSERT OR REPLACE INTO claim_facets (claim, {', '.join(new)}, entities, {', '.join(SORT_KEYS.values())})
+        VALUES (NEW.rowid, {', '.join(value_id(name, expr) for name, expr in new.items())},
+        {entities.format(claim='NEW.rowid')}, {', '.join(f'NEW.{c}' for c in SORT_KEYS)});
     END""",
         """CREATE TRIGGER IF NOT EXISTS claims_unfaceted AFTER DELETE ON claims BEGIN
     DELETE FROM claim_facets WHERE claim = OLD.rowid;
@@ -283,12 +293,14 @@ _FILL_CLAIM_FACETS = [
       f"{expr.format(r='claims')} FROM claims" for name, expr in _ROW_FACETS.items()),
     "INSERT OR IGNORE INTO facet_values (facet, value) SELECT DISTINCT 'entity', entity FROM claim_entities",
     "DELETE FROM claim_facets",
-    f"INSERT INTO claim_facets (claim, {', '.join(_ROW_FACETS)}, entities) SELECT claims.rowid, "
+    f"INSERT INTO claim_facets (claim, {', '.join(_ROW_FACETS)}, entities, {', '.join(SORT_KEYS.values())}) "
+    "SELECT claims.rowid, "
     + ", ".join(f"(SELECT id FROM facet_values WHERE facet = '{name}' AND value = {expr.format(r='claims')})"
                 for name, expr in _ROW_FACETS.items())
     + ", coalesce((SELECT group_concat(facet_values.id) FROM claim_entities JOIN facet_values ON "
       "facet_values.facet = 'entity' AND facet_values.value = claim_entities.entity WHERE "
-      "claim_entities.claim = claims.rowid), '') FROM claims",
+      "claim_entities.claim = claims.rowid), '') "
+    + "".join(f", claims.{c}" for c in SORT_KEYS) + " FROM claims",
 ]
 
 # What the triggers count, counted in bulk (rebuild): facet → (value, label) over claims
@@ -499,6 +511,7 @@ class ClaimIndex:
         self._write_lock = threading.Lock()
         self._generation = 0
         self._cache: dict = {}
+        self._values: dict[int, str] = {}   # facet_values: number → value
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with self._write_lock:
@@ -786,18 +799,24 @@ class ClaimIndex:
             raise InputError(f"unknown sort {sort!r} (known: {', '.join(SORTS)})")
         column, direction = SORTS[sort]
         db = self._db()
-        walk = bool(f.q) and set(f.active()) == {"q"} and self._dense(f.q)
+        words_only = bool(f.q) and set(f.active()) == {"q"}
+        walk = words_only and self._dense(f.q)
         where, params, _ = self._where(f)
-        if after:
-            value, rowid = decode_cursor(after)
-            op = "<" if direction == "DESC" else ">"
-            where += f" AND (claims.{column}, claims.rowid) {op} (?, ?)"
-            params += [value, rowid]
-        source = f"claims INDEXED BY {SORT_INDEX[column]}" if walk else "claims"
-        sql = (f"SELECT claims.rowid AS rowid, claims.* FROM {source} WHERE {where} "
-               f"ORDER BY claims.{column} {direction}, claims.rowid {direction} LIMIT ?")
+        op = "<" if direction == "DESC" else ">"
+        cursor = decode_cursor(after) if after else None
         try:
-            rows = [dict(r) for r in db.execute(sql, [*params, limit + 1])]
+            if words_only and not walk:
+                # few matches: sorted by their keys in claim_facets (narrow, in memory),
+                # then only the page's rows read
+                rows = self._rows(db, self._sorted_matches(db, f.q, column, direction, cursor, limit + 1))
+            else:
+                if cursor:
+                    where += f" AND (claims.{column}, claims.rowid) {op} (?, ?)"
+                    params += list(cursor)
+                source = f"claims INDEXED BY {SORT_INDEX[column]}" if walk else "claims"
+                sql = (f"SELECT claims.rowid AS rowid, claims.* FROM {source} WHERE {where} "
+                       f"ORDER BY claims.{column} {direction}, claims.rowid {direction} LIMIT ?")
+                rows = [dict(r) for r in db.execute(sql, [*params, limit + 1])]
         except sqlite3.OperationalError as exc:
             raise StoreError(f"claims index query failed: {exc}") from None
         more = len(rows) > limit
@@ -807,6 +826,33 @@ class ClaimIndex:
         cursor = encode_cursor(rows[-1][column], rows[-1]["rowid"]) if more else None
         total, exact = self.count_capped(f)
         return Page(rows, cursor, total, exact)
+
+    @staticmethod
+    def _sorted_matches(db, q: str, column: str, direction: str, cursor, n: int) -> list[int]:
+        """The first ``n`` claims (rowids) matching the full-text query ``q`` in
+        (``column``, rowid) ``direction`` order after ``cursor``, sorted by the keys kept
+        in claim_facets."""
+        match = fts_query(q)
+        if match is None:
+            return []
+        key = SORT_KEYS[column]
+        after, params = "", [match]
+        if cursor:
+            after = f"AND ({key}, claim) {'<' if direction == 'DESC' else '>'} (?, ?)"
+            params += list(cursor)
+        sql = (f"SELECT claim FROM claim_facets WHERE claim IN (SELECT rowid FROM claims_fts "
+               f"WHERE claims_fts MATCH ?) {after} ORDER BY {key} {direction}, claim {direction} LIMIT ?")
+        return [r[0] for r in db.execute(sql, [*params, n])]
+
+    @staticmethod
+    def _rows(db, rowids: list[int]) -> list[dict]:
+        """The claims rows of ``rowids``, in that order."""
+        if not rowids:
+            return []
+        found = {r["rowid"]: dict(r) for r in db.execute(
+            f"SELECT claims.rowid AS rowid, claims.* FROM claims WHERE claims.rowid IN "
+            f"({','.join('?' * len(rowids))})", rowids)}
+        return [found[i] for i in rowids if i in found]
 
     def _dense(self, q: str) -> bool:
         """Whether the full-text query ``q`` matches enough claims to be walked in sort
@@ -951,29 +997,34 @@ class ClaimIndex:
             rows = self._within(db, deadline, lambda: db.execute(sql, [*params, COUNT_CAP + 1]).fetchall())
         except _TimedOut:
             return None
-        counts = {name: Counter() for name in FACETS}
-        by_column = [counts[name] for name in columns]
-        entities = counts["entity"]
-        for row in rows:
-            for counter, value in zip(by_column, row):
-                counter[value] += 1
-            if row[-1]:
-                entities.update(int(i) for i in row[-1].split(","))
-        ids = list(set().union(*counts.values()) - {None})
-        values = {}
-        for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
-            values.update(db.execute(f"SELECT id, value FROM facet_values WHERE id IN "
-                                     f"({','.join('?' * len(chunk))})", chunk).fetchall())
+        counts = {}
+        if rows:
+            by_column = list(zip(*rows))
+            counts = {name: Counter(by_column[i]) for i, name in enumerate(columns)}
+            listed = ",".join(filter(None, by_column[-1]))
+            counts["entity"] = Counter(map(int, listed.split(","))) if listed else Counter()
+        values = self._facet_values(set().union(*counts.values()) - {None})
         out = {}
-        for name, counter in counts.items():
-            items = [(values[i], n) for i, n in counter.items() if values.get(i)]   # not ''
+        for name in FACETS:
+            items = [(values[i], n) for i, n in counts.get(name, {}).items() if values.get(i)]  # not ''
             if name in ("published", "about"):
-                items.sort(reverse=True)
+                top = heapq.nlargest(limit, items)
             else:
-                items.sort(key=lambda item: (-item[1], item[0]))
-            out[name] = self._labelled(name, [{"v": v, "n": n} for v, n in items[:limit]])
+                top = heapq.nsmallest(limit, items, key=lambda item: (-item[1], item[0]))
+            out[name] = self._labelled(name, [{"v": v, "n": n} for v, n in top])
         return out
+
+    def _facet_values(self, ids: set[int]) -> dict[int, str]:
+        """The values of some facet_values numbers (remembered: a number never changes
+        its value)."""
+        known = self._values
+        missing = [i for i in ids if i not in known]
+        db = self._db()
+        for start in range(0, len(missing), 500):
+            chunk = missing[start:start + 500]
+            known.update(db.execute(f"SELECT id, value FROM facet_values WHERE id IN "
+                                    f"({','.join('?' * len(chunk))})", chunk).fetchall())
+        return {i: known[i] for i in ids if i in known}
 
     def _paired_facet(self, name: str, filter_name: str, filter_value: str, limit: int) -> list[dict]:
         """Facet ``name`` of the claims whose ``filter_name`` is ``filter_value``, from

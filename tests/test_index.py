@@ -230,8 +230,12 @@ def test_stored_facet_counts_follow_every_write(demo):
     check()
     demo.retract_claim("eurasianet-border-length", "corrected")   # verdicts change (triggers)
     check()
+    numbers = {r[0] for r in demo.index._db().execute("SELECT id FROM facet_values")}
     demo.reindex()          # counts in bulk, triggers dropped and put back
     check()
+    # facet value numbers are never given again (readers remember them)
+    renumbered = {r[0] for r in demo.index._db().execute("SELECT id FROM facet_values")}
+    assert renumbered and not renumbered & numbers
     demo.delete_claims([rows[2]["iri"]])
     check()
     demo.index.set_verdicts({rows[3]["iri"]: "agree"}, None)      # every verdict: counted in bulk
@@ -261,6 +265,37 @@ def test_capped_counts_and_facet_time_limit(demo, monkeypatch):
     # the unfiltered and one-facet facets are stored counts: never timed out
     assert all(v for v in demo.index.facets(ClaimFilter(), time_limit_ms=0).values())
     assert all(v for v in demo.index.facets(ClaimFilter(modality="event"), time_limit_ms=0).values())
+
+
+def test_full_text_pages_sorted_by_the_narrow_keys_equal_the_rows_order(demo):
+    """Few matches are sorted by the keys kept in claim_facets: page after page, the
+    same claims in the same order as sorting their claims rows, after writes too."""
+    from kb.index import SORTS, fts_query
+
+    def check():
+        for q in ("Taliban", "border", '"more than"', "sold", "zzzz-none"):
+            match = fts_query(q)
+            for sort, (column, direction) in SORTS.items():
+                expected = [r[0] for r in demo.index._db().execute(
+                    f"SELECT iri FROM claims WHERE rowid IN (SELECT rowid FROM claims_fts WHERE "
+                    f"claims_fts MATCH ?) ORDER BY {column} {direction}, rowid {direction}", (match,))]
+                got, after = [], None
+                while True:
+                    page = demo.index.search(ClaimFilter(q=q), sort=sort, after=after, limit=4)
+                    got += [r["iri"] for r in page.rows]
+                    assert all(r["statement"] is not None for r in page.rows)   # whole rows
+                    if not page.next_cursor:
+                        break
+                    after = page.next_cursor
+                assert got == expected, (q, sort)
+                if q == "Taliban":
+                    assert len(expected) >= 5
+
+    check()
+    rows = list(demo.index.iter_claims())
+    demo.delete_claims([rows[5]["iri"]])
+    demo.reindex()
+    check()
 
 
 def test_dense_full_text_walk_gives_the_same_pages(demo, monkeypatch):
