@@ -517,11 +517,12 @@ class KnowledgeBase:
         _, rows = self.store.values(sparql.render("claim_view.rq", claim=claim))
         meta = _Triples((s, p, o) for where, s, p, o in rows if where == "meta")
         content = _Triples((s, p, o) for where, s, p, o in rows if where == "content")
+        source_triples = _Triples((s, p, o) for where, s, p, o in rows if where == "article")
         c = str(claim)
         if meta.value(c, str(RDF.type)) is None or str(SCHEMA.Claim) not in meta.objects(c, str(RDF.type)):
             raise NotFound(f"no claim {ref!r}")
         source = meta.value(c, str(SCHEMA.appearance))
-        article = self.article_metadata(URIRef(source)) if source is not None else None
+        publisher = source_triples.value(source, str(SCHEMA.publisher)) if source is not None else None
         modality = meta.value(c, str(CKB.modality))
         view = {
             "claim": c,
@@ -529,8 +530,9 @@ class KnowledgeBase:
             "modality": MODALITY_NAMES.get(URIRef(modality)) if modality else None,
             "statement": meta.value(c, str(SCHEMA.text)),
             "source": source,
-            "source_title": article.title if article else None,
-            "publisher": article.publisher if article else None,
+            "source_title": source_triples.value(source, str(SCHEMA.headline)) if source else None,
+            "publisher": source_triples.value(publisher, str(SCHEMA.name)) if publisher else None,
+            "publisher_iri": publisher,
             "published": meta.value(c, str(SCHEMA.datePublished)),
             "recorded": meta.value(c, str(PROV.generatedAtTime)),
             "speaker": meta.value(c, str(CKB.speaker)),

@@ -310,10 +310,16 @@ def for_claim(kb, claim: str | URIRef) -> Ratings | None:
     rows = kb.select("reliability_claim_publisher.rq", claim=iri)
     if not rows:
         return None
-    publisher = rows[0]["publisher"]
     name = str(rows[0]["name"]) if rows[0]["name"] is not None else None
-    return Ratings(publisher=str(publisher), name=name,
-                   assessors=_group(_rows(kb, publisher=publisher)))
+    return for_publisher(kb, rows[0]["publisher"], name)
+
+
+def for_publisher(kb, publisher: str | URIRef, name: str | None = None) -> Ratings:
+    """The assessments of the publisher IRI ``publisher``, taken as it is (no lookup:
+    for callers that read it from the store, e.g. a claim page's view); ``name`` is
+    shown with them."""
+    iri = URIRef(str(publisher))
+    return Ratings(publisher=str(iri), name=name, assessors=_group(_rows(kb, publisher=iri)))
 
 
 def get(kb, rating: str | URIRef) -> Assessment:
@@ -400,5 +406,5 @@ def withdraw(kb, rating: str | URIRef, *, user, now: dt.datetime | None = None) 
 
 
 __all__ = ["Assessment", "AssessorRatings", "Level", "Ratings", "assessments", "check_evidence",
-           "check_reason", "check_value", "current", "for_claim", "get", "publisher_iri",
+           "check_reason", "check_value", "current", "for_claim", "for_publisher", "get", "publisher_iri",
            "rate", "scale", "withdraw"]

@@ -13,7 +13,7 @@
 
 The publisher page (templates/reliability/_ratings.html) and the claim page
 (templates/reliability/_claim_ratings.html) read the ratings through the Jinja
-globals ``publisher_ratings(iri)`` and ``claim_ratings(iri)`` that ``init_app``
+globals ``publisher_ratings(iri)`` and ``claim_ratings(view)`` that ``init_app``
 installs, so the views that render those pages need no change.
 """
 from __future__ import annotations
@@ -100,12 +100,13 @@ def publisher_ratings(publisher: str | None):
         return None
 
 
-def claim_ratings(claim: str | None):
-    """The ratings of a claim's publisher, for templates; None when it has none."""
-    if not claim:
+def claim_ratings(view: dict | None):
+    """The ratings of a claim's publisher, for templates, from the claim's view
+    (KnowledgeBase.claim_view: its ``publisher_iri`` and name); None when it has none."""
+    if not view or not view.get("publisher_iri"):
         return None
     try:
-        return reliability.for_claim(get_kb(), claim)
+        return reliability.for_publisher(get_kb(), view["publisher_iri"], view.get("publisher"))
     except KBError:
         return None
 
