@@ -13,7 +13,7 @@ from . import sparql
 from .articles import ArticleData, StoredArticle, article_quads, sha256_text
 from .config import Settings
 from .dates import parse_date
-from .errors import InputError, NotFound, QueryError
+from .errors import InputError, NotFound
 from .iris import META, Minter
 from .model import ClaimRecord, claim_quads
 from .store import Store, open_store

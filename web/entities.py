@@ -3,10 +3,9 @@ source gave over time, with conflicts marked."""
 from __future__ import annotations
 
 from flask import Blueprint, url_for
-from rdflib import RDFS, URIRef
+from rdflib import RDFS
 from rdflib.namespace import OWL
 
-from kb.errors import NotFound
 from kb.index import ClaimFilter
 from kb.vocab import SCHEMA
 

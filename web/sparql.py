@@ -737,4 +737,4 @@ def init_app(app: Flask) -> None:
                   exempt_when=lambda: request.endpoint != "sparql.endpoint")(bp)
 
 
-__all__ = ["bp", "init_app", "gallery", "fill", "uses_service", "serialize", "negotiate"]
+__all__ = ["bp", "init_app", "gallery", "fill", "serialize", "negotiate"]

@@ -6,7 +6,7 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import XSD
 
-from ..errors import InputError
+from ..errors import InputError, StoreError
 
 OX_FORMATS = {"trig": ox.RdfFormat.TRIG, "nquads": ox.RdfFormat.N_QUADS}
 # pyoxigraph raises MemoryError on an N-Quads line over 16 MB; refuse such input first.
@@ -42,6 +42,26 @@ def from_ox(term):
     if isinstance(term, ox.DefaultGraph):
         return None
     raise TypeError(f"unsupported Oxigraph term: {term!r}")
+
+
+def term_from_json(binding: dict):
+    """The rdflib term of one SPARQL 1.1 JSON results binding. Raises StoreError for a
+    term type it does not know."""
+    kind = binding["type"]
+    value = binding["value"]
+    if kind == "uri":
+        return URIRef(value)
+    if kind == "bnode":
+        return BNode(value)
+    if kind in ("literal", "typed-literal"):
+        lang = binding.get("xml:lang")
+        datatype = binding.get("datatype")
+        if lang:
+            return Literal(value, lang=lang)
+        if datatype and datatype != "http://www.w3.org/2001/XMLSchema#string":
+            return Literal(value, datatype=URIRef(datatype))
+        return Literal(value)
+    raise StoreError(f"unknown term type in SPARQL JSON results: {kind!r}")
 
 
 def check_line_lengths(data: bytes, where: str) -> None:

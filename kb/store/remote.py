@@ -8,14 +8,14 @@ from collections import defaultdict
 from typing import BinaryIO
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph
 from SPARQLWrapper import JSON, N3, POST, URLENCODED, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperException
 
 from ..errors import QueryError, StoreError
 from ..sparql import query_form
 from .base import QueryResult, QueryStream, Store
-from .convert import OX_FORMATS, parse_quads, to_ox
+from .convert import OX_FORMATS, parse_quads, term_from_json, to_ox
 
 _ALL_QUADS = """SELECT ?s ?p ?o ?g WHERE {
   { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } }
@@ -24,24 +24,6 @@ _DEFAULT = ox.DefaultGraph()
 _COUNT = """SELECT (COUNT(*) AS ?n) WHERE {
   { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } }
 }"""
-
-
-def term_from_json(binding: dict):
-    kind = binding["type"]
-    value = binding["value"]
-    if kind == "uri":
-        return URIRef(value)
-    if kind == "bnode":
-        return BNode(value)
-    if kind in ("literal", "typed-literal"):
-        lang = binding.get("xml:lang")
-        datatype = binding.get("datatype")
-        if lang:
-            return Literal(value, lang=lang)
-        if datatype and datatype != "http://www.w3.org/2001/XMLSchema#string":
-            return Literal(value, datatype=URIRef(datatype))
-        return Literal(value)
-    raise StoreError(f"unknown term type in SPARQL JSON results: {kind!r}")
 
 
 class RemoteStore(Store):
