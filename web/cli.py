@@ -6,20 +6,11 @@ console script points at this module.
 from __future__ import annotations
 
 import logging
-import sys
 import threading
 
 import click
 
 from kb.cli import Context, main
-
-
-# Python's thread switch interval while serving (default 5 ms). sqlite3 and pyoxigraph
-# let go of the interpreter lock for every row they read; taking it back waits up to
-# this interval whenever another thread is busy in Python. Three facet queries of
-# ~5,000 rows each beside one busy thread (1M claims): 36 ms alone, 66 s at 5 ms,
-# 9.7 s at 1 ms, 2.8 s at 0.2 ms. docs/benchmarks.md (Web UI) has the server's numbers.
-SWITCH_INTERVAL = 0.0002
 
 
 @main.command()
@@ -40,7 +31,6 @@ def serve(obj: Context, host: str, port: int, threads: int) -> None:
     settings = kb.settings
     app = create_app(kb=kb)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    sys.setswitchinterval(SWITCH_INTERVAL)
     threading.Thread(target=_prewarm, args=(kb,), name="claimkb-prewarm", daemon=True).start()
     click.echo(f"claimkb: serving {settings.data_dir} on http://{host}:{port}/ "
                f"({threads} threads; base IRI {settings.base_iri})")
