@@ -17,8 +17,8 @@ headline). Facet counts are kept by triggers on every write, unfiltered
 publisher P per article, per month, …), so the unfiltered list and the one-facet views
 (a publisher, a property, a modality, a verdict) never count rows, at any size. Other
 filters count their facets over the matching claims' narrow rows of facet value
-numbers (``claim_facets``, ~40 bytes a claim, also kept by triggers) within a time
-budget. Connections are per thread (the web app serves with threads); writes are
+numbers and sort keys (``claim_facets``, ~80 bytes a claim, also kept by triggers)
+within a time budget. Connections are per thread (the web app serves with threads); writes are
 serialised by a lock and each is one SQLite transaction.
 
 Errors: StoreError when the index file cannot be opened or written; InputError for a
@@ -121,8 +121,8 @@ CREATE TABLE IF NOT EXISTS facet_pairs (
 CREATE INDEX IF NOT EXISTS facet_pairs_n ON facet_pairs (filter, fvalue, facet, n);
 -- The facets of any other filter are counted from its matching claims. Their rows in
 -- claims are wide (texts, labels) and scattered: ~110 us a claim and facet at 1M. So
--- each claim's facet values are also kept as numbers in a narrow row (~40 bytes):
--- claim_facets, with the numbers of facet_values ('' has one too; entities: the
+-- each claim's facet values are also kept as numbers in a narrow row (~80 bytes with
+-- the sort keys): claim_facets, with the numbers of facet_values ('' has one too; entities: the
 -- numbers of its claim_entities rows, comma-separated), kept by triggers. A number
 -- is never given to another value (AUTOINCREMENT: not even after a rebuild), so
 -- readers may keep what they looked up.
@@ -1078,7 +1078,7 @@ class ClaimIndex:
             db.set_progress_handler(None, 0)
 
     def prewarm(self) -> float:
-        """Read claim_facets once from end to end (~40 MB at 1M claims), so that the
+        """Read claim_facets once from end to end (~80 MB at 1M claims), so that the
         counted facets after a start find its pages in the OS page cache instead of
         reading them one at a time (5,000 matches at 1M: ~240 ms from disk, ~20 ms from
         memory). Returns the seconds taken. Raises StoreError if SQLite fails."""
