@@ -47,7 +47,8 @@ Steps (each printed with its wall-clock time and the machine's load average):
      and facets are kept on every write (kb/index.py ``facet_pairs``).
    - ``facet publisher+month cold``: ``GET /claims?publisher=<id>&published=<month>``,
      each publisher once with a random month: two facets, so the count and the facets
-     are counted from the rows (within ``facet_time_limit_ms``).
+     are counted from the matching claims (``claim_facets``, within
+     ``facet_time_limit_ms``).
    - ``search q cold`` / ``warm``: ``GET /claims?q=<word>`` for words drawn from the
      full-text index's vocabulary in four frequency bands (in ≥ 10%, 1–10%, 0.1–1%,
      < 0.1% of claims), each word requested once (cold), then again (warm).
@@ -681,7 +682,7 @@ def run(args) -> dict:
         claims = [f"/claims/{urllib.parse.quote(c)}" for c in picked["claim_ids"]]
         others = [f"/claims?{name}={urllib.parse.quote(v)}" for name, v in picked["others"]]
         rng.shuffle(others)
-        # two facets (publisher and a month): counted from the rows, within the time budget
+        # two facets (publisher and a month): counted from the matches, within the time budget
         pairs = [f"{u}&published={rng.choice(picked['months'])}" for u in pubs]
         plan = [
             ("list first page", ["/claims"] * n),
