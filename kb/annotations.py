@@ -413,7 +413,7 @@ class Annotations:
         """Every annotation IRI in the store (not the index: what the index is rebuilt
         from), in no particular order. Raises StoreError."""
         _, rows = self.kb.store.values(sparql.render("annotation_index_iris.rq",
-                                                     container=Literal(self.container)))
+                                                     container=Literal(self.container)), many=True)
         return [r[0] for r in rows if r[0]]
 
     def graphs(self, iris) -> dict[URIRef, Graph]:

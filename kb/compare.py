@@ -132,7 +132,7 @@ class Identity:
 
 def load_identity(kb: "KnowledgeBase") -> Identity:
     """Union-find over the KB's owl:sameAs and owl:equivalentProperty links."""
-    _, rows = kb.store.values(sparql.load("identity_links.rq"))
+    _, rows = kb.store.values(sparql.load("identity_links.rq"), many=True)
     parent: dict[str, str] = {}
 
     def find(x: str) -> str:

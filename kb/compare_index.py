@@ -481,14 +481,14 @@ def _bulk_facts(kb: "KnowledgeBase") -> list[ClaimFacts]:
     """Every structured claim, from five required-pattern queries joined here (no
     OPTIONAL, no join Oxigraph would evaluate per claim)."""
     store = kb.store
-    _, publishers = store.values(sparql.load("compare_index_publishers.rq"))
+    _, publishers = store.values(sparql.load("compare_index_publishers.rq"), many=True)
     publisher = dict(publishers)
-    _, scopes = store.values(sparql.load("compare_index_scopes.rq"))
+    _, scopes = store.values(sparql.load("compare_index_scopes.rq"), many=True)
     scope = dict(scopes)
-    _, times = store.values(sparql.load("compare_index_times.rq"))
+    _, times = store.values(sparql.load("compare_index_times.rq"), many=True)
     time = {c: (e, l) for c, e, l in times}
     del publishers, scopes, times
-    _, parts = store.values(sparql.load("compare_index_values.rq"))
+    _, parts = store.values(sparql.load("compare_index_values.rq"), many=True)
     names = {str(k): v for k, v in {
         "http://schema.org/value": "value", "http://schema.org/unitCode": "unit",
         "http://schema.org/minValue": "low", "http://schema.org/maxValue": "high",
@@ -500,7 +500,7 @@ def _bulk_facts(kb: "KnowledgeBase") -> list[ClaimFacts]:
     for claim, obj, p, v in parts:
         value[(claim, obj)][names[p]] = v
     del parts
-    _, rows = store.values(sparql.load("compare_index_claims.rq"))
+    _, rows = store.values(sparql.load("compare_index_claims.rq"), many=True)
     out, seen, again = [], set(), []
     for claim, subject, prop, kind, modality, article, obj in rows:
         if claim in seen:       # several values for one claim: the first, as _load_claims

@@ -579,7 +579,7 @@ class ClaimIndex:
 
     def rebuild(self, kb: "KnowledgeBase", batch: int = 2000, progress=None) -> int:
         """Rebuild the whole index from the store; returns the number of claims indexed."""
-        _, rows = kb.store.values(sparql.load("index_claims_all.rq"))
+        _, rows = kb.store.values(sparql.load("index_claims_all.rq"), many=True)
         iris = [r[0] for r in rows]
         with self._writing() as db:
             self._drop_triggers(db)

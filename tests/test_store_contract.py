@@ -304,3 +304,30 @@ def test_insert_data_blank_nodes_fresh_per_write(any_kb):
                               "\"one\" ; <http://example.org/v> 412 } }").boolean
     with pytest.raises(QueryError):
         sparql.insert_data(quads)
+
+
+def test_values_and_query_give_the_same_terms_read_either_way(any_kb, tmp_path):
+    """values() in one piece and row by row (many=True) give the same plain strings,
+    and query() the same terms: IRIs, typed, language-tagged and plain literals, blank
+    nodes, unbound variables."""
+    any_kb.import_file(write_claims_file(tmp_path))
+    any_kb.store.update(
+        'INSERT DATA { GRAPH <urn:test:g> { <urn:test:s> <urn:test:p> "plain", "x"@en, '
+        '"3"^^<http://www.w3.org/2001/XMLSchema#integer>, "tab\\there \\"quoted\\"", _:b } }')
+    text = ("SELECT ?s ?p ?o ?missing WHERE { { GRAPH ?g { ?s ?p ?o } } "
+            "OPTIONAL { ?s <urn:test:none> ?missing } } ORDER BY ?s ?p ?o")
+    names, rows = any_kb.store.values(text)
+    assert names == ["s", "p", "o", "missing"]
+    assert any_kb.store.values(text, many=True) == (names, rows)
+    result = any_kb.store.query(text)
+    assert result.vars == names and len(result.rows) == len(rows) > 20
+    mine = {r[2] for r in rows if r[0] == "urn:test:s"}
+    assert {"plain", "x", "3", 'tab\there "quoted"'} <= mine and all(r[3] is None for r in rows)
+    terms = {r[2] for r in result.rows if r[0] == URIRef("urn:test:s")}
+    assert {Literal("plain"), Literal("x", lang="en"), Literal(3)} <= terms
+    # the same terms in the same rows (rdflib rewrites some typed literals' lexical
+    # forms, "…Z" as "…+00:00": compared where it does not)
+    for row, term_row in zip(rows, result.rows):
+        for value, term in zip(row, term_row):
+            if not (isinstance(term, Literal) and term.datatype):
+                assert value == (None if term is None else str(term))

@@ -67,10 +67,16 @@ class Store(ABC):
         """Run a SPARQL query. Raises QueryError (bad syntax) or StoreError."""
 
     @abstractmethod
-    def values(self, sparql: str) -> tuple[list[str], list[tuple[str | None, ...]]]:
+    def values(self, sparql: str, *, many: bool = False) -> tuple[list[str], list[tuple[str | None, ...]]]:
         """Run a SELECT and return (variables, rows of plain strings): the IRI or the
         literal's lexical form, None where unbound. Faster than ``query`` for large
-        results, when only the values matter. Raises QueryError or StoreError."""
+        results, when only the values matter.
+
+        ``many``: the result may have millions of rows (a whole-KB read by a rebuild):
+        read it so that memory stays near the rows' own size, however long it takes.
+        Otherwise the backend may read it in one piece (the embedded one does: faster,
+        and fair to the other threads of a server, but ~1 KB a row while it parses).
+        Raises QueryError or StoreError."""
 
     @abstractmethod
     def update(self, sparql: str) -> None:

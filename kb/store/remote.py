@@ -145,7 +145,8 @@ class RemoteStore(Store):
             return QueryStream("ask", boolean=bool(result))
         return QueryStream("select", vars=[v.value for v in result.variables], items=iter(result))
 
-    def values(self, sparql: str) -> tuple[list[str], list[tuple[str | None, ...]]]:
+    def values(self, sparql: str, *, many: bool = False) -> tuple[list[str], list[tuple[str | None, ...]]]:
+        """See Store.values: the endpoint's whole answer is read either way."""
         result = self.query(sparql)
         if result.kind != "select":
             raise QueryError("values() needs a SELECT query")
