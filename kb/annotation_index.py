@@ -49,7 +49,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, XSD
 
 from .errors import StoreError
-from .sqlite_index import Connections, read_meta, write_transaction
+from .sqlite_index import SideIndex, write_transaction
 from .vocab import CKB, OA
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -176,15 +176,13 @@ def _configure(db: sqlite3.Connection) -> None:
     db.execute("PRAGMA synchronous=NORMAL")
 
 
-class AnnotationIndex:
+class AnnotationIndex(SideIndex):
     """The annotations index of one knowledge base (see the module docstring)."""
 
     def __init__(self, path: Path):
         """Open (or create) the index file; an index of another schema version is
         emptied (and rebuilt on first use). Raises StoreError."""
-        self.path = Path(path)
-        self._connections = Connections(self.path, _configure, autocommit=True)  # BEGIN explicit
-        self._write_lock = threading.Lock()
+        super().__init__(path, _configure, autocommit=True)  # BEGIN explicit
         self._build_lock = threading.Lock()
         self._cache: dict = {}
         try:
@@ -202,16 +200,7 @@ class AnnotationIndex:
         except (sqlite3.Error, OSError) as exc:
             raise StoreError(f"cannot open the annotations index {self.path}: {exc}") from None
 
-    # ------------------------------------------------------------ connections
-
-    def _db(self) -> sqlite3.Connection:
-        return self._connections.get()
-
-    def close(self) -> None:
-        """Close every connection of this index (all threads). Never raises."""
-        self._connections.close()
-
-    _meta = staticmethod(read_meta)
+    # ------------------------------------------------------------ state
 
     @property
     def built(self) -> bool:

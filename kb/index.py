@@ -32,7 +32,6 @@ import math
 import json
 import re
 import sqlite3
-import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, fields
@@ -41,7 +40,7 @@ from typing import TYPE_CHECKING, Iterable, Iterator
 
 from . import sparql
 from .errors import InputError, StoreError
-from .sqlite_index import Connections, read_meta, write_transaction
+from .sqlite_index import SideIndex, write_transaction
 from .vocab import MODALITIES
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -501,14 +500,12 @@ def _configure(db: sqlite3.Connection) -> None:
     db.execute("PRAGMA cache_size=-65536")
 
 
-class ClaimIndex:
+class ClaimIndex(SideIndex):
     """The claims index of one knowledge base (see the module docstring)."""
 
     def __init__(self, path: Path, facet_time_limit_ms: int = 200):
-        self.path = Path(path)
+        super().__init__(path, _configure)
         self.facet_time_limit_ms = facet_time_limit_ms
-        self._connections = Connections(self.path, _configure)
-        self._write_lock = threading.Lock()
         self._generation = 0
         self._cache: dict = {}
         self._values: dict[int, str] = {}   # facet_values: number → value
@@ -540,15 +537,7 @@ class ClaimIndex:
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open the claims index {self.path}: {exc}") from None
 
-    # ------------------------------------------------------------ connections
-
-    def _db(self) -> sqlite3.Connection:
-        return self._connections.get()
-
-    def close(self) -> None:
-        self._connections.close()
-
-    _meta = staticmethod(read_meta)
+    # ------------------------------------------------------------ state
 
     @property
     def built(self) -> bool:

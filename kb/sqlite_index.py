@@ -50,6 +50,30 @@ class Connections:
         self._local = threading.local()
 
 
+class SideIndex:
+    """The base of an index kept in one SQLite file beside the store: its path, its
+    per-thread connections (set up by ``configure``) and the lock that serialises its
+    writes (``write_transaction``)."""
+
+    def __init__(self, path: Path, configure: Callable[[sqlite3.Connection], None], *,
+                 autocommit: bool = False):
+        self.path = Path(path)
+        self._connections = Connections(self.path, configure, autocommit=autocommit)
+        self._write_lock = threading.Lock()
+
+    def _db(self) -> sqlite3.Connection:
+        """This thread's connection. Raises sqlite3.Error."""
+        return self._connections.get()
+
+    def close(self) -> None:
+        """Close every connection of this index (all threads). Never raises."""
+        self._connections.close()
+
+    @staticmethod
+    def _meta(db: sqlite3.Connection, key: str) -> str | None:
+        return read_meta(db, key)
+
+
 def read_meta(db: sqlite3.Connection, key: str) -> str | None:
     """A value of the ``meta`` table (None when absent, or before the table exists)."""
     try:
