@@ -16,7 +16,7 @@ import pytest
 from kb.articles import from_text
 
 from .conftest import SEED_ARTICLE
-from .test_auth import PASSWORD, client_for, csrf_from, login
+from .test_auth import PASSWORD, client_for, csrf_from
 
 QUOTE = "Today the Taliban controls over 70% of the 1,344 km long Afghan-Tajik border."
 OTHER_QUOTE = "Tajikistan will hardly be able to control the border with Afghanistan on its own."
@@ -524,17 +524,20 @@ def test_notes_on_a_claim_and_a_publisher(app, one):
 
 # ---------------------------------------------------------------------- a changed text
 
-def test_changed_text_reanchors_or_lists_an_orphan(app, kb, users, article):
-    article_id, text = article
-    annie = client_for(app, "annie")
+def moved_and_orphaned(kb, annie, text) -> tuple[str, str]:
+    """Annie annotates OTHER_QUOTE and QUOTE; then a new version of the article moves
+    OTHER_QUOTE to the top and removes QUOTE (import_article re-anchors). Returns the
+    two annotation ids: (moved, gone)."""
     moved = created_id(annotate(annie, text, selected=OTHER_QUOTE, comment="moved later"))
     gone = created_id(annotate(annie, text, comment="this sentence goes"))
-    # a new version: OTHER_QUOTE moves to the top, QUOTE is removed
-    new_text = OTHER_QUOTE + "\n\n" + text.replace(OTHER_QUOTE, "").replace(QUOTE, "")
-    import_sample(kb, text=new_text)
-    article_iri = str(kb.find_article(article_id))
-    if hasattr(kb.annotations, "reanchor_article"):
-        kb.annotations.reanchor_article(article_iri)
+    import_sample(kb, text=OTHER_QUOTE + "\n\n" + text.replace(OTHER_QUOTE, "").replace(QUOTE, ""))
+    return moved, gone
+
+
+def test_changed_text_reanchors_or_lists_an_orphan(app, kb, users, article):
+    _, text = article
+    annie = client_for(app, "annie")
+    moved, gone = moved_and_orphaned(kb, annie, text)
     html = page(annie)
     assert marks(html) == {moved: OTHER_QUOTE}
     orphans = html[html.index('id="orphans"'):]
@@ -941,14 +944,9 @@ def test_history_of_a_deleted_annotation_is_still_shown(app, users, article):
 
 
 def test_history_tells_re_anchored_and_orphaned(app, kb, users, article):
-    article_id, text = article
+    _, text = article
     annie = client_for(app, "annie")
-    moved = created_id(annotate(annie, text, selected=OTHER_QUOTE, comment="moved later"))
-    gone = created_id(annotate(annie, text, comment="this sentence goes"))
-    new_text = OTHER_QUOTE + "\n\n" + text.replace(OTHER_QUOTE, "").replace(QUOTE, "")
-    import_sample(kb, text=new_text)
-    if hasattr(kb.annotations, "reanchor_article"):
-        kb.annotations.reanchor_article(str(kb.find_article(article_id)))
+    moved, gone = moved_and_orphaned(kb, annie, text)
     moved_html = history_page(app.test_client(), moved)
     assert history_rows(moved_html) == ["re-anchored", "created"]
     assert "the server" in moved_html
