@@ -944,7 +944,7 @@ class ClaimIndex(SideIndex):
         setting): not counted in time or over COUNT_CAP, each facet is None ("narrow
         the filter"). Cached until the next write. Raises InputError for an unknown
         facet."""
-        out: dict = {}
+        names = list(names)
         for name in names:
             if name not in FACETS:
                 raise InputError(f"unknown facet {name!r} (known: {', '.join(FACETS)})")
@@ -954,18 +954,15 @@ class ClaimIndex(SideIndex):
         if f.active() and not pair and not self.count_capped(f)[1]:
             # over COUNT_CAP matches: counting them by facet would only spend the budget
             return {name: None for name in names}
-        for name in names:
-            if not f.active():
-                out[name] = self._cached(("facet0", name, limit), lambda name=name: self._stored_facet(name, limit))
-                continue
-            if pair:
-                out[name] = self._cached(("pairs", name, pair, limit),
-                                         lambda name=name: self._paired_facet(name, *pair, limit))
-                continue
-
-            counted = self._cached(("counted", f, limit), lambda: self._counted_facets(f, limit, deadline))
-            out[name] = None if counted is None else counted[name]
-        return out
+        if not f.active():
+            return {name: self._cached(("facet0", name, limit), lambda name=name: self._stored_facet(name, limit))
+                    for name in names}
+        if pair:
+            return {name: self._cached(("pairs", name, pair, limit),
+                                       lambda name=name: self._paired_facet(name, *pair, limit))
+                    for name in names}
+        counted = self._cached(("counted", f, limit), lambda: self._counted_facets(f, limit, deadline))
+        return {name: None if counted is None else counted[name] for name in names}
 
     def _counted_facets(self, f: ClaimFilter, limit: int, deadline: float) -> dict | None:
         """Every facet of the claims matching ``f`` (at most COUNT_CAP + 1 of them),

@@ -101,11 +101,9 @@ class EmbeddedStore(Store):
             result = self._ox.query(sparql)
             if not isinstance(result, ox.QuerySolutions):
                 raise QueryError("values() needs a SELECT query")
-            if many:
-                width = range(len(result.variables))
-                names = [v.value for v in result.variables]
-                return names, [tuple(None if sol[i] is None else sol[i].value for i in width)
-                               for sol in result]
+            if many:   # a solution iterates over its terms in the variables' order
+                return ([v.value for v in result.variables],
+                        [tuple(None if t is None else t.value for t in sol) for sol in result])
             names, bindings = _solutions(result)
             return names, [tuple(b[n]["value"] if n in b else None for n in names) for b in bindings]
         except SyntaxError as exc:
