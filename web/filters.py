@@ -10,6 +10,8 @@ from urllib.parse import urlencode
 from flask import Flask, g, request
 from markupsafe import Markup, escape
 
+from kb.urls import link_target
+
 from .context import get_kb
 
 
@@ -54,6 +56,28 @@ def fts_highlight(text: str | None) -> Markup:
     return Markup(escaped.replace("\x02", "<mark>").replace("\x03", "</mark>"))
 
 
+def link(url, text=None, **attrs) -> Markup:
+    """``<a href=url>text</a>`` when ``url`` is safe to follow (kb.urls.link_target:
+    http, https, mailto or a path of this site), else ``text`` (or the URL) as plain,
+    escaped text in ``<span class="not-a-link">``. Every URL or IRI that comes from
+    stored data is printed with this (tests/test_hardening.py checks the templates).
+    ``attrs``: more attributes of the link (``class_`` for class), escaped."""
+    label = url if text is None else text
+    target = link_target(url)
+    if target is None:
+        shown = escape("" if label is None else label)
+        return Markup(f'<span class="not-a-link" title="not a safe link">{shown}</span>')
+    attr_text = "".join(f' {escape(k.rstrip("_").replace("_", "-"))}="{escape(v)}"'
+                        for k, v in attrs.items() if v is not None)
+    return Markup(f'<a href="{escape(target)}"{attr_text}>{escape(label)}</a>')
+
+
+def href(url) -> str:
+    """``url`` when it is safe in an href (kb.urls.link_target), else ``#``: for links
+    whose text the template writes itself (internal URLs built with url_for)."""
+    return link_target(url) or "#"
+
+
 def url_with(**changes) -> str:
     """The current URL with some query arguments changed (None removes one).
 
@@ -80,7 +104,9 @@ def _request_args() -> dict:
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["local_name"] = local_name
     app.jinja_env.filters["fts"] = fts_highlight
+    app.jinja_env.filters["href"] = href
     app.jinja_env.globals["url_with"] = url_with
+    app.jinja_env.globals["link"] = link
     app.jinja_env.globals["highlight_spans"] = highlight_spans
 
     @app.context_processor
