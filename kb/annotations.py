@@ -44,6 +44,7 @@ from . import annotation_jsonld as jsonld
 from . import history, sparql
 from .anchoring import locate
 from .errors import Gone, InputError, NotFound, PermissionDenied, PreconditionFailed
+from .urls import check_iri
 from .vocab import CKB, OA
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -61,6 +62,7 @@ _IRI_ONLY = (OA.hasTarget, OA.hasBody, DCTERMS.creator,
              OA.canonical, OA.hasSource, OA.hasSelector, OA.hasState, OA.hasScope,
              OA.refinedBy, OA.cachedSource, OA.styledBy, OA.renderedVia)
 _VALUE_SELECTORS = (OA.FragmentSelector, OA.CssSelector, OA.XPathSelector)
+AS_ITEMS = URIRef("http://www.w3.org/ns/activitystreams#items")
 
 
 @dataclass
@@ -71,7 +73,10 @@ class Annotation:
     tags); ``tags`` the tagging bodies; ``target_source`` the IRI annotated (the target,
     or its source); ``start``/``end``/``exact`` the span on an article text (for
     ``for_article``, on its current text); ``orphan`` when that span could not be
-    re-anchored in the current text; ``replies_to`` the annotation this one answers."""
+    re-anchored in the current text; ``replies_to`` the annotation this one answers;
+    ``whole`` when its target is a resource as a whole (no selector: an article, a claim,
+    a publisher, any IRI); ``links`` the IRIs of its link bodies (a body that is an IRI,
+    a SpecificResource's source, a Choice's IRI items), printed with web/filters.link."""
 
     iri: str
     id: str
@@ -90,11 +95,14 @@ class Annotation:
     orphan: bool = False
     replies_to: str | None = None
     version: str | None = None      # the article text version the span refers to
+    whole: bool = False
+    links: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return {k: getattr(self, k) for k in (
             "iri", "id", "creator", "created", "modified", "etag", "motivations", "bodies_text",
-            "tags", "target_source", "start", "end", "exact", "orphan", "replies_to", "version")}
+            "tags", "target_source", "start", "end", "exact", "orphan", "replies_to", "version",
+            "whole", "links")}
 
 
 @dataclass
@@ -503,7 +511,7 @@ class Annotations:
         for v in graph.objects(iri, OA.bodyValue):
             bodies.append(str(v))
         for body in sorted(graph.objects(iri, OA.hasBody), key=str):
-            for item in [body, *(_list_values(graph, graph.value(body, URIRef("http://www.w3.org/ns/activitystreams#items"))))]:
+            for item in [body, *(_list_values(graph, graph.value(body, AS_ITEMS)))]:
                 value = graph.value(item, RDF.value)
                 if value is None or not isinstance(value, Literal):
                     continue
@@ -517,7 +525,7 @@ class Annotations:
             created=_lexical(graph.value(iri, DCTERMS.created)),
             modified=_lexical(graph.value(iri, DCTERMS.modified)),
             etag=etag(graph), motivations=motivations, bodies_text=bodies, tags=tags,
-            orphan=(iri, CKB.orphaned, Literal(True)) in graph)
+            orphan=(iri, CKB.orphaned, Literal(True)) in graph, links=_link_bodies(graph, iri))
         targets = sorted(graph.objects(iri, OA.hasTarget), key=lambda t: (isinstance(t, BNode), str(t)))
         ours = f"{self.kb.iris.base}"
         chosen = None
@@ -533,6 +541,7 @@ class Annotations:
                 ann.replies_to = str(source)
             sel = _selectors(graph, t)
             ann.start, ann.end, ann.exact = sel.get("start"), sel.get("end"), sel.get("exact")
+            ann.whole = not _selector_nodes(graph, t)
             version = _state_version(graph, t)
             ann.version = str(version) if version is not None else None
         return ann
@@ -591,6 +600,7 @@ class Annotations:
                 raise InputError(f'"id" {value!r} is not this annotation ({iri})')
         if "@graph" in data:
             raise InputError('a JSON-LD "@graph" is not accepted here: post one Annotation')
+        self._refuse_empty_selectors(data)
         data = jsonld.localise_contexts(data)
         data["@id"] = str(iri)
         graph = jsonld.to_graph(data)
@@ -615,6 +625,18 @@ class Annotations:
                        Literal(now.isoformat().replace("+00:00", "Z"), datatype=XSD.dateTime)))
         return graph
 
+    def _refuse_empty_selectors(self, data: dict) -> None:
+        """A target on an article with an empty ``"selector"`` (``[]``: no triples, so
+        the graph cannot tell it from no selector) is a span selecting nothing: refused.
+        Leaving ``selector`` out annotates the article as a whole."""
+        targets = data.get("target")
+        for t in targets if isinstance(targets, list) else [targets]:
+            if isinstance(t, dict) and "selector" in t and t["selector"] in ([], {}, None) \
+                    and str(t.get("source", "")).startswith(f"{self.kb.iris.base}articles/"):
+                raise InputError("an annotation on an article text needs a TextQuoteSelector or a "
+                                 'TextPositionSelector (leave "selector" out to annotate the '
+                                 "whole article)")
+
     def _validate(self, graph: Graph, iri: URIRef) -> None:
         types = set(graph.objects(iri, RDF.type))
         if OA.Annotation not in types:
@@ -631,11 +653,18 @@ class Annotations:
         if not targets:
             raise InputError('an Annotation needs a "target"')
         for s, p, o in graph:
-            for term in (s, p, o):
+            for position, term in enumerate((s, p, o)):
                 if isinstance(term, URIRef) and str(term).startswith(jsonld.RELATIVE_BASE):
                     raise InputError(f"not an absolute IRI: {str(term)[len(jsonld.RELATIVE_BASE):][:100]!r}")
                 if isinstance(term, URIRef) and not jsonld.valid_iri(term):
                     raise InputError(f"not an absolute IRI: {str(term)[:100]!r}")
+                if isinstance(term, URIRef):
+                    # javascript:, data:, file:… are never stored (kb/urls.py): a link
+                    # body, a target, a via… could end up followed from a page
+                    try:
+                        check_iri(str(term), "IRI")
+                    except InputError:
+                        check_iri(str(term), _what(graph, iri, (s, p, o), position))
             if isinstance(o, Literal):
                 if p in _IRI_ONLY:
                     raise InputError(f'"{_short(p)}" must be an IRI or a resource, not the value '
@@ -685,6 +714,9 @@ class Annotations:
             if article is None:
                 self._check_exists(source)
                 continue
+            if not _selector_nodes(graph, t):
+                self._whole_article(graph, t, article, version)
+                continue
             self._anchor(graph, t, article, version)
 
     def _article_of(self, source: URIRef) -> tuple[URIRef | None, URIRef | None]:
@@ -705,7 +737,13 @@ class Annotations:
                 raise InputError(f"target {iri} is not an annotation of this knowledge base")
             return
         if text.startswith(f"{self.kb.iris.base}articles/"):
-            self._article_of(iri)
+            # an article (or one of its text versions) as a whole
+            _, version = self._article_of(iri)
+            if version is not None:
+                try:
+                    self.kb.version_text(version)
+                except NotFound:
+                    raise InputError(f"target {iri} is not a stored text version") from None
             return
         if text.startswith(f"{self.kb.iris.base}claims/"):
             if not self.kb.select("claim_exists.rq", claim=iri):
@@ -715,6 +753,32 @@ class Annotations:
             self.kb.describe(iri)
         except NotFound:
             raise InputError(f"target {iri} is not in this knowledge base") from None
+
+    def _whole_article(self, graph: Graph, target, article: URIRef, version: URIRef | None) -> None:
+        """A target on an article as a whole (a SpecificResource with no selector: the
+        whole resource, in the W3C model). Its source is stored as the article; a text
+        version named (as the source, or as the state's cached source) must be one of the
+        article's and is kept as the target's state. Nothing to anchor, so re-anchoring
+        leaves it alone (``_article_targets`` takes only targets with selectors)."""
+        states = [s for s in graph.objects(target, OA.hasState) if graph.value(s, OA.cachedSource)]
+        if version is None and states:
+            version = graph.value(states[0], OA.cachedSource)
+        if version is not None:
+            if not str(version).startswith(f"{article}/versions/"):
+                raise InputError(f"{version} is not a text version of {article}")
+            try:
+                self.kb.version_text(version)
+            except NotFound:
+                raise InputError(f"no stored text {version}") from None
+        graph.remove((target, OA.hasSource, None))
+        graph.add((target, OA.hasSource, article))
+        if version is not None:
+            for s in states:
+                graph.remove((s, OA.cachedSource, None))
+            state = states[0] if states else BNode()
+            if not states:
+                graph.add((target, OA.hasState, state))
+            graph.add((state, OA.cachedSource, version))
 
     def _anchor(self, graph: Graph, target, article: URIRef, version: URIRef | None) -> None:
         states = [s for s in graph.objects(target, OA.hasState) if graph.value(s, OA.cachedSource)]
@@ -848,6 +912,41 @@ def _list_values(graph: Graph, head) -> list:
             items.append(first)
         head = graph.value(head, RDF.rest)
     return items
+
+
+def _what(graph: Graph, iri: URIRef, triple: tuple, position: int) -> str:
+    """How an error names the term at ``position`` (0, 1, 2) of ``triple`` in the
+    annotation ``iri``: "link body", "target", "property", or the property it is the
+    value of."""
+    s, p, o = triple
+    term = triple[position]
+    bodies = set(graph.objects(iri, OA.hasBody))
+    for body in list(bodies):
+        bodies.update(_list_values(graph, graph.value(body, AS_ITEMS)))
+    if term in bodies or (position == 2 and s in bodies and p == OA.hasSource):
+        return "link body"
+    if position == 1:
+        return "property"
+    if position == 2:
+        return "target" if p in (OA.hasTarget, OA.hasSource) else f'"{_short(p)}"'
+    return "IRI"
+
+
+def _link_bodies(graph: Graph, iri: URIRef) -> list[str]:
+    """The IRIs of the link bodies of ``iri``: a body that is an IRI (not a
+    TextualBody with a value), the source of a SpecificResource body, a Choice's IRI
+    items; sorted."""
+    out: set[str] = set()
+    for body in graph.objects(iri, OA.hasBody):
+        for item in [body, *_list_values(graph, graph.value(body, AS_ITEMS))]:
+            if graph.value(item, RDF.value) is not None:
+                continue
+            if isinstance(item, URIRef):
+                out.add(str(item))
+            source = graph.value(item, OA.hasSource)
+            if isinstance(source, URIRef):
+                out.add(str(source))
+    return sorted(out)
 
 
 def _selector_nodes(graph: Graph, target) -> list:

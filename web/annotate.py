@@ -326,7 +326,7 @@ def _card(a, replies: list | None = None) -> dict:
         "label": MOTIVATION_LABELS.get(motivations[0], motivations[0]),
         "text": "\n\n".join(a.bodies_text), "tags": sorted(a.tags, key=str.lower),
         "exact": a.exact, "start": a.start, "end": a.end, "orphan": bool(a.orphan),
-        "etag": a.etag, "mine": _mine(a), "replies": replies or [],
+        "links": list(a.links), "etag": a.etag, "mine": _mine(a), "replies": replies or [],
     }
 
 
@@ -371,7 +371,8 @@ def _keep(a, filters: dict) -> bool:
 
 def article_panel(article_iri: str, args=None) -> dict:
     """The article page's annotations: ``items`` anchored in the current text (in text
-    order), ``orphans`` (could not be re-anchored), ``spans`` to highlight (for
+    order), ``whole`` (on the article as a whole: no selector, never re-anchored),
+    ``orphans`` (could not be re-anchored), ``spans`` to highlight (for
     web/filters.highlight_spans), the active ``filters`` and the values to filter by."""
     args = request.args if args is None else args
     kb = get_kb()
@@ -383,11 +384,13 @@ def article_panel(article_iri: str, args=None) -> dict:
     shown = [a for a in everything if _keep(a, filters)]
     anchored = sorted((a for a in shown if not a.orphan and a.start is not None),
                       key=lambda a: (a.start, a.end, str(a.created)))
-    orphans = sorted((a for a in shown if a.orphan or a.start is None),
+    whole = sorted((a for a in shown if _on_the_whole(a)), key=lambda a: (str(a.created), a.iri))
+    orphans = sorted((a for a in shown if (a.orphan or a.start is None) and not _on_the_whole(a)),
                      key=lambda a: str(a.created))
     spans = [_span(a) for a in anchored]
     return {
-        "items": _threads(anchored), "orphans": _threads(orphans), "spans": spans,
+        "items": _threads(anchored), "whole": _threads(whole), "orphans": _threads(orphans),
+        "spans": spans,
         "total": len(everything), "shown": len(shown), "filters": filters,
         "active": any(filters.values()),
         "choices": {
@@ -396,6 +399,11 @@ def article_panel(article_iri: str, args=None) -> dict:
             "author": sorted({author_name(a.creator) for a in everything}, key=str.lower),
         },
     }
+
+
+def _on_the_whole(a) -> bool:
+    """An annotation on the article as a whole (its target has no selector)."""
+    return a.whole and not a.orphan and a.start is None and not a.exact
 
 
 def _span(a) -> tuple:
@@ -436,7 +444,10 @@ def page_of(annotation, _depth: int = 0) -> str:
     for kind, endpoint in (("articles", "articles.show"), ("claims", "claims.show"),
                            ("publishers", "entities.publisher")):
         if target.startswith(f"{base}{kind}/"):
-            return url_for(endpoint, ident=target[len(base) + len(kind) + 1:]) + fragment
+            ident = target[len(base) + len(kind) + 1:]
+            if kind == "articles":
+                ident = ident.split("/versions/", 1)[0]   # a text version: its article
+            return url_for(endpoint, ident=ident) + fragment
     return url_for("home.index")
 
 

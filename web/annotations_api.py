@@ -8,12 +8,18 @@ or an admin, each with ``If-Match`` (428 when missing, 412 when stale). Deleted
 annotations answer 410. The JSON-LD context is served at /annotations/context.jsonld.
 Views stay thin: kb.annotations does the work, web/errors.py turns its errors into
 the app's JSON error shape.
+
+Annotation IRIs live under the ``base_iri`` setting. The URLs handed out to follow —
+``Location`` of a created annotation, the container's and its pages' links — are at the
+address the client used when that is not the base IRI's host (``_public``), so they
+answer even when base_iri names another host or port; GET/PUT/DELETE of that address
+is the annotation (docs/annotations.md, "Addresses").
 """
 from __future__ import annotations
 
 import hashlib
 import json
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from flask import Blueprint, Response, g, render_template, request, url_for
 from werkzeug.exceptions import PreconditionRequired, UnsupportedMediaType
@@ -55,6 +61,41 @@ def _json(body, status: int = 200, headers: dict | None = None, *, head: bool = 
     for k, v in (headers or {}).items():
         response.headers[k] = v
     return response
+
+
+def _public(iri: str) -> str:
+    """``iri`` (an IRI under base_iri) as an address the client can follow: ``iri``
+    itself when the request came to the base IRI's host (same host name, and the same
+    port or none named in ``Host``: a reverse proxy on the default port), else the same
+    path below the request's own root URL (``request.url_root``). IRIs not under
+    base_iri are returned as they are."""
+    base = get_kb().settings.base_iri
+    if not iri.startswith(base) or _at_base(base):
+        return iri
+    return request.url_root + iri[len(base):]
+
+
+def _at_base(base: str) -> bool:
+    want = urlsplit(base)
+    try:
+        asked = urlsplit(f"//{request.host}")
+        port = asked.port
+        want_port = want.port or {"http": 80, "https": 443}.get(want.scheme)
+    except ValueError:                       # a malformed Host or port
+        return False
+    if (asked.hostname or "").lower() != (want.hostname or "").lower():
+        return False
+    return port is None or port == want_port
+
+
+def _stored_id(data: bytes, iri: str) -> bytes | dict:
+    """The PUT body with its ``id`` given as the annotation's public address
+    (``_public``) replaced by its IRI; unchanged when it names the IRI itself."""
+    alias = _public(iri)
+    if alias == iri:
+        return data
+    doc = jsonld.load_json(data)          # size and nesting checked first (InputError)
+    return {**doc, **{k: iri for k in ("id", "@id") if doc.get(k) == alias}}
 
 
 def _wants_html() -> bool:
@@ -115,7 +156,7 @@ def _filters() -> dict:
 
 
 def _url(**params) -> str:
-    container = _service().container
+    container = _public(_service().container)
     query = {k: v for k, v in params.items() if v not in (None, "")}
     return container + ("?" + urlencode(query) if query else "")
 
@@ -213,7 +254,8 @@ def create():
     name, _ = _user()
     slug = request.headers.get("Slug")
     annotation = _service().create(_body(), user=name, slug=slug)
-    return _annotation_response(annotation, 201, {"Location": annotation.iri})
+    # Location: where this client can GET it (the body's id is the annotation's IRI)
+    return _annotation_response(annotation, 201, {"Location": _public(annotation.iri)})
 
 
 # ---------------------------------------------------------------------- one annotation
@@ -234,7 +276,7 @@ def show(ann_id):
     if _wants_html():
         html = render_template("annotations_api/show.html", annotation=annotation,
                                doc=json.dumps(annotation.doc, ensure_ascii=False, indent=2),
-                               changes=_service().history(ann_id))
+                               changes=_service().history(ann_id), shown_on=_shown_on(annotation))
         response = Response(html, 200, mimetype="text/html")
         response.headers.update({"Vary": "Accept", "Link": RESOURCE_LINKS, "ETag": annotation.etag})
         return response
@@ -254,9 +296,11 @@ def options(ann_id):
 def replace(ann_id):
     name, admin = _user()
     service = _service()
-    service.check_owner(service.get(ann_id), name, admin)   # 404/410, then 403, then 428
+    old = service.get(ann_id)
+    service.check_owner(old, name, admin)                  # 404/410, then 403, then 428
     if_match = _if_match()
-    annotation = service.update(ann_id, _body(), user=name, is_admin=admin, if_match=if_match)
+    annotation = service.update(ann_id, _stored_id(_body(), old.iri), user=name, is_admin=admin,
+                                if_match=if_match)
     return _annotation_response(annotation)
 
 
@@ -285,6 +329,15 @@ def changes(ann_id, fmt):
                        ann_id=ann_id, changes=[_change_view(c) for c in found],
                        exists=_exists(ann_id))
     return _json(body)
+
+
+def _shown_on(annotation) -> str | None:
+    """The page of this site that shows the annotation (its article's, claim's or
+    publisher's), or None for one on another resource."""
+    from .annotate import page_of
+
+    page = page_of(annotation)
+    return None if page.split("#")[0] == url_for("home.index") else page
 
 
 def _exists(ann_id: str) -> bool:
