@@ -872,6 +872,7 @@ def materialise(kb: "KnowledgeBase") -> int:
 
         kb.store.oxigraph.bulk_extend(
             q for text in batches() for q in ox.parse(text, ox.RdfFormat.N_QUADS))
+        kb.store.touch()
     else:
         for text in batches():
             kb.store.load(text, "nquads", where="comparisons")

@@ -9,7 +9,8 @@
 | base_iri           | CLAIMKB_BASE_IRI           | http://localhost:5000/     | prefix of every IRI claimkb mints (claims/, articles/, ...) |
 | max_article_bytes  | CLAIMKB_MAX_ARTICLE_BYTES  | 5000000                    | largest article text accepted |
 | max_query_chars    | CLAIMKB_MAX_QUERY_CHARS    | 100000                     | longest SPARQL text accepted |
-| max_query_depth    | CLAIMKB_MAX_QUERY_DEPTH    | 64                         | deepest bracket nesting accepted in SPARQL |
+| max_query_depth    | CLAIMKB_MAX_QUERY_DEPTH    | 64                         | deepest nesting accepted in SPARQL: groups, brackets, parentheses, property lists, collections, paths and expressions, counted on the query's tokens |
+| max_query_operators | CLAIMKB_MAX_QUERY_OPERATORS | 2000                     | most operators and patterns accepted in one SPARQL query (each adds a level to the engine's query tree) |
 | http_timeout       | CLAIMKB_HTTP_TIMEOUT       | 30                         | seconds, remote endpoint and article fetches |
 | secret_key         | CLAIMKB_SECRET_KEY         | (generated)                | web: signs sessions and CSRF tokens; by default a random key kept in ``<data_dir>/secret_key`` |
 | page_size          | CLAIMKB_PAGE_SIZE          | 50                         | web: rows per page of lists |
@@ -17,7 +18,11 @@
 | sparql_max_rows    | CLAIMKB_SPARQL_MAX_ROWS    | 10000                      | web: most rows (or triples) /sparql returns; more is cut off and flagged |
 | sparql_timeout     | CLAIMKB_SPARQL_TIMEOUT     | 10                         | web: seconds a /sparql query may run before it is answered with an error |
 | sparql_rate_limit  | CLAIMKB_SPARQL_RATE_LIMIT  | 120/minute                 | web: requests to /sparql per client address (Flask-Limiter syntax) |
+| sparql_workers     | CLAIMKB_SPARQL_WORKERS     | 2                          | web: /sparql queries run at once (embedded store: worker processes, killed at the time budget); more get 503 |
+| sparql_worker_memory_mb | CLAIMKB_SPARQL_WORKER_MEMORY_MB | 4096           | web: address space a SPARQL worker process may use (0: no limit); a query needing more gets an error |
 | max_request_bytes  | CLAIMKB_MAX_REQUEST_BYTES  | 10000000                   | web: largest request body accepted (413 beyond) |
+| max_import_bytes   | CLAIMKB_MAX_IMPORT_BYTES   | 1000000000                 | largest file ``claimkb import`` reads (claims YAML, ClaimReview JSON-LD, TriG, N-Quads); refused before parsing |
+| fetch_local_addresses | CLAIMKB_FETCH_LOCAL_ADDRESSES | False              | ``import-article URL`` may connect to loopback, private, link-local and other non-public addresses (true/false); off, such a URL or a redirect to one is refused |
 
 docs/settings.md is this table; tests/test_docs.py keeps the two in step.
 """
@@ -32,6 +37,12 @@ from .errors import InputError
 
 INSTANCE_FILE = "claimkb.toml"
 
+# claimkb import: the deepest nesting (lists/mappings, JSON arrays/objects, TriG blank-node
+# property lists/collections/graphs) accepted, checked before the parser recurses into it.
+# PyYAML's loader dies of RecursionError near 250 levels, rdflib's JSON-LD processor near
+# 330, json.loads near 1,000; no real input comes close to 100 (docs/claims-file.md).
+MAX_IMPORT_DEPTH = 100
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -43,6 +54,7 @@ class Settings:
     max_article_bytes: int = 5_000_000
     max_query_chars: int = 100_000
     max_query_depth: int = 64
+    max_query_operators: int = 2000
     http_timeout: float = 30.0
     secret_key: str | None = None
     page_size: int = 50
@@ -50,7 +62,11 @@ class Settings:
     sparql_max_rows: int = 10_000
     sparql_timeout: float = 10.0
     sparql_rate_limit: str = "120/minute"
+    sparql_workers: int = 2
+    sparql_worker_memory_mb: int = 4096
     max_request_bytes: int = 10_000_000
+    max_import_bytes: int = 1_000_000_000
+    fetch_local_addresses: bool = False
 
     @property
     def store_dir(self) -> Path:
@@ -65,11 +81,26 @@ def _coerce(name: str, raw, where: str):
             return int(raw)
         if kind == "float":
             return float(raw)
+        if kind == "bool":
+            return _boolean(raw)
         if kind == "Path":
             return Path(raw).expanduser()
         return None if raw in (None, "") else str(raw)
     except (TypeError, ValueError):
         raise InputError(f"setting {name!r} must be {kind}, got {raw!r}", where=where) from None
+
+
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("0", "false", "no", "off", "")
+
+
+def _boolean(raw) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    text = str(raw).strip().lower()
+    if text in _TRUE or text in _FALSE:
+        return text in _TRUE
+    raise ValueError(raw)
 
 
 def load_settings(env: dict[str, str] | None = None, **explicit) -> Settings:

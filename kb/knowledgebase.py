@@ -11,13 +11,14 @@ from rdflib.namespace import PROV, RDF, XSD
 
 from . import sparql
 from .articles import ArticleData, StoredArticle, article_quads, sha256_text
-from .config import Settings
+from .config import MAX_IMPORT_DEPTH, Settings
 from .dates import parse_date
 from .errors import InputError, NotFound
 from .iris import META, Minter
 from .model import ClaimRecord, claim_quads
 from .store import Store, open_store
 from .store.base import QueryResult
+from .store.convert import check_line_lengths, check_links, check_nesting
 from .vocab import CKB, MODALITIES, OA, PREFIXES, SCHEMA
 
 MODALITY_NAMES = {iri: name for name, iri in MODALITIES.items()}
@@ -637,7 +638,8 @@ class KnowledgeBase:
         before it reaches the store) or bad syntax; QueryNotAllowed for an update or a
         SERVICE pattern (kb.sparql.check_read_query).
         """
-        sparql.check_read_query(text, self.settings.max_query_chars, self.settings.max_query_depth)
+        sparql.check_read_query(text, self.settings.max_query_chars, self.settings.max_query_depth,
+                                self.settings.max_query_operators)
         return self.store.query(text)
 
     # ------------------------------------------------------------------ import / export
@@ -666,11 +668,23 @@ class KnowledgeBase:
             raise InputError(f"unknown import format {fmt!r} (known: {', '.join(IMPORT_FORMATS)})",
                              where=str(path))
         report = ImportReport(str(path), fmt)
+        try:   # refused before reading and parsing (settings.max_import_bytes)
+            size = path.stat().st_size
+        except OSError as exc:
+            raise InputError(f"cannot read: {exc.strerror}", where=str(path)) from None
+        if size > self.settings.max_import_bytes:
+            raise InputError(f"the file is {size} bytes; the limit is "
+                             f"{self.settings.max_import_bytes} (setting max_import_bytes)",
+                             where=str(path))
         if fmt in ("trig", "nquads"):
             try:
                 data = path.read_bytes()
             except OSError as exc:
                 raise InputError(f"cannot read: {exc.strerror}", where=str(path)) from None
+            check_line_lengths(data, str(path))
+            if fmt == "trig":
+                check_nesting(data, str(path), MAX_IMPORT_DEPTH)
+            check_links(data, fmt, str(path))   # unsafe links: nothing is written
             report.quads = self.store.load(data, fmt, where=str(path))
             self.reindex()
             return report

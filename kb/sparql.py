@@ -124,24 +124,121 @@ _STRING = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\
                      r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*')
 
 
-def check_limits(text: str, max_chars: int, max_depth: int) -> None:
-    """Refuse SPARQL that is too long or nested too deep before it reaches the store.
+# Brackets open a level of the query's parse tree; so do the operators and patterns
+# below, which the engine folds into left-deep trees (measured with pyoxigraph 0.5 on an
+# 8 MB stack: ~2,200 nested groups, ~4,500 nested parentheses, ~700 nested EXISTS,
+# ~2,500 BINDs or MINUSes in a row, ~6,300 UNIONs, ~9,000 FILTERs or || crash the
+# process; docs/sparql.md).
+_OPENERS, _CLOSERS = "{([", "})]"
+_OPERATOR_WORDS = frozenset({"BIND", "MINUS", "OPTIONAL", "UNION", "FILTER", "GRAPH", "SERVICE",
+                             "VALUES", "EXISTS", "SELECT"})
+_OPERATOR_SIGNS = frozenset({"||", "&&", "=", "!=", "<", ">", "<=", ">=", "+", "-", "*", "/",
+                             "|", "^", "!", "?", "^^"})
+_TRIPLE_SEPARATORS = frozenset({".", ";", ","})
 
-    pyoxigraph aborts the process on queries with a few thousand nested groups, so
-    this check must run before any user query is handed to it. Raises QueryError.
+
+@lru_cache(maxsize=1)
+def _lexer():
+    """Pygments' SPARQL lexer, with its long strings fixed: in Pygments 2.21 a string
+    in triple quotes runs to the end of the text (its body rule also eats the closing
+    quotes), which would hide every bracket after it from the guard."""
+    from pygments.lexers import SparqlLexer
+    from pygments.token import String
+
+    class _SparqlLexer(SparqlLexer):
+        tokens = {
+            "triple-double-quoted-string": [
+                (r'"""', String, "end-of-string"),
+                (r'(?:[^"\\]|"(?!""))+', String),
+                (r"\\", String, "string-escape"),
+            ],
+            "triple-single-quoted-string": [
+                (r"'''", String, "end-of-string"),
+                (r"(?:[^'\\]|'(?!''))+", String),
+                (r"\\", String.Escape, "string-escape"),
+            ],
+        }
+
+    return _SparqlLexer()
+
+
+def measure(text: str) -> tuple[int, int]:
+    """(deepest nesting, number of operators) of a SPARQL text, counted on the tokens
+    of Pygments' SPARQL lexer (``_lexer``): strings and comments are single tokens, so a
+    bracket inside them counts for nothing. Brackets inside an ``<IRI>`` token do
+    count: ``<`` may also be the less-than operator, and the guard must never count
+    less than the engine parses.
+
+    Nesting counts every opening bracket: groups ``{}``, blank-node property lists
+    ``[]``, parentheses (expressions, function calls, collections, nested paths,
+    sub-select projections), and each unary ``!`` or ``^`` (a level of the tree, not a
+    bracket). Operators: every bracket, binary and path operator, pattern keyword
+    (BIND, OPTIONAL, UNION, FILTER, …) and triple-pattern separator ``. ; ,`` inside
+    ``{}``/``[]`` (a comma between function arguments or in an IN list is not one: those
+    are flat lists).
+    """
+    from pygments.token import Comment, Literal as LiteralToken, Name, Text, Whitespace
+
+    deepest = operators = 0
+    stack: list[str] = []
+    unary_run = 0
+
+    def opened(bracket: str) -> None:
+        nonlocal deepest, operators, unary_run
+        stack.append(bracket)
+        deepest = max(deepest, len(stack) + unary_run)
+        operators += 1
+        unary_run = 0
+
+    for kind, value in _lexer().get_tokens(text):
+        if kind in Whitespace or kind in Text or kind in Comment or kind in LiteralToken.String:
+            continue
+        if kind in Name.Label:   # an IRI or a blank node label: only its brackets count
+            for char in value:
+                if char in _OPENERS:
+                    opened(char)
+                elif char in _CLOSERS and stack:
+                    stack.pop()
+            continue
+        token = value.strip()
+        if not token:
+            continue
+        if token in _OPENERS:
+            opened(token)
+        elif token in _CLOSERS:
+            if stack:
+                stack.pop()
+            unary_run = 0
+        elif token in ("!", "^"):
+            unary_run += 1   # !!!!x and ^^^^p nest like brackets
+            deepest = max(deepest, len(stack) + unary_run)
+            operators += 1
+        else:
+            unary_run = 0
+            if token in _OPERATOR_SIGNS or token.upper() in _OPERATOR_WORDS:
+                operators += 1
+            elif token in _TRIPLE_SEPARATORS and (not stack or stack[-1] in "{["):
+                operators += 1
+    return deepest, operators
+
+
+def check_limits(text: str, max_chars: int, max_depth: int, max_operators: int = 2000) -> None:
+    """Refuse SPARQL that is too long, nested too deep or has too many operators before
+    it reaches the store (``measure``).
+
+    pyoxigraph overflows its stack and kills the process on queries with a few
+    thousand nested groups, brackets or chained patterns, so this check must run
+    before any user query is handed to it. Raises QueryError.
     """
     if len(text) > max_chars:
         raise QueryError(f"query is {len(text)} characters; the limit is {max_chars}")
-    stripped = _STRING.sub(" ", text)
-    depth = deepest = 0
-    for char in stripped:
-        if char in "{(":
-            depth += 1
-            deepest = max(deepest, depth)
-            if deepest > max_depth:
-                raise QueryError(f"query nests brackets deeper than {max_depth} levels")
-        elif char in "})":
-            depth -= 1
+    deepest, operators = measure(text)
+    if deepest > max_depth:
+        raise QueryError(f"query nests groups, brackets, parentheses or paths deeper than "
+                         f"{max_depth} levels ({deepest})")
+    if operators > max_operators:
+        raise QueryError(f"query has {operators} operators and patterns; the limit is "
+                         f"{max_operators}")
 
 
 _FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE|INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b",
@@ -201,14 +298,14 @@ def uses_service(text: str) -> bool:
     return walk(tree)
 
 
-def check_read_query(text: str, max_chars: int, max_depth: int) -> str:
+def check_read_query(text: str, max_chars: int, max_depth: int, max_operators: int = 2000) -> str:
     """Check a user's query before it reaches the store; returns its form (SELECT, ASK,
     CONSTRUCT or DESCRIBE).
 
     Raises QueryError for a query too long, too deeply nested or with no query form,
     QueryNotAllowed for an update (or LOAD) or a SERVICE pattern.
     """
-    check_limits(text, max_chars, max_depth)
+    check_limits(text, max_chars, max_depth, max_operators)
     form = query_form(text)
     if form is None:
         raise QueryError("SPARQL syntax error: no SELECT, ASK, CONSTRUCT or DESCRIBE query here")

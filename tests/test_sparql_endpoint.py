@@ -53,16 +53,21 @@ def make_app(tmp_path, quads: str = "", *, config=None, **settings):
 
 @pytest.fixture
 def tmp_apps(tmp_path):
-    opened = []
+    opened, apps = [], []
 
     def make(quads: str = "", name: str = "a", **kwargs):
         app, kb = make_app(tmp_path / name, quads, **kwargs)
         opened.append(kb)
+        apps.append(app)
         return app
 
     yield make
     for kb in opened:
         kb.close()
+    for app in apps:
+        found = app.extensions.get("claimkb_sparql_runner")
+        if found is not None:
+            found.close()
 
 
 def parse_rows(data: bytes, media: str) -> list[list[str]]:
@@ -379,14 +384,11 @@ def test_a_query_over_the_time_budget_is_503(tmp_apps):
     assert response.status_code == 503
     body = response.get_json()
     assert body["ok"] is False and "0.3-second time budget" in body["error"]
+    assert "stopped" in body["error"]
     assert response.headers["Retry-After"]
-    # the blocked query still holds the only worker: the next one is refused at once
-    busy = client.get("/sparql", query_string={"query": "ASK {}"})
-    assert busy.status_code == 503 and "busy" in busy.get_json()["error"]
-    deadline = time.monotonic() + 60
-    while client.get("/sparql", query_string={"query": "ASK {}"}).status_code == 503:
-        assert time.monotonic() < deadline, "the blocked query never finished"
-        time.sleep(0.2)
+    # the query's worker was killed, not left running: the only slot is free at once
+    after = client.get("/sparql", query_string={"query": "ASK {}"})
+    assert after.status_code == 200
 
 
 def test_a_streaming_query_stops_at_the_deadline(tmp_apps):
@@ -394,8 +396,6 @@ def test_a_streaming_query_stops_at_the_deadline(tmp_apps):
                       config={"SPARQL_WORKERS": 1}).test_client()
     response = client.get("/sparql", query_string={"query": STREAMING})
     assert response.status_code == 503
-    # the worker checks the deadline between rows: it frees its slot right away
-    time.sleep(0.3)
     assert client.get("/sparql", query_string={"query": "ASK {}"}).status_code == 200
 
 

@@ -19,13 +19,13 @@ result format the query form cannot have; 415 another request media type or char
 (``sparql_timeout``) or when every query slot is busy. Results stop after
 ``sparql_max_rows`` rows or triples, and say so (``X-Claimkb-Truncated: true``).
 
-The time budget: the query runs in a worker thread (pyoxigraph releases the GIL while it
-evaluates) and the request waits at most ``sparql_timeout`` seconds for it; the worker
-checks the deadline between rows and stops there. pyoxigraph cannot cancel a query, so
-a query that computes a long time before its first row (ORDER BY, GROUP BY, aggregates)
-keeps one worker busy until that row comes; at most ``SPARQL_WORKERS`` (Flask config,
-default 4) queries run at once, and beyond that the answer is 503. docs/sparql.md says
-exactly what is and is not guaranteed.
+The time budget (kb/store/sandbox.py): on the embedded store, the query runs in one of
+``sparql_workers`` worker processes over a read-only view of the store; the request
+waits at most ``sparql_timeout`` seconds, then the worker is killed (its CPU stops at
+once) and replaced. Nothing else in the app waits for these workers, so only /sparql
+can answer 503 when they are all busy. The remote backend and the in-memory store run
+the query in a thread instead (the remote endpoint's HTTP timeout is the budget).
+docs/sparql.md says exactly what is and is not guaranteed.
 """
 from __future__ import annotations
 
@@ -34,12 +34,10 @@ import io
 import json
 import re
 import threading
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from importlib.resources import files
-from typing import Callable
 from xml.sax.saxutils import escape as xml_escape, quoteattr
 
 import pyoxigraph as ox
@@ -50,7 +48,7 @@ from werkzeug.exceptions import HTTPException
 
 from kb import sparql as kb_sparql
 from kb.errors import KBError, QueryError
-from kb.store.base import QueryStream
+from kb.store.sandbox import AllBusy, Answer, OverBudget, QueryRunner, runner_for
 from kb.vocab import PREFIXES
 
 from .context import get_kb, get_settings
@@ -61,7 +59,6 @@ bp = Blueprint("sparql", __name__)
 GRAPH_PREFIX = ("meta", "https://w3id.org/claimkb/graph/")
 ALL_PREFIXES = {**PREFIXES, GRAPH_PREFIX[0]: GRAPH_PREFIX[1]}
 HTML_ROWS = 1000  # the HTML table shows at most this many rows (downloads: sparql_max_rows)
-DEFAULT_WORKERS = 4
 
 # format name → (media type, label); the first of each list is the default
 SELECT_FORMATS = {
@@ -173,15 +170,12 @@ def guard(text: str) -> str:
     QueryNotAllowed (403) for an update or a SERVICE pattern.
     """
     settings = get_settings()
-    form = kb_sparql.check_read_query(text, settings.max_query_chars, settings.max_query_depth)
+    form = kb_sparql.check_read_query(text, settings.max_query_chars, settings.max_query_depth,
+                                      settings.max_query_operators)
     return KIND_OF_FORM[form]
 
 
 # ---------------------------------------------------------------- running, within a budget
-
-class BudgetExceeded(Exception):
-    pass
-
 
 class Unavailable(HTTPException):
     """503: over the time budget, or every query slot busy (with Retry-After)."""
@@ -189,106 +183,44 @@ class Unavailable(HTTPException):
     code = 503
 
 
-class Busy(Exception):
-    pass
+Collected = Answer   # the result a view renders (kb/store/sandbox.py)
 
 
-@dataclass
-class Collected:
-    kind: str
-    vars: list[str] = field(default_factory=list)
-    items: list = field(default_factory=list)
-    boolean: bool | None = None
-    truncated: bool = False
-    seconds: float = 0.0
+def runner() -> QueryRunner:
+    """This app's query runner (kb/store/sandbox.py: worker processes on an embedded
+    store on disk, else threads), made on the first query."""
+    app = current_app._get_current_object()
+    found = app.extensions.get("claimkb_sparql_runner")
+    if found is None:
+        with _RUNNER_LOCK:
+            found = app.extensions.get("claimkb_sparql_runner")
+            if found is None:
+                settings = get_settings()
+                workers = int(app.config.get("SPARQL_WORKERS") or settings.sparql_workers)
+                found = runner_for(get_kb().store, workers,
+                                   memory_bytes=settings.sparql_worker_memory_mb * 1024 * 1024)
+                app.extensions["claimkb_sparql_runner"] = found
+    return found
 
 
-class Runner:
-    """Runs queries in worker threads, at most ``workers`` at a time, and waits for each
-    at most its budget. A worker past its deadline stops at the next row; one blocked
-    inside pyoxigraph (before its first row) finishes in the background, holding its
-    slot until then."""
-
-    def __init__(self, workers: int):
-        self.slots = threading.BoundedSemaphore(workers)
-
-    def run(self, fn: Callable[[float], Collected], budget: float) -> Collected:
-        if not self.slots.acquire(timeout=0.05):
-            raise Busy()
-        deadline = time.monotonic() + budget
-        box: dict = {}
-        done = threading.Event()
-
-        def work():
-            try:
-                box["value"] = fn(deadline)
-            except BaseException as exc:  # handed to the request thread, without the
-                # worker's frames (they may hold objects that must die on this thread)
-                exc.__context__ = exc.__cause__ = None
-                box["error"] = exc.with_traceback(None)
-            finally:
-                self.slots.release()
-                done.set()
-
-        threading.Thread(target=work, name="claimkb-sparql", daemon=True).start()
-        if not done.wait(budget):
-            raise BudgetExceeded()
-        if "error" in box:
-            raise box["error"]
-        return box["value"]
+_RUNNER_LOCK = threading.Lock()
 
 
-def collect(stream: QueryStream, cap: int, deadline: float) -> Collected:
-    """Read at most ``cap`` items of ``stream`` (and one more, to know if it was cut),
-    checking the deadline between items. Raises BudgetExceeded."""
-    out = Collected(stream.kind, vars=list(stream.vars), boolean=stream.boolean)
-    if stream.kind == "ask":
-        return out
-    items = out.items
-    for item in stream.items:
-        if len(items) >= cap:
-            out.truncated = True
-            break
-        items.append(item)
-        if time.monotonic() > deadline:
-            raise BudgetExceeded()
-    return out
-
-
-def execute(query: str, default_graphs, named_graphs, cap: int) -> Collected:
+def execute(query: str, default_graphs, named_graphs, cap: int) -> Answer:
     """Run ``query`` within the time budget. Raises QueryError/StoreError, or aborts with
-    503 over the budget or when every slot is busy."""
+    503 over the budget (the work is stopped) or when every slot is busy."""
     settings = get_settings()
-    store = get_kb().store
     budget = float(settings.sparql_timeout)
-    base_iri = settings.base_iri  # relative IRIs in a query resolve against the KB's IRIs
-    runner: Runner = current_app.extensions["claimkb_sparql_runner"]
-    started = time.monotonic()
-
-    def job(deadline: float) -> Collected:
-        stream = store.stream(query, default_graphs=default_graphs, named_graphs=named_graphs,
-                              base_iri=base_iri, timeout=budget)
-        try:
-            if time.monotonic() > deadline:
-                raise BudgetExceeded()
-            return collect(stream, cap, deadline)
-        finally:
-            # pyoxigraph's result iterators must be dropped on the thread that made them
-            close = getattr(stream.items, "close", None)
-            if close is not None:
-                close()
-            stream.items = iter(())
-
     try:
-        result = runner.run(job, budget)
-    except BudgetExceeded:
+        return runner().run(query, default_graphs=default_graphs, named_graphs=named_graphs,
+                            base_iri=settings.base_iri, cap=cap, budget=budget)
+    except OverBudget:
         raise Unavailable(f"the query did not finish within the {budget:g}-second time "
-                          "budget of this endpoint; add a LIMIT or narrow it down") from None
-    except Busy:
-        raise Unavailable("every query slot of this endpoint is busy (earlier queries "
-                          "are still running); try again shortly") from None
-    result.seconds = time.monotonic() - started
-    return result
+                          "budget of this endpoint, and was stopped; add a LIMIT or narrow "
+                          "it down") from None
+    except AllBusy:
+        raise Unavailable("every query slot of this endpoint is busy (other queries are "
+                          "running); try again shortly") from None
 
 
 # ---------------------------------------------------------------- serialising
@@ -717,7 +649,6 @@ def init_app(app: Flask) -> None:
     from flask_limiter.util import get_remote_address
 
     app.register_blueprint(bp)
-    app.extensions["claimkb_sparql_runner"] = Runner(int(app.config.get("SPARQL_WORKERS", DEFAULT_WORKERS)))
     limiter = Limiter(get_remote_address, app=app, storage_uri="memory://", default_limits=[],
                       headers_enabled=True, key_prefix="claimkb-sparql")
     app.extensions["claimkb_sparql_limiter"] = limiter

@@ -1,16 +1,42 @@
 """Conversions between rdflib and pyoxigraph terms, and RDF parsing with clear errors."""
 from __future__ import annotations
 
+import re
+from itertools import accumulate
+
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import XSD
 
 from ..errors import InputError, StoreError
+from ..urls import UNSAFE_IRI_SCHEMES, check_iri, check_url, scheme
 
 OX_FORMATS = {"trig": ox.RdfFormat.TRIG, "nquads": ox.RdfFormat.N_QUADS}
 # pyoxigraph raises MemoryError on an N-Quads line over 16 MB; refuse such input first.
 MAX_LINE_BYTES = 16 * 1024 * 1024 - 1024
+
+# check_nesting: what a TriG bracket count skips, as TriG tokenizes it (long and short
+# strings, IRIs, comments); the [ ( { left over nest.
+_TRIG_SKIPPED = re.compile(
+    rb'"""[^"\\]*(?:(?:\\.|"(?!""))[^"\\]*)*"""'
+    rb"|'''[^'\\]*(?:(?:\\.|'(?!''))[^'\\]*)*'''"
+    rb'|"[^"\\\n\r]*(?:\\.[^"\\\n\r]*)*"'
+    rb"|'[^'\\\n\r]*(?:\\.[^'\\\n\r]*)*'"
+    rb'|<[^<>"{}|^`\\\x00-\x20]*>'
+    rb"|#[^\n\r]*")
+_TRIG_TOKEN = re.compile(_TRIG_SKIPPED.pattern + rb"|[\[\](){}]")
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[](){}")
+_OPENING = frozenset(b"[({")
+
+# check_links: the link-like predicates of the metadata graph (kb.iris.META) and their rule
+META_GRAPH = "https://w3id.org/claimkb/graph/metadata"
+_URL_PREDICATES = {"http://schema.org/url": "schema:url",
+                   "https://w3id.org/claimkb/ns#via": "ckb:via",
+                   "http://schema.org/citation": "schema:citation"}   # rating evidence
+_IRI_PREDICATES = {"http://schema.org/sameAs": "schema:sameAs",
+                   "http://www.w3.org/2002/07/owl#sameAs": "owl:sameAs"}
+_SAFE_PREFIXES = ("http://", "https://", "urn:")
 
 
 def to_ox(term):
@@ -81,6 +107,75 @@ def check_line_lengths(data: bytes, where: str) -> None:
                 where=where)
         start = end + 1
         lineno += 1
+
+
+def check_nesting(data: bytes, where: str, limit: int) -> None:
+    """Refuse TriG nested deeper than ``limit`` (graphs, blank-node property lists
+    ``[ … ]`` and collections ``( … )`` inside each other), counted on the brackets
+    left once strings, IRIs and comments are skipped as TriG tokenizes them. Oxigraph's
+    parser does not recurse (a million levels parse), but readers of the nested
+    structure later may. InputError names the line."""
+    brackets = _TRIG_SKIPPED.sub(b"", data).translate(None, _NOT_BRACKETS)
+    if len(brackets) <= limit or max(accumulate(1 if c in _OPENING else -1
+                                                for c in brackets)) <= limit:
+        return
+    depth = 0
+    for match in _TRIG_TOKEN.finditer(data):
+        token = match.group()
+        if token in (b"[", b"(", b"{"):
+            depth += 1
+            if depth > limit:
+                line = data.count(b"\n", 0, match.start()) + 1
+                raise InputError(f"nested more than {limit} levels deep (graphs, [ ] or ( ) "
+                                 "inside each other); refused before parsing",
+                                 where=f"{where}:{line}")
+        elif token in (b"]", b")", b"}"):
+            depth -= 1
+    raise InputError(f"nested more than {limit} levels deep; refused before parsing",
+                     where=where)
+
+
+def _unsafe_iri(term) -> str | None:
+    if isinstance(term, ox.NamedNode):
+        value = term.value
+        return value if not value.startswith(_SAFE_PREFIXES) and \
+            scheme(value) in UNSAFE_IRI_SCHEMES else None
+    if isinstance(term, ox.Triple):
+        return next(filter(None, map(_unsafe_iri, (term.subject, term.predicate, term.object))),
+                    None)
+    return None
+
+
+def check_links(data: bytes, fmt: str, where: str) -> int:
+    """Refuse RDF to be imported that holds an unsafe link (kb.urls): any IRI with a
+    scheme a browser runs or reads locally (javascript:, data:, file:, ...), and in the
+    metadata graph a schema:url, ckb:via or schema:citation (rating evidence) that is
+    not an http(s) URL, or a schema:sameAs / owl:sameAs that is not a safe IRI.
+    Streams the quads (none is kept); returns how many there are. Raises InputError
+    naming the file and the quad's subject, or the line of a syntax error."""
+    if fmt not in OX_FORMATS:
+        raise InputError(f"unknown RDF format {fmt!r} (use trig or nquads)", where=where)
+    count = 0
+    try:
+        for quad in ox.parse(data, OX_FORMATS[fmt]):
+            count += 1
+            for term in (quad.subject, quad.predicate, quad.object, quad.graph_name):
+                bad = _unsafe_iri(term)
+                if bad is not None:
+                    check_iri(bad, f"the IRI in a quad about {quad.subject}", where=where)
+            if isinstance(quad.graph_name, ox.NamedNode) and quad.graph_name.value == META_GRAPH:
+                predicate = quad.predicate.value
+                if predicate in _URL_PREDICATES:
+                    check_url(getattr(quad.object, "value", ""),
+                              f"{_URL_PREDICATES[predicate]} of {quad.subject}", where=where)
+                elif predicate in _IRI_PREDICATES:
+                    check_iri(getattr(quad.object, "value", ""),
+                              f"{_IRI_PREDICATES[predicate]} of {quad.subject}", where=where)
+    except SyntaxError as exc:
+        raise InputError(f"malformed {fmt}: {exc}", where=where) from None
+    except MemoryError:
+        raise InputError("too large to parse", where=where) from None
+    return count
 
 
 def parse_quads(data: bytes, fmt: str, where: str) -> list[ox.Quad]:

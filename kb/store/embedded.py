@@ -24,6 +24,7 @@ class EmbeddedStore(Store):
 
     def __init__(self, path: Path | str | None):
         self.path = Path(path) if path is not None else None
+        self._generation = 0
         try:
             if self.path is None:
                 self._ox = ox.Store()
@@ -40,8 +41,22 @@ class EmbeddedStore(Store):
 
     @property
     def oxigraph(self) -> ox.Store:
-        """The underlying pyoxigraph Store (for benchmarks and bulk tools)."""
+        """The underlying pyoxigraph Store (for benchmarks and bulk tools). Counts as
+        a write (see ``generation``): the caller may write through it. (Bumped before
+        the caller writes, so a bulk tool that writes through it should be followed by
+        another write or a ``touch()`` for the workers' views to see it at once; they
+        also reopen every minute.)"""
+        self._generation += 1
         return self._ox
+
+    def touch(self) -> None:
+        """Mark a write made around this object (through ``oxigraph``) as committed."""
+        self._generation += 1
+
+    def generation(self) -> int:
+        """A counter that changes with every write made through this object: the
+        SPARQL workers' read-only views (kb/store/sandbox.py) reopen when it moves."""
+        return self._generation
 
     def rdflib_dataset(self) -> Dataset:
         """An rdflib Dataset view of this store through oxrdflib (no copy)."""
@@ -118,6 +133,8 @@ class EmbeddedStore(Store):
             raise QueryError(f"SPARQL update syntax error: {exc}") from None
         except OSError as exc:
             raise StoreError(f"store write failed (nothing written): {exc}") from None
+        finally:
+            self._generation += 1   # after the commit: a reader that saw the old value reopens
 
     def load(self, data: bytes, fmt: str, where: str = "<input>") -> int:
         quads = parse_quads(data, fmt, where)
@@ -125,6 +142,8 @@ class EmbeddedStore(Store):
             self._ox.extend(quads)
         except OSError as exc:
             raise StoreError(f"store write failed (nothing written): {exc}") from None
+        finally:
+            self._generation += 1
         return len(quads)
 
     def dump(self, out: BinaryIO, fmt: str) -> None:
