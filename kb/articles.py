@@ -10,9 +10,14 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import hashlib
+import http.client
+import ipaddress
 import re
+import socket
 import urllib.error
+import urllib.parse
 import urllib.request
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -23,6 +28,7 @@ from .dates import PDate, parse_date
 from .errors import InputError, NotFound
 from .iris import META, Minter
 from .model import Named, date_literal, named_quads
+from .urls import check_url, link_target
 from .vocab import CKB, SCHEMA
 
 ARTICLE_TYPES = {
@@ -63,6 +69,35 @@ _AUTHOR_ROLE = re.compile(r"(?:.*\s)?(?:writer|reporter|correspondent|editor|col
 KIND_OF_TYPE = {SCHEMA.NewsArticle: "news", SCHEMA.OpinionNewsArticle: "opinion",
                 SCHEMA.ReportageNewsArticle: "report", SCHEMA.Article: "article",
                 SCHEMA.ClaimReview: "factcheck", SCHEMA.WebPage: "webpage"}
+
+
+# not_an_article: what a page that is not an article looks like (docs/article-extraction.md).
+# Thresholds are on the extracted main text, whitespace collapsed, in characters; measured
+# on ../shared/data/news-articles, the shortest real article extracts to 151 characters
+# (a photo caption: trafilatura misses that page's body) and the shortest real page with
+# a password field (a site-wide login box) to 661.
+MIN_ARTICLE_TEXT_CHARS = 100     # below: "almost no running text"
+LOGIN_PAGE_MAX_TEXT_CHARS = 500  # a password field and less text than this: a login form
+_DIRECTORY_TITLE = re.compile(r"<title[^>]*>\s*(?:Index of|Directory listing for)\s+/", re.I)
+_PASSWORD_FIELD = re.compile(r"""<input\b[^>]*\btype\s*=\s*["']?password\b""", re.I)
+
+
+def not_an_article(html: str, text: str) -> str | None:
+    """Why the page ``html``, whose extracted main text is ``text``, is not an article
+    (None when it may be one): a server's directory listing ("Index of /…", "Directory
+    listing for /…"), a login form (a password field and less than
+    LOGIN_PAGE_MAX_TEXT_CHARS of text), or a page with less than MIN_ARTICLE_TEXT_CHARS
+    of running text."""
+    size = len(" ".join(text.split()))
+    if _DIRECTORY_TITLE.search(html[:20000]):
+        return "the page is a directory listing (\"Index of /…\"), not an article"
+    if size < LOGIN_PAGE_MAX_TEXT_CHARS and _PASSWORD_FIELD.search(html):
+        return (f"the page is a login form (a password field and {size} characters of "
+                "text), not an article")
+    if size < MIN_ARTICLE_TEXT_CHARS:
+        return (f"the page has almost no running text ({size} characters; an article has "
+                f"at least {MIN_ARTICLE_TEXT_CHARS}), not an article")
+    return None
 
 
 @dataclass
@@ -152,6 +187,9 @@ def from_html(raw: bytes | str, where: str, max_bytes: int, url: str | None = No
         raise InputError(f"cannot parse the HTML: {exc}", where=where) from None
     if doc is None or not (doc.text or "").strip():
         raise InputError("no article text found in the page", where=where)
+    refusal = not_an_article(raw, doc.text)
+    if refusal:
+        raise InputError(refusal, where=where)
     published = None
     if doc.date:
         try:
@@ -170,28 +208,172 @@ def from_html(raw: bytes | str, where: str, max_bytes: int, url: str | None = No
     # trafilatura keeps the indentation of some layout tags as whitespace-only lines
     text = "\n".join(line.rstrip() for line in doc.text.splitlines() if line.strip())
     lang = _HTML_LANG.search(raw[:20000])
+    page_url = doc.url if doc.url and str(doc.url).startswith(("http://", "https://")) \
+        and link_target(doc.url) else None   # a canonical javascript: link is dropped
     return ArticleData(
-        text=_normalise_text(text), title=doc.title or None, url=url or doc.url or None,
+        text=_normalise_text(text), title=doc.title or None, url=url or page_url,
         publisher=doc.sitename or doc.hostname or None, authors=authors, published=published,
         language=doc.language or (lang.group(1).lower() if lang else None),
     )
 
 
-def fetch(url: str, timeout: float, max_bytes: int) -> ArticleData:
-    """Download ``url`` and extract it. Raises InputError for a non-HTML/text page or a
-    failed download."""
+# fetch: where an article download may connect (SSRF guard, docs/article-extraction.md)
+FETCH_MAX_REDIRECTS = 10
+
+
+def address_refusal(ip: str) -> str | None:
+    """Why an article fetch must not connect to the address ``ip`` (None: a public
+    address): loopback, private (10/8, 172.16/12, 192.168/16, fc00::/7, ...),
+    link-local (169.254/16, fe80::/10), unspecified (0.0.0.0, ::), multicast, or any
+    other address that is not globally routable (shared, reserved, documentation...).
+    IPv4-mapped IPv6 addresses are judged as the IPv4 address they carry."""
+    try:
+        addr = ipaddress.ip_address(ip.split("%", 1)[0])
+    except ValueError:
+        return "not an IP address"
+    if addr.version == 6 and addr.ipv4_mapped is not None:
+        addr = addr.ipv4_mapped
+    for test, what in (("is_unspecified", "an unspecified address"),
+                       ("is_loopback", "a loopback address"),
+                       ("is_multicast", "a multicast address"),
+                       ("is_link_local", "a link-local address"),
+                       ("is_private", "a private address")):
+        if getattr(addr, test):
+            return what
+    if not addr.is_global:
+        return "not a public address"
+    return None
+
+
+class _FetchGuard:
+    """The addresses a fetch may connect to: public ones, or any with ``local``;
+    ``allow`` lists "ip:port" ("[ip]:port" for IPv6) reachable even when local."""
+
+    def __init__(self, url: str, local: bool, allow: Collection[str]):
+        self.url, self.local, self.allow = url, local, frozenset(allow)
+
+    def refuse(self, message: str):
+        return InputError(f"{message}; set fetch_local_addresses (CLAIMKB_FETCH_LOCAL_ADDRESSES"
+                          "=true) to fetch from local addresses", where=self.url)
+
+    def check(self, host: str, ip: str, port: int) -> None:
+        shown = f"[{ip}]:{port}" if ":" in ip else f"{ip}:{port}"
+        if self.local or shown in self.allow:
+            return
+        why = address_refusal(ip)
+        if why:
+            raise self.refuse(f"refusing to connect to {ip}, {why}" if host == ip else
+                              f"refusing to connect to {host} ({ip}, {why})")
+
+    def connect(self, address, timeout=socket._GLOBAL_DEFAULT_TIMEOUT, source_address=None):
+        """socket.create_connection, connecting only to checked addresses: every
+        address the host resolves to is checked before any connection is tried, and
+        the peer address after it (DNS rebinding cannot swap a checked name)."""
+        host, port = address
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        for *_, sockaddr in infos:
+            self.check(host, sockaddr[0], port)
+        error = None
+        for family, kind, proto, _, sockaddr in infos:
+            sock = socket.socket(family, kind, proto)
+            try:
+                if timeout is not socket._GLOBAL_DEFAULT_TIMEOUT:
+                    sock.settimeout(timeout)
+                if source_address:
+                    sock.bind(source_address)
+                sock.connect(sockaddr)
+                self.check(host, sock.getpeername()[0], port)
+                return sock
+            except OSError as exc:
+                error = exc
+                sock.close()
+            except BaseException:
+                sock.close()
+                raise
+        raise error if error is not None else OSError(f"cannot resolve {host}")
+
+    def check_redirect(self, newurl: str) -> None:
+        """Refuse a redirect to a URL that is not http(s), or whose host is an IP
+        literal this guard refuses (host names are checked when connecting)."""
+        if not newurl.lower().startswith(("http://", "https://")):
+            shown = newurl if len(newurl) <= 80 else newurl[:77] + "..."
+            raise InputError(f"the page redirects to {shown!r}: only http:// and https:// "
+                             "redirects are followed", where=self.url)
+        parts = urllib.parse.urlsplit(newurl)
+        try:
+            ipaddress.ip_address((parts.hostname or "").split("%", 1)[0])
+        except ValueError:
+            return
+        self.check(parts.hostname, parts.hostname, parts.port or
+                   (443 if parts.scheme.lower() == "https" else 80))
+
+
+def _opener(guard: _FetchGuard) -> urllib.request.OpenerDirector:
+    """urllib without proxies (the guard must see the real peer), with connections
+    through ``guard.connect`` and every redirect hop checked."""
+
+    class Connection(http.client.HTTPConnection):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self._create_connection = guard.connect
+
+    class SecureConnection(http.client.HTTPSConnection):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self._create_connection = guard.connect
+
+    class HTTP(urllib.request.HTTPHandler):
+        def http_open(self, req):
+            return self.do_open(Connection, req)
+
+    class HTTPS(urllib.request.HTTPSHandler):
+        def https_open(self, req):
+            return self.do_open(SecureConnection, req, context=self._context)
+
+    class Redirects(urllib.request.HTTPRedirectHandler):
+        max_redirections = FETCH_MAX_REDIRECTS
+
+        def http_error_302(self, req, fp, code, msg, headers):
+            location = headers.get("location") or headers.get("uri")
+            if location:
+                try:
+                    guard.check_redirect(urllib.parse.urljoin(req.full_url, location.strip()))
+                except InputError:
+                    fp.close()
+                    raise
+            return super().http_error_302(req, fp, code, msg, headers)
+
+        http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
+
+    return urllib.request.build_opener(urllib.request.ProxyHandler({}), HTTP(), HTTPS(),
+                                       Redirects())
+
+
+def fetch(url: str, timeout: float, max_bytes: int, *, local_addresses: bool = False,
+          allow: Collection[str] = ()) -> ArticleData:
+    """Download ``url`` and extract it. Raises InputError for a non-HTML/text page, a
+    failed download, a URL that is not http(s), or a redirect to one.
+
+    With ``local_addresses`` false (the CLI passes the ``fetch_local_addresses``
+    setting, default false) the download connects only to public addresses: a URL or
+    redirect whose host is or resolves to a loopback, private, link-local, multicast
+    or unspecified address is refused before any connection is made (and the peer is
+    checked again once connected). ``allow``: "ip:port" addresses reachable anyway
+    (a seam for tests that serve from 127.0.0.1). No proxy is used."""
     if not url.startswith(("http://", "https://")):
         raise InputError("only http:// and https:// URLs can be fetched", where=url)
+    check_url(url, "the URL", where=url)
+    guard = _FetchGuard(url, local_addresses, allow)
     request = urllib.request.Request(url, headers={"User-Agent": "claimkb/0.1"})
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
+        with _opener(guard).open(request, timeout=timeout) as response:
             ctype = response.headers.get_content_type()
             charset = response.headers.get_content_charset()
             body = response.read(max_bytes * 4 + 1)
     except urllib.error.HTTPError as exc:
         exc.close()  # its response holds the socket
         raise InputError(f"download failed: HTTP {exc.code}", where=url) from None
-    except (urllib.error.URLError, OSError, ValueError) as exc:
+    except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as exc:
         raise InputError(f"download failed: {getattr(exc, 'reason', exc)}", where=url) from None
     if ctype in ("text/html", "application/xhtml+xml"):
         if charset:  # the HTTP header's charset wins over the page's own declaration
@@ -252,9 +434,11 @@ def article_quads(iris: Minter, data: ArticleData, article: URIRef,
         q.append((article, RDF.type, SCHEMA.NewsArticle, META))
     if data.title:
         q.append((article, SCHEMA.headline, Literal(data.title), META))
-    if data.url:
+    if data.url:   # every import path checked it already; this is the last line
+        check_url(data.url, "the article URL", where=data.identity)
         q.append((article, SCHEMA.url, Literal(data.url, datatype=XSD.anyURI), META))
     if data.via:
+        check_url(data.via, "the via URL", where=data.identity)
         q.append((article, CKB.via, URIRef(data.via), META))
     if data.publisher:
         pub = Named(iris.publisher(data.publisher), data.publisher)

@@ -79,10 +79,12 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
 from .articles import ArticleData
+from .config import MAX_IMPORT_DEPTH
 from .dates import PDate, TimeAbout, parse_date
 from .errors import InputError
 from .iris import META, short_hash
 from .model import ClaimRecord, Named, date_literal, named_quads
+from .urls import UNSAFE_IRI_SCHEMES, check_iri, check_url, scheme
 from .vocab import CKB, SCHEMA
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -102,6 +104,14 @@ _SCHEMA_HTTPS = re.compile(r"^https?://(www\.)?schema\.org/", re.IGNORECASE)
 _LANGUAGE = re.compile(r"^([A-Za-z]{2,3})(?:-([A-Za-z]{2}|\d{3}))?$")
 _PRIMARY_LANGUAGE = re.compile(r"^([A-Za-z]{2,3})(?:-|_|$)")
 _RATING_FIELDS = ("ratingValue", "bestRating", "worstRating", "alternateName")
+# keys whose values are links (or IRIs): a value with a scheme a browser would run or read
+# locally (javascript:, data:, file:, ... kb.urls.UNSAFE_IRI_SCHEMES) refuses the file
+_LINK_KEYS = frozenset({"@id", "id", "url", "sameAs", "mainEntityOfPage", "appearance",
+                        "firstAppearance", "image", "logo", "citation", "contentUrl", "embedUrl",
+                        "thumbnailUrl", "discussionUrl", "isBasedOn", "isBasedOnUrl",
+                        "license", "@vocab", "@base"})
+# JSON tokens that matter for nesting: a string (skipped whole) or a bracket
+_JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
 
 
 def parse(kb: "KnowledgeBase", path: Path,
@@ -153,9 +163,11 @@ def load_graph(text: str, where: str, base: str | None = None) -> Graph:
     """Parse JSON-LD text, offline, into one graph (named graphs merged), with the
     schema.org contexts replaced by ``LOCAL_CONTEXT`` and schema.org IRIs on http.
 
-    Raises InputError for malformed JSON (with line and column), a context that would
-    have to be fetched, or JSON-LD rdflib cannot process.
+    Raises InputError for malformed JSON (with line and column), nesting deeper than
+    MAX_IMPORT_DEPTH, a link with an unsafe scheme (javascript:, data:, file:, ...),
+    a context that would have to be fetched, or JSON-LD rdflib cannot process.
     """
+    check_json_depth(text, where)
     try:
         data = json.loads(text, parse_constant=_no_constant)
     except json.JSONDecodeError as exc:
@@ -176,9 +188,32 @@ def load_graph(text: str, where: str, base: str | None = None) -> Graph:
     except Exception as exc:  # rdflib's JSON-LD processor raises many types
         raise InputError(f"not valid JSON-LD: {exc}", where=where) from None
     graph = Graph()
+    here = base.rsplit("/", 1)[0] + "/" if base else None   # relative @ids resolve here
     for s, p, o, _g in ds.quads((None, None, None, None)):
+        for term in (s, o):   # e.g. a link typed @id through a context of the file
+            if isinstance(term, URIRef) and scheme(term) in UNSAFE_IRI_SCHEMES \
+                    and not (here and str(term).startswith(here)):
+                check_iri(term, f"an IRI given with <{p}>", where=where)
         graph.add((_http_schema(s), _http_schema(p), _http_schema(o)))
     return graph
+
+
+def check_json_depth(text: str, where: str, limit: int = MAX_IMPORT_DEPTH) -> None:
+    """Refuse JSON nested deeper than ``limit`` arrays/objects (InputError naming the
+    line), measured on its tokens (strings skipped whole) before it is parsed:
+    json.loads dies near 1,000 levels, rdflib's JSON-LD processor near 330."""
+    depth = 0
+    for match in _JSON_TOKEN.finditer(text):
+        char = match.group()
+        if char in "[{":
+            depth += 1
+            if depth > limit:
+                line = text.count("\n", 0, match.start()) + 1
+                raise InputError(f"nested more than {limit} levels deep (arrays or objects "
+                                 "inside each other); refused before parsing",
+                                 where=f"{where}:{line}")
+        elif char in "]}":
+            depth -= 1
 
 
 def _no_constant(name: str):
@@ -192,19 +227,27 @@ def normalise_document(data: Any, where: str) -> Any:
     context that is not schema.org and is given by reference.
     """
     if isinstance(data, list):
-        return {"@context": dict(LOCAL_CONTEXT), "@graph": [_walk(item, where) for item in data]}
+        return {"@context": dict(LOCAL_CONTEXT),
+                "@graph": [_walk(item, where, f"$[{i}]") for i, item in enumerate(data)]}
     if not isinstance(data, dict):
         raise InputError("a ClaimReview file holds a JSON-LD object or a list of objects",
                          where=where)
-    data = _walk(data, where)
+    data = _walk(data, where, "$")
     if "@context" not in data:
         data["@context"] = dict(LOCAL_CONTEXT)
     return data
 
 
-def _walk(node: Any, where: str) -> Any:
+def _walk(node: Any, where: str, path: str = "$", link: bool = False) -> Any:
+    """``node`` with its contexts normalised; a string under a link key (``_LINK_KEYS``,
+    also as ``schema:url`` or a full IRI) with an unsafe scheme is an InputError
+    naming the file and the value's JSON path (``$[0].itemReviewed.appearance[1].url``)."""
     if isinstance(node, list):
-        return [_walk(item, where) for item in node]
+        return [_walk(item, where, f"{path}[{i}]", link) for i, item in enumerate(node)]
+    if isinstance(node, str):
+        if link and scheme(node) in UNSAFE_IRI_SCHEMES:
+            check_iri(node, "the link", where=f"{where} {path}")
+        return node
     if not isinstance(node, dict):
         return node
     out = {}
@@ -212,7 +255,10 @@ def _walk(node: Any, where: str) -> Any:
         if key == "@context":
             out[key] = normalise_context(value, where)
         else:
-            out[key] = _walk(value, where)
+            name = str(key).rsplit("/", 1)[-1].rsplit(":", 1)[-1].rsplit("#", 1)[-1]
+            is_link = key in ("@id", "@vocab", "@base") or name in _LINK_KEYS or \
+                (link and key == "@value")
+            out[key] = _walk(value, where, f"{path}.{key}", is_link)
     return out
 
 
@@ -381,6 +427,7 @@ def _review(kb: "KnowledgeBase", graph: Graph, review, where: str,
         raise InputError("a ClaimReview needs a url (or mainEntityOfPage, or an http(s) @id) "
                          "to identify the fact-check" + (f": {label!r}" if label else ""),
                          where=where)
+    check_url(url, "the ClaimReview URL", where=f"{where} ({what})")
     if fallback:
         note(f"{what}: no url; used its {fallback}")
     if not statements:

@@ -15,11 +15,13 @@ from rdflib.namespace import OWL
 
 from .anchoring import Anchor, locate
 from .articles import ArticleData, from_html, from_text
+from .config import MAX_IMPORT_DEPTH
 from .dates import parse_date, parse_time_about
 from .errors import InputError, NotFound
 from .iris import short_hash
 from .model import ClaimRecord, DateValue, EntityValue, Named, TextValue
 from .quantity import decimal_mark, parse_quantity
+from .urls import UNSAFE_IRI_SCHEMES, check_iri, check_url, scheme
 from .vocab import CKB, MODALITIES
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -36,8 +38,28 @@ CLAIM_KEYS = {"id", "article", "quote", "quote_prefix", "quote_suffix", "stateme
 TOP_KEYS = {"claimkb", "articles", "entities", "properties", "people", "claims", LINE}
 
 
+class _TooDeep(yaml.YAMLError):
+    def __init__(self, mark):
+        super().__init__(f"nested more than {MAX_IMPORT_DEPTH} levels deep")
+        self.mark = mark
+
+
 class _LineLoader(yaml.SafeLoader):
-    """SafeLoader that records the line of every mapping under the key __line__."""
+    """SafeLoader that records the line of every mapping under the key __line__, and
+    refuses nesting deeper than MAX_IMPORT_DEPTH as the composer reads the parser's
+    events (before it recurses into them: PyYAML's recursive composer and constructor
+    die of RecursionError near 250 levels)."""
+
+    _depth = 0
+
+    def compose_node(self, parent, index):
+        self._depth += 1
+        try:
+            if self._depth > MAX_IMPORT_DEPTH:
+                raise _TooDeep(self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 def _construct_mapping(loader, node, deep=False):
@@ -58,6 +80,12 @@ class ParsedFile:
 def load_yaml(text: str, where: str) -> dict:
     try:
         data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
+    except _TooDeep as exc:
+        raise InputError(f"nested more than {MAX_IMPORT_DEPTH} levels deep (lists or mappings "
+                         "inside each other); refused before parsing further",
+                         where=f"{where}:{exc.mark.line + 1}") from None
+    except RecursionError:  # not expected below MAX_IMPORT_DEPTH; never a traceback
+        raise InputError("nested too deeply", where=where) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f":{mark.line + 1}" if mark else ""
@@ -160,6 +188,9 @@ def _named(spec: Any, key: str, minter, loc: str, allowed: set[str] = NAMED_KEYS
         same = [same]
     if not isinstance(same, list) or not all(isinstance(x, str) and x for x in same):
         raise InputError("same_as must be a key or a list of keys (or IRIs)", where=loc)
+    for x in same:
+        if x.startswith(("http://", "https://")) or scheme(x) in UNSAFE_IRI_SCHEMES:
+            check_iri(x, "same_as IRI", where=loc)
     types = []
     for flag, rdf_type in (("time_invariant", CKB.TimeInvariantProperty),
                            ("single_valued", OWL.FunctionalProperty)):
@@ -176,6 +207,9 @@ def _named(spec: Any, key: str, minter, loc: str, allowed: set[str] = NAMED_KEYS
 
 def _article(spec: dict, key: str, base_dir: Path, kb: "KnowledgeBase", loc: str) -> ArticleData:
     limit = kb.settings.max_article_bytes
+    for name, what in (("url", "the article URL"), ("via", "the via URL")):
+        if spec.get(name) is not None:
+            check_url(spec[name], what, where=f"{loc} {name}")
     sources = [k for k in ("file", "html", "text") if k in spec]
     if len(sources) > 1:
         raise InputError(f"give one of file, html, text (got {', '.join(sources)})", where=loc)

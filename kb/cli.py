@@ -114,10 +114,14 @@ def import_article(obj: Context, source, fmt, url, ident, title, publisher, auth
     """
     from .articles import fetch, read_file
     from .dates import parse_date
+    from .urls import check_url
 
     settings = obj.settings
+    if url is not None:
+        check_url(url, "the URL", where="--url")
     if source.startswith(("http://", "https://")):
-        data = fetch(source, settings.http_timeout, settings.max_article_bytes)
+        data = fetch(source, settings.http_timeout, settings.max_article_bytes,
+                     local_addresses=settings.fetch_local_addresses)
     else:
         data = read_file(Path(source), settings.max_article_bytes, fmt, url=url)
     data = data.with_overrides(

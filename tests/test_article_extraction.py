@@ -354,7 +354,7 @@ def no_proxy(monkeypatch):
 
 def test_fetch_html_page(http_base, no_proxy):
     url = f"{http_base}/article.html"
-    data = fetch(url, timeout=10, max_bytes=LIMIT)
+    data = fetch(url, timeout=10, max_bytes=LIMIT, local_addresses=True)
     assert isinstance(data, ArticleData)
     assert data.url == url
     assert "The Lindenmoor reservoir held 23 percent" in data.text
@@ -364,13 +364,13 @@ def test_fetch_html_page(http_base, no_proxy):
 
 
 def test_fetch_legacy_charset_page(http_base, no_proxy):
-    data = fetch(f"{http_base}/legacy.html", timeout=10, max_bytes=LIMIT)
+    data = fetch(f"{http_base}/legacy.html", timeout=10, max_bytes=LIMIT, local_addresses=True)
     assert "a fermé ses portes" in data.text and "\ufffd" not in data.text
 
 
 def test_fetch_text_page(http_base, no_proxy):
     url = f"{http_base}/note.txt"
-    data = fetch(url, timeout=10, max_bytes=LIMIT)
+    data = fetch(url, timeout=10, max_bytes=LIMIT, local_addresses=True)
     assert data.url == url
     assert data.title == "Reservoir falls to record low"
     assert data.text == read_file(DATA / "note.txt", LIMIT).text
@@ -380,7 +380,7 @@ def test_fetch_text_page(http_base, no_proxy):
                                         ("/image.png", "image/png")])
 def test_fetch_refuses_other_content_types(http_base, no_proxy, path, ctype):
     url = f"{http_base}{path}"
-    exc = _error(lambda: fetch(url, timeout=10, max_bytes=LIMIT))
+    exc = _error(lambda: fetch(url, timeout=10, max_bytes=LIMIT, local_addresses=True))
     assert exc.message == f"not an HTML page (Content-Type: {ctype})"
     assert exc.where == url
 
@@ -395,12 +395,12 @@ def _leaked_http_error(exc: InputError):
 
 def test_fetch_404(http_base, no_proxy):
     url = f"{http_base}/missing.html"
-    exc = _error(lambda: fetch(url, timeout=10, max_bytes=LIMIT))
+    exc = _error(lambda: fetch(url, timeout=10, max_bytes=LIMIT, local_addresses=True))
     assert exc.message == "download failed: HTTP 404" and exc.where == url
 
 
 def test_fetch_404_closes_the_connection(http_base, no_proxy):
-    exc = _error(lambda: fetch(f"{http_base}/missing.html", timeout=10, max_bytes=LIMIT))
+    exc = _error(lambda: fetch(f"{http_base}/missing.html", timeout=10, max_bytes=LIMIT, local_addresses=True))
     http_error = _leaked_http_error(exc)
     try:
         assert http_error is None or http_error.fp is None or http_error.fp.closed
@@ -410,7 +410,7 @@ def test_fetch_404_closes_the_connection(http_base, no_proxy):
 
 
 def test_fetch_only_http_urls():
-    exc = _error(lambda: fetch("file:///etc/passwd", timeout=1, max_bytes=LIMIT))
+    exc = _error(lambda: fetch("file:///etc/passwd", timeout=1, max_bytes=LIMIT, local_addresses=True))
     assert exc.message == "only http:// and https:// URLs can be fetched"
 
 
