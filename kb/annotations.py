@@ -760,41 +760,19 @@ class Annotations:
         version named (as the source, or as the state's cached source) must be one of the
         article's and is kept as the target's state. Nothing to anchor, so re-anchoring
         leaves it alone (``_article_targets`` takes only targets with selectors)."""
-        states = [s for s in graph.objects(target, OA.hasState) if graph.value(s, OA.cachedSource)]
-        if version is None and states:
-            version = graph.value(states[0], OA.cachedSource)
+        states, version = self._states(graph, target, version)
         if version is not None:
-            if not str(version).startswith(f"{article}/versions/"):
-                raise InputError(f"{version} is not a text version of {article}")
-            try:
-                self.kb.version_text(version)
-            except NotFound:
-                raise InputError(f"no stored text {version}") from None
-        graph.remove((target, OA.hasSource, None))
-        graph.add((target, OA.hasSource, article))
-        if version is not None:
-            for s in states:
-                graph.remove((s, OA.cachedSource, None))
-            state = states[0] if states else BNode()
-            if not states:
-                graph.add((target, OA.hasState, state))
-            graph.add((state, OA.cachedSource, version))
+            self._text_of(article, version)
+        self._pin(graph, target, article, version, states)
 
     def _anchor(self, graph: Graph, target, article: URIRef, version: URIRef | None) -> None:
-        states = [s for s in graph.objects(target, OA.hasState) if graph.value(s, OA.cachedSource)]
-        if version is None and states:
-            version = graph.value(states[0], OA.cachedSource)
+        states, version = self._states(graph, target, version)
         if version is None:
             version, text = self.kb.current_text(article)
             if version is None:
                 raise InputError(f"article {article} has no stored text to select from")
         else:
-            if not str(version).startswith(f"{article}/versions/"):
-                raise InputError(f"{version} is not a text version of {article}")
-            try:
-                text = self.kb.version_text(version)
-            except NotFound:
-                raise InputError(f"no stored text {version}") from None
+            text = self._text_of(article, version)
         sel = _selectors(graph, target)
         if sel.get("exact") is None and sel.get("start") is None:
             raise InputError("an annotation on an article text needs a TextQuoteSelector or a "
@@ -812,9 +790,34 @@ class Annotations:
                 locate(text, exact, prefix=sel.get("prefix"), suffix=sel.get("suffix"))
             except InputError as exc:
                 raise InputError(f"selector points outside the text: {exc.message}") from None
-        # the source is the article; the version the selectors refer to is the state
+        self._pin(graph, target, article, version, states)
+
+    @staticmethod
+    def _states(graph: Graph, target, version: URIRef | None) -> tuple[list, URIRef | None]:
+        """The target's states that name a cached source, and the text version: the one
+        given, else the first state's."""
+        states = [s for s in graph.objects(target, OA.hasState) if graph.value(s, OA.cachedSource)]
+        if version is None and states:
+            version = graph.value(states[0], OA.cachedSource)
+        return states, version
+
+    def _text_of(self, article: URIRef, version: URIRef) -> str:
+        """The text of ``version``, one of ``article``'s. Raises InputError."""
+        if not str(version).startswith(f"{article}/versions/"):
+            raise InputError(f"{version} is not a text version of {article}")
+        try:
+            return self.kb.version_text(version)
+        except NotFound:
+            raise InputError(f"no stored text {version}") from None
+
+    @staticmethod
+    def _pin(graph: Graph, target, article: URIRef, version: URIRef | None, states: list) -> None:
+        """The target's source becomes the article; the text version (when there is
+        one) becomes its state's cached source."""
         graph.remove((target, OA.hasSource, None))
         graph.add((target, OA.hasSource, article))
+        if version is None:
+            return
         for s in states:
             graph.remove((s, OA.cachedSource, None))
         state = states[0] if states else BNode()

@@ -63,6 +63,20 @@ class QueryNotAllowed(QueryError):
     http_status = 403
 
 
+class OverBudget(KBError):
+    """A user's query did not finish within its time budget; its work was stopped."""
+
+    exit_code = 5
+    http_status = 503
+
+
+class AllBusy(KBError):
+    """Every query worker is busy with another query: try again shortly."""
+
+    exit_code = 5
+    http_status = 503
+
+
 class ValidationFailed(KBError):
     """SHACL validation found violations; ``report`` holds the readable report."""
 

@@ -230,3 +230,27 @@ def test_claim_page_shows_the_first_other_sources_and_links_to_all(demo_client, 
     html = demo_client.get("/claims/gi-border-length?others=all").get_data(as_text=True)
     assert html.count('class="verdict-row') == len(full) and "all-others" not in html
     assert len(demo_client.get("/claims/gi-border-length.json").json["comparison"]) == len(full)
+
+
+def test_compare_shows_a_bounded_number_of_pairs_per_fact(demo_client, monkeypatch):
+    # a fact with thousands of pairs must not make /compare heavy: a few per fact, the
+    # rest on the fact's own pages (the load test's 10k KB queued every page behind it)
+    import web.compare
+
+    monkeypatch.setattr(web.compare, "PAIRS_PER_FACT", 1)
+    monkeypatch.setattr(web.compare, "PAIRS_PER_PAGE", 2)
+    data = demo_client.get("/compare.json").json
+    big = next(f for f in data["facts"] if f["pairs_total"] > 2)
+    assert len(big["verdicts"]) == 1 and big["more_pairs"]
+    assert {c["claim"] for c in big["claims"]} == {big["verdicts"][0]["a"], big["verdicts"][0]["b"]}
+    seen = []
+    url = big["more_pairs"]
+    while url:
+        page = demo_client.get(url.replace("/compare?", "/compare.json?")).json
+        [fact] = [f for f in page["facts"] if f["subject"] == big["subject"] and f["property"] == big["property"]]
+        assert len(fact["verdicts"]) <= 2
+        seen += [(v["a"], v["b"]) for v in fact["verdicts"]]
+        url = fact["more_pairs"]
+    assert len(seen) == len(set(seen)) == big["pairs_total"]
+    html = demo_client.get("/compare").get_data(as_text=True)
+    assert "more pairs" in html and "the most severe first" in html

@@ -10,6 +10,11 @@ from .render import PAGE_FORMATS, choose, respond
 
 bp = Blueprint("compare", __name__)
 FACTS_PER_PAGE = 20
+# verdict pairs shown per fact (the most severe first): a fact many sources speak about
+# has thousands of pairs (at 10k synthetic claims, 20 facts made 28.5 MB of HTML and
+# queued every other page behind them under load); the rest are a page of their own
+PAIRS_PER_FACT = 10
+PAIRS_PER_PAGE = 100
 
 
 @bp.get("/compare", defaults={"fmt": None})
@@ -19,10 +24,10 @@ def index(fmt):
     kb = get_kb()
     filters = {k: (request.args.get(k) or "").strip() or None
                for k in ("subject", "property", "source", "verdict")}
-    try:
-        page = max(int(request.args.get("page", 1)), 1)
-    except ValueError:
-        page = 1
+    page = _positive(request.args.get("page"))
+    pairs_page = _positive(request.args.get("pairs_page"))
+    one_fact = bool(filters["subject"] and filters["property"])
+    per_fact = PAIRS_PER_PAGE if one_fact else PAIRS_PER_FACT
     query = {"subject": resolve("entities", filters["subject"]) if filters["subject"] else None,
              "prop": resolve("properties", filters["property"]) if filters["property"] else None,
              "source": filters["source"], "verdict": filters["verdict"]}
@@ -30,10 +35,15 @@ def index(fmt):
     shown = kb.comparison_report(**query, limit=FACTS_PER_PAGE, offset=(page - 1) * FACTS_PER_PAGE)
     out = []
     for fact in shown:
-        rows = {c.claim: kb.index.get(c.claim) or {} for c in fact.claims}
+        every = fact.verdicts
+        start = (pairs_page - 1) * per_fact if one_fact else 0
+        verdicts = every[start:start + per_fact]
+        named = {x for v in verdicts for x in (v.a, v.b)}
+        facts_claims = [c for c in fact.claims if c.claim in named] or fact.claims[:1]
+        rows = {c.claim: kb.index.get(c.claim) or {} for c in facts_claims}
         first = next(iter(rows.values()), {})
         claims = []
-        for c in fact.claims:
+        for c in facts_claims:
             r = rows[c.claim]
             claims.append({"claim": c.claim, "id": short(c.claim),
                            "url": url_for("claims.show", ident=short(c.claim)),
@@ -41,6 +51,8 @@ def index(fmt):
                            "value": r.get("value_text") or c.surface or c.object,
                            "when": c.when, "published": r.get("published") or None})
         by_id = {c["claim"]: c for c in claims}
+        fact_args = {"subject": short(fact.subject), "property": short(fact.property)}
+        more = start + len(verdicts) < len(every)
         out.append({
             "subject": fact.subject, "subject_label": first.get("subject_label") or short(fact.subject),
             "subject_url": url_for("entities.entity", ident=short(fact.subject)),
@@ -48,8 +60,16 @@ def index(fmt):
             "scope": fact.scope, "sources": fact.sources,
             "counts": {v: fact.count(v) for v in ("conflict", "compatible", "agree")},
             "claims": claims,
+            "claims_total": len(fact.claims), "pairs_total": len(every),
+            "pairs_from": start + 1 if verdicts else 0, "pairs_to": start + len(verdicts),
             "verdicts": [v.as_dict() | {"a_claim": by_id.get(v.a), "b_claim": by_id.get(v.b)}
-                         for v in fact.verdicts],
+                         for v in verdicts],
+            "more_pairs": (url_for("compare.index", **fact_args, **_keep(filters),
+                                   pairs_page=(pairs_page + 1) if one_fact else 1)
+                           if more else None),
+            "earlier_pairs": (url_for("compare.index", **fact_args, **_keep(filters),
+                                      pairs_page=pairs_page - 1)
+                              if one_fact and pairs_page > 1 else None),
         })
     args = {k: v for k, v in filters.items() if v}
     data = {
@@ -59,3 +79,16 @@ def index(fmt):
     }
     return respond(fmt, template="compare/index.html", data=data,
                    twins={"json": url_for("compare.index", fmt="json", **args, page=page)})
+
+
+def _positive(raw: str | None) -> int:
+    """A page number from the query string: 1 for anything that is not a number ≥ 1."""
+    try:
+        return max(int(raw or 1), 1)
+    except ValueError:
+        return 1
+
+
+def _keep(filters: dict) -> dict:
+    """The filters a fact's own pages keep (the source and verdict ones)."""
+    return {k: v for k, v in filters.items() if v and k in ("source", "verdict")}

@@ -36,26 +36,12 @@ from typing import Callable
 
 import pyoxigraph as ox
 
-from ..errors import KBError, QueryError, StoreError
+from ..errors import AllBusy, OverBudget, QueryError, StoreError
 from .base import QueryStream, Store
 
 WORKER_SCRIPT = Path(__file__).with_name("query_worker.py")
 _LEN = struct.Struct(">I")
 ACQUIRE_WAIT = 0.05   # seconds a request waits for a free worker before AllBusy
-
-
-class OverBudget(KBError):
-    """The query did not finish within its time budget (its work was stopped)."""
-
-    exit_code = 5
-    http_status = 503
-
-
-class AllBusy(KBError):
-    """Every query worker is busy with another query."""
-
-    exit_code = 5
-    http_status = 503
 
 
 @dataclass
