@@ -332,9 +332,10 @@ def _claim(kb: "KnowledgeBase", item: dict, articles: dict[str, ArticleData],
         prop = _ref(item["property"], tables["properties"], kb.iris.property, "property", loc)
         value = _value(item["value"], item.get("unit"), tables, kb, loc, language)
     scope = _ref(item["scope"], tables["entities"], kb.iris.entity, "scope", loc) if item.get("scope") else None
-    about = parse_time_about(item["about"], loc) if item.get("about") is not None else None
     if item.get("published") is not None:
         published = parse_date(item["published"], loc)
+    about = (parse_time_about(item["about"], loc, published=published, language=language)
+             if item.get("about") is not None else None)
 
     ident = item.get("id")
     if ident is None:

@@ -80,18 +80,27 @@ def parse_date(value, where: str | None = None) -> PDate:
         return _make(int(words[2]), _MONTHS[words[1]], int(words[0]), text, where)
     if len(words) == 3 and words[0] in _MONTHS and words[1].isdigit() and words[2].isdigit():
         return _make(int(words[2]), _MONTHS[words[0]], int(words[1]), text, where)
-    if len(words) == 2 and words[0] in _MONTHS and words[1].isdigit():
+    if len(words) == 2 and words[0] in _MONTHS and words[1].isdigit() and len(words[1]) == 4:
         return _make(int(words[1]), _MONTHS[words[0]], None, text, where)
+    if len(words) == 2 and ((words[0] in _MONTHS and words[1].isdigit())
+                            or (words[1] in _MONTHS and words[0].isdigit())):
+        # "March 3", "3 March": a day with no year, never the year 3
+        raise InputError(f"{value!r} has no year: write the year, or give the time a claim "
+                         "is about with the article's publication date known (it is then "
+                         "read relative to it)", where=where)
     raise InputError(f"unparseable date {value!r} (use YYYY-MM-DD, YYYY-MM, YYYY or "
                      "'8 July 2021')", where=where)
 
 
 @dataclass(frozen=True)
 class TimeAbout:
-    """The time a claim is about: an instant (start only) or an interval (start, end)."""
+    """The time a claim is about: an instant (start only) or an interval (start, end).
+    ``text``: the words it was read from when they were relative ("yesterday", "last
+    week", "March 3") and resolved against the publication date."""
 
     start: PDate
     end: PDate | None = None
+    text: str | None = None
 
     @property
     def earliest(self) -> dt.date:
@@ -109,23 +118,73 @@ class TimeAbout:
         return f"{self.start}/{self.end}" if self.end else str(self.start)
 
 
-def parse_time_about(value, where: str | None = None) -> TimeAbout:
-    """"2021-07-08", "2021-07", "2021-07-01/2021-07-08", or {start:, end:}.
+def parse_time_about(value, where: str | None = None, *, published: PDate | None = None,
+                     language: str | None = None) -> TimeAbout:
+    """"2021-07-08", "2021-07", "2021-07-01/2021-07-08", {start:, end:}, or words relative
+    to the source's ``published`` date ("yesterday", "on Friday", "last week", "March 3",
+    "вчера", "le 3 mars"; ``language`` is the article's, when known), resolved with
+    dateparser (``resolve_relative``) and kept as ``text``.
 
-    Raises InputError for an unparseable date or an interval that ends before it starts.
+    Raises InputError for an unparseable date, a relative one with no publication date
+    (or one known only to the month or year), or an interval that ends before it starts.
     """
     if isinstance(value, dict):
-        unknown = set(value) - {"start", "end"}
-        if unknown or "start" not in value:
+        keys = {k for k in value if not str(k).startswith("__")}   # the YAML line marker
+        unknown = keys - {"start", "end"}
+        if unknown or "start" not in keys:
             raise InputError("time-about needs start (and optionally end), got keys "
-                             f"{sorted(value)}", where=where)
+                             f"{sorted(keys)}", where=where)
         start = parse_date(value["start"], where)
         end = parse_date(value["end"], where) if value.get("end") is not None else None
+        text = None
     elif isinstance(value, str) and "/" in value:
         left, right = value.split("/", 1)
-        start, end = parse_date(left, where), parse_date(right, where)
+        start, end, text = parse_date(left, where), parse_date(right, where), None
     else:
-        start, end = parse_date(value, where), None
+        try:
+            start, end, text = parse_date(value, where), None, None
+        except InputError as exc:
+            if not isinstance(value, str):
+                raise
+            start, end = resolve_relative(value, published, language, where, exc)
+            text = " ".join(value.split())
     if end is not None and end.latest < start.earliest:
         raise InputError(f"time-about ends ({end}) before it starts ({start})", where=where)
-    return TimeAbout(start, end)
+    return TimeAbout(start, end, text)
+
+
+def resolve_relative(text: str, published: PDate | None, language: str | None,
+                     where: str | None, error: InputError) -> tuple[PDate, PDate | None]:
+    """(start, end) of relative or year-less words, resolved against ``published`` with
+    dateparser (a maintained library that reads relative dates in 200 languages; its
+    ``period`` gives the precision: a day, a week — Monday to Sunday —, a month or a
+    year), preferring the past, as news reports do. Raises ``error`` when dateparser
+    cannot read the words, and an InputError naming ``where`` when there is no
+    publication date to resolve them against."""
+    if published is None or published.precision != DAY:
+        known = "" if published is None else f" (it is known only to the {published.precision})"
+        raise InputError(f"{text!r} is relative or has no year: it is read against the "
+                         f"article's publication date, which is needed to the day{known}",
+                         where=where)
+    from dateparser.date import DateDataParser   # ~0.2 s to load its language data: only here
+
+    base = dt.datetime(published.year, published.month, published.day, 12)
+    settings = {"RELATIVE_BASE": base, "PREFER_DATES_FROM": "past"}
+    words = " ".join(text.split())
+    try:
+        languages = [language.split("-")[0].lower()] if language else None
+        found = DateDataParser(languages=languages, settings=settings).get_date_data(words)
+    except ValueError:   # a language dateparser does not know: it detects one instead
+        found = DateDataParser(settings=settings).get_date_data(words)
+    if found is None or found.date_obj is None:
+        raise error
+    d, period = found.date_obj.date(), found.period
+    if period == "week":
+        monday = d - dt.timedelta(days=d.weekday())
+        sunday = monday + dt.timedelta(days=6)
+        return PDate(monday.year, monday.month, monday.day), PDate(sunday.year, sunday.month, sunday.day)
+    if period == "month":
+        return PDate(d.year, d.month), None
+    if period == "year":
+        return PDate(d.year), None
+    return PDate(d.year, d.month, d.day), None

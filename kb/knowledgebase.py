@@ -554,6 +554,9 @@ class KnowledgeBase:
         if about is not None:
             view["about"] = {"earliest": meta.value(about, str(CKB.earliest)),
                              "latest": meta.value(about, str(CKB.latest))}
+            words = meta.value(about, str(CKB.surfaceText))
+            if words is not None:   # relative words it was resolved from ("yesterday")
+                view["about"]["text"] = words
         quote = meta.value(c, str(CKB.quote))
         if quote is not None:
             sel = {}

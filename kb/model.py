@@ -175,6 +175,8 @@ def claim_quads(rec: ClaimRecord) -> list[tuple]:
             (node, CKB.earliest, Literal(rec.about.earliest.isoformat(), datatype=XSD.date), META),
             (node, CKB.latest, Literal(rec.about.latest.isoformat(), datatype=XSD.date), META),
         ]
+        if rec.about.text:   # the words it was resolved from ("yesterday", "March 3")
+            q.append((node, CKB.surfaceText, Literal(rec.about.text), META))
         if rec.about.is_interval:
             start, end = URIRef(f"{c}#about-start"), URIRef(f"{c}#about-end")
             q += [(node, RDF.type, TIME.ProperInterval, META),

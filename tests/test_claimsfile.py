@@ -56,8 +56,8 @@ def test_good_file_imports(kb, tmp_path):
     ("  - article: wire\n    quote: anything\n", "no stored text to quote from"),
     ("  - article: wire\n    statement: x\n    subject: a\n    property: b\n    value: 12 parsecs\n",
      "unknown unit 'parsecs'"),
-    ("  - article: wire\n    statement: x\n    subject: a\n    property: b\n    value: 3\n    about: last week\n",
-     "unparseable date 'last week'"),
+    ("  - article: wire\n    statement: x\n    subject: a\n    property: b\n    value: 3\n    about: when pigs fly\n",
+     "unparseable date 'when pigs fly'"),
     ("  - article: wire\n    statement: x\n    modality: rumour\n", "unknown modality 'rumour'"),
     ("  - article: wire\n    statement: x\n    modality: reported-speech\n", "needs 'speaker'"),
     ("  - article: wire\n    statement: x\n    subject: a\n", "needs all of subject, property and value"),
@@ -130,3 +130,42 @@ def test_unquoted_decimal_in_a_comma_language_is_refused(kb, tmp_path):
     kb.import_file(path)
     (row,) = [r for r in kb.list_claims() if r["text"] == "x"]
     assert kb.claim_view(row["id"])["content"][0]["value"]["value"] == "1500"
+
+
+def test_about_as_start_and_end_and_as_words_in_a_claims_file(kb, tmp_path):
+    # the docs show about: {start:, end:}; the YAML line marker used to reach the parser
+    path = tmp_path / "c.yaml"
+    path.write_text(HEAD + """  - id: interval
+    article: wire
+    statement: 1,000 soldiers crossed.
+    subject: {label: Afghan soldiers}
+    property: {label: number who crossed}
+    value: 1,000
+    about:
+      start: 2021-07-01
+      end: 2021-07-05
+  - id: relative
+    article: wire
+    statement: Yesterday 300 more crossed.
+    subject: {label: Afghan soldiers}
+    property: {label: number who crossed}
+    value: 300
+    about: yesterday
+""", encoding="utf-8")
+    kb.import_file(path)
+    interval = kb.claim_view("interval")["about"]
+    assert (str(interval["earliest"]), str(interval["latest"])) == ("2021-07-01", "2021-07-05")
+    relative = kb.claim_view("relative")["about"]
+    # the wire article was published 2021-07-05: "yesterday" is 2021-07-04, words kept
+    assert str(relative["earliest"]) == str(relative["latest"]) == "2021-07-04"
+    assert str(relative["text"]) == "yesterday"
+
+
+def test_a_relative_about_in_an_undated_article_names_the_claim(kb, tmp_path):
+    head = HEAD.replace("    published: 2021-07-05\n", "")
+    message = run(kb, tmp_path, """  - id: when
+    article: wire
+    statement: x
+    about: March 3
+""", head=head)
+    assert "claim #2 (when)" in message and "publication date" in message

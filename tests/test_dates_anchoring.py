@@ -68,3 +68,56 @@ def test_locate_missing_or_empty():
         locate(TEXT, "The border is open", where="claim #2")
     with pytest.raises(InputError, match="empty"):
         locate(TEXT, "  ")
+
+
+# ---------------------------------------------------------------- relative and year-less times (issue 12, item 2)
+
+PUBLISHED = parse_date("2021-07-08")   # a Thursday
+
+
+@pytest.mark.parametrize("words,language,earliest,latest", [
+    ("yesterday", None, "2021-07-07", "2021-07-07"),
+    ("on Friday", None, "2021-07-02", "2021-07-02"),        # the last Friday before
+    ("two days ago", None, "2021-07-06", "2021-07-06"),
+    ("last week", None, "2021-06-28", "2021-07-04"),        # Monday to Sunday
+    ("last month", None, "2021-06-01", "2021-06-30"),
+    ("March 3", None, "2021-03-03", "2021-03-03"),          # never the year 3
+    ("3 March", None, "2021-03-03", "2021-03-03"),
+    ("вчера", "ru", "2021-07-07", "2021-07-07"),
+    ("le 3 mars", "fr", "2021-03-03", "2021-03-03"),
+    ("gestern", "de", "2021-07-07", "2021-07-07"),
+    ("yesterday", "xx-unknown", "2021-07-07", "2021-07-07"),  # an unknown language is detected
+])
+def test_relative_times_resolve_against_the_publication_date(words, language, earliest, latest):
+    t = parse_time_about(words, "c.yaml:9", published=PUBLISHED, language=language)
+    assert (str(t.earliest), str(t.latest)) == (earliest, latest)
+    assert t.text == words   # the surface text is kept
+
+
+def test_absolute_times_keep_no_surface_text():
+    assert parse_time_about("2021-07", published=PUBLISHED).text is None
+
+
+@pytest.mark.parametrize("words", ["March 3", "3 March", "yesterday", "last week"])
+def test_a_relative_time_without_a_publication_date_is_a_clear_error(words):
+    with pytest.raises(InputError, match="publication date") as err:
+        parse_time_about(words, "claims.yaml:4 claim #2")
+    assert err.value.where == "claims.yaml:4 claim #2"
+    with pytest.raises(InputError, match="known only to the month"):
+        parse_time_about(words, "w", published=parse_date("2021-07"))
+
+
+def test_a_month_and_day_alone_is_never_read_as_a_year():
+    with pytest.raises(InputError, match="has no year"):
+        parse_date("March 3")
+    assert parse_date("March 2021").isoformat() == "2021-03"
+
+
+def test_unreadable_words_stay_an_error():
+    with pytest.raises(InputError, match="unparseable date"):
+        parse_time_about("when the moon is blue", "w", published=PUBLISHED)
+
+
+def test_the_yaml_line_marker_is_not_a_key_of_an_interval():
+    t = parse_time_about({"start": "2021-07-01", "end": "2021-07-05", "__line__": 12})
+    assert (str(t.earliest), str(t.latest)) == ("2021-07-01", "2021-07-05")
