@@ -44,6 +44,12 @@ class _TooDeep(yaml.YAMLError):
         self.mark = mark
 
 
+class _Alias(yaml.YAMLError):
+    def __init__(self, mark):
+        super().__init__("YAML aliases (*name) are not accepted in a claims file")
+        self.mark = mark
+
+
 class _LineLoader(yaml.SafeLoader):
     """SafeLoader that records the line of every mapping under the key __line__, and
     refuses nesting deeper than MAX_IMPORT_DEPTH as the composer reads the parser's
@@ -53,6 +59,10 @@ class _LineLoader(yaml.SafeLoader):
     _depth = 0
 
     def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            # an alias repeats a node without composing it again: a chain of them nests
+            # as deep as it likes under the depth count (3,000 levels from 3,000 lines)
+            raise _Alias(self.peek_event().start_mark)
         self._depth += 1
         try:
             if self._depth > MAX_IMPORT_DEPTH:
@@ -84,6 +94,9 @@ def load_yaml(text: str, where: str) -> dict:
         raise InputError(f"nested more than {MAX_IMPORT_DEPTH} levels deep (lists or mappings "
                          "inside each other); refused before parsing further",
                          where=f"{where}:{exc.mark.line + 1}") from None
+    except _Alias as exc:
+        raise InputError("YAML aliases (*name) are not accepted in a claims file: write the "
+                         "value out", where=f"{where}:{exc.mark.line + 1}") from None
     except RecursionError:  # not expected below MAX_IMPORT_DEPTH; never a traceback
         raise InputError("nested too deeply", where=where) from None
     except yaml.YAMLError as exc:

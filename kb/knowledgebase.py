@@ -685,8 +685,7 @@ class KnowledgeBase:
             except OSError as exc:
                 raise InputError(f"cannot read: {exc.strerror}", where=str(path)) from None
             check_line_lengths(data, str(path))
-            if fmt == "trig":
-                check_nesting(data, str(path), MAX_IMPORT_DEPTH)
+            check_nesting(data, str(path), MAX_IMPORT_DEPTH)   # N-Quads nest too: << >>
             check_links(data, fmt, str(path))   # unsafe links: nothing is written
             report.quads = self.store.load(data, fmt, where=str(path))
             self.reindex()

@@ -17,7 +17,7 @@ import re
 import secrets
 from functools import lru_cache
 from importlib.resources import files
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
@@ -120,105 +120,112 @@ def insert_data(quads: Iterable[tuple], *, blank_nodes: bool = False) -> str:
     return "\n".join(parts)
 
 
-_STRING = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
-                     r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*')
+# ---------------------------------------------------------------- reading user queries
+#
+# One tokenizer, written from the terminals of the SPARQL 1.1 grammar (section 19.8),
+# reads every user query for the guard below: its nesting, its operators, its form and
+# whether it uses SERVICE. It only needs to know where strings, IRIs, comments, names
+# and variables begin and end; whatever else it meets is a token of one character. Where
+# it cannot be sure, it errs towards seeing more code (an unterminated string is read
+# as code; the brackets inside an <IRI> count), never less: the guard must never see
+# less nesting than the engine parses. (Pygments' SPARQL lexer was tried first: it
+# lets a triple-quoted string run to the end of the text, reads ex:a\' as the start of
+# a string and <http://x/\u0041> as no IRI, each of which hid a crashing query.)
 
+_HEX = "[0-9A-Fa-f]"
+_PN_CHARS = "\\w\\-\u00B7\u0300-\u036F\u203F-\u2040\u00C0-\uFFFF"
+_PLX = f"%{_HEX}{_HEX}|\\\\[_~.\\-!$&'()*+,;=/?#@%]"
+_TOKEN = re.compile("|".join([
+    r"(?P<ws>[\x20\t\r\n]+)",
+    r"(?P<comment>#[^\r\n]*)",
+    r"(?P<string>" + r"'''(?:[^'\\]|\\.|'(?!''))*'''"
+    + r'|"""(?:[^"\\]|\\.|"(?!""))*"""'
+    + r"|'(?:[^'\\\r\n]|\\.)*'"
+    + r'|"(?:[^"\\\r\n]|\\.)*")',
+    r'(?P<iri><(?:[^<>"{}|^`\\\x00-\x20]|\\u' + _HEX + "{4}|\\\\U" + _HEX + "{8})*>)",
+    f"(?P<var>[?$][{_PN_CHARS}]+)",
+    f"(?P<bnode>_:[{_PN_CHARS}.]*)",
+    f"(?P<pname>(?:[A-Za-z\u00C0-\uFFFF][{_PN_CHARS}.]*)?:(?:[{_PN_CHARS}:.]|{_PLX})*)",
+    r"(?P<word>[A-Za-z_]\w*)",
+    r"(?P<number>[0-9][0-9.eE+\-]*)",
+    r"(?P<op><<\(|\)>>|<<|>>|\{\||\|\}|\|\||&&|!=|<=|>=|\^\^)",
+    r"(?P<char>[\s\S])",
+]))
 
+_OPENERS = {"{": "}", "(": ")", "[": "]", "<<": ">>", "<<(": ")>>", "{|": "|}"}
+_CLOSERS = {v: k for k, v in _OPENERS.items()}
 # Brackets open a level of the query's parse tree; so do the operators and patterns
 # below, which the engine folds into left-deep trees (measured with pyoxigraph 0.5 on an
 # 8 MB stack: ~2,200 nested groups, ~4,500 nested parentheses, ~700 nested EXISTS,
 # ~2,500 BINDs or MINUSes in a row, ~6,300 UNIONs, ~9,000 FILTERs or || crash the
 # process; docs/sparql.md).
-_OPENERS, _CLOSERS = "{([", "})]"
 _OPERATOR_WORDS = frozenset({"BIND", "MINUS", "OPTIONAL", "UNION", "FILTER", "GRAPH", "SERVICE",
                              "VALUES", "EXISTS", "SELECT"})
 _OPERATOR_SIGNS = frozenset({"||", "&&", "=", "!=", "<", ">", "<=", ">=", "+", "-", "*", "/",
                              "|", "^", "!", "?", "^^"})
 _TRIPLE_SEPARATORS = frozenset({".", ";", ","})
+_UNARY = frozenset({"!", "^"})
 
 
-@lru_cache(maxsize=1)
-def _lexer():
-    """Pygments' SPARQL lexer, with its long strings fixed: in Pygments 2.21 a string
-    in triple quotes runs to the end of the text (its body rule also eats the closing
-    quotes), which would hide every bracket after it from the guard."""
-    from pygments.lexers import SparqlLexer
-    from pygments.token import String
-
-    class _SparqlLexer(SparqlLexer):
-        tokens = {
-            "triple-double-quoted-string": [
-                (r'"""', String, "end-of-string"),
-                (r'(?:[^"\\]|"(?!""))+', String),
-                (r"\\", String, "string-escape"),
-            ],
-            "triple-single-quoted-string": [
-                (r"'''", String, "end-of-string"),
-                (r"(?:[^'\\]|'(?!''))+", String),
-                (r"\\", String.Escape, "string-escape"),
-            ],
-        }
-
-    return _SparqlLexer()
+def tokens(text: str) -> Iterator[tuple[str, str]]:
+    """(kind, text) of every token of a SPARQL query but white space and comments:
+    kinds string, iri, var, bnode, pname, word, number, op (a sign of several
+    characters) and char (any other single character)."""
+    for match in _TOKEN.finditer(text):
+        kind = match.lastgroup
+        if kind not in ("ws", "comment"):
+            yield kind, match.group()
 
 
 def measure(text: str) -> tuple[int, int]:
-    """(deepest nesting, number of operators) of a SPARQL text, counted on the tokens
-    of Pygments' SPARQL lexer (``_lexer``): strings and comments are single tokens, so a
-    bracket inside them counts for nothing. Brackets inside an ``<IRI>`` token do
-    count: ``<`` may also be the less-than operator, and the guard must never count
-    less than the engine parses.
+    """(deepest nesting, number of operators) of a SPARQL text (``tokens``).
 
-    Nesting counts every opening bracket: groups ``{}``, blank-node property lists
+    Nesting counts every opening bracket — groups ``{}``, blank-node property lists
     ``[]``, parentheses (expressions, function calls, collections, nested paths,
-    sub-select projections), and each unary ``!`` or ``^`` (a level of the tree, not a
-    bracket). Operators: every bracket, binary and path operator, pattern keyword
-    (BIND, OPTIONAL, UNION, FILTER, …) and triple-pattern separator ``. ; ,`` inside
-    ``{}``/``[]`` (a comma between function arguments or in an IN list is not one: those
-    are flat lists).
+    sub-select projections), quoted triples ``<< >>`` and annotations ``{| |}`` — and
+    each unary ``!`` or ``^`` in a row (a level of the tree). A closing bracket closes
+    only the kind of bracket open last. Brackets inside an ``<IRI>`` token count too
+    (``<`` may be less-than to the engine). Operators: every bracket, binary and path
+    operator, pattern keyword (BIND, OPTIONAL, UNION, FILTER, …) and triple-pattern
+    separator ``. ; ,`` inside ``{}``/``[]`` (a comma between function arguments or in
+    an IN list is not one: those are flat lists, as are VALUES data).
     """
-    from pygments.token import Comment, Literal as LiteralToken, Name, Text, Whitespace
-
-    deepest = operators = 0
+    deepest = operators = unary_run = 0
     stack: list[str] = []
-    unary_run = 0
 
     def opened(bracket: str) -> None:
-        nonlocal deepest, operators, unary_run
+        nonlocal deepest, operators
         stack.append(bracket)
         deepest = max(deepest, len(stack) + unary_run)
         operators += 1
-        unary_run = 0
 
-    for kind, value in _lexer().get_tokens(text):
-        if kind in Whitespace or kind in Text or kind in Comment or kind in LiteralToken.String:
-            continue
-        if kind in Name.Label:   # an IRI or a blank node label: only its brackets count
-            for char in value:
-                if char in _OPENERS:
+    def closed(bracket: str) -> None:
+        if stack and stack[-1] == _CLOSERS[bracket]:
+            stack.pop()
+
+    for kind, token in tokens(text):
+        if kind == "iri":
+            for char in token:
+                if char in "([":
                     opened(char)
-                elif char in _CLOSERS and stack:
-                    stack.pop()
-            continue
-        token = value.strip()
-        if not token:
-            continue
-        if token in _OPENERS:
+                elif char in ")]":
+                    closed(char)
+        elif kind == "string":
+            pass
+        elif token in _OPENERS:
             opened(token)
         elif token in _CLOSERS:
-            if stack:
-                stack.pop()
-            unary_run = 0
-        elif token in ("!", "^"):
+            closed(token)
+        elif token in _UNARY:
             unary_run += 1   # !!!!x and ^^^^p nest like brackets
             deepest = max(deepest, len(stack) + unary_run)
             operators += 1
-        else:
-            unary_run = 0
-            if token in _OPERATOR_SIGNS or token.upper() in _OPERATOR_WORDS:
-                operators += 1
-            elif token in _TRIPLE_SEPARATORS and (not stack or stack[-1] in "{["):
-                operators += 1
+            continue
+        elif token in _OPERATOR_SIGNS or (kind == "word" and token.upper() in _OPERATOR_WORDS):
+            operators += 1
+        elif token in _TRIPLE_SEPARATORS and (not stack or stack[-1] in ("{", "[")):
+            operators += 1
+        unary_run = 0
     return deepest, operators
 
 
@@ -241,18 +248,18 @@ def check_limits(text: str, max_chars: int, max_depth: int, max_operators: int =
                          f"{max_operators}")
 
 
-_FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE|INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b",
-                   re.IGNORECASE)
-_PROLOGUE = re.compile(r"^\s*(?:(?:PREFIX\s+[\w.-]*:\s*<[^>]*>|BASE\s+<[^>]*>)\s*)*", re.IGNORECASE)
+_FORMS = frozenset({"SELECT", "ASK", "CONSTRUCT", "DESCRIBE", "INSERT", "DELETE", "LOAD", "CLEAR",
+                    "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"})
 
 
 def query_form(text: str) -> str | None:
-    """The first keyword after the prologue: SELECT, ASK, CONSTRUCT, DESCRIBE, or an
-    update keyword (INSERT, DELETE, LOAD, ...). None when there is none."""
-    body = _PROLOGUE.sub("", text, count=1)
-    body = _STRING.sub(" ", body)
-    match = _FORM.search(body)
-    return match.group(1).upper() if match else None
+    """The first form keyword of the query (``tokens``: not in a string, IRI, comment
+    or name): SELECT, ASK, CONSTRUCT, DESCRIBE, or an update keyword (INSERT, DELETE,
+    LOAD, ...). None when there is none."""
+    for kind, token in tokens(text):
+        if kind == "word" and token.upper() in _FORMS:
+            return token.upper()
+    return None
 
 
 def join_updates(parts: list[str]) -> str:
@@ -267,35 +274,14 @@ def join_updates(parts: list[str]) -> str:
 
 
 READ_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
-_SERVICE = re.compile(r"(?<![\w?$:])SERVICE(?![\w-])", re.IGNORECASE)
 
 
 def uses_service(text: str) -> bool:
-    """Whether the query has a SERVICE pattern (federation). Strings, IRIs and comments
-    are skipped, so a literal "service" or <http://x/service> is no SERVICE; when the
-    keyword is there, rdflib's SPARQL parser decides (a prefixed name such as
-    ``ex:a.service`` is not one); a query rdflib cannot parse counts as using SERVICE."""
-    if not _SERVICE.search(_STRING.sub(" ", text)):
-        return False
-    from pyparsing import ParseResults
-    from rdflib.plugins.sparql.parser import parseQuery
-    from rdflib.plugins.sparql.parserutils import CompValue
-
-    try:
-        tree = parseQuery(text)
-    except Exception:  # pyparsing and rdflib raise many types; unknown means refuse
-        return True
-
-    def walk(node) -> bool:
-        if isinstance(node, CompValue):
-            if node.name == "ServiceGraphPattern":
-                return True
-            return any(walk(v) for v in node.values())
-        if isinstance(node, (list, tuple, ParseResults)):
-            return any(walk(v) for v in node)
-        return False
-
-    return walk(tree)
+    """Whether the query has the keyword SERVICE (federation) anywhere outside a
+    string, IRI, comment, variable or prefixed name (``tokens``): ``"service"``,
+    ``<http://x/service>``, ``?service`` and ``ex:service`` are not it. The word alone
+    is enough to refuse: SPARQL has no other use for it."""
+    return any(kind == "word" and token.upper() == "SERVICE" for kind, token in tokens(text))
 
 
 def check_read_query(text: str, max_chars: int, max_depth: int, max_operators: int = 2000) -> str:

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from kb import KnowledgeBase, load_settings
-from kb.errors import QueryError
+from kb.errors import QueryError, StoreError
 from kb.sparql import check_read_query, load, measure
 from kb.store.sandbox import AllBusy, OverBudget, ProcessRunner, runner_for
 from web import create_app
@@ -78,8 +78,8 @@ def test_brackets_in_strings_iris_and_comments_do_not_count():
     "<http://x/a>", "<http://x/(>", "# a comment\n", "_:b1", "ex:a\\#b",
 ])
 def test_nothing_before_deep_nesting_hides_it(before):
-    # a token the lexer misreads (Pygments 2.21 let a string in triple quotes run to the
-    # end of the text) must not hide the brackets after it
+    # no token may hide the brackets after it (Pygments 2.21, tried first, let a string
+    # in triple quotes run to the end of the text)
     text = f"SELECT * WHERE {{ ?s ?p {before} . " + "{" * 200 + "}" * 200 + " }"
     depth, _ = measure(text)
     assert depth >= 200
@@ -332,3 +332,71 @@ def test_a_worker_outlives_the_request_thread_that_needed_it(app_and_kb):
     time.sleep(0.2)
     assert app.test_client().get("/sparql", query_string={"query": "ASK {}"}).status_code == 200
     assert app.extensions["claimkb_sparql_runner"].pids() == [pid]
+
+
+# ---------------------------------------------------------------- found in review
+
+@pytest.mark.parametrize("before", ["ex:a\\'", "<http://e/\\u0041'>", "ex:a\\#b"])
+def test_escapes_in_names_and_iris_hide_nothing(before):
+    # Pygments' lexer read ex:a\' and <…\u0041'> as the start of a string, hiding what
+    # followed; the grammar's own terminals do not
+    text = f"SELECT * WHERE {{ ?s {before} " + "[ ?p " * 200 + "?o" + " ]" * 200 + " }"
+    assert measure(text)[0] >= 200
+
+
+def test_quoted_triples_nest():
+    text = "SELECT * WHERE { " + "<< " * 200 + "?s ?p ?o" + " >>" * 200 + " ?p ?o }"
+    assert measure(text)[0] >= 200
+
+
+def test_a_closing_bracket_of_another_kind_closes_nothing():
+    assert measure("SELECT * WHERE { FILTER(" + "( ] } >> " * 100 + "1" + ")" * 101 + ") }")[0] >= 100
+
+
+def test_service_hidden_behind_an_escaped_quote_is_refused(app_and_kb):
+    app, _ = app_and_kb
+    query = ("PREFIX ex: <http://e/> SELECT * WHERE { { ?x ex:a\\' ?y } UNION "
+             "{ SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } } } #'")
+    response = app.test_client().get("/sparql", query_string={"query": query})
+    assert response.status_code == 403 and "SERVICE" in response.get_json()["error"]
+
+
+def test_a_worker_reaches_no_network(app_and_kb):
+    # the second wall: even a SERVICE handed straight to a worker connects nowhere
+    app, kb = app_and_kb
+    hits = []
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(5)
+    listener.settimeout(0.2)
+    port = listener.getsockname()[1]
+    runner = runner_for(kb.store, 1)
+    try:
+        with pytest.raises((QueryError, StoreError)):
+            runner.run(f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}",
+                       default_graphs=None, named_graphs=None, base_iri=None, cap=10, budget=5)
+        try:
+            conn, _ = listener.accept()
+            hits.append(conn)
+            conn.close()
+        except socket.timeout:
+            pass
+        assert not hits, "a SPARQL worker connected to 127.0.0.1"
+    finally:
+        runner.close()
+        listener.close()
+
+
+def test_the_runner_works_past_descriptor_1023(app_and_kb):
+    # select.select() cannot wait on a descriptor numbered 1024 or more
+    _, kb = app_and_kb
+    held = [os.open(os.devnull, os.O_RDONLY) for _ in range(1100)]
+    runner = runner_for(kb.store, 1)
+    try:
+        answer = runner.run("ASK {}", default_graphs=None, named_graphs=None, base_iri=None,
+                            cap=1, budget=10)
+        assert answer.boolean is True and runner.busy() == 0
+    finally:
+        runner.close()
+        for fd in held:
+            os.close(fd)

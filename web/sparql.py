@@ -183,9 +183,6 @@ class Unavailable(HTTPException):
     code = 503
 
 
-Collected = Answer   # the result a view renders (kb/store/sandbox.py)
-
-
 def runner() -> QueryRunner:
     """This app's query runner (kb/store/sandbox.py: worker processes on an embedded
     store on disk, else threads), made on the first query."""
@@ -286,7 +283,7 @@ def term_kind(term) -> str:
     return "triple"
 
 
-def serialize(result: Collected, fmt: str) -> bytes:
+def serialize(result: Answer, fmt: str) -> bytes:
     """``result`` in ``fmt``: SPARQL results (select/ask) or RDF (graph)."""
     if result.kind == "ask":
         if fmt == "json":
@@ -509,7 +506,7 @@ def downloads(query: str, kind: str) -> list[tuple[str, str]]:
             for fmt, (_, label) in formats_for(kind).items()]
 
 
-def page(query: str | None, *, kind: str | None = None, result: Collected | None = None,
+def page(query: str | None, *, kind: str | None = None, result: Answer | None = None,
          error: dict | None = None, status: int = 200, dataset=None):
     settings = get_settings()
     text = query if query is not None else prologue() + EXAMPLE

@@ -24,10 +24,12 @@ _TRIG_SKIPPED = re.compile(
     rb'|"[^"\\\n\r]*(?:\\.[^"\\\n\r]*)*"'
     rb"|'[^'\\\n\r]*(?:\\.[^'\\\n\r]*)*'"
     rb'|<[^<>"{}|^`\\\x00-\x20]*>'
-    rb"|#[^\n\r]*")
-_TRIG_TOKEN = re.compile(_TRIG_SKIPPED.pattern + rb"|[\[\](){}]")
-_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[](){}")
-_OPENING = frozenset(b"[({")
+    rb"|#[^\n\r]*"
+    rb"|\\.")   # an escape in a prefixed name (ex:a\' or ex:a\( is part of the name)
+# once IRIs are skipped, a < or > left is a quoted triple's << or >> (RDF 1.2 / RDF-star)
+_TRIG_TOKEN = re.compile(_TRIG_SKIPPED.pattern + rb"|[\[\](){}<>]")
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[](){}<>")
+_OPENING = frozenset(b"[({<")
 
 # check_links: the link-like predicates of the metadata graph (kb.iris.META) and their rule
 META_GRAPH = "https://w3id.org/claimkb/graph/metadata"
@@ -122,27 +124,31 @@ def check_nesting(data: bytes, where: str, limit: int) -> None:
     depth = 0
     for match in _TRIG_TOKEN.finditer(data):
         token = match.group()
-        if token in (b"[", b"(", b"{"):
+        if token in (b"[", b"(", b"{", b"<"):
             depth += 1
             if depth > limit:
                 line = data.count(b"\n", 0, match.start()) + 1
-                raise InputError(f"nested more than {limit} levels deep (graphs, [ ] or ( ) "
+                raise InputError(f"nested more than {limit} levels deep (graphs, [ ], ( ) or << >> "
                                  "inside each other); refused before parsing",
                                  where=f"{where}:{line}")
-        elif token in (b"]", b")", b"}"):
+        elif token in (b"]", b")", b"}", b">"):
             depth -= 1
     raise InputError(f"nested more than {limit} levels deep; refused before parsing",
                      where=where)
 
 
 def _unsafe_iri(term) -> str | None:
-    if isinstance(term, ox.NamedNode):
-        value = term.value
-        return value if not value.startswith(_SAFE_PREFIXES) and \
-            scheme(value) in UNSAFE_IRI_SCHEMES else None
-    if isinstance(term, ox.Triple):
-        return next(filter(None, map(_unsafe_iri, (term.subject, term.predicate, term.object))),
-                    None)
+    """The first IRI with an unsafe scheme in ``term``, looking inside quoted triples
+    (iteratively: an import nests them as deep as it likes)."""
+    todo = [term]
+    while todo:
+        term = todo.pop()
+        if isinstance(term, ox.NamedNode):
+            value = term.value
+            if not value.startswith(_SAFE_PREFIXES) and scheme(value) in UNSAFE_IRI_SCHEMES:
+                return value
+        elif isinstance(term, ox.Triple):
+            todo += [term.object, term.predicate, term.subject]
     return None
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 from typing import BinaryIO
 
@@ -25,6 +26,7 @@ class EmbeddedStore(Store):
     def __init__(self, path: Path | str | None):
         self.path = Path(path) if path is not None else None
         self._generation = 0
+        self._generation_lock = threading.Lock()
         try:
             if self.path is None:
                 self._ox = ox.Store()
@@ -46,12 +48,16 @@ class EmbeddedStore(Store):
         the caller writes, so a bulk tool that writes through it should be followed by
         another write or a ``touch()`` for the workers' views to see it at once; they
         also reopen every minute.)"""
-        self._generation += 1
+        self._bump()
         return self._ox
 
     def touch(self) -> None:
         """Mark a write made around this object (through ``oxigraph``) as committed."""
-        self._generation += 1
+        self._bump()
+
+    def _bump(self) -> None:
+        with self._generation_lock:   # writers run in several threads: never lose a bump
+            self._generation += 1
 
     def generation(self) -> int:
         """A counter that changes with every write made through this object: the
@@ -134,7 +140,7 @@ class EmbeddedStore(Store):
         except OSError as exc:
             raise StoreError(f"store write failed (nothing written): {exc}") from None
         finally:
-            self._generation += 1   # after the commit: a reader that saw the old value reopens
+            self._bump()   # after the commit: a reader that saw the old value reopens
 
     def load(self, data: bytes, fmt: str, where: str = "<input>") -> int:
         quads = parse_quads(data, fmt, where)
@@ -143,7 +149,7 @@ class EmbeddedStore(Store):
         except OSError as exc:
             raise StoreError(f"store write failed (nothing written): {exc}") from None
         finally:
-            self._generation += 1
+            self._bump()
         return len(quads)
 
     def dump(self, out: BinaryIO, fmt: str) -> None:

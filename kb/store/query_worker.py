@@ -4,7 +4,8 @@ Oxigraph store, one at a time, until its input closes (kb/store/sandbox.py start
 Run as a script (``python path/to/query_worker.py STORE_DIR NICENESS MEMORY_BYTES``),
 not imported: it imports only pyoxigraph and the standard library, so it starts in
 ~50 ms and stays small. The parent kills it when a query runs past its time budget;
-that is what stops the work (pyoxigraph cannot cancel a query).
+that is what stops the work (pyoxigraph cannot cancel a query). It has no network
+(``_without_network``): a SERVICE that got past the guard reaches nothing.
 
 Protocol, on stdin/stdout: each message is a 4-byte big-endian length and that many
 bytes of UTF-8 JSON.
@@ -46,6 +47,19 @@ def _die_with_parent() -> None:
         libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG = 1
     except (OSError, AttributeError):  # pragma: no cover - not Linux
         pass
+
+
+def _without_network() -> bool:
+    """Move this process into a network namespace of its own (no interface but a
+    loopback that is down), so that no query can reach any address, whatever gets past
+    the guard (SERVICE makes pyoxigraph fetch URLs). As root that is unshare(CLONE_NEWNET);
+    otherwise in a user namespace too, where the kernel allows it. True when done."""
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+    except OSError:  # pragma: no cover - not Linux
+        return False
+    clone_newnet, clone_newuser = 0x40000000, 0x10000000
+    return libc.unshare(clone_newnet) == 0 or libc.unshare(clone_newuser | clone_newnet) == 0
 
 
 def _read(stream) -> dict | None:
@@ -110,6 +124,7 @@ def run(store: ox.Store, request: dict) -> dict:
 def main(argv: list[str]) -> int:
     path, niceness, memory = argv[1], int(argv[2]), int(argv[3])
     _die_with_parent()
+    isolated = _without_network()
     if niceness:
         os.nice(niceness)   # page requests of the server come first on a busy machine
     if memory > 0:
@@ -117,7 +132,7 @@ def main(argv: list[str]) -> int:
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # nothing else may write into the protocol stream
     store, generation, opened = None, None, 0.0
-    _write(stdout, {"ready": True})
+    _write(stdout, {"ready": True, "network": "none" if isolated else "shared"})
     while True:
         request = _read(stdin)
         if request is None:

@@ -20,8 +20,9 @@ OverBudget (past the budget), AllBusy (every worker is busy), QueryError, StoreE
 from __future__ import annotations
 
 import json
+import logging
 import os
-import select
+import selectors
 import struct
 import subprocess
 import sys
@@ -41,6 +42,7 @@ from .base import QueryStream, Store
 
 WORKER_SCRIPT = Path(__file__).with_name("query_worker.py")
 _LEN = struct.Struct(">I")
+log = logging.getLogger(__name__)
 ACQUIRE_WAIT = 0.05   # seconds a request waits for a free worker before AllBusy
 
 
@@ -164,6 +166,7 @@ class _Worker:
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
             close_fds=True, start_new_session=True)
         self.ready = False
+        self.network: str | None = None
 
     def send(self, message: dict) -> None:
         body = json.dumps(message, separators=(",", ":")).encode("utf-8")
@@ -181,18 +184,20 @@ class _Worker:
         return None if body is None else json.loads(body.decode("utf-8"))
 
     def _read_exact(self, size: int, deadline: float | None) -> bytes | None:
+        # a selector (epoll), not select.select: descriptors past 1023 are fine
         fd = self.proc.stdout.fileno()
         chunks, got = [], 0
-        while got < size:
-            wait = None if deadline is None else max(0.0, deadline - time.monotonic())
-            readable, _, _ = select.select([fd], [], [], wait)
-            if not readable:
-                raise TimeoutError()
-            chunk = os.read(fd, size - got)
-            if not chunk:
-                return None
-            chunks.append(chunk)
-            got += len(chunk)
+        with selectors.DefaultSelector() as selector:
+            selector.register(fd, selectors.EVENT_READ)
+            while got < size:
+                wait = None if deadline is None else max(0.0, deadline - time.monotonic())
+                if not selector.select(wait):
+                    raise TimeoutError()
+                chunk = os.read(fd, size - got)
+                if not chunk:
+                    return None
+                chunks.append(chunk)
+                got += len(chunk)
         return b"".join(chunks)
 
     def kill(self) -> None:
@@ -235,14 +240,25 @@ class ProcessRunner(QueryRunner):
         with self._lock:
             if self._closed:
                 raise StoreError("the query runner is closed")
+            dead = []
+            found = None
             while self._idle:
                 worker = self._idle.pop()
                 if worker.proc.poll() is None:
-                    return worker
+                    found = worker
+                    break
                 self._all.discard(worker)   # died while idle: never hand it a query
+                dead.append(worker)
+        for worker in dead:
+            worker.kill()   # closes its pipes
+        if found is not None:
+            return found
         # started from one long-lived thread: Linux's parent-death signal follows the
         # thread that started a process, and a request thread may end before its worker
-        worker = self._spawner.submit(_Worker, self.path, self.niceness, self.memory_bytes).result()
+        try:
+            worker = self._spawner.submit(_Worker, self.path, self.niceness, self.memory_bytes).result()
+        except OSError as exc:   # no process or descriptor left for it
+            raise StoreError(f"cannot start a query worker: {exc.strerror or exc}") from None
         with self._lock:
             self._all.add(worker)
         return worker
@@ -277,6 +293,10 @@ class ProcessRunner(QueryRunner):
                     if not hello or not hello.get("ready"):
                         raise _Died()
                     worker.ready = True
+                    worker.network = hello.get("network")
+                    if worker.network != "none":
+                        log.warning("a SPARQL worker could not leave the network namespace: "
+                                    "it can reach the network if a SERVICE passes the guard")
                 worker.send({"query": query, "default_graphs": default_graphs,
                              "named_graphs": named_graphs, "base_iri": base_iri,
                              "cap": int(cap), "generation": self.generation()})
@@ -286,10 +306,13 @@ class ProcessRunner(QueryRunner):
             except TimeoutError:
                 self._discard(worker)
                 raise OverBudget(f"the query did not finish within {budget:g} s") from None
-            except (_Died, BrokenPipeError, OSError):
+            except (_Died, BrokenPipeError, OSError, ValueError):
                 self._discard(worker)
                 raise QueryError("the query engine stopped on this query (it was too "
                                  "large or too complex to evaluate); simplify it") from None
+            except BaseException:
+                self._discard(worker)   # never hand a worker in an unknown state a query
+                raise
             self._give_back(worker)
         finally:
             self._slots.release()
