@@ -10,6 +10,7 @@ tests/test_quantity.py. Number conventions per language are the DECIMAL_MARKS ta
 """
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -19,13 +20,20 @@ from functools import lru_cache
 from rdflib import Graph, URIRef
 
 from .errors import InputError
-from .units import Unit, unit_for
+from .units import ALIASES, UNITS, Unit, unit_for
 from .vocab import CKB, RDF
 
 MAX_LENGTH = 200                          # characters; a longer value is refused
 MAX_DIGITS = 20                           # digits in one numeral; no real figure has more
+UNITS_COUNT_CODE = "C62"
 FRACTION_QUANTUM = Decimal("0.000001")    # a fraction's ratio is kept to 6 places (2/3 → 66.6667%)
 SUFFIX_MARK = "…"                         # a ckb:surfaceForm "… or more" follows the number
+# Arabic and Persian sources write their own decimal mark and thousands separator
+# (beside Arabic-Indic digits, which are digits to Python already: "۳۰۰" is 300)
+_MARKS = str.maketrans({"\u066b": ".", "\u066c": ","})
+# "2640, 3 m": a space after a decimal comma, as some official sites print it; joined
+# only in a language whose decimal mark is the comma
+_SPACED_DECIMAL_COMMA = re.compile(r"(?<=\d), (?=\d{1,2}(?!\d))")
 
 # Decimal mark by language: a BCP-47 tag, looked up from the most specific form down to
 # its primary subtag ("de-CH-1996" → "de-ch" → "de"). The other one of "." and "," is
@@ -37,6 +45,7 @@ DECIMAL_MARKS: dict[str, str] = {
     # "." decimal mark, "," (or a space) between thousands
     "en": ".", "zh": ".", "ja": ".", "ko": ".", "he": ".", "hi": ".", "th": ".",
     "ms": ".", "fil": ".", "tl": ".", "sw": ".", "ga": ".", "cy": ".",
+    "ar": ".", "fa": ".", "ur": ".", "ps": ".",   # with Western digits; see _MARKS for ٫ ٬
     "de-ch": ".", "de-li": ".", "it-ch": ".", "es-mx": ".", "es-us": ".",
     # "," decimal mark, "." or a space between thousands
     "de": ",", "fr": ",", "es": ",", "it": ",", "pt": ",", "nl": ",", "ca": ",",
@@ -504,7 +513,9 @@ def parse_quantity(text: str, unit: str | None = None, where: str | None = None,
                          f"{MAX_LENGTH}): {raw[:40]!r}…", where=where)
     surface = " ".join(raw.split())
     work = " ".join(unicodedata.normalize("NFKC", surface).lower()
-                    .replace("\u2212", "-").split())
+                    .replace("\u2212", "-").translate(_MARKS).split())
+    if decimal_mark(language) == ",":
+        work = _SPACED_DECIMAL_COMMA.sub(",", work)
     not_a_quantity = InputError(f"not a quantity: {surface!r} (expected e.g. '1,344 km', "
                                 "'over 70%', 'more than a thousand', 'between 300 and 400')",
                                 where=where)
@@ -606,11 +617,41 @@ def _unit(fig: _Figure, unit: str | None, surface: str, where) -> Unit:
         written = fig.unit
     else:
         written = fig.rest
+        if unit is None and fig.kind == "number" and _counted_noun(written, surface, where):
+            return UNITS[UNITS_COUNT_CODE]   # "12 villages", "2,400 workers": a count; the noun stays in the surface text
     unit_obj = unit_for(unit if unit is not None else written, where=where)
     if unit is not None and written and unit_for(written, where=where) != unit_obj:
         raise InputError(f"{surface!r} is in {written!r} but the unit given is {unit!r}",
                          where=where)
     return unit_obj
+
+
+# words that belong to figures, never the noun counted after one
+_NOT_NOUNS = frozenset({*_ONES, *_TEENS, *_TENS, *_SCALES, *_VAGUE, *_DENOMINATORS,
+                        "and", "of", "to", "or", "a", "an", "per", "each", "every", "hundreds", "tens",
+                        "zero"})   # "1,000 soldiers per day" is a rate, not a count
+_NOUN = re.compile(r"[^\W\d_]+(?:[ '’-][^\W\d_]+){0,3}")
+
+
+def _counted_noun(rest: str, surface: str, where) -> bool:
+    """Whether ``rest`` (what follows the figure) is the noun of a count ("villages",
+    "Afghan soldiers", "сёл"): up to four words of letters that are not a known unit.
+    A word close to a unit ("kilometers" misspelt "kilomters") is an error naming the
+    unit, never a count."""
+    if not rest or not _NOUN.fullmatch(rest):
+        return False
+    if any(w in _NOT_NOUNS for w in re.split(r"[ '’-]", rest)):
+        return False   # "four quarters", "hundreds of dozens": number words, not a noun
+    try:
+        unit_for(rest)
+        return False   # a unit after all
+    except InputError:
+        pass
+    close = difflib.get_close_matches(rest, list(ALIASES), n=1, cutoff=0.85)
+    if close:
+        raise InputError(f"unknown unit {rest!r} in {surface!r}: did you mean {close[0]!r}?",
+                         where=where)
+    return True
 
 
 def _range(rest: str, between: bool, language, surface: str, where):

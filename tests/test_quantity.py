@@ -77,11 +77,11 @@ def test_number_words(words, value):
 
 
 @pytest.mark.parametrize("text,message", [
-    ("1,000 soldiers", "unknown unit 'soldiers'"),
+    ("1,000 soldiers/day", "unknown unit"),
     ("many", "not a quantity"),
     ("", "not a quantity"),
     ("over", "not a quantity"),
-    ("12 parsecs", "unknown unit"),
+    ("12 km/s", "unknown unit"),
 ])
 def test_bad_quantities(text, message):
     with pytest.raises(InputError, match=message):
@@ -540,7 +540,7 @@ def test_zero_with_a_qualifier_has_a_defined_interval():
     ("1e6", "unknown unit 'e6'"),
     ("£3bn", "not a quantity"),
     ("%70 km", "unexpected 'km'"),
-    ("1,000 soldiers", "unknown unit 'soldiers'"),
+    ("1,000 soldiers per day", "unknown unit"),
     ("x" * 201, "too long"),
     ("1" + " " * 300, "too long"),
     ("⅔", "unknown unit"),
@@ -632,3 +632,52 @@ claims:
     assert got["about two-thirds"][0] == D("66.6667") and got["about two-thirds"][3] == "About"
     assert got["thousands"] == (D(2000), D(2000), None, "AtLeast")
     assert got["roughly 10-15%"] == (D("12.5"), D("9.5"), D("15.75"), "About")
+
+
+# ---------------------------------------------------------------- other languages (issue 12, item 7, part)
+
+@pytest.mark.parametrize("text,language,value,unit,qualifier", [
+    ("свыше 500", "ru", "500", "C62", "more than"),
+    ("не менее 300", "ru", "300", "C62", "at least"),
+    ("около 2 000", "ru", "2000", "C62", "about"),
+    ("2640, 3 m", "ru", "2640.3", "MTR", "exact"),      # a space after the decimal comma
+    ("prawie 40%", "pl", "40", "P1", "nearly"),
+    ("mais de 2000", "pt", "2000", "C62", "more than"),
+    ("más de 1.500", "es", "1500", "C62", "more than"),
+    ("près de 2000", "fr", "2000", "C62", "nearly"),
+    ("rund 1.200 km", "de", "1200", "KMT", "about"),
+    ("über 70%", "de", "70", "P1", "more than"),
+    ("بیش از ۳۰۰", "fa", "300", "C62", "more than"),    # Persian digits
+    ("أكثر من ١٠٠٠", "ar", "1000", "C62", "more than"),  # Arabic-Indic digits
+    ("1٬344 km", "ar", "1344", "KMT", "exact"),          # Arabic thousands separator
+    ("2٫5%", "fa", "2.5", "P1", "exact"),                # Arabic decimal separator
+])
+def test_qualifiers_digits_and_marks_of_other_languages(text, language, value, unit, qualifier):
+    q = parse_quantity(text, language=language)
+    assert (str(q.value), q.unit.code, q.qualifier.label) == (value, unit, qualifier)
+    assert q.surface == text
+
+
+def test_a_spaced_decimal_comma_is_joined_only_where_the_comma_is_decimal():
+    with pytest.raises(InputError):
+        parse_quantity("2640, 3 m", language="en")
+
+
+@pytest.mark.parametrize("text,value", [
+    ("12 villages", "12"), ("2,400 workers", "2400"), ("more than 1,000 Afghan soldiers", "1000"),
+    ("au moins 12 villages", "12"),
+])
+def test_a_counted_noun_after_a_figure_is_a_count_kept_in_the_text(text, value):
+    q = parse_quantity(text, language="fr" if text.startswith("au") else None)
+    assert (str(q.value), q.unit.code) == (value, "C62")
+    assert q.surface == text   # the noun stays in the surface text
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("1,344 kilomters", "did you mean 'kilometers'"),   # a misspelt unit is never a count
+    ("1,000 soldiers per day", "unknown unit"),         # a rate is not a count
+    ("four quarters", "unknown unit|fraction"),
+])
+def test_what_is_not_a_counted_noun(text, expected):
+    with pytest.raises(InputError, match=expected):
+        parse_quantity(text)
