@@ -19,6 +19,7 @@ from functools import lru_cache
 
 from rdflib import Graph, URIRef
 
+from . import number_words
 from .errors import InputError
 from .units import ALIASES, UNITS, Unit, unit_for
 from .vocab import CKB, RDF
@@ -383,10 +384,13 @@ def _vague(text: str) -> tuple[int, str] | None:
     return value, " ".join(words[i:])
 
 
-def _scale_word(text: str) -> tuple[int | None, str]:
+def _scale_word(text: str, language: str | None = None) -> tuple[int | None, str]:
     word = text.split(" ", 1)[0] if text else ""
     if word in _SCALES:
         return _SCALES[word], text[len(word):].strip()
+    found = number_words.scale(word, language) if word else None
+    if found is not None:   # "2 mil" (pt), "5 тыс." (ru), "1,5 Mio." (de)
+        return found, text[len(word):].strip()
     return None, text
 
 
@@ -426,7 +430,9 @@ def _figure(text: str, language: str | None, surface: str, where: str | None) ->
                 fig = _Figure(value, " ".join(words[cut:]), "number", _SCALES.get(last))
                 break
         else:
-            return None
+            fig = _other_language_words(words, language)
+            if fig is None:
+                return None
     # "two and a half", "1 and a quarter"
     mixed = False
     if fig.value == fig.value.to_integral_value() and fig.rest.startswith("and "):
@@ -436,10 +442,24 @@ def _figure(text: str, language: str | None, surface: str, where: str | None) ->
     # a scale word after digits ("1.5 million") or a mixed number ("two and a half
     # million"); number words took their own scales already ("one thousand fifteen
     # hundred" is not a number)
-    scale, rest = _scale_word(fig.rest)
+    scale, rest = _scale_word(fig.rest, language)
     if scale is not None and (m is not None or mixed):
         fig.value, fig.rest, fig.scale = fig.value * scale, rest, scale
     return fig
+
+
+def _other_language_words(words: list[str], language: str | None) -> _Figure | None:
+    """Number or fraction words of the article's language at the start of ``words``
+    (kb/number_words.py: "двух тысяч", "deux tiers", "ألف"), the longest that reads."""
+    for cut in range(len(words), 0, -1):
+        share = number_words.fraction(words[:cut], language)
+        if share is not None:
+            return _Figure(share, " ".join(words[cut:]), "fraction")
+        value = number_words.value(words[:cut], language)
+        if value is not None:
+            return _Figure(value, " ".join(words[cut:]), "number",
+                           number_words.scale(words[cut - 1], language))
+    return None
 
 
 def _tidy(value: Decimal) -> Decimal:
@@ -484,6 +504,8 @@ def parse_quantity(text: str, unit: str | None = None, where: str | None = None,
       dozen, lakh, crore, "bn", "mn", "mln" ("1.5 million", "3bn"). "m" is metres
       ("3m" = 3 m), never million; "k" is not read.
     * **Number words**: see parse_number_words; "two and a half million" = 2,500,000.
+      In another ``language``, kb/number_words.py ("около двух тысяч", "deux tiers",
+      "أكثر من ألف"; "2 mil" in Portuguese).
     * **Fractions in words** ("half", "a third", "two-thirds", "three quarters", "nine
       tenths") are a share in % (P1), the ratio rounded to 6 places (two-thirds =
       66.6667%). Only the fraction is the value: "half of the border" is an error.

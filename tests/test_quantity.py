@@ -681,3 +681,32 @@ def test_a_counted_noun_after_a_figure_is_a_count_kept_in_the_text(text, value):
 def test_what_is_not_a_counted_noun(text, expected):
     with pytest.raises(InputError, match=expected):
         parse_quantity(text)
+
+
+@pytest.mark.parametrize("text,language,value,unit,qualifier", [
+    ("около двух тысяч", "ru", "2000", "C62", "about"),      # declined: number-parser
+    ("свыше 5 тыс.", "ru", "5000", "C62", "more than"),      # a scale word after digits
+    ("две трети", "ru", "66.6667", "P1", "exact"),
+    ("mais de 2 mil", "pt", "2000", "C62", "more than"),
+    ("près de deux tiers", "fr", "66.6667", "P1", "nearly"),  # text2num and a fraction word
+    ("deux mille cinq cents", "fr", "2500", "C62", "exact"),
+    ("casi la mitad", "es", "50", "P1", "nearly"),
+    ("1,5 Mio.", "de", "1500000", "C62", "exact"),
+    ("أكثر من ألف", "ar", "1000", "C62", "more than"),       # tables: neither library reads ar
+    ("بیش از ۳ هزار", "fa", "3000", "C62", "more than"),
+    ("ponad tysiąc", "pl", "1000", "C62", "more than"),
+])
+def test_number_words_of_other_languages(text, language, value, unit, qualifier):
+    q = parse_quantity(text, language=language)
+    assert (str(q.value.normalize() if q.value != q.value.to_integral_value() else q.value),
+            q.unit.code, q.qualifier.label) == (value, unit, qualifier)
+
+
+def test_number_words_are_read_in_the_articles_language_only():
+    # "mil" is a thousand in Portuguese; in an English article it is no scale (and so
+    # close to "mile" that it is refused rather than read as a count of "mil")
+    assert parse_quantity("2 mil", language="pt").value == 2000
+    with pytest.raises(InputError, match="did you mean 'mile'"):
+        parse_quantity("2 mil", language="en")
+    with pytest.raises(InputError):
+        parse_quantity("deux mille")   # French words in an English article
