@@ -169,3 +169,29 @@ def test_a_relative_about_in_an_undated_article_names_the_claim(kb, tmp_path):
     about: March 3
 """, head=head)
     assert "claim #2 (when)" in message and "publication date" in message
+
+
+def test_a_russian_article_s_figure_and_time_in_words(kb, tmp_path):
+    # the article's language reads the qualifier, the number words and the relative time
+    path = tmp_path / "ru.yaml"
+    path.write_text("""claimkb: 1
+articles:
+  asia:
+    publisher: Азия-Плюс
+    published: 2021-07-06
+    language: ru
+claims:
+  - id: crossed
+    article: asia
+    statement: Вчера около двух тысяч военных перешли границу.
+    subject: {label: Afghan soldiers}
+    property: {label: number who crossed}
+    value: около двух тысяч
+    about: вчера
+""", encoding="utf-8")
+    kb.import_file(path)
+    view = kb.claim_view("crossed")
+    assert str(view["about"]["earliest"]) == "2021-07-05" and str(view["about"]["text"]) == "вчера"
+    value = view["content"][0]["value"]
+    assert (value["value"], value["minValue"], value["maxValue"]) == ("2000", "1900", "2100")
+    assert value["bound"].endswith("#About") and value["surfaceText"] == "около двух тысяч"
