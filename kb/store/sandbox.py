@@ -259,6 +259,8 @@ class ProcessRunner(QueryRunner):
             worker = self._spawner.submit(_Worker, self.path, self.niceness, self.memory_bytes).result()
         except OSError as exc:   # no process or descriptor left for it
             raise StoreError(f"cannot start a query worker: {exc.strerror or exc}") from None
+        except RuntimeError:     # closed meanwhile: the spawner takes no more work
+            raise StoreError("the query runner is closed") from None
         with self._lock:
             self._all.add(worker)
         return worker
