@@ -21,7 +21,7 @@ from rdflib import Graph, URIRef
 
 from . import number_words
 from .errors import InputError
-from .units import ALIASES, UNITS, Unit, unit_for
+from .units import ALIASES, UNITS, UNSUPPORTED, Unit, unit_for
 from .vocab import CKB, RDF
 
 MAX_LENGTH = 200                          # characters; a longer value is refused
@@ -664,6 +664,8 @@ def _counted_noun(rest: str, surface: str, where) -> bool:
         return False
     if any(w in _NOT_NOUNS for w in re.split(r"[ '’-]", rest)):
         return False   # "four quarters", "hundreds of dozens": number words, not a noun
+    if rest in UNSUPPORTED:
+        return False   # "300 furlongs": a unit claimkb does not convert, not a noun
     try:
         unit_for(rest)
         return False   # a unit after all

@@ -54,6 +54,19 @@ ALIASES: dict[str, str] = {
 }
 
 
+# units claimkb does not convert yet: after a figure they are an "unknown unit" error,
+# never the noun of a count ("300 furlongs" is not 300 things called furlongs)
+UNSUPPORTED: frozenset[str] = frozenset({
+    "furlong", "furlongs", "parsec", "parsecs", "acre", "acres", "hectare", "hectares", "ha",
+    "foot", "feet", "ft", "yard", "yards", "yd", "inch", "inches", "nautical mile",
+    "nautical miles", "knot", "knots", "mph", "pound", "pounds", "lb", "lbs", "ounce",
+    "ounces", "oz", "gallon", "gallons", "litre", "litres", "liter", "liters", "barrel",
+    "barrels", "bbl", "degree", "degrees", "dollar", "dollars", "euro", "euros", "rouble",
+    "roubles", "ruble", "rubles", "afghani", "afghanis", "somoni", "pound sterling",
+    "usd", "eur", "rub", "gbp", "minute", "minutes", "second", "seconds", "month", "months",
+})
+
+
 def unit_for(text: str, where: str | None = None) -> Unit:
     """The Unit a word, symbol or code names ("" is a plain count).
 

@@ -677,6 +677,8 @@ def test_a_counted_noun_after_a_figure_is_a_count_kept_in_the_text(text, value):
     ("1,344 kilomters", "did you mean 'kilometers'"),   # a misspelt unit is never a count
     ("1,000 soldiers per day", "unknown unit"),         # a rate is not a count
     ("four quarters", "unknown unit|fraction"),
+    ("300 furlongs", "unknown unit 'furlongs'"),        # a unit not converted yet
+    ("2,000 dollars", "unknown unit 'dollars'"),
 ])
 def test_what_is_not_a_counted_noun(text, expected):
     with pytest.raises(InputError, match=expected):
