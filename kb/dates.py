@@ -122,8 +122,8 @@ def parse_time_about(value, where: str | None = None, *, published: PDate | None
                      language: str | None = None) -> TimeAbout:
     """"2021-07-08", "2021-07", "2021-07-01/2021-07-08", {start:, end:}, or words relative
     to the source's ``published`` date ("yesterday", "on Friday", "last week", "March 3",
-    "вчера", "le 3 mars"; ``language`` is the article's, English when unknown or not
-    one dateparser knows), resolved with
+    "вчера", "le 3 mars"; ``language`` is the article's, read beside English;
+    English alone when unknown or not one dateparser knows), resolved with
     dateparser (``resolve_relative``) and kept as ``text``.
 
     Raises InputError for an unparseable date, a relative one with no publication date
@@ -172,11 +172,11 @@ def resolve_relative(text: str, published: PDate | None, language: str | None,
     base = dt.datetime(published.year, published.month, published.day, 12)
     settings = {"RELATIVE_BASE": base, "PREFER_DATES_FROM": "past"}
     words = " ".join(text.split())
-    # the article's language, else English (as numbers are read, kb/quantity.py); not
-    # dateparser's detection over all its languages: ~3 s for words it cannot read
-    primary = language.split("-")[0].lower() if language else "en"
+    # the article's language and English (analysts write claims files in English too),
+    # not dateparser's detection over all its languages: ~3 s for words it cannot read
+    languages = list(dict.fromkeys([language.split("-")[0].lower(), "en"] if language else ["en"]))
     try:
-        found = DateDataParser(languages=[primary], settings=settings).get_date_data(words)
+        found = DateDataParser(languages=languages, settings=settings).get_date_data(words)
     except ValueError:   # a language dateparser does not know: read as English
         found = DateDataParser(languages=["en"], settings=settings).get_date_data(words)
     if found is None or found.date_obj is None:

@@ -87,6 +87,7 @@ PUBLISHED = parse_date("2021-07-08")   # a Thursday
     ("le 3 mars", "fr", "2021-03-03", "2021-03-03"),
     ("gestern", "de", "2021-07-07", "2021-07-07"),
     ("yesterday", "xx-unknown", "2021-07-07", "2021-07-07"),  # an unknown language: English
+    ("yesterday", "ru", "2021-07-07", "2021-07-07"),          # English beside the article's
 ])
 def test_relative_times_resolve_against_the_publication_date(words, language, earliest, latest):
     t = parse_time_about(words, "c.yaml:9", published=PUBLISHED, language=language)
