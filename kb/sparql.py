@@ -229,7 +229,7 @@ def measure(text: str) -> tuple[int, int]:
     return deepest, operators
 
 
-def check_limits(text: str, max_chars: int, max_depth: int, max_operators: int = 2000) -> None:
+def check_limits(text: str, max_chars: int, max_depth: int, max_operators: int) -> None:
     """Refuse SPARQL that is too long, nested too deep or has too many operators before
     it reaches the store (``measure``).
 
@@ -284,7 +284,7 @@ def uses_service(text: str) -> bool:
     return any(kind == "word" and token.upper() == "SERVICE" for kind, token in tokens(text))
 
 
-def check_read_query(text: str, max_chars: int, max_depth: int, max_operators: int = 2000) -> str:
+def check_read_query(text: str, max_chars: int, max_depth: int, max_operators: int) -> str:
     """Check a user's query before it reaches the store; returns its form (SELECT, ASK,
     CONSTRUCT or DESCRIBE).
 

@@ -31,13 +31,12 @@ UNSAFE_IRI_SCHEMES = frozenset({"javascript", "vbscript", "data", "file", "blob"
                                 "filesystem", "view-source", "chrome", "jar"})
 
 _STRIPPED = re.compile(r"[\t\n\r]")
+_C0_AND_SPACE = "".join(map(chr, range(0x21)))   # stripped at both ends by browsers
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):")
 
 
 def _as_browser_reads(value: str) -> str:
-    return _STRIPPED.sub("", str(value)).strip("\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c"
-                                               "\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18"
-                                               "\x19\x1a\x1b\x1c\x1d\x1e\x1f ")
+    return _STRIPPED.sub("", str(value)).strip(_C0_AND_SPACE)
 
 
 def scheme(value: str) -> str | None:
