@@ -18,7 +18,7 @@ from .iris import META, Minter
 from .model import ClaimRecord, claim_quads
 from .store import Store, open_store
 from .store.base import QueryResult
-from .store.convert import check_line_lengths, check_links, check_nesting
+from .store.convert import check_links, check_nesting
 from .vocab import CKB, MODALITIES, OA, PREFIXES, SCHEMA
 
 MODALITY_NAMES = {iri: name for name, iri in MODALITIES.items()}
@@ -684,10 +684,10 @@ class KnowledgeBase:
                 data = path.read_bytes()
             except OSError as exc:
                 raise InputError(f"cannot read: {exc.strerror}", where=str(path)) from None
-            check_line_lengths(data, str(path))
             check_nesting(data, str(path), MAX_IMPORT_DEPTH)   # N-Quads nest too: << >>
-            check_links(data, fmt, str(path))   # unsafe links: nothing is written
-            report.quads = self.store.load(data, fmt, where=str(path))
+            # unsafe links refuse the file on the quads the store parses: nothing is written
+            report.quads = self.store.load(data, fmt, where=str(path),
+                                           check=lambda quads: check_links(quads, str(path)))
             self.reindex()
             return report
         if fmt == "claims":

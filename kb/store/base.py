@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import BinaryIO, Iterable, Iterator
+from typing import BinaryIO, Callable, Iterable, Iterator
 
 import pyoxigraph as ox
 from rdflib import Graph
@@ -83,10 +83,13 @@ class Store(ABC):
         """Run a SPARQL update atomically. Raises QueryError or StoreError."""
 
     @abstractmethod
-    def load(self, data: bytes, fmt: str) -> int:
-        """Parse ``data`` (fmt: "trig" or "nquads") fully, then add every quad in one
+    def load(self, data: bytes, fmt: str, where: str = "<input>",
+             check: Callable[[list], None] | None = None) -> int:
+        """Parse ``data`` (fmt: "trig" or "nquads") fully, hand the parsed pyoxigraph
+        quads to ``check`` (which raises to refuse them), then add every quad in one
         transaction. Returns the number of quads parsed. Raises InputError (with the
-        line) when the data is malformed, in which case nothing is written."""
+        line) when the data is malformed or ``check`` refuses it, in which case nothing
+        is written."""
 
     @abstractmethod
     def dump(self, out: BinaryIO, fmt: str) -> None:

@@ -152,36 +152,26 @@ def _unsafe_iri(term) -> str | None:
     return None
 
 
-def check_links(data: bytes, fmt: str, where: str) -> int:
-    """Refuse RDF to be imported that holds an unsafe link (kb.urls): any IRI with a
-    scheme a browser runs or reads locally (javascript:, data:, file:, ...), and in the
-    metadata graph a schema:url, ckb:via or schema:citation (rating evidence) that is
-    not an http(s) URL, or a schema:sameAs / owl:sameAs that is not a safe IRI.
-    Streams the quads (none is kept); returns how many there are. Raises InputError
-    naming the file and the quad's subject, or the line of a syntax error."""
-    if fmt not in OX_FORMATS:
-        raise InputError(f"unknown RDF format {fmt!r} (use trig or nquads)", where=where)
-    count = 0
-    try:
-        for quad in ox.parse(data, OX_FORMATS[fmt]):
-            count += 1
-            for term in (quad.subject, quad.predicate, quad.object, quad.graph_name):
-                bad = _unsafe_iri(term)
-                if bad is not None:
-                    check_iri(bad, f"the IRI in a quad about {quad.subject}", where=where)
-            if isinstance(quad.graph_name, ox.NamedNode) and quad.graph_name.value == META_GRAPH:
-                predicate = quad.predicate.value
-                if predicate in _URL_PREDICATES:
-                    check_url(getattr(quad.object, "value", ""),
-                              f"{_URL_PREDICATES[predicate]} of {quad.subject}", where=where)
-                elif predicate in _IRI_PREDICATES:
-                    check_iri(getattr(quad.object, "value", ""),
-                              f"{_IRI_PREDICATES[predicate]} of {quad.subject}", where=where)
-    except SyntaxError as exc:
-        raise InputError(f"malformed {fmt}: {exc}", where=where) from None
-    except MemoryError:
-        raise InputError("too large to parse", where=where) from None
-    return count
+def check_links(quads: list, where: str) -> None:
+    """Refuse parsed quads to be imported that hold an unsafe link (kb.urls): any IRI
+    with a scheme a browser runs or reads locally (javascript:, data:, file:, ...), and
+    in the metadata graph a schema:url, ckb:via or schema:citation (rating evidence)
+    that is not an http(s) URL, or a schema:sameAs / owl:sameAs that is not a safe IRI.
+    Given to ``Store.load`` as its ``check``, so the file is parsed once. Raises
+    InputError naming the file and the quad's subject."""
+    for quad in quads:
+        for term in (quad.subject, quad.predicate, quad.object, quad.graph_name):
+            bad = _unsafe_iri(term)
+            if bad is not None:
+                check_iri(bad, f"the IRI in a quad about {quad.subject}", where=where)
+        if isinstance(quad.graph_name, ox.NamedNode) and quad.graph_name.value == META_GRAPH:
+            predicate = quad.predicate.value
+            if predicate in _URL_PREDICATES:
+                check_url(getattr(quad.object, "value", ""),
+                          f"{_URL_PREDICATES[predicate]} of {quad.subject}", where=where)
+            elif predicate in _IRI_PREDICATES:
+                check_iri(getattr(quad.object, "value", ""),
+                          f"{_IRI_PREDICATES[predicate]} of {quad.subject}", where=where)
 
 
 def parse_quads(data: bytes, fmt: str, where: str) -> list[ox.Quad]:

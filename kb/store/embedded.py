@@ -142,8 +142,10 @@ class EmbeddedStore(Store):
         finally:
             self._bump()   # after the commit: a reader that saw the old value reopens
 
-    def load(self, data: bytes, fmt: str, where: str = "<input>") -> int:
+    def load(self, data: bytes, fmt: str, where: str = "<input>", check=None) -> int:
         quads = parse_quads(data, fmt, where)
+        if check is not None:
+            check(quads)
         try:
             self._ox.extend(quads)
         except OSError as exc:

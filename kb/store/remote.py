@@ -160,8 +160,10 @@ class RemoteStore(Store):
         with self._run(wrapper).response as response:
             response.read()
 
-    def load(self, data: bytes, fmt: str, where: str = "<input>") -> int:
+    def load(self, data: bytes, fmt: str, where: str = "<input>", check=None) -> int:
         quads = parse_quads(data, fmt, where)
+        if check is not None:
+            check(quads)
         if not quads:
             return 0
         by_graph: dict[str, list[str]] = defaultdict(list)
