@@ -377,7 +377,7 @@ STREAMING = """SELECT ?a ?b WHERE { GRAPH ?g { ?a ?p ?x . ?b ?p ?y } FILTER (STR
 
 
 def test_a_query_over_the_time_budget_is_503(tmp_apps):
-    client = tmp_apps(SLOW_DATA, sparql_timeout=0.3, config={"SPARQL_WORKERS": 1}).test_client()
+    client = tmp_apps(SLOW_DATA, sparql_timeout=0.3, sparql_workers=1).test_client()
     started = time.monotonic()
     response = client.get("/sparql", query_string={"query": BLOCKING})
     assert time.monotonic() - started < 2.0
@@ -393,7 +393,7 @@ def test_a_query_over_the_time_budget_is_503(tmp_apps):
 
 def test_a_streaming_query_stops_at_the_deadline(tmp_apps):
     client = tmp_apps(SLOW_DATA, sparql_timeout=0.3, sparql_max_rows=1_000_000,
-                      config={"SPARQL_WORKERS": 1}).test_client()
+                      sparql_workers=1).test_client()
     response = client.get("/sparql", query_string={"query": STREAMING})
     assert response.status_code == 503
     assert client.get("/sparql", query_string={"query": "ASK {}"}).status_code == 200
@@ -407,7 +407,7 @@ def test_within_the_budget_the_same_query_answers(tmp_apps):
 
 
 def test_the_page_shows_the_budget_error(tmp_apps):
-    client = tmp_apps(SLOW_DATA, sparql_timeout=0.3, config={"SPARQL_WORKERS": 2}).test_client()
+    client = tmp_apps(SLOW_DATA, sparql_timeout=0.3, sparql_workers=2).test_client()
     response = client.get("/sparql", query_string={"query": BLOCKING}, headers={"Accept": "text/html"})
     assert response.status_code == 503 and response.mimetype == "text/html"
     assert "time budget" in response.get_data(as_text=True)

@@ -113,10 +113,11 @@ def test_the_queries_claimkb_ships_pass_the_guard():
 
 @pytest.fixture
 def app_and_kb(tmp_path):
-    kb = KnowledgeBase.open(load_settings(env={}, data_dir=tmp_path / "kb", sparql_timeout=0.5))
+    kb = KnowledgeBase.open(load_settings(env={}, data_dir=tmp_path / "kb", sparql_timeout=0.5,
+                                          sparql_workers=1))
     kb.store.load("".join(f'<http://x/s{i}> <http://x/p> "{i}" <http://x/g> .\n'
                           for i in range(1500)).encode(), "nquads")
-    app = create_app(kb=kb, config={"TESTING": True, "SPARQL_WORKERS": 1})
+    app = create_app(kb=kb, config={"TESTING": True})
     yield app, kb
     found = app.extensions.get("claimkb_sparql_runner")
     if found is not None:
@@ -188,8 +189,9 @@ def test_a_query_past_its_budget_stops_using_cpu(app_and_kb, kind):
 def test_a_query_that_crashes_the_engine_kills_only_its_worker(tmp_path):
     # with the guard turned off, a crashing query takes down its worker process, not the app
     kb = KnowledgeBase.open(load_settings(env={}, data_dir=tmp_path / "kb",
-                                          max_query_depth=10 ** 6, max_query_operators=10 ** 7))
-    app = create_app(kb=kb, config={"TESTING": True, "SPARQL_WORKERS": 1})
+                                          max_query_depth=10 ** 6, max_query_operators=10 ** 7,
+                                          sparql_workers=1))
+    app = create_app(kb=kb, config={"TESTING": True})
     try:
         client = app.test_client()
         response = client.post("/sparql", data={"query": "SELECT * WHERE " + "{" * 20000 + "}" * 20000})

@@ -193,8 +193,7 @@ def runner() -> QueryRunner:
             found = app.extensions.get("claimkb_sparql_runner")
             if found is None:
                 settings = get_settings()
-                workers = int(app.config.get("SPARQL_WORKERS") or settings.sparql_workers)
-                found = runner_for(get_kb().store, workers,
+                found = runner_for(get_kb().store, settings.sparql_workers,
                                    memory_bytes=settings.sparql_worker_memory_mb * 1024 * 1024)
                 app.extensions["claimkb_sparql_runner"] = found
     return found
