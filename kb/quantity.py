@@ -21,12 +21,11 @@ from rdflib import Graph, URIRef
 
 from . import number_words
 from .errors import InputError
-from .units import ALIASES, UNITS, UNSUPPORTED, Unit, unit_for
+from .units import ALIASES, UNSUPPORTED, Unit, unit_for
 from .vocab import CKB, RDF
 
 MAX_LENGTH = 200                          # characters; a longer value is refused
 MAX_DIGITS = 20                           # digits in one numeral; no real figure has more
-UNITS_COUNT_CODE = "C62"
 FRACTION_QUANTUM = Decimal("0.000001")    # a fraction's ratio is kept to 6 places (2/3 → 66.6667%)
 SUFFIX_MARK = "…"                         # a ckb:surfaceForm "… or more" follows the number
 # Arabic and Persian sources write their own decimal mark and thousands separator
@@ -640,7 +639,7 @@ def _unit(fig: _Figure, unit: str | None, surface: str, where) -> Unit:
     else:
         written = fig.rest
         if unit is None and fig.kind == "number" and _counted_noun(written, surface, where):
-            return UNITS[UNITS_COUNT_CODE]   # "12 villages", "2,400 workers": a count; the noun stays in the surface text
+            return unit_for("")   # "12 villages", "2,400 workers": a count; the noun stays in the surface text
     unit_obj = unit_for(unit if unit is not None else written, where=where)
     if unit is not None and written and unit_for(written, where=where) != unit_obj:
         raise InputError(f"{surface!r} is in {written!r} but the unit given is {unit!r}",
