@@ -19,7 +19,7 @@ from .config import MAX_IMPORT_DEPTH
 from .dates import parse_date, parse_time_about
 from .errors import InputError, NotFound
 from .iris import short_hash
-from .model import ClaimRecord, DateValue, EntityValue, Named, TextValue
+from .model import ClaimRecord, DateValue, EntitySetValue, EntityValue, Named, TextValue
 from .quantity import decimal_mark, parse_quantity
 from .urls import UNSAFE_IRI_SCHEMES, check_iri, check_url, scheme
 from .vocab import CKB, MODALITIES
@@ -31,7 +31,11 @@ LINE = "__line__"
 ARTICLE_KEYS = {"file", "html", "text", "url", "title", "publisher", "author", "authors",
                 "published", "language", "type", "via", LINE}
 NAMED_KEYS = {"label", "wikidata", "id", "same_as", LINE}
-PROPERTY_KEYS = NAMED_KEYS | {"time_invariant", "single_valued"}
+PROPERTY_KEYS = NAMED_KEYS | {"time_invariant", "single_valued", "kind", "tolerance_days"}
+ENTITY_KEYS = NAMED_KEYS | {"part_of"}
+# a property's kind (docs/comparison.md "Time"): how claims about different times compare
+PROPERTY_KINDS = {"state": CKB.StateProperty, "event": CKB.EventCountProperty,
+                  "cumulative": CKB.CumulativeProperty, "time_invariant": CKB.TimeInvariantProperty}
 CLAIM_KEYS = {"id", "article", "quote", "quote_prefix", "quote_suffix", "statement",
               "subject", "property", "value", "unit", "modality", "speaker", "about",
               "scope", "published", LINE}
@@ -154,8 +158,9 @@ def parse(kb: "KnowledgeBase", path: Path, progress=None) -> ParsedFile:
             if key == LINE:
                 continue
             loc = _at(where, spec if isinstance(spec, dict) else data, f"{section}.{key}")
-            allowed = PROPERTY_KEYS if section == "properties" else NAMED_KEYS
+            allowed = {"properties": PROPERTY_KEYS, "entities": ENTITY_KEYS}.get(section, NAMED_KEYS)
             tables[section][str(key)] = _named(spec, str(key), minter, loc, allowed)
+    _check_part_of_cycles(tables["entities"], where)
 
     for key, spec in (data.get("articles") or {}).items():
         if key == LINE:
@@ -196,14 +201,8 @@ def _named(spec: Any, key: str, minter, loc: str, allowed: set[str] = NAMED_KEYS
     qid = spec.get("wikidata")
     if qid is not None and not (isinstance(qid, str) and qid[:1] in ("Q", "P") and qid[1:].isdigit()):
         raise InputError(f"wikidata must be an id like Q123 or P123, got {qid!r}", where=loc)
-    same = spec.get("same_as") or []
-    if isinstance(same, str):
-        same = [same]
-    if not isinstance(same, list) or not all(isinstance(x, str) and x for x in same):
-        raise InputError("same_as must be a key or a list of keys (or IRIs)", where=loc)
-    for x in same:
-        if x.startswith(("http://", "https://")) or scheme(x) in UNSAFE_IRI_SCHEMES:
-            check_iri(x, "same_as IRI", where=loc)
+    same = _links(spec, "same_as", loc)
+    part_of = _links(spec, "part_of", loc)
     types = []
     for flag, rdf_type in (("time_invariant", CKB.TimeInvariantProperty),
                            ("single_valued", OWL.FunctionalProperty)):
@@ -212,10 +211,67 @@ def _named(spec: Any, key: str, minter, loc: str, allowed: set[str] = NAMED_KEYS
             raise InputError(f"{flag} must be true or false", where=loc)
         if value:
             types.append(rdf_type)
-    return Named(minter(str(spec.get("id", key))), str(spec.get("label", key)), qid,
-                 types=tuple(types),
-                 same_as=tuple(URIRef(x) if x.startswith(("http://", "https://")) else minter(x)
-                               for x in same))
+    if spec.get("kind") is not None:
+        kind = str(spec["kind"]).strip().lower().replace("-", "_").replace(" ", "_")
+        if kind not in PROPERTY_KINDS:
+            raise InputError(f"unknown property kind {spec['kind']!r} (known: "
+                             f"{', '.join(PROPERTY_KINDS)})", where=loc)
+        if spec.get("time_invariant") and kind != "time_invariant":
+            raise InputError(f"a property is of one kind: time_invariant: true and kind: {kind}",
+                             where=loc)
+        if PROPERTY_KINDS[kind] not in types:
+            types.append(PROPERTY_KINDS[kind])
+    tolerance = spec.get("tolerance_days")
+    if tolerance is not None and (isinstance(tolerance, bool) or not isinstance(tolerance, int)
+                                  or not 0 <= tolerance <= 36_500):
+        raise InputError(f"tolerance_days must be a whole number of days from 0 to 36500, "
+                         f"got {tolerance!r}", where=loc)
+
+    def iri(x: str) -> URIRef:
+        return URIRef(x) if x.startswith(("http://", "https://")) else minter(x)
+
+    me = minter(str(spec.get("id", key)))
+    if me in {iri(x) for x in part_of}:
+        raise InputError(f"{key} cannot be part of itself", where=loc)
+    return Named(me, str(spec.get("label", key)), qid, types=tuple(types),
+                 same_as=tuple(iri(x) for x in same), part_of=tuple(iri(x) for x in part_of),
+                 tolerance_days=tolerance)
+
+
+def _links(spec: dict, name: str, loc: str) -> list[str]:
+    """same_as / part_of: a key or a list of keys of the file's tables (or IRIs)."""
+    links = spec.get(name) or []
+    if isinstance(links, str):
+        links = [links]
+    if not isinstance(links, list) or not all(isinstance(x, str) and x for x in links):
+        raise InputError(f"{name} must be a key or a list of keys (or IRIs)", where=loc)
+    for x in links:
+        if x.startswith(("http://", "https://")) or scheme(x) in UNSAFE_IRI_SCHEMES:
+            check_iri(x, f"{name} IRI", where=loc)
+    return links
+
+
+def _check_part_of_cycles(entities: dict[str, Named], where: str) -> None:
+    """A part_of chain that comes back to where it started is an error naming it (the
+    comparison stays safe with cycles that arise across files: docs/comparison.md)."""
+    parents = {n.iri: n.part_of for n in entities.values()}
+    label = {n.iri: key for key, n in entities.items()}
+    state: dict = {}
+
+    def visit(node, path):
+        state[node] = 1
+        for up in parents.get(node, ()):
+            if state.get(up) == 1:
+                cycle = path[path.index(up):] + [up] if up in path else [node, up]
+                raise InputError("part_of goes round in a circle: " + " → ".join(
+                    label.get(x, str(x)) for x in cycle), where=f"{where} entities")
+            if state.get(up) is None:
+                visit(up, path + [up])
+        state[node] = 2
+
+    for node in parents:
+        if state.get(node) is None:
+            visit(node, [node])
 
 
 def _article(spec: dict, key: str, base_dir: Path, kb: "KnowledgeBase", loc: str) -> ArticleData:
@@ -253,7 +309,8 @@ def _article(spec: dict, key: str, base_dir: Path, kb: "KnowledgeBase", loc: str
 
 def _ref(value: Any, table: dict[str, Named], minter, what: str, loc: str) -> Named:
     if isinstance(value, dict):
-        return _named(value, str(value.get("id") or value.get("label") or ""), minter, loc)
+        allowed = ENTITY_KEYS if what in ("subject", "scope", "entity") else NAMED_KEYS
+        return _named(value, str(value.get("id") or value.get("label") or ""), minter, loc, allowed)
     if not isinstance(value, str) or not value.strip():
         raise InputError(f"{what} must be a key of the file's '{what}s' table, or a mapping "
                          "with label (and wikidata)", where=loc)
@@ -366,21 +423,25 @@ def _value(value: Any, unit: Any, tables: dict, kb: "KnowledgeBase", loc: str,
            language: str | None = None):
     """A claim's value; quantities are read with the article's number conventions."""
     if isinstance(value, dict):
-        kinds = [k for k in ("quantity", "entity", "date", "text") if k in value]
-        extra = set(value) - {"quantity", "entity", "date", "text", "unit", LINE}
+        kinds = [k for k in ("quantity", "entity", "entities", "date", "text") if k in value]
+        extra = set(value) - {"quantity", "entity", "entities", "date", "text", "unit", LINE}
         if len(kinds) != 1 or extra:
             raise InputError("value is a quantity string, or a mapping with exactly one of "
-                             "quantity, entity, date, text", where=loc)
+                             "quantity, entity, entities, date, text", where=loc)
         kind = kinds[0]
         if kind == "quantity":
             return parse_quantity(_text(value["quantity"], "quantity", loc), value.get("unit", unit), loc,
                                   language=language)
         if kind == "entity":
             return EntityValue(_ref(value["entity"], tables["entities"], kb.iris.entity, "entity", loc))
+        if kind == "entities":
+            return _entity_set(value["entities"], tables, kb, loc)
         if kind == "date":
             return DateValue(parse_date(value["date"], loc), str(value["date"]))
         return TextValue(_text(value["text"], "text", loc))
-    if isinstance(value, bool) or value is None or isinstance(value, list):
+    if isinstance(value, list):
+        return _entity_set(value, tables, kb, loc)
+    if isinstance(value, bool) or value is None:
         raise InputError(f"unusable value {value!r}", where=loc)
     if isinstance(value, float) and decimal_mark(language) != ".":
         # YAML read 1.500 as the float 1.5 before we could see how it was written
@@ -388,6 +449,25 @@ def _value(value: Any, unit: Any, tables: dict, kb: "KnowledgeBase", loc: str,
                          f"quotes (value: \"{value}\" was read by YAML as a decimal number)",
                          where=loc)
     return parse_quantity(str(value), None if unit is None else str(unit), loc, language=language)
+
+
+MAX_SET_MEMBERS = 200
+
+
+def _entity_set(items: Any, tables: dict, kb: "KnowledgeBase", loc: str):
+    """A list of entities ("France, Germany and Italy"): one member is that entity."""
+    if not isinstance(items, list) or not items:
+        raise InputError("a set of entities is a non-empty list of entity keys or labels",
+                         where=loc)
+    if len(items) > MAX_SET_MEMBERS:
+        raise InputError(f"a set of entities has at most {MAX_SET_MEMBERS} members", where=loc)
+    members: dict = {}
+    for item in items:
+        named = _ref(item, tables["entities"], kb.iris.entity, "entity", loc)
+        members.setdefault(named.iri, named)
+    if len(members) == 1:
+        return EntityValue(next(iter(members.values())))
+    return EntitySetValue(tuple(members.values()))
 
 
 def _sha(text: str) -> str:

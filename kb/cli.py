@@ -388,8 +388,8 @@ def demo(obj: Context, force):
 @click.option("--subject", help="Only facts about this entity (id or IRI; owl:sameAs followed).")
 @click.option("--property", "prop", help="Only this property (id or IRI).")
 @click.option("--source", help="Only facts this article or publisher takes part in.")
-@click.option("--verdict", type=click.Choice(["conflict", "compatible", "agree", "not-comparable"]),
-              help="Only pairs with this verdict.")
+@click.option("--verdict", help="Only pairs with this verdict: CONFLICT, PARTIAL, COMPATIBLE, "
+                                "AGREE, NOT_COMPARABLE (any case; not-comparable too).")
 @click.option("--claim", help="Everything said about the same thing as this claim, each with "
                               "its verdict against it (not-comparable ones too, with why).")
 @click.option("--pair", nargs=2, metavar="CLAIM CLAIM", help="The verdict on two claims.")
@@ -403,10 +403,15 @@ def demo(obj: Context, force):
 @click.pass_obj
 def compare(obj: Context, subject, prop, source, verdict, claim, pair, materialise, reindex, limit,
             fmt):
-    """Compare what different sources say about the same thing: agree, compatible,
-    conflict (with the difference and a severity), or not comparable (and why)."""
+    """Compare what different sources say about the same thing: AGREE, COMPATIBLE,
+    PARTIAL, CONFLICT (with the difference and a severity), or NOT_COMPARABLE (and why),
+    each with its flags (attribution_change, modality_change, different_dates,
+    scope_not_stated, rounded). --claim also gives the claim's status (CONTESTED,
+    SUPPORTED, PARTLY_SUPPORTED, UNVERIFIED); report rows carry their fact's status
+    (CONTESTED when its sources disagree)."""
     from . import compare as engine
 
+    verdict = engine.parse_verdict(verdict)
     kb = obj.kb()
     if reindex:
         from .compare_index import rebuild
@@ -418,11 +423,12 @@ def compare(obj: Context, subject, prop, source, verdict, claim, pair, materiali
         count = engine.materialise(kb)
         click.echo(f"{count} comparison(s) stored in <{engine.COMPARISONS}>", err=True)
     rows = []
+    status = None
     if pair:
         v = engine.compare_two(kb, *pair)
         rows.append({"subject": None, "property": None, "scope": None, **v.as_dict()})
     elif claim:
-        this, verdicts = engine.compare_claim(kb, claim)
+        this, verdicts, status = engine.compare_claim_status(kb, claim)
         if this is None:
             click.echo("this claim has no structured content, or nothing else is said "
                        "about its subject and property", err=True)
@@ -441,6 +447,13 @@ def compare(obj: Context, subject, prop, source, verdict, claim, pair, materiali
             yield row
 
     rows = shorten(rows)
+    if claim and fmt == "json":     # one claim: its status and its pairs
+        iri = str(kb.claim_iri(claim))
+        click.echo(json.dumps({"claim": local(URIRef(iri)) or iri, "status": status,
+                               "pairs": list(rows)}, indent=2, ensure_ascii=False))
+        return
+    if claim and status:
+        click.echo(f"status: {status}", err=True)
     if fmt == "json":         # streamed: a report can hold millions of verdicts
         first = True
         for row in rows:
@@ -449,13 +462,14 @@ def compare(obj: Context, subject, prop, source, verdict, claim, pair, materiali
             first = False
         click.echo("[]" if first else "\n]")
     elif fmt == "csv":
-        columns = ["subject", "property", "scope", "a", "b", "verdict", "severity",
-                   "absolute_difference", "relative_difference", "reason"]
+        columns = ["subject", "property", "scope", "fact_status", "a", "b", "verdict",
+                   "flags", "severity", "absolute_difference", "relative_difference", "reason"]
         _csv(columns, [])
         for chunk in _chunks(rows, 10_000):
             out = io.StringIO()
-            csv.writer(out).writerows([["" if r.get(c) is None else r.get(c) for c in columns]
-                                       for r in chunk])
+            csv.writer(out).writerows([[" ".join(r.get(c)) if isinstance(r.get(c), list)
+                                        else "" if r.get(c) is None else r.get(c)
+                                        for c in columns] for r in chunk])
             click.echo(out.getvalue(), nl=False)
     else:
         current = None
@@ -468,8 +482,9 @@ def compare(obj: Context, subject, prop, source, verdict, claim, pair, materiali
                 scope = f" (scope: {local(URIRef(r['scope'])) or r['scope']})" if r["scope"] else ""
                 click.echo(f"\n{local(URIRef(r['subject'])) or r['subject']} · "
                            f"{local(URIRef(r['property'])) or r['property']}{scope}")
-            badge = r["verdict"].upper() + (f" ({r['severity']})" if r["severity"] else "")
-            click.echo(f"  {badge:<22} {r['a']} ~ {r['b']}: {r['reason']}")
+            badge = r["verdict"].replace("_", " ") + (f" ({r['severity']})" if r["severity"] else "")
+            flags = f" [{', '.join(f.replace('_', ' ') for f in r['flags'])}]" if r.get("flags") else ""
+            click.echo(f"  {badge:<22} {r['a']} ~ {r['b']}{flags}: {r['reason']}")
         click.echo(f"{count} verdict(s)", err=True)
 
 

@@ -44,25 +44,55 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Iterable, Iterator
 
 from rdflib import Literal, URIRef
-from rdflib.namespace import PROV, RDF, XSD
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, XSD
 
 from . import sparql
 from .errors import InputError, NotFound
 from .iris import COMPARISONS, short_hash
-from .units import UNITS
+from .dates import parse_date
+from .units import ADDITIVE_DIMENSIONS, UNITS
 from .vocab import CKB, SCHEMA
 
 if TYPE_CHECKING:  # pragma: no cover
     from .knowledgebase import KnowledgeBase
 
-AGREE, COMPATIBLE, CONFLICT, NOT_COMPARABLE = "agree", "compatible", "conflict", "not-comparable"
-VERDICTS = (CONFLICT, COMPATIBLE, AGREE, NOT_COMPARABLE)
-VERDICT_IRI = {AGREE: CKB.Agree, COMPATIBLE: CKB.Compatible, CONFLICT: CKB.Conflict,
-               NOT_COMPARABLE: CKB.NotComparable}
+AGREE, COMPATIBLE, PARTIAL, CONFLICT, NOT_COMPARABLE = (
+    "AGREE", "COMPATIBLE", "PARTIAL", "CONFLICT", "NOT_COMPARABLE")
+VERDICTS = (CONFLICT, PARTIAL, COMPATIBLE, AGREE, NOT_COMPARABLE)   # most severe first
+VERDICT_IRI = {AGREE: CKB.Agree, COMPATIBLE: CKB.Compatible, PARTIAL: CKB.Partial,
+               CONFLICT: CKB.Conflict, NOT_COMPARABLE: CKB.NotComparable}
+# flags shown beside a pair's verdict
+ATTRIBUTION_CHANGE, MODALITY_CHANGE, DIFFERENT_DATES, SCOPE_NOT_STATED, ROUNDED = (
+    "attribution_change", "modality_change", "different_dates", "scope_not_stated", "rounded")
+FLAGS = (ATTRIBUTION_CHANGE, MODALITY_CHANGE, DIFFERENT_DATES, SCOPE_NOT_STATED, ROUNDED)
+FLAG_IRI = {ATTRIBUTION_CHANGE: CKB.AttributionChange, MODALITY_CHANGE: CKB.ModalityChange,
+            DIFFERENT_DATES: CKB.DifferentDates, SCOPE_NOT_STATED: CKB.ScopeNotStated,
+            ROUNDED: CKB.Rounded}
+# a fact's status (CONTESTED: its sources disagree) and a claim's (UNVERIFIED: no other
+# source addresses it)
+CONTESTED, CONSISTENT = "CONTESTED", "CONSISTENT"
+SUPPORTED, PARTLY_SUPPORTED, UNVERIFIED = "SUPPORTED", "PARTLY_SUPPORTED", "UNVERIFIED"
 # relative gap between two conflicting intervals → severity (upper bounds, exclusive)
 SEVERITY = ((Decimal("0.02"), "minor"), (Decimal("0.10"), "moderate"), (None, "major"))
 SEVERITY_IRI = {"minor": CKB.Minor, "moderate": CKB.Moderate, "major": CKB.Major}
-NO_VERDICT = {str(CKB.Opinion): "an opinion", str(CKB.Prediction): "a prediction"}
+NO_VERDICT = {str(CKB.Opinion): "an opinion"}
+PREDICTION, REPORTED = str(CKB.Prediction), str(CKB.ReportedSpeech)
+EXACT = str(CKB.Exact)
+APPROXIMATE = {str(CKB.About), str(CKB.Nearly)}      # qualifiers that say "rounded"
+# property kinds (docs/comparison.md "Time"): rdf:types of the property, state the default
+STATE, EVENT, CUMULATIVE, TIME_INVARIANT = "state", "event", "cumulative", "time_invariant"
+KIND_OF_TYPE = {str(CKB.TimeInvariantProperty): TIME_INVARIANT,
+                str(CKB.EventCountProperty): EVENT, str(CKB.CumulativeProperty): CUMULATIVE}
+
+
+def parse_verdict(text: str | None) -> str | None:
+    """A verdict as users write it ("conflict", "not-comparable", "NOT_COMPARABLE")."""
+    if text is None or text == "":
+        return None
+    name = str(text).strip().upper().replace("-", "_").replace(" ", "_")
+    if name not in VERDICTS:
+        raise InputError(f"unknown verdict {text!r} (known: {', '.join(VERDICTS)})")
+    return name
 
 
 @dataclass
@@ -79,7 +109,7 @@ class ClaimFacts:
     earliest: dt.date | None
     latest: dt.date | None
     kind: str                        # quantity, entity, date, text
-    object: str
+    object: str                      # an entity set: its member IRIs, sorted, space-separated
     value: Decimal | None = None
     decimals: int = 0
     unit: str | None = None
@@ -89,11 +119,22 @@ class ClaimFacts:
     high_ex: bool = False
     bound: str | None = None
     surface: str | None = None
+    open_start: bool = False         # "by 30 June": holds at that day, beginning unstated
+    open_end: bool = False           # "since 1998": latest is the publication day
+
+    @property
+    def members(self) -> list[str]:
+        """An entity value's members (one, or the set's)."""
+        return self.object.split(" ")
 
     @property
     def when(self) -> str:
         if self.earliest is None:
             return "no time given"
+        if self.open_end:
+            return f"since {self.earliest}"
+        if self.open_start:
+            return f"by {self.latest}"
         return str(self.earliest) if self.earliest == self.latest else f"{self.earliest}/{self.latest}"
 
 
@@ -106,21 +147,31 @@ class Verdict:
     absolute: Decimal | None = None
     relative: Decimal | None = None
     severity: str | None = None
+    flags: tuple[str, ...] = ()
 
     def as_dict(self) -> dict:
         return {"a": self.a, "b": self.b, "verdict": self.verdict, "reason": self.reason,
+                "flags": list(self.flags),
                 "absolute_difference": None if self.absolute is None else str(self.absolute),
                 "relative_difference": None if self.relative is None else str(self.relative),
                 "severity": self.severity}
 
 
+TRAITS = ("time_invariant", "single_valued", "event", "cumulative")
+
+
 @dataclass
 class Identity:
-    """owl:sameAs / owl:equivalentProperty classes, and property traits."""
+    """owl:sameAs / owl:equivalentProperty classes, property traits (kind,
+    single-valued, time tolerance) and the part-of links between entities."""
 
     canonical: dict[str, str] = field(default_factory=dict)
     time_invariant: set[str] = field(default_factory=set)
     single_valued: set[str] = field(default_factory=set)
+    event: set[str] = field(default_factory=set)
+    cumulative: set[str] = field(default_factory=set)
+    tolerance: dict[str, int] = field(default_factory=dict)     # property → days
+    part_of: dict[str, set[str]] = field(default_factory=dict)  # entity → what it lies within
 
     def key(self, iri: str | None) -> str | None:
         return None if iri is None else self.canonical.get(iri, iri)
@@ -129,9 +180,57 @@ class Identity:
         key = self.key(prop)
         return any(self.key(p) == key for p in traits)
 
+    def kind(self, prop: str) -> str:
+        """The property's kind: time_invariant, event, cumulative, else state."""
+        for name in (TIME_INVARIANT, EVENT, CUMULATIVE):
+            if self.property_has(prop, getattr(self, name)):
+                return name
+        return STATE
+
+    def tolerance_of(self, prop: str) -> int:
+        key = self.key(prop)
+        return max((d for p, d in self.tolerance.items() if self.key(p) == key), default=0)
+
+    def contains(self, broad: str | None, narrow: str | None) -> bool:
+        """Whether ``narrow`` lies within ``broad`` (dcterms:isPartOf, followed through
+        any number of steps and across owl:sameAs; safe with cycles)."""
+        if broad is None or narrow is None:
+            return False
+        up: dict[str, set[str]] = defaultdict(set)
+        for child, parents in self.part_of.items():
+            up[self.key(child)].update(self.key(p) for p in parents)
+        target, seen, todo = self.key(broad), set(), [self.key(narrow)]
+        while todo:
+            node = todo.pop()
+            for parent in up.get(node, ()):
+                if parent == target:
+                    return True
+                if parent not in seen:
+                    seen.add(parent)
+                    todo.append(parent)
+        return False
+
+    def trait_rows(self) -> set[tuple[str, str]]:
+        """(IRI, trait) rows: what the comparison index keeps to notice changes."""
+        rows = {(self.key(p), t) for t in TRAITS for p in getattr(self, t)}
+        rows |= {(self.key(p), f"tolerance={d}") for p, d in self.tolerance.items()}
+        rows |= {(c, f"part_of={p}") for c, ps in self.part_of.items() for p in ps}
+        return rows
+
+    def add_trait(self, iri: str, trait: str) -> None:
+        """The inverse of trait_rows, one row at a time."""
+        name, _, value = trait.partition("=")
+        if name == "tolerance":
+            self.tolerance[iri] = int(value)
+        elif name == "part_of":
+            self.part_of.setdefault(iri, set()).add(value)
+        else:
+            getattr(self, name).add(iri)
+
 
 def load_identity(kb: "KnowledgeBase") -> Identity:
-    """Union-find over the KB's owl:sameAs and owl:equivalentProperty links."""
+    """Union-find over the KB's owl:sameAs and owl:equivalentProperty links, with the
+    property traits and part-of links (identity_links.rq)."""
     _, rows = kb.store.values(sparql.load("identity_links.rq"), many=True)
     parent: dict[str, str] = {}
 
@@ -145,8 +244,17 @@ def load_identity(kb: "KnowledgeBase") -> Identity:
     identity = Identity()
     for a, link, b in rows:
         if link == str(RDF.type):
-            (identity.time_invariant if b == str(CKB.TimeInvariantProperty)
-             else identity.single_valued).add(a)
+            if b == str(OWL.FunctionalProperty):
+                identity.single_valued.add(a)
+            elif b in KIND_OF_TYPE:
+                getattr(identity, KIND_OF_TYPE[b]).add(a)
+        elif link == str(CKB.timeToleranceDays):
+            try:
+                identity.tolerance[a] = max(0, int(b))
+            except ValueError:
+                continue
+        elif link == str(DCTERMS.isPartOf):
+            identity.part_of.setdefault(a, set()).add(b)
         else:
             ra, rb = find(a), find(b)
             if ra != rb:
@@ -170,7 +278,7 @@ def _dec(text: str | None) -> Decimal | None:
 
 def _facts(claim: str, source: str, article: str, modality: str, subject: str, prop: str,
            scope, earliest, latest, kind: str, obj: str, value, unit, low, high, low_ex,
-           high_ex, bound, surface) -> ClaimFacts:
+           high_ex, bound, surface, open_start=None, open_end=None) -> ClaimFacts:
     value = _dec(value)
     return ClaimFacts(
         claim=claim, source=source, article=article, modality=modality, subject=subject,
@@ -178,7 +286,13 @@ def _facts(claim: str, source: str, article: str, modality: str, subject: str, p
         kind=kind, object=obj, value=value,
         decimals=max(0, -value.as_tuple().exponent) if value is not None else 0,
         unit=unit, low=_dec(low), high=_dec(high), low_ex=low_ex == "true",
-        high_ex=high_ex == "true", bound=bound, surface=surface)
+        high_ex=high_ex == "true", bound=bound, surface=surface,
+        open_start=open_start == "true", open_end=open_end == "true")
+
+
+def entity_object(objects: Iterable[str]) -> str:
+    """The ``object`` of an entity value: its member IRIs, sorted, space-separated."""
+    return " ".join(sorted(set(objects)))
 
 
 def load_facts(kb: "KnowledgeBase", claim: list | None = None, **params) -> list[ClaimFacts]:
@@ -187,21 +301,28 @@ def load_facts(kb: "KnowledgeBase", claim: list | None = None, **params) -> list
     if claim is not None:
         return _load_claims(kb, claim, params.get("property"))
     names, rows = kb.store.values(sparql.render("compare_facts.rq", **params))
-    facts = []
+    by_claim: dict[str, dict] = {}
+    objects: dict[str, list] = defaultdict(list)
     for row in rows:
         r = dict(zip(names, row))
+        by_claim.setdefault(r["claim"], r)
+        objects[r["claim"]].append(r["object"])
+    facts = []
+    for c, r in by_claim.items():
+        obj = entity_object(objects[c]) if r["kind"] == "entity" else r["object"]
         facts.append(_facts(
             r["claim"], r["publisher"] or r["article"], r["article"], r["modality"],
             r["subject"], r["property"], r["scope"], r["earliest"], r["latest"], r["kind"],
-            r["object"], r["value"], r["unit"], r["low"], r["high"], r["lowEx"], r["highEx"],
-            r["bound"], r["surface"]))
+            obj, r["value"], r["unit"], r["low"], r["high"], r["lowEx"], r["highEx"],
+            r["bound"], r["surface"], r["openStart"], r["openEnd"]))
     return facts
 
 
 _M = {str(CKB.subject): "subject", str(CKB.property): "property", str(CKB.valueKind): "kind",
       str(CKB.modality): "modality", str(CKB.scope): "scope", str(SCHEMA.appearance): "article",
       str(SCHEMA.publisher): "publisher", str(CKB.earliest): "earliest",
-      str(CKB.latest): "latest", str(CKB.retraction): "retraction"}
+      str(CKB.latest): "latest", str(CKB.retraction): "retraction",
+      str(CKB.openStart): "openStart", str(CKB.openEnd): "openEnd"}
 _Q = {str(SCHEMA.value): "value", str(SCHEMA.unitCode): "unit", str(SCHEMA.minValue): "low",
       str(SCHEMA.maxValue): "high", str(CKB.minExclusive): "lowEx",
       str(CKB.maxExclusive): "highEx", str(CKB.bound): "bound", str(CKB.surfaceText): "surface"}
@@ -225,22 +346,24 @@ def _load_claims(kb: "KnowledgeBase", claims: list, prop=None) -> list[ClaimFact
             continue
         if prop is not None and m["property"] != str(prop):
             continue
-        obj = next((o for s, p, o in content[claim]
-                    if s == m["subject"] and p == m["property"]), None)
-        if obj is None:
+        objs = [o for s, p, o in content[claim] if s == m["subject"] and p == m["property"]]
+        if not objs:
             continue
+        obj = entity_object(objs) if m["kind"] == "entity" else objs[0]
         q = {_Q[p]: o for s, p, o in content[claim] if s == obj and p in _Q}
         facts.append(_facts(
             claim, m.get("publisher") or m["article"], m["article"], m["modality"],
             m["subject"], m["property"], m.get("scope"), m.get("earliest"), m.get("latest"),
             m["kind"], obj, q.get("value"), q.get("unit"), q.get("low"), q.get("high"),
-            q.get("lowEx"), q.get("highEx"), q.get("bound"), q.get("surface")))
+            q.get("lowEx"), q.get("highEx"), q.get("bound"), q.get("surface"),
+            m.get("openStart"), m.get("openEnd")))
     return facts
 
 
 # ---------------------------------------------------------------- the verdict on a pair
 
-def _nc(a: ClaimFacts, b: ClaimFacts, reason: str) -> Verdict:
+def _nc(a: ClaimFacts, b: ClaimFacts, reason: str, flags=()) -> Verdict:
+    """NOT_COMPARABLE, with why. No flags: they qualify a comparison that was made."""
     return Verdict(a.claim, b.claim, NOT_COMPARABLE, reason)
 
 
@@ -248,64 +371,262 @@ def _short(iri: str) -> str:
     return iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
 
 
+# how two values relate, whatever their time and scope (``_relate``)
+SAME, OVERLAP, WIDER, SUBSET, INTERSECT, DISJOINT, INCOMPARABLE = (
+    "same", "overlap", "wider", "subset", "intersect", "disjoint", "incomparable")
+
+
+@dataclass
+class Relation:
+    """How two values relate. ``exclusive``: disjoint values cannot both hold (a
+    quantity, or a single-valued property). For quantities: ``ia``/``ib`` the two
+    intervals in a's unit, ``gap`` between them, ``rounded`` when they agree only after
+    rounding or an approximate figure covers an exact one."""
+
+    relation: str
+    reason: str
+    exclusive: bool = True
+    rounded: bool = False
+    ia: tuple | None = None
+    ib: tuple | None = None
+    gap: Decimal | None = None
+    symbol: str = ""
+    magnitude: Decimal | None = None
+    ia_claim: str | None = None     # the claim whose interval is ia
+
+
 def compare_pair(a: ClaimFacts, b: ClaimFacts, identity: Identity | None = None) -> Verdict:
-    """The verdict on two claims, with its reason. Never raises for odd data: a pair
-    that cannot be judged is NOT_COMPARABLE with the reason why."""
+    """The verdict on two claims, with its reason and flags (docs/comparison.md). Never
+    raises for odd data: a pair that cannot be judged is NOT_COMPARABLE with the reason
+    why.
+
+    In turn: an opinion gets no verdict; different subject, property or kind of value
+    is not comparable; then the values are related (``_relate``: same, overlapping,
+    one wider, a subset, disjoint …) and the relation read in the light of scope (the
+    same; one not stated; one part of the other; disjoint) and time (by the property's
+    kind: state, event count, cumulative total, time-invariant)."""
     identity = identity or Identity()
     for c in (a, b):
         if c.modality in NO_VERDICT:
-            return _nc(a, b, f"{_short(c.claim)} is {NO_VERDICT[c.modality]}: opinions "
-                             "and predictions get no verdict")
+            return _nc(a, b, f"{_short(c.claim)} is {NO_VERDICT[c.modality]}: opinions get "
+                             "no verdict")
+    flags = []
+    if (a.modality == PREDICTION) != (b.modality == PREDICTION):
+        flags.append(MODALITY_CHANGE)
+    if (a.modality == REPORTED) != (b.modality == REPORTED):
+        flags.append(ATTRIBUTION_CHANGE)
     if identity.key(a.subject) != identity.key(b.subject):
-        return _nc(a, b, f"different subjects ({_short(a.subject)}, {_short(b.subject)})")
+        return _nc(a, b, f"different subjects ({_short(a.subject)}, {_short(b.subject)})", flags)
     if identity.key(a.property) != identity.key(b.property):
-        return _nc(a, b, f"different properties ({_short(a.property)}, {_short(b.property)})")
-    if identity.key(a.scope) != identity.key(b.scope):
-        scopes = [_short(s) if s else f"the whole {_short(c.subject)}"
-                  for s, c in ((a.scope, a), (b.scope, b))]
-        return _nc(a, b, f"different scope: {scopes[0]} vs {scopes[1]}")
-    if not identity.property_has(a.property, identity.time_invariant):
-        for c in (a, b):
-            if c.earliest is None:
-                return _nc(a, b, f"{_short(c.claim)} does not say what time it is about, and "
-                                 f"{_short(a.property)} changes over time")
-        if a.latest < b.earliest or b.latest < a.earliest:
-            return _nc(a, b, f"different times: {a.when} vs {b.when}")
+        return _nc(a, b, f"different properties ({_short(a.property)}, {_short(b.property)})", flags)
     if a.kind != b.kind:
-        return _nc(a, b, f"different kinds of value ({a.kind}, {b.kind})")
-    if a.kind == "quantity":
-        return _compare_quantities(a, b)
+        return _nc(a, b, f"different kinds of value ({a.kind}, {b.kind})", flags)
+    rel = _relate(a, b, identity)
+    if rel.relation == INCOMPARABLE:
+        return _nc(a, b, rel.reason, flags)
+    prop = _short(a.property)
+
+    # scope: the same, one not stated, one part of the other, or disjoint
+    sa, sb = identity.key(a.scope), identity.key(b.scope)
+    unstated: list[str] = []
+    narrower = None
+    if sa != sb:
+        if sa is None or sb is None:
+            c, other = (a, b) if sa is None else (b, a)
+            unstated.append(f"{_short(c.claim)} does not state its scope ({_short(other.claim)} "
+                            f"is about {_short(other.scope)})")
+        elif identity.contains(sb, sa):
+            narrower = (a, b)
+        elif identity.contains(sa, sb):
+            narrower = (b, a)
+        else:
+            return _nc(a, b, f"different scope: {_short(a.scope)} vs {_short(b.scope)}", flags)
+
+    # time, by the property's kind
+    kind = identity.kind(a.property)
+    tolerance = identity.tolerance_of(a.property)
+    across = False          # a state at different times
+    cumulative = None       # (earlier, later) running totals, or None
+    if kind != TIME_INVARIANT:
+        missing = [c for c in (a, b) if c.earliest is None]
+        if missing:
+            unstated.append(f"{_short(missing[0].claim)} does not say what time it is about")
+        elif kind == CUMULATIVE and a.kind == "quantity":
+            order = _periods(a, b, tolerance)
+            if order is None:
+                return _nc(a, b, f"totals over different periods: {_period(a)} vs {_period(b)}",
+                           flags)
+            if order != "same":
+                flags.append(DIFFERENT_DATES)
+                cumulative = order
+        elif not _same_time(a, b, tolerance):
+            if kind == EVENT:
+                return _nc(a, b, f"different episodes: {a.when} vs {b.when} ({prop} counts "
+                                 "events)", flags)
+            flags.append(DIFFERENT_DATES)
+            across = True
+    if rel.rounded:
+        flags.append(ROUNDED)
+
+    def verdict(name: str, reason: str, **gap) -> Verdict:
+        return Verdict(a.claim, b.claim, name, reason, flags=tuple(dict.fromkeys(flags)), **gap)
+
+    if unstated:
+        flags.append(SCOPE_NOT_STATED)
+        if rel.relation in (SAME, OVERLAP, WIDER) or (rel.relation == DISJOINT and not rel.exclusive):
+            return verdict(COMPATIBLE, f"may hold: {'; '.join(unstated)}; {rel.reason}")
+        return verdict(PARTIAL, f"may hold for a different scope or time: {'; '.join(unstated)}; "
+                                f"{rel.reason}")
+    if narrower is not None:
+        part, whole = narrower
+        if (not across and a.kind == "quantity" and rel.gap is not None and _additive(a.unit)
+                and _above(part, rel)):
+            return _conflict(verdict, rel, f"{_short(part.claim)} gives more for "
+                             f"{_short(part.scope)} than {_short(whole.claim)} for the whole of "
+                             f"{_short(whole.scope)}: {rel.reason}")
+        return verdict(PARTIAL, f"{_short(part.scope)} is part of {_short(whole.scope)}: "
+                                f"{_short(part.claim)} covers a narrower scope; {rel.reason}")
+    if cumulative is not None:
+        earlier, later = cumulative
+        if rel.relation == DISJOINT and _above(earlier, rel):
+            return _conflict(verdict, rel, f"a later total ({later.surface}, {later.when}) below "
+                             f"an earlier one ({earlier.surface}, {earlier.when}): {prop} is a "
+                             f"running total and can only grow; {rel.reason}")
+        return verdict(COMPATIBLE, f"the running total went from {earlier.surface} "
+                                   f"({earlier.when}) to {later.surface} ({later.when}); {rel.reason}")
+    if across:
+        if rel.relation == SAME:
+            return verdict(AGREE, f"the same on different dates ({a.when}, {b.when}): {rel.reason}")
+        if rel.relation == DISJOINT and rel.exclusive:
+            return verdict(COMPATIBLE, f"a change over time, not a conflict: {a.when} vs "
+                                       f"{b.when}; {rel.reason}")
+        return verdict(COMPATIBLE, f"consistent on different dates ({a.when}, {b.when}): "
+                                   f"{rel.reason}")
+    if rel.relation == SAME:
+        return verdict(AGREE, rel.reason)
+    if rel.relation in (OVERLAP, WIDER):
+        return verdict(COMPATIBLE, rel.reason)
+    if rel.relation in (SUBSET, INTERSECT):
+        return verdict(PARTIAL, rel.reason)
+    if not rel.exclusive:
+        return verdict(COMPATIBLE, rel.reason)
+    if rel.gap is not None:
+        return _conflict(verdict, rel, f"{rel.reason}: cannot both hold for the same time "
+                                       "and scope")
+    return verdict(CONFLICT, rel.reason, severity="major")
+
+
+def _conflict(verdict, rel: Relation, reason: str) -> Verdict:
+    """A conflict between quantities, with the gap (absolute, relative) and severity."""
+    gap = rel.gap
+    relative = (gap / rel.magnitude).quantize(Decimal("0.0001")) if rel.magnitude else None
+    severity = next(name for limit, name in SEVERITY
+                    if limit is None or (relative is not None and relative < limit))
+    rel_text = f", {relative * 100:.1f}%" if relative is not None else ""
+    return verdict(CONFLICT, f"{reason}: {_num(gap)}{rel.symbol} apart{rel_text}",
+                   absolute=gap, relative=relative, severity=severity)
+
+
+def _above(c: ClaimFacts, rel: Relation) -> bool:
+    """Whether ``c``'s interval lies wholly above the other's (the gap is on its side)."""
+    if rel.gap is None:
+        return False
+    mine, other = (rel.ia, rel.ib) if rel.ia_claim == c.claim else (rel.ib, rel.ia)
+    return mine[0] is not None and other[2] is not None and mine[0] >= other[2]
+
+
+def _additive(unit: str | None) -> bool:
+    u = UNITS.get(unit or "")
+    return u is not None and u.dimension in ADDITIVE_DIMENSIONS
+
+
+def _same_time(a: ClaimFacts, b: ClaimFacts, tolerance: int) -> bool:
+    """Whether the times overlap, or are at most ``tolerance`` days apart."""
+    slack = dt.timedelta(days=tolerance)
+    return not (_plus(a.latest, slack) < b.earliest or _plus(b.latest, slack) < a.earliest)
+
+
+def _plus(day: dt.date, delta: dt.timedelta) -> dt.date:
+    try:
+        return day + delta
+    except OverflowError:
+        return dt.date.max
+
+
+def _period(c: ClaimFacts) -> str:
+    return f"since {c.earliest} to {c.latest}" if c.open_end else f"to {c.latest}"
+
+
+def _periods(a: ClaimFacts, b: ClaimFacts, tolerance: int):
+    """Two running totals: "same" (counted to the same day, within ``tolerance``, over
+    the same period), (earlier, later) when the later one's period contains the
+    earlier's (it may only be larger), or None (periods that do not nest). A total's
+    period starts on its stated day ("since 1 March") or, unstated, on the other's."""
+    slack = dt.timedelta(days=tolerance)
+    sa = a.earliest if a.open_end else None
+    sb = b.earliest if b.open_end else None
+    same_end = abs((a.latest - b.latest).days) <= slack.days if a.latest and b.latest else False
+    if same_end and (sa is None or sb is None or sa == sb):
+        return "same"
+    later, earlier = (a, b) if (a.latest, a.claim) > (b.latest, b.claim) else (b, a)
+    if same_end:    # same day, different starts: the longer period is the "later" total
+        later, earlier = (a, b) if sa < sb else (b, a)
+        return earlier, later
+    s_later = later.earliest if later.open_end else None
+    s_earlier = earlier.earliest if earlier.open_end else None
+    if s_later is not None and s_earlier is not None and s_later > s_earlier:
+        return None
+    return earlier, later
+
+
+def _relate(a: ClaimFacts, b: ClaimFacts, identity: Identity) -> Relation:
     single = identity.property_has(a.property, identity.single_valued)
+    if a.kind == "quantity":
+        return _relate_quantities(a, b)
     if a.kind == "entity":
-        if identity.key(a.object) == identity.key(b.object):
-            return Verdict(a.claim, b.claim, AGREE, f"both name {_short(a.object)}")
+        ma = {identity.key(m) for m in a.members}
+        mb = {identity.key(m) for m in b.members}
+        names_a, names_b = _names(a.members), _names(b.members)
+        if ma == mb:
+            return Relation(SAME, f"both name {names_a}")
+        if len(ma) == 1 and len(mb) == 1:
+            (x,), (y,) = ma, mb
+            if identity.contains(x, y) or identity.contains(y, x):
+                wide, narrow = (names_a, names_b) if identity.contains(x, y) else (names_b, names_a)
+                return Relation(WIDER, f"{narrow} is within {wide}: the narrower is more precise")
+        elif ma & mb:
+            if ma < mb or mb < ma:
+                small, big = (names_a, names_b) if ma < mb else (names_b, names_a)
+                return Relation(SUBSET, f"{small} is part of {big}")
+            return Relation(INTERSECT, f"{names_a} and {names_b} share "
+                                       f"{_names(sorted(ma & mb))}")
         if single:
-            return Verdict(a.claim, b.claim, CONFLICT,
-                           f"{_short(a.property)} has one value, but they name "
-                           f"{_short(a.object)} and {_short(b.object)}", severity="major")
-        return Verdict(a.claim, b.claim, COMPATIBLE,
-                       f"{_short(a.object)} and {_short(b.object)} can both hold: "
-                       f"{_short(a.property)} may have several values")
+            return Relation(DISJOINT, f"{_short(a.property)} has one value, but they name "
+                                      f"{names_a} and {names_b}")
+        return Relation(DISJOINT, f"{names_a} and {names_b} can both hold: "
+                                  f"{_short(a.property)} may have several values", exclusive=False)
     if a.kind == "date":
         da, db = _date_span(a.object), _date_span(b.object)
         if a.object == b.object:
-            return Verdict(a.claim, b.claim, AGREE, f"both give {a.object}")
+            return Relation(SAME, f"both give {a.object}")
         if da and db and da[0] <= db[1] and db[0] <= da[1]:
-            return Verdict(a.claim, b.claim, COMPATIBLE,
-                           f"{a.object} and {b.object} overlap at their precision")
+            return Relation(OVERLAP, f"{a.object} and {b.object} overlap at their precision")
         if single:
-            return Verdict(a.claim, b.claim, CONFLICT, f"{_short(a.property)} has one value, "
-                           f"but they give {a.object} and {b.object}", severity="major")
-        return Verdict(a.claim, b.claim, COMPATIBLE, f"{a.object} and {b.object} can both "
-                       f"hold: {_short(a.property)} may have several values")
+            return Relation(DISJOINT, f"{_short(a.property)} has one value, but they give "
+                                      f"{a.object} and {b.object}")
+        return Relation(DISJOINT, f"{a.object} and {b.object} can both hold: "
+                                  f"{_short(a.property)} may have several values", exclusive=False)
     if " ".join(a.object.lower().split()) == " ".join(b.object.lower().split()):
-        return Verdict(a.claim, b.claim, AGREE, f"both say {a.object!r}")
-    return _nc(a, b, "free-text values are not compared")
+        return Relation(SAME, f"both say {a.object!r}")
+    return Relation(INCOMPARABLE, "free-text values are not compared")
+
+
+def _names(members) -> str:
+    names = [_short(m) for m in members]
+    return names[0] if len(names) == 1 else "{" + ", ".join(names) + "}"
 
 
 def _date_span(text: str) -> tuple[dt.date, dt.date] | None:
-    from .dates import parse_date
-
     try:
         d = parse_date(text)
     except InputError:
@@ -341,46 +662,48 @@ def _num(value: Decimal) -> str:
     return text
 
 
-def _compare_quantities(a: ClaimFacts, b: ClaimFacts) -> Verdict:
+def _relate_quantities(a: ClaimFacts, b: ClaimFacts) -> Relation:
     fa, fb = _factor(a.unit), _factor(b.unit)
     if fa is None or fb is None or a.value is None or b.value is None:
-        return _nc(a, b, f"unknown unit ({a.unit}, {b.unit})")
+        return Relation(INCOMPARABLE, f"unknown unit ({a.unit}, {b.unit})")
     if fa[0] != fb[0]:
-        return _nc(a, b, f"different unit dimensions: {fa[0]} ({a.surface}) vs {fb[0]} ({b.surface})")
+        return Relation(INCOMPARABLE, f"different unit dimensions: {fa[0]} ({a.surface}) vs "
+                                      f"{fb[0]} ({b.surface})")
     to_a = fb[1] / fa[1]            # multiply b's numbers by this to express them in a's unit
     symbol = UNITS[a.unit].symbol
     symbol = f" {symbol}" if symbol and symbol != "%" else symbol
     bv = b.value * to_a
     blow = None if b.low is None else b.low * to_a
     bhigh = None if b.high is None else b.high * to_a
-    exact = str(CKB.Exact)
-    if a.bound == exact and b.bound == exact:
-        same_unit = a.unit == b.unit
-        if (same_unit and agree_after_rounding(a.value, a.decimals, b.value, b.decimals)) or \
-           (not same_unit and (_round(bv, a.decimals) == a.value
-                               or _round(a.value / to_a, b.decimals) == b.value)):
-            return Verdict(a.claim, b.claim, AGREE,
-                           f"{a.surface} and {b.surface} are the same figure"
-                           + ("" if a.value == bv else " after rounding"))
-    elif a.bound == b.bound and a.value == bv and a.low == blow and a.high == bhigh:
-        return Verdict(a.claim, b.claim, AGREE, f"{a.surface} and {b.surface} say the same")
     ia = (a.low, a.low_ex, a.high, a.high_ex)
     ib = (blow, b.low_ex, bhigh, b.high_ex)
     text_a = _fmt_interval(*ia, symbol)
     text_b = _fmt_interval(*ib, symbol)
+    base = dict(ia=ia, ib=ib, symbol=symbol, magnitude=max(abs(a.value), abs(bv)))
+    if a.bound == EXACT and b.bound == EXACT:
+        same_unit = a.unit == b.unit
+        if (same_unit and agree_after_rounding(a.value, a.decimals, b.value, b.decimals)) or \
+           (not same_unit and (_round(bv, a.decimals) == a.value
+                               or _round(a.value / to_a, b.decimals) == b.value)):
+            rounded = a.value != bv
+            rel = Relation(SAME, f"{a.surface} and {b.surface} are the same figure"
+                           + (" after rounding" if rounded else ""), rounded=rounded, **base)
+            rel.ia_claim = a.claim
+            return rel
+    elif a.bound == b.bound and a.value == bv and a.low == blow and a.high == bhigh:
+        rel = Relation(SAME, f"{a.surface} and {b.surface} say the same", **base)
+        rel.ia_claim = a.claim
+        return rel
     gap = _gap(ia, ib)
     if gap is None:
-        return Verdict(a.claim, b.claim, COMPATIBLE,
-                       f"{a.surface} means {text_a} and {b.surface} means {text_b}: they overlap")
-    magnitude = max(abs(a.value), abs(bv))
-    relative = (gap / magnitude).quantize(Decimal("0.0001")) if magnitude else None
-    severity = next(name for limit, name in SEVERITY
-                    if limit is None or (relative is not None and relative < limit))
-    rel_text = f", {relative * 100:.1f}%" if relative is not None else ""
-    return Verdict(a.claim, b.claim, CONFLICT,
-                   f"{a.surface} ({text_a}) and {b.surface} ({text_b}) cannot both hold for "
-                   f"the same time and scope: {_num(gap)}{symbol} apart{rel_text}",
-                   absolute=gap, relative=relative, severity=severity)
+        rounded = {a.bound, b.bound} & APPROXIMATE and EXACT in (a.bound, b.bound)
+        rel = Relation(OVERLAP, f"{a.surface} means {text_a} and {b.surface} means {text_b}: "
+                                "they overlap", rounded=bool(rounded), **base)
+    else:
+        rel = Relation(DISJOINT, f"{a.surface} ({text_a}) and {b.surface} ({text_b})",
+                       gap=gap, **base)
+    rel.ia_claim = a.claim
+    return rel
 
 
 def _gap(ia, ib) -> Decimal | None:
@@ -409,8 +732,10 @@ class Fact:
 
     def __init__(self, subject: str, property: str, scope: str | None,
                  claims: list[ClaimFacts] | None = None, verdicts: list[Verdict] | None = None,
-                 *, loader=None, sources: int | None = None, counts: dict | None = None):
+                 *, loader=None, sources: int | None = None, counts: dict | None = None,
+                 status: str | None = None):
         self.subject, self.property, self.scope = subject, property, scope
+        self._status = status       # known from the index (a filtered fact's counts lack it)
         self._claims, self._verdicts = claims, verdicts
         self._loader, self._sources, self._counts = loader, sources, counts
 
@@ -440,6 +765,14 @@ class Fact:
             return self._sources
         return len({c.source for c in self.claims})
 
+    @property
+    def status(self) -> str:
+        """CONTESTED when its sources disagree (a conflict among its pairs), else
+        CONSISTENT."""
+        if self._status is not None:
+            return self._status
+        return CONTESTED if self.count(CONFLICT) else CONSISTENT
+
     def count(self, verdict: str) -> int:
         if self._counts is not None and self._verdicts is None:
             return self._counts.get(verdict, 0)
@@ -458,28 +791,38 @@ class Fact:
                 f"sources={self.sources}, conflicts={self.count(CONFLICT)})")
 
 
-def _pairs(claims: list[ClaimFacts], identity: Identity, timeless: bool) -> list[Verdict]:
+def judged_in_report(a: ClaimFacts, b: ClaimFacts, kind: str, tolerance: int) -> bool:
+    """Whether the report judges this pair of one group's (dated) claims: every pair of
+    a time-invariant property or a running total, else pairs whose times overlap or are
+    at most the property's tolerance apart (a state's values on other days, and other
+    episodes of an event, are shown with a claim: ``compare_claim``)."""
+    return kind in (TIME_INVARIANT, CUMULATIVE) or _same_time(a, b, tolerance)
+
+
+def _pairs(claims: list[ClaimFacts], identity: Identity, kind: str, tolerance: int) -> list[Verdict]:
     """Verdicts on the pairs of ``claims`` (sorted by earliest) from different sources
-    that could be comparable: all pairs for a time-invariant property, else only pairs
-    whose times overlap (a sweep, not every pair: claims of different days are never
-    judged, which keeps large groups linear rather than quadratic)."""
+    the report judges (``judged_in_report``): a sweep, not every pair, so claims of
+    different days are never judged and large groups stay linear."""
     verdicts = []
+    slack = dt.timedelta(days=tolerance)
+    every = kind in (TIME_INVARIANT, CUMULATIVE)
     for i, a in enumerate(claims):
         for b in claims[i + 1:]:
-            if not timeless and b.earliest > a.latest:
+            if not every and b.earliest > _plus(a.latest, slack):
                 break
             if a.source != b.source:
                 verdicts.append(compare_pair(a, b, identity))
     return verdicts
 
 
-def _windows(claims: list[ClaimFacts]) -> list[list[ClaimFacts]]:
+def _windows(claims: list[ClaimFacts], tolerance: int = 0) -> list[list[ClaimFacts]]:
     """Split claims (sorted by earliest, all with times) into runs whose times chain
-    together: one run is one fact at one time."""
+    together (at most ``tolerance`` days apart): one run is one fact at one time."""
     runs: list[list[ClaimFacts]] = []
     end = None
+    slack = dt.timedelta(days=tolerance)
     for c in claims:
-        if end is None or c.earliest > end:
+        if end is None or c.earliest > _plus(end, slack):
             runs.append([])
             end = c.latest
         runs[-1].append(c)
@@ -487,11 +830,51 @@ def _windows(claims: list[ClaimFacts]) -> list[list[ClaimFacts]]:
     return runs
 
 
+def group_runs(claims: list[ClaimFacts], identity: Identity, prop: str) -> list[list[ClaimFacts]]:
+    """One (subject, property, scope) group's facts, before judging: all its claims for
+    a time-invariant property; its dated claims for a running total; else runs of
+    dated claims whose times chain together. Sorted by time, then IRI."""
+    kind = identity.kind(prop)
+    if kind == TIME_INVARIANT:
+        return [sorted(claims, key=claim_order)] if claims else []
+    dated = sorted((c for c in claims if c.earliest is not None), key=claim_order)
+    if kind == CUMULATIVE:
+        return [dated] if dated else []
+    return _windows(dated, identity.tolerance_of(prop))
+
+
+def claim_order(c: ClaimFacts) -> tuple:
+    """The order of claims in a fact (and of a and b in a verdict): by time, then IRI."""
+    return (c.earliest or dt.date.min, c.claim)
+
+
+def claim_status(verdicts: Iterable[Verdict]) -> str:
+    """A claim's status from its verdicts against other sources' claims: CONTESTED
+    (one conflicts), SUPPORTED (one agrees or is compatible), PARTLY_SUPPORTED (one
+    supports part of it), else UNVERIFIED (no stored source addresses it as worded)."""
+    names = {v.verdict for v in verdicts}
+    if CONFLICT in names:
+        return CONTESTED
+    if names & {AGREE, COMPATIBLE}:
+        return SUPPORTED
+    if PARTIAL in names:
+        return PARTLY_SUPPORTED
+    return UNVERIFIED
+
+
 def compare_claim(kb: "KnowledgeBase", ref: str) -> tuple[ClaimFacts | None, list[Verdict]]:
     """Every claim about the same thing as ``ref``, each with its verdict against it,
     conflicts first. Raises NotFound for an unknown claim. A claim with no structured
     content has nothing to compare: (None, []). The claims come from the comparison
     index (same canonical subject and property, any scope or time)."""
+    this, verdicts, _ = compare_claim_status(kb, ref)
+    return this, verdicts
+
+
+def compare_claim_status(kb: "KnowledgeBase", ref: str) -> tuple[ClaimFacts | None, list[Verdict], str]:
+    """``compare_claim`` and the claim's own status (``claim_status`` of its verdicts
+    against other sources' claims: CONTESTED, SUPPORTED, PARTLY_SUPPORTED, UNVERIFIED).
+    Raises NotFound for an unknown claim."""
     from . import compare_index
 
     try:
@@ -502,30 +885,31 @@ def compare_claim(kb: "KnowledgeBase", ref: str) -> tuple[ClaimFacts | None, lis
     row = idx.conn().execute("SELECT ks, kp FROM claims WHERE claim = ?", (claim,)).fetchone()
     if row is None:
         kb.claim_iri(claim)      # NotFound for a claim that is not stored at all
-        return None, []
+        return None, [], UNVERIFIED
     rows = idx.rows("ks = ? AND kp = ?", row)
     if len(rows) < 2:
-        return None, []
+        return None, [], UNVERIFIED
     keys = {f.claim: k for k, f in rows}
     facts = [f for _, f in rows]
     identity = idx.local_identity(facts, keys)
     this = next(f for f in facts if f.claim == claim)
+    source = {f.claim: f.source for f in facts}
     verdicts = [compare_pair(this, f, identity) for f in facts if f.claim != this.claim]
     verdicts.sort(key=lambda v: (VERDICTS.index(v.verdict), v.b))
-    return this, verdicts
+    status = claim_status(v for v in verdicts if source[v.b] != this.source)
+    return this, verdicts, status
 
 
 def compare_two(kb: "KnowledgeBase", first: str, second: str) -> Verdict:
-    """The verdict on two given claims, with its reason (NOT_COMPARABLE says why).
-    Raises NotFound for an unknown claim."""
+    """The verdict on two given claims, with its reason and flags (NOT_COMPARABLE says
+    why). Raises NotFound for an unknown claim."""
     a, b = kb.claim_iri(first), kb.claim_iri(second)
     facts = {f.claim: f for f in load_facts(kb, claim=[a, b])}
     for iri in (a, b):
         modality = kb.claim_view(str(iri))["modality"] if str(iri) not in facts else None
-        if modality in ("opinion", "prediction"):
+        if modality == "opinion":
             return Verdict(str(a), str(b), NOT_COMPARABLE,
-                           f"{_short(iri)} is {'an opinion' if modality == 'opinion' else 'a prediction'}: "
-                           "opinions and predictions get no verdict")
+                           f"{_short(iri)} is an opinion: opinions get no verdict")
         if str(iri) not in facts:
             return Verdict(str(a), str(b), NOT_COMPARABLE,
                            f"{_short(iri)} has no structured content (subject, property, "
@@ -572,37 +956,33 @@ def _runs(claims: list[ClaimFacts], identity: Identity,
           prop: str) -> list[tuple[list[ClaimFacts], list[Verdict]]]:
     """One group's facts: (run of claims, verdicts on its comparable pairs), for the
     runs with at least two sources and one comparable pair. ``claims`` are one
-    (subject, property, scope) group's claims, opinions and predictions left out."""
+    (subject, property, scope) group's claims, opinions left out."""
     if len({c.source for c in claims}) < 2:
         return []
-    timeless = identity.property_has(prop, identity.time_invariant)
-    if timeless:
-        claims = sorted(claims, key=lambda c: (c.earliest or dt.date.min, c.claim))
-        runs = [claims]
-    else:
-        dated = sorted((c for c in claims if c.earliest is not None),
-                       key=lambda c: (c.earliest, c.claim))
-        runs = _windows(dated)
+    kind, tolerance = identity.kind(prop), identity.tolerance_of(prop)
     out = []
-    for run in runs:
+    for run in group_runs(claims, identity, prop):
         if len({c.source for c in run}) < 2:
             continue
-        verdicts = [v for v in _pairs(run, identity, timeless) if v.verdict != NOT_COMPARABLE]
+        verdicts = [v for v in _pairs(run, identity, kind, tolerance) if v.verdict != NOT_COMPARABLE]
         if verdicts:
             out.append((run, verdicts))
     return out
 
 
-def _check_verdict(verdict: str | None) -> None:
-    if verdict is not None and verdict not in VERDICTS:
-        raise InputError(f"unknown verdict {verdict!r} (known: {', '.join(VERDICTS)})")
+COUNTED = (CONFLICT, PARTIAL, COMPATIBLE, AGREE)     # the verdicts the report lists
+
+
+def _check_verdict(verdict: str | None) -> str | None:
+    verdict = parse_verdict(verdict)
     if verdict == NOT_COMPARABLE:
         raise InputError("the report lists comparable pairs only; ask about one claim "
                          "(--claim) or a pair (--pair) to see what is not comparable and why")
+    return verdict
 
 
 def _filters(kb: "KnowledgeBase", subject, prop, source, verdict) -> dict:
-    _check_verdict(verdict)
+    verdict = _check_verdict(verdict)
     return {"subject": str(_iri(kb, "entities", subject)) if subject else None,
             "prop": str(_iri(kb, "properties", prop)) if prop else None,
             "source": str(kb._source_iri(source)) if source else None,
@@ -644,17 +1024,19 @@ def report_rows(kb: "KnowledgeBase", *, subject: str | None = None, prop: str | 
         for fact in _index_report(kb, limit=limit, **f):
             for v in fact.verdicts:
                 yield {"subject": fact.subject, "property": fact.property, "scope": fact.scope,
-                       "sources": fact.sources, **v.as_dict()}
+                       "sources": fact.sources, "fact_status": fact.status, **v.as_dict()}
         return
     offset = 0
     while limit is None or offset < limit:
         size = page if limit is None else min(page, limit - offset)
         facts = idx.facts(*query, size, offset)
-        meta = {row[0]: (row[1], row[2], row[3] or None, row[7]) for row in facts}
-        for fid, a, b, name, severity, absolute, relative, reason in idx.verdict_rows(list(meta), verdict):
-            subject_, property_, scope, sources = meta[fid]
+        meta = {row[0]: (row[1], row[2], row[3] or None, row[8], row[4]) for row in facts}
+        for fid, a, b, name, severity, absolute, relative, reason, flags in idx.verdict_rows(list(meta), f["verdict"]):
+            subject_, property_, scope, sources, conflicts = meta[fid]
             yield {"subject": subject_, "property": property_, "scope": scope, "sources": sources,
+                   "fact_status": CONTESTED if conflicts else CONSISTENT,
                    "a": a, "b": b, "verdict": name, "reason": reason,
+                   "flags": flags.split() if flags else [],
                    "absolute_difference": absolute, "relative_difference": relative,
                    "severity": severity}
         if len(facts) < size:
@@ -665,8 +1047,8 @@ def report_rows(kb: "KnowledgeBase", *, subject: str | None = None, prop: str | 
 def report_counts(kb: "KnowledgeBase", *, subject: str | None = None, prop: str | None = None,
                   source: str | None = None, verdict: str | None = None) -> dict:
     """How many facts the report with these filters lists, and how many verdicts of
-    each kind they hold: {"facts", "facts_with_conflict", "conflict", "compatible",
-    "agree"} (with ``verdict``, the other kinds count 0). Read from the index's
+    each kind they hold: {"facts", "facts_with_conflict", CONFLICT, PARTIAL, COMPATIBLE,
+    AGREE} (with ``verdict``, the other kinds count 0). Read from the index's
     per-fact counts, without loading claims or verdicts."""
     from . import compare_index
 
@@ -676,11 +1058,11 @@ def report_counts(kb: "KnowledgeBase", *, subject: str | None = None, prop: str 
     if query is None:   # a property with equivalents: counted from the computed facts
         facts = _index_report(kb, **f)
         out = {"facts": len(facts), "facts_with_conflict": sum(1 for x in facts if x.count(CONFLICT))}
-        out.update({v: sum(x.count(v) for x in facts) for v in (CONFLICT, COMPATIBLE, AGREE)})
+        out.update({v: sum(x.count(v) for x in facts) for v in COUNTED})
         return out
     out = idx.count(*query)
     if verdict:
-        out.update({v: out[v] if v == verdict else 0 for v in (CONFLICT, COMPATIBLE, AGREE)})
+        out.update({v: out[v] if v == verdict else 0 for v in COUNTED})
         if verdict != CONFLICT:
             out["facts_with_conflict"] = 0
     return out
@@ -739,12 +1121,13 @@ def _index_report(kb: "KnowledgeBase", *, subject=None, prop=None, source=None, 
             out = [f for f in out if any(source in (c.source, c.article) for c in f.claims)]
         if verdict:
             for f in out:
+                f._status = f.status
                 f.verdicts = [v for v in f.verdicts if v.verdict == verdict]
             out = [f for f in out if f.verdicts]
         return out[offset:None if limit is None else offset + limit]
     out = []
-    for fid, ks, kp, kscope, conflicts, compatibles, agrees, sources in idx.facts(*query, limit, offset):
-        counts = {CONFLICT: conflicts, COMPATIBLE: compatibles, AGREE: agrees}
+    for fid, ks, kp, kscope, conflicts, partials, compatibles, agrees, sources in idx.facts(*query, limit, offset):
+        counts = {CONFLICT: conflicts, PARTIAL: partials, COMPATIBLE: compatibles, AGREE: agrees}
 
         def loader(what, fid=fid):
             if what == "claims":
@@ -752,7 +1135,8 @@ def _index_report(kb: "KnowledgeBase", *, subject=None, prop=None, source=None, 
             return idx.fact_verdicts(fid, verdict)
 
         fact = Fact(ks, kp, kscope or None, loader=loader, sources=sources,
-                    counts={verdict: counts[verdict]} if verdict else counts)
+                    counts={verdict: counts[verdict]} if verdict else counts,
+                    status=CONTESTED if conflicts else CONSISTENT)
         if eager:
             fact.claims, fact.verdicts  # noqa: B018 - read now
         out.append(fact)
@@ -791,6 +1175,8 @@ def comparison_quads(kb: "KnowledgeBase", verdicts: Iterable[Verdict],
         ]
         if v.severity:
             quads.append((node, CKB.severity, SEVERITY_IRI[v.severity], COMPARISONS))
+        for flag in v.flags:
+            quads.append((node, CKB.flag, FLAG_IRI[flag], COMPARISONS))
         if v.absolute is not None:
             quads.append((node, CKB.absoluteDifference,
                           Literal(_num(v.absolute), datatype=XSD.decimal), COMPARISONS))
@@ -819,12 +1205,14 @@ def _nquads(kb: "KnowledgeBase", rows: Iterable[tuple], stamp: str) -> str:
     p = {k: f"<{v}>" for k, v in (("type", RDF.type), ("compares", CKB.compares),
                                   ("verdict", CKB.verdict), ("reason", CKB.reason),
                                   ("at", PROV.generatedAtTime), ("severity", CKB.severity),
-                                  ("abs", CKB.absoluteDifference), ("rel", CKB.relativeDifference))}
+                                  ("abs", CKB.absoluteDifference), ("rel", CKB.relativeDifference),
+                                  ("flag", CKB.flag))}
+    fl = {name: f"<{iri}>" for name, iri in FLAG_IRI.items()}
     cls = f"<{CKB.Comparison}>"
     dec = f"^^<{XSD.decimal}>"
     at = f'"{stamp}"^^<{XSD.dateTime}>'
     lines = []
-    for a, b, code, severity, absolute, relative, reason in rows:
+    for a, b, code, severity, absolute, relative, reason, flags in rows:
         n = f"<{comparison_iri(kb, a, b)}>"
         lines += [f"{n} {p['type']} {cls} {g} .", f"{n} {p['compares']} <{a}> {g} .",
                   f"{n} {p['compares']} <{b}> {g} .",
@@ -832,6 +1220,8 @@ def _nquads(kb: "KnowledgeBase", rows: Iterable[tuple], stamp: str) -> str:
                   f"{n} {p['reason']} {_nq_literal(reason)} {g} .", f"{n} {p['at']} {at} {g} ."]
         if severity:
             lines.append(f"{n} {p['severity']} {sev[severity]} {g} .")
+        for flag in (flags or "").split():
+            lines.append(f"{n} {p['flag']} {fl[flag]} {g} .")
         if absolute is not None:
             lines.append(f'{n} {p["abs"]} "{_num(Decimal(absolute))}"{dec} {g} .')
         if relative is not None:
@@ -915,13 +1305,16 @@ def refresh(kb: "KnowledgeBase", claims: list[URIRef]) -> list[str]:
             for chunk in chunked(verdicts, MATERIALISE_BATCH):
                 rows = [(v.a, v.b, CODE[v.verdict], v.severity,
                          None if v.absolute is None else str(v.absolute),
-                         None if v.relative is None else str(v.relative), v.reason) for v in chunk]
+                         None if v.relative is None else str(v.relative), v.reason,
+                         " ".join(v.flags)) for v in chunk]
                 kb.store.load(_nquads(kb, rows, stamp).encode("utf-8"), "nquads",
                               where="comparisons")
     return touched
 
 
-__all__ = ["AGREE", "COMPATIBLE", "CONFLICT", "NOT_COMPARABLE", "VERDICTS", "ClaimFacts",
+__all__ = ["AGREE", "COMPATIBLE", "PARTIAL", "CONFLICT", "NOT_COMPARABLE", "VERDICTS", "FLAGS",
+           "CONTESTED", "CONSISTENT", "SUPPORTED", "PARTLY_SUPPORTED", "UNVERIFIED",
+           "parse_verdict", "claim_status", "compare_claim_status", "ClaimFacts",
            "Verdict", "Fact", "compare_pair", "compare_claim", "compare_two", "compare_subject", "report",
            "materialise", "refresh", "load_facts", "load_identity", "group_facts",
            "agree_after_rounding", "report_counts", "worst_verdicts"]

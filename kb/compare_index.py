@@ -45,25 +45,25 @@ from typing import TYPE_CHECKING, Iterable, Iterator
 from rdflib import URIRef
 
 from . import sparql
-from .compare import (AGREE, COMPATIBLE, CONFLICT, NO_VERDICT, NOT_COMPARABLE, ClaimFacts,
-                      Identity, Verdict, _facts, _load_claims, _runs, _windows,
-                      compare_pair, load_identity)
+from .compare import (AGREE, COMPATIBLE, CONFLICT, NO_VERDICT, NOT_COMPARABLE, PARTIAL,
+                      ClaimFacts, Identity, Verdict, _facts, _load_claims, _runs, claim_order,
+                      compare_pair, entity_object, group_runs, judged_in_report, load_identity)
 from .store.base import chunked
 
 if TYPE_CHECKING:  # pragma: no cover
     from .knowledgebase import KnowledgeBase
 
 FILE = "compare.sqlite"
-LAYOUT = "2"            # bump when the tables change: an older index is rebuilt
-CODE = {CONFLICT: 0, COMPATIBLE: 1, AGREE: 2}
+LAYOUT = "3"            # bump when the tables change: an older index is rebuilt
+CODE = {CONFLICT: 0, PARTIAL: 1, COMPATIBLE: 2, AGREE: 3}     # most severe first
 NAME = {v: k for k, v in CODE.items()}
-COUNT_COLUMN = {CONFLICT: "conflicts", COMPATIBLE: "compatibles", AGREE: "agrees"}
-TRAITS = ("time_invariant", "single_valued")
+COUNT_COLUMN = {CONFLICT: "conflicts", PARTIAL: "partials", COMPATIBLE: "compatibles",
+                AGREE: "agrees"}
 
 # the ClaimFacts fields, in the order kb.compare._facts takes them
 FIELDS = ("claim", "source", "article", "modality", "subject", "property", "scope",
           "earliest", "latest", "kind", "object", "value", "unit", "low", "high", "low_ex",
-          "high_ex", "bound", "surface")
+          "high_ex", "bound", "surface", "open_start", "open_end")
 _COLS = ", ".join(FIELDS)
 
 TABLES = f"""
@@ -78,14 +78,17 @@ CREATE TABLE claims (
   claim TEXT NOT NULL UNIQUE, source TEXT NOT NULL, article TEXT NOT NULL,
   modality TEXT NOT NULL, subject TEXT NOT NULL, property TEXT NOT NULL, scope TEXT,
   earliest TEXT, latest TEXT, kind TEXT NOT NULL, object TEXT NOT NULL, value TEXT,
-  unit TEXT, low TEXT, high TEXT, low_ex TEXT, high_ex TEXT, bound TEXT, surface TEXT);
+  unit TEXT, low TEXT, high TEXT, low_ex TEXT, high_ex TEXT, bound TEXT, surface TEXT,
+  open_start TEXT, open_end TEXT);
 CREATE TABLE facts (
   id INTEGER PRIMARY KEY, ks TEXT NOT NULL, kp TEXT NOT NULL, kscope TEXT NOT NULL,
-  start TEXT NOT NULL, conflicts INTEGER NOT NULL, compatibles INTEGER NOT NULL,
-  agrees INTEGER NOT NULL, sources INTEGER NOT NULL, claims INTEGER NOT NULL);
+  start TEXT NOT NULL, conflicts INTEGER NOT NULL, partials INTEGER NOT NULL,
+  compatibles INTEGER NOT NULL, agrees INTEGER NOT NULL, sources INTEGER NOT NULL,
+  claims INTEGER NOT NULL);
 CREATE TABLE verdicts (                                     -- a before b in time order
   a INTEGER NOT NULL, b INTEGER NOT NULL, verdict INTEGER NOT NULL, severity TEXT,
-  absolute TEXT, relative TEXT, reason TEXT NOT NULL, PRIMARY KEY (a, b)) WITHOUT ROWID;
+  absolute TEXT, relative TEXT, reason TEXT NOT NULL, flags TEXT,   -- flags: space-separated
+  PRIMARY KEY (a, b)) WITHOUT ROWID;
 """
 INDEXES = """
 CREATE INDEX claims_group ON claims (ks, kp, kscope);
@@ -174,13 +177,10 @@ class CompareIndex:
         return self.conn().execute(
             "SELECT 1 FROM ident WHERE iri = ? OR canonical = ? LIMIT 1", (iri, iri)).fetchone() is not None
 
-    def stored_identity(self) -> tuple[dict[str, str], dict[str, set[str]]]:
+    def stored_identity(self) -> tuple[dict[str, str], set[tuple[str, str]]]:
         conn = self.conn()
         canonical = dict(conn.execute("SELECT iri, canonical FROM ident"))
-        traits: dict[str, set[str]] = {t: set() for t in TRAITS}
-        for iri, trait in conn.execute("SELECT iri, trait FROM traits"):
-            traits[trait].add(iri)
-        return canonical, traits
+        return canonical, set(conn.execute("SELECT iri, trait FROM traits"))
 
     def local_identity(self, facts: Iterable[ClaimFacts], keys: dict[str, tuple]) -> Identity:
         """An Identity covering ``facts`` (their subject, property, scope and entity
@@ -193,14 +193,14 @@ class CompareIndex:
             if f.scope:
                 canonical[f.scope] = kscope
             if f.kind == "entity":
-                objects.add(f.object)
+                objects.update(f.members)
         conn = self.conn()
         for chunk in chunked(sorted(objects), 500):
             canonical.update(conn.execute(
                 f"SELECT iri, canonical FROM ident WHERE iri IN ({','.join('?' * len(chunk))})", chunk))
         identity = Identity(canonical=canonical)
         for iri, trait in conn.execute("SELECT iri, trait FROM traits"):
-            getattr(identity, trait).add(iri)
+            identity.add_trait(iri, trait)
         return identity
 
     # -------------------------------------------------------------- reading
@@ -215,7 +215,7 @@ class CompareIndex:
 
     def facts(self, where: str = "", args: Iterable = (), limit: int | None = None,
               offset: int = 0) -> list[tuple]:
-        sql = (f"SELECT id, ks, kp, kscope, conflicts, compatibles, agrees, sources FROM facts"
+        sql = (f"SELECT id, ks, kp, kscope, conflicts, partials, compatibles, agrees, sources FROM facts"
                f"{' WHERE ' + where if where else ''} ORDER BY {FACT_ORDER}, id")
         args = list(args)
         if limit is not None or offset:
@@ -225,11 +225,11 @@ class CompareIndex:
 
     def count(self, where: str = "", args: Iterable = ()) -> dict:
         row = self.conn().execute(
-            "SELECT COUNT(*), TOTAL(conflicts), TOTAL(compatibles), TOTAL(agrees), "
-            "TOTAL(conflicts > 0) FROM facts" + (f" WHERE {where}" if where else ""),
+            "SELECT COUNT(*), TOTAL(conflicts), TOTAL(partials), TOTAL(compatibles), "
+            "TOTAL(agrees), TOTAL(conflicts > 0) FROM facts" + (f" WHERE {where}" if where else ""),
             tuple(args)).fetchone()
-        return {"facts": row[0], CONFLICT: int(row[1]), COMPATIBLE: int(row[2]),
-                AGREE: int(row[3]), "facts_with_conflict": int(row[4])}
+        return {"facts": row[0], CONFLICT: int(row[1]), PARTIAL: int(row[2]),
+                COMPATIBLE: int(row[3]), AGREE: int(row[4]), "facts_with_conflict": int(row[5])}
 
     def fact_claims(self, fact: int) -> list[ClaimFacts]:
         return [_facts(*row) for row in self.conn().execute(
@@ -239,12 +239,13 @@ class CompareIndex:
         """The verdicts of one fact, in the report's order (verdict, then a, then b)."""
         return [Verdict(a, b, name, reason,
                         None if absolute is None else Decimal(absolute),
-                        None if relative is None else Decimal(relative), severity)
-                for _, a, b, name, severity, absolute, relative, reason
+                        None if relative is None else Decimal(relative), severity,
+                        tuple(flags.split()) if flags else ())
+                for _, a, b, name, severity, absolute, relative, reason, flags
                 in self.verdict_rows([fact], verdict)]
 
     def verdict_rows(self, facts: list[int], verdict: str | None = None) -> list[tuple]:
-        """(fact, a, b, verdict name, severity, absolute, relative, reason) of several
+        """(fact, a, b, verdict name, severity, absolute, relative, reason, flags) of several
         facts in one query, each fact's verdicts in the report's order (as
         ``fact_verdicts``), the facts in the order given. Plain tuples: streaming the
         whole report builds no Verdict objects."""
@@ -252,7 +253,7 @@ class CompareIndex:
             return []
         conn = self.conn()
         sql = ("SELECT ca.fact, ca.claim, cb.claim, v.verdict, v.severity, v.absolute, v.relative,"
-               " v.reason FROM claims ca JOIN verdicts v ON v.a = ca.id JOIN claims cb ON cb.id = v.b"
+               " v.reason, v.flags FROM claims ca JOIN verdicts v ON v.a = ca.id JOIN claims cb ON cb.id = v.b"
                f" WHERE ca.fact IN ({','.join('?' * len(facts))})")
         args: list = list(facts)
         if verdict is not None:
@@ -276,9 +277,10 @@ class CompareIndex:
         return out
 
     def all_verdicts(self) -> Iterator[tuple]:
-        """(a, b, verdict code, severity, absolute, relative, reason), fact by fact."""
+        """(a, b, verdict code, severity, absolute, relative, reason, flags), fact by fact."""
         yield from self.conn().execute(
-            "SELECT ca.claim, cb.claim, v.verdict, v.severity, v.absolute, v.relative, v.reason "
+            "SELECT ca.claim, cb.claim, v.verdict, v.severity, v.absolute, v.relative, v.reason, "
+            "v.flags "
             "FROM verdicts v JOIN claims ca ON ca.id = v.a JOIN claims cb ON cb.id = v.b")
 
 
@@ -329,12 +331,8 @@ def _raw(f: ClaimFacts) -> tuple:
     return (f.claim, f.source, f.article, f.modality, f.subject, f.property, f.scope,
             text(f.earliest), text(f.latest), f.kind, f.object, text(f.value), f.unit,
             text(f.low), text(f.high), "true" if f.low_ex else None,
-            "true" if f.high_ex else None, f.bound, f.surface)
-
-
-def _store_traits(conn: sqlite3.Connection, identity: Identity) -> dict[str, set[str]]:
-    traits = {t: {identity.key(p) for p in getattr(identity, t)} for t in TRAITS}
-    return traits
+            "true" if f.high_ex else None, f.bound, f.surface,
+            "true" if f.open_start else None, "true" if f.open_end else None)
 
 
 def _write_identity(conn: sqlite3.Connection, identity: Identity) -> None:
@@ -342,13 +340,7 @@ def _write_identity(conn: sqlite3.Connection, identity: Identity) -> None:
     conn.executemany("INSERT INTO ident VALUES (?, ?)",
                      [(i, c) for i, c in identity.canonical.items() if i != c])
     conn.execute("DELETE FROM traits")
-    conn.executemany("INSERT INTO traits VALUES (?, ?)",
-                     [(p, t) for t, ps in _store_traits(conn, identity).items() for p in ps])
-
-
-def _order(c: ClaimFacts) -> tuple:
-    """The order of claims in a fact (and of a and b in a verdict): by time, then IRI."""
-    return (c.earliest or dt.date.min, c.claim)
+    conn.executemany("INSERT INTO traits VALUES (?, ?)", sorted(identity.trait_rows()))
 
 
 class _Grouper:
@@ -367,19 +359,20 @@ class _Grouper:
         self.touched: set[str] = set()        # claims whose verdicts may have changed
 
     def _insert(self, ids: dict, verdicts: list[Verdict]) -> None:
-        self.conn.executemany("INSERT INTO verdicts VALUES (?, ?, ?, ?, ?, ?, ?)", [
+        self.conn.executemany("INSERT INTO verdicts VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [
             (ids[v.a], ids[v.b], CODE[v.verdict], v.severity,
              None if v.absolute is None else str(v.absolute),
-             None if v.relative is None else str(v.relative), v.reason) for v in verdicts])
+             None if v.relative is None else str(v.relative), v.reason,
+             " ".join(v.flags) or None) for v in verdicts])
 
     def _fact(self, key: tuple, run: list[ClaimFacts], counts: dict) -> int:
         first = run[0].earliest
         return self.conn.execute(
-            "INSERT INTO facts (ks, kp, kscope, start, conflicts, compatibles, agrees, "
-            "sources, claims) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO facts (ks, kp, kscope, start, conflicts, partials, compatibles, agrees, "
+            "sources, claims) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (*key, first.isoformat() if first else "", counts.get(CONFLICT, 0),
-             counts.get(COMPATIBLE, 0), counts.get(AGREE, 0), len({c.source for c in run}),
-             len(run))).lastrowid
+             counts.get(PARTIAL, 0), counts.get(COMPATIBLE, 0), counts.get(AGREE, 0),
+             len({c.source for c in run}), len(run))).lastrowid
 
     def regroup(self, key: tuple, rows: list[tuple] | None = None,
                 changed: set[int] | None = None) -> None:
@@ -419,9 +412,11 @@ class _Grouper:
             conn.executemany("UPDATE claims SET fact = ?, worst = ? WHERE id = ?",
                              [(fact, worst.get(i), i) for i, fact in fact_of.items()])
             return
-        # a write: judge the changed claims against the group's claims whose times overlap
+        # a write: judge the changed claims against the group's claims the report pairs
+        # them with (kb.compare.judged_in_report)
         identity = self.identity
-        timeless = identity.property_has(key[1], identity.time_invariant)
+        kind, tolerance = identity.kind(key[1]), identity.tolerance_of(key[1])
+        timeless = kind == "time_invariant"
         mine = [c for c in members if ids[c.claim] in changed]
         done: set[str] = set()
         new: list[Verdict] = []
@@ -434,10 +429,10 @@ class _Grouper:
             for x in members:
                 if x.claim == c.claim or x.claim in done or x.source == c.source:
                     continue
-                if not timeless and (x.earliest is None or x.earliest > c.latest
-                                     or c.earliest > x.latest):
+                if not timeless and (x.earliest is None
+                                     or not judged_in_report(c, x, kind, tolerance)):
                     continue
-                a, b = (c, x) if _order(c) < _order(x) else (x, c)
+                a, b = (c, x) if claim_order(c) < claim_order(x) else (x, c)
                 v = compare_pair(a, b, identity)
                 if v.verdict != NOT_COMPARABLE:
                     new.append(v)
@@ -448,11 +443,7 @@ class _Grouper:
         # the group's runs (from times only) become its facts, counted from the verdicts
         if len({c.source for c in members}) < 2:
             return
-        if timeless:
-            runs = [sorted(members, key=_order)]
-        else:
-            runs = _windows(sorted((c for c in members if c.earliest is not None), key=_order))
-        for run in runs:
+        for run in group_runs(members, identity, key[1]):
             if len({c.source for c in run}) < 2:
                 continue
             fact = self._fact(key, run, {})
@@ -467,8 +458,10 @@ class _Grouper:
                 conn.execute("DELETE FROM facts WHERE id = ?", (fact,))
                 conn.execute("UPDATE claims SET fact = NULL WHERE fact = ?", (fact,))
                 continue
-            conn.execute("UPDATE facts SET conflicts = ?, compatibles = ?, agrees = ? WHERE id = ?",
-                         (counts.get(0, 0), counts.get(1, 0), counts.get(2, 0), fact))
+            conn.execute("UPDATE facts SET conflicts = ?, partials = ?, compatibles = ?, "
+                         "agrees = ? WHERE id = ?",
+                         (*(counts.get(CODE[v], 0) for v in (CONFLICT, PARTIAL, COMPATIBLE, AGREE)),
+                          fact))
             conn.execute(
                 "UPDATE claims SET worst = (SELECT MIN(w) FROM ("
                 "SELECT verdict AS w FROM verdicts WHERE a = claims.id UNION ALL "
@@ -487,7 +480,11 @@ def _bulk_facts(kb: "KnowledgeBase") -> list[ClaimFacts]:
     scope = dict(scopes)
     _, times = store.values(sparql.load("compare_index_times.rq"), many=True)
     time = {c: (e, l) for c, e, l in times}
-    del publishers, scopes, times
+    _, opens = store.values(sparql.load("compare_index_open.rq"), many=True)
+    open_side: dict[str, set] = defaultdict(set)
+    for c, side in opens:
+        open_side[c].add(side.rsplit("#", 1)[-1])
+    del publishers, scopes, times, opens
     _, parts = store.values(sparql.load("compare_index_values.rq"), many=True)
     names = {str(k): v for k, v in {
         "http://schema.org/value": "value", "http://schema.org/unitCode": "unit",
@@ -501,20 +498,31 @@ def _bulk_facts(kb: "KnowledgeBase") -> list[ClaimFacts]:
         value[(claim, obj)][names[p]] = v
     del parts
     _, rows = store.values(sparql.load("compare_index_claims.rq"), many=True)
-    out, seen, again = [], set(), []
-    for claim, subject, prop, kind, modality, article, obj in rows:
-        if claim in seen:       # several values for one claim: the first, as _load_claims
-            continue
-        seen.add(claim)
+    first: dict[str, tuple] = {}
+    members: dict[str, list] = defaultdict(list)
+    for row in rows:
+        claim, kind, obj = row[0], row[3], row[6]
+        if claim not in first:  # several values: an entity set, else the first
+            first[claim] = row
+        if kind == "entity":
+            members[claim].append(obj)
+    del rows
+    out, again = [], []
+    for claim, (_, subject, prop, kind, modality, article, obj) in first.items():
         q = value.get((claim, obj), {})
         if kind == "quantity" and not q:
             again.append(URIRef(claim))
             continue
+        if kind == "entity":
+            obj = entity_object(members[claim])
         e, l = time.get(claim, (None, None))
+        sides = open_side.get(claim, ())
         out.append(_facts(claim, publisher.get(article) or article, article, modality, subject,
                           prop, scope.get(claim), e, l, kind, obj, q.get("value"), q.get("unit"),
                           q.get("low"), q.get("high"), q.get("lowEx"), q.get("highEx"),
-                          q.get("bound"), q.get("surface")))
+                          q.get("bound"), q.get("surface"),
+                          "true" if "openStart" in sides else None,
+                          "true" if "openEnd" in sides else None))
     for chunk in chunked(again, 500):
         out += _load_claims(kb, chunk)
     return out
@@ -597,7 +605,7 @@ def refresh(kb: "KnowledgeBase", claims: list) -> tuple[list[str], list[Verdict]
         # 1. identity: re-key the claims naming an IRI whose canonical key changed
         old_canonical, old_traits = idx.stored_identity()
         new_canonical = {i: c for i, c in identity.canonical.items() if i != c}
-        new_traits = _store_traits(conn, identity)
+        new_traits = identity.trait_rows()
         if old_canonical != new_canonical or old_traits != new_traits:
             moved = sorted(i for i in set(old_canonical) | set(new_canonical)
                            if old_canonical.get(i, i) != new_canonical.get(i, i))
@@ -608,13 +616,20 @@ def refresh(kb: "KnowledgeBase", claims: list) -> tuple[list[str], list[Verdict]
                             f"SELECT id FROM claims WHERE scope IN ({marks})",
                             f"SELECT id FROM claims WHERE kind = 'entity' AND object IN ({marks})"):
                     changed.update(r[0] for r in conn.execute(sql, chunk))
-            props = set()
-            for t in TRAITS:
-                props |= old_traits[t] ^ new_traits[t]
+            if moved:   # entity sets: any member may be one of them
+                changed.update(r[0] for r in conn.execute(
+                    "SELECT id FROM claims WHERE kind = 'entity' AND instr(object, ' ') > 0"))
+            differ = old_traits ^ new_traits
+            props = {iri for iri, trait in differ if not trait.startswith("part_of=")}
             for chunk in chunked(sorted(props), 200):
                 marks = ",".join("?" * len(chunk))
                 full.update(conn.execute(
                     f"SELECT DISTINCT ks, kp, kscope FROM claims WHERE kp IN ({marks})", chunk))
+            if any(trait.startswith("part_of=") for _, trait in differ):
+                # a place is now (or no longer) within another: entity values are judged
+                # again (scopes are keys of their own groups, judged only per claim)
+                full.update(conn.execute(
+                    "SELECT DISTINCT ks, kp, kscope FROM claims WHERE kind = 'entity'"))
             for chunk in chunked(sorted(changed), 500):
                 marks = ",".join("?" * len(chunk))
                 for i, ks, kp, kscope, subject, prop, scope in conn.execute(

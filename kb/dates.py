@@ -92,56 +92,122 @@ def parse_date(value, where: str | None = None) -> PDate:
                      "'8 July 2021')", where=where)
 
 
+# Words before a date that leave one end of the time open (data: add a language's words
+# here, not code). "since 1998" / "seit 1998": it began then and still holds (open end);
+# "by 30 June" / "bis 30. Juni" / "as of 30 June": it holds at that day, from an unstated
+# beginning (open start: for a running total, counted from an unstated day).
+OPEN_WORDS: dict[str, str] = {
+    # en
+    "since": "end", "from": "end", "starting": "end", "starting from": "end",
+    "by": "start", "until": "start", "till": "start", "up to": "start", "as of": "start",
+    "as at": "start", "through": "start", "up until": "start",
+    # ru / uk
+    "с": "end", "со": "end", "начиная с": "end", "з": "end",
+    "к": "start", "по": "start", "до": "start", "по состоянию на": "start", "станом на": "start",
+    # es / pt
+    "desde": "end", "a partir de": "end", "hasta": "start", "até": "start", "para": "start",
+    # fr
+    "depuis": "end", "à partir du": "end", "à partir de": "end", "jusqu'au": "start",
+    "jusqu'à": "start", "au": "start",
+    # de
+    "seit": "end", "ab": "end", "bis": "start", "bis zum": "start", "stand": "start",
+    # pl
+    "od": "end", "do": "start", "według stanu na": "start",
+    # ar / fa
+    "منذ": "end", "حتى": "start", "از": "end", "تا": "start",
+}
+# words some languages write after a year ("1998 года", "2021 roku"): dropped before
+# dateparser reads the rest (it read "1998 года" as the year 23)
+YEAR_WORDS = ("года", "году", "год", "г.", "г", "року", "рік", "roku", "rok", "r.",
+              "سال", "عام")
+FAR_FUTURE = dt.date(9999, 12, 31)
+
+
 @dataclass(frozen=True)
 class TimeAbout:
-    """The time a claim is about: an instant (start only) or an interval (start, end).
-    ``text``: the words it was read from when they were relative ("yesterday", "last
-    week", "March 3") and resolved against the publication date."""
+    """The time a claim is about: an instant (start only), an interval (start, end), or
+    an open interval: ``open_end`` ("since 1998": start given, still holding when the
+    source published, ``horizon``) or ``open_start`` ("by 30 June": the day it holds
+    at is ``end``, its beginning unstated). ``text``: the words it was read from when
+    they were relative ("yesterday", "last week", "March 3") or open ("since 1998")."""
 
-    start: PDate
+    start: PDate | None
     end: PDate | None = None
     text: str | None = None
+    open_start: bool = False
+    open_end: bool = False
+    horizon: dt.date | None = None     # for an open end: the publication day, if known
 
     @property
     def earliest(self) -> dt.date:
-        return self.start.earliest
+        return (self.start or self.end).earliest
 
     @property
     def latest(self) -> dt.date:
+        if self.open_end:
+            return max(self.horizon or FAR_FUTURE, self.start.latest)
         return (self.end or self.start).latest
 
     @property
     def is_interval(self) -> bool:
-        return self.end is not None
+        return self.start is not None and self.end is not None
 
     def __str__(self) -> str:
+        if self.open_end:
+            return f"since {self.start}"
+        if self.open_start:
+            return f"by {self.end}"
         return f"{self.start}/{self.end}" if self.end else str(self.start)
 
 
 def parse_time_about(value, where: str | None = None, *, published: PDate | None = None,
                      language: str | None = None) -> TimeAbout:
-    """"2021-07-08", "2021-07", "2021-07-01/2021-07-08", {start:, end:}, or words relative
-    to the source's ``published`` date ("yesterday", "on Friday", "last week", "March 3",
-    "вчера", "le 3 mars"; ``language`` is the article's, read beside English;
-    English alone when unknown or not one dateparser knows), resolved with
-    dateparser (``resolve_relative``) and kept as ``text``.
+    """"2021-07-08", "2021-07", "2021-07-01/2021-07-08", {start:, end:}, an open
+    interval ("since 1998", "by 30 June 2021", {start: 1998, end: open}; the words of
+    ``OPEN_WORDS``, in the article's language too), or words relative to the source's
+    ``published`` date ("yesterday", "on Friday", "last week", "March 3", "вчера",
+    "le 3 mars"; ``language`` is the article's, read beside English; English alone when
+    unknown or not one dateparser knows), resolved with dateparser
+    (``resolve_relative``) and kept as ``text``.
 
     Raises InputError for an unparseable date, a relative one with no publication date
-    (or one known only to the month or year), or an interval that ends before it starts.
+    (or one known only to the month or year), an interval that ends before it starts,
+    or one open at both ends.
     """
+    horizon = published.latest if published is not None else None
     if isinstance(value, dict):
         keys = {k for k in value if not str(k).startswith("__")}   # the YAML line marker
         unknown = keys - {"start", "end"}
         if unknown or "start" not in keys:
             raise InputError("time-about needs start (and optionally end), got keys "
                              f"{sorted(keys)}", where=where)
-        start = parse_date(value["start"], where)
-        end = parse_date(value["end"], where) if value.get("end") is not None else None
+        open_start, open_end = (_is_open(value.get(k)) for k in ("start", "end"))
+        if open_start and open_end:
+            raise InputError("time-about is open at both ends: give the day it starts "
+                             "or the day it holds at", where=where)
+        start = None if open_start else _one_date(value["start"], where, published, language)
+        end = (None if open_end or value.get("end") is None
+               else _one_date(value["end"], where, published, language))
+        if open_start or open_end:
+            text = f"since {start}" if open_end else f"by {end}"
+            about = TimeAbout(start, end, text, open_start, open_end, horizon)
+            return about
         text = None
     elif isinstance(value, str) and "/" in value:
         left, right = value.split("/", 1)
         start, end, text = parse_date(left, where), parse_date(right, where), None
     else:
+        opened = _open_words(value) if isinstance(value, str) else None
+        if opened is not None:
+            side, rest = opened
+            if not rest or _is_open(rest):
+                raise InputError(f"{value!r} is open at both ends: give the day it starts "
+                                 "or the day it holds at", where=where)
+            day = _one_date(rest, where, published, language)
+            text = " ".join(value.split())
+            if side == "end":
+                return TimeAbout(day, None, text, False, True, horizon)
+            return TimeAbout(None, day, text, True, False, horizon)
         try:
             start, end, text = parse_date(value, where), None, None
         except InputError as exc:
@@ -152,6 +218,36 @@ def parse_time_about(value, where: str | None = None, *, published: PDate | None
     if end is not None and end.latest < start.earliest:
         raise InputError(f"time-about ends ({end}) before it starts ({start})", where=where)
     return TimeAbout(start, end, text)
+
+
+def _is_open(value) -> bool:
+    return isinstance(value, str) and value.strip().lower() in ("open", "", "..", "…")
+
+
+def _open_words(text: str) -> tuple[str, str] | None:
+    """("start"/"end": the open side, the rest) when ``text`` begins with a word of
+    OPEN_WORDS (the longest that matches), else None."""
+    words = " ".join(text.split())
+    low = words.lower()
+    for phrase in sorted(OPEN_WORDS, key=len, reverse=True):
+        if low.startswith(phrase + " "):
+            return OPEN_WORDS[phrase], words[len(phrase) + 1:].strip()
+    return None
+
+
+def _one_date(value, where, published: PDate | None, language: str | None) -> PDate:
+    """One day, month or year: a date, or words relative to ``published`` (the
+    interval they name, when a week, is refused: an open end needs one day)."""
+    try:
+        return parse_date(value, where)
+    except InputError as exc:
+        if not isinstance(value, str):
+            raise
+        start, end = resolve_relative(value, published, language, where, exc)
+        if end is not None:
+            raise InputError(f"{value!r} is a week, not a day: an open interval starts or "
+                             "ends on one day", where=where) from None
+        return start
 
 
 def resolve_relative(text: str, published: PDate | None, language: str | None,
@@ -172,6 +268,8 @@ def resolve_relative(text: str, published: PDate | None, language: str | None,
     base = dt.datetime(published.year, published.month, published.day, 12)
     settings = {"RELATIVE_BASE": base, "PREFER_DATES_FROM": "past"}
     words = " ".join(text.split())
+    for word in YEAR_WORDS:
+        words = re.sub(rf"(\b\d{{4}})\s+{re.escape(word)}(?=\s|$)", r"\1", words)
     # the article's language and English (analysts write claims files in English too),
     # not dateparser's detection over all its languages: ~3 s for words it cannot read
     languages = list(dict.fromkeys([language.split("-")[0].lower(), "en"] if language else ["en"]))
@@ -182,6 +280,10 @@ def resolve_relative(text: str, published: PDate | None, language: str | None,
     if found is None or found.date_obj is None:
         raise error
     d, period = found.date_obj.date(), found.period
+    years = [int(y) for y in re.findall(r"(?<!\d)(\d{4})(?!\d)", words)]
+    if d.year < 1000 or (years and d.year not in years):
+        raise InputError(f"{text!r} was read as {d.isoformat()}, which it does not say: "
+                         "write the date as YYYY-MM-DD", where=where)
     if period == "week":
         monday = d - dt.timedelta(days=d.weekday())
         sunday = monday + dt.timedelta(days=6)

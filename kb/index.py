@@ -47,7 +47,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .knowledgebase import KnowledgeBase
 
 INDEX_FILE = "index.sqlite"
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 # schema version → what brings an index of that version to the next one without a
 # rebuild from the store (run in turn up to SCHEMA_VERSION, after the tables and the
 # triggers of this version were created; older versions are dropped and rebuilt):
@@ -61,6 +61,9 @@ _UPGRADES = {
           "DROP INDEX IF EXISTS claims_publisher_facets", "recount"],
     # 5 → 6: claim_facets
     "5": ["fill"],
+    # 6 → 7: verdicts spelled as in the API (CONFLICT, PARTIAL, COMPATIBLE, AGREE)
+    "6": ["UPDATE claims SET verdict = upper(verdict) WHERE verdict != ''",
+          "UPDATE facet_values SET value = upper(value) WHERE facet = 'verdict'", "recount"],
 }
 MODALITY_NAMES = {str(iri): name for name, iri in MODALITIES.items()}
 
@@ -343,7 +346,7 @@ FACETS = {
     "published": ("substr(claims.published, 1, 7)", "substr(claims.published, 1, 7)"),
     "about": ("substr(claims.about_earliest, 1, 7)", "substr(claims.about_earliest, 1, 7)"),
 }
-VERDICT_NAMES = ("conflict", "compatible", "agree")
+VERDICT_NAMES = ("CONFLICT", "PARTIAL", "COMPATIBLE", "AGREE")   # kb.compare's spellings
 # Counting stops here: "10,000+ claims" (a filtered count over 1M claims would take
 # seconds; nobody pages through 10,000 claims).
 COUNT_CAP = 10_000
@@ -739,6 +742,8 @@ class ClaimIndex(SideIndex):
         for name in ("publisher", "article", "property", "modality", "verdict"):
             value = getattr(f, name)
             if value and name != skip:
+                if name == "verdict" and value != "none":   # as users write it: conflict
+                    value = str(value).upper().replace("-", "_")
                 if name == "verdict" and value not in VERDICT_NAMES and value != "none":
                     raise InputError(f"unknown verdict {value!r} (known: {', '.join(VERDICT_NAMES)}, none)")
                 clauses.append(f"claims.{name} = ?")

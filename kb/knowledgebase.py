@@ -115,8 +115,15 @@ class KnowledgeBase:
         update it (the stale marker). Returns whether it built. The annotations index
         alone is built when only it never was. Raises StoreError."""
         if self.index.built and not self._stale_marker.exists():
+            from . import compare_index
+
+            built = False
+            if not compare_index.index(self).ready():   # missing, or of an older layout
+                compare_index.rebuild(self)
+                self._index_verdicts(None)
+                built = True
             if self.annotation_index.built:
-                return False
+                return built
             self.annotation_index.rebuild(self)
             return True
         self.reindex(progress)

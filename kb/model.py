@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from rdflib import Literal, URIRef
-from rdflib.namespace import OWL, PROV, RDF, RDFS, TIME, XSD
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, TIME, XSD
 
 from .anchoring import Anchor
 from .dates import DAY, MONTH, PDate, TimeAbout
@@ -31,11 +31,21 @@ class Named:
     wikidata: str | None = None     # Q123 for items, P123 for properties
     types: tuple[URIRef, ...] = ()  # extra rdf:types (ckb:TimeInvariantProperty, owl:FunctionalProperty)
     same_as: tuple[URIRef, ...] = ()  # owl:sameAs (entities) / owl:equivalentProperty (properties)
+    part_of: tuple[URIRef, ...] = ()  # dcterms:isPartOf: places or bodies it lies within
+    tolerance_days: int | None = None  # properties: ckb:timeToleranceDays
 
 
 @dataclass(frozen=True)
 class EntityValue:
     entity: Named
+
+
+@dataclass(frozen=True)
+class EntitySetValue:
+    """Several entities named together as one value ("France, Germany and Italy"):
+    one content triple per member."""
+
+    entities: tuple[Named, ...]
 
 
 @dataclass(frozen=True)
@@ -49,7 +59,7 @@ class TextValue:
     text: str
 
 
-Value = Quantity | EntityValue | DateValue | TextValue
+Value = Quantity | EntityValue | EntitySetValue | DateValue | TextValue
 
 
 @dataclass
@@ -113,6 +123,11 @@ def named_quads(named: Named, rdf_type: URIRef) -> list[tuple]:
     link = OWL.equivalentProperty if rdf_type == CKB.ClaimProperty else OWL.sameAs
     for other in named.same_as:
         quads.append((named.iri, link, other, META))
+    for whole in named.part_of:
+        quads.append((named.iri, DCTERMS.isPartOf, whole, META))
+    if named.tolerance_days is not None:
+        quads.append((named.iri, CKB.timeToleranceDays,
+                      Literal(named.tolerance_days, datatype=XSD.integer), META))
     if named.wikidata:
         if named.wikidata.startswith("P"):
             quads.append((named.iri, OWL.equivalentProperty, URIRef(WDT + named.wikidata), META))
@@ -175,9 +190,17 @@ def claim_quads(rec: ClaimRecord) -> list[tuple]:
             (node, CKB.earliest, Literal(rec.about.earliest.isoformat(), datatype=XSD.date), META),
             (node, CKB.latest, Literal(rec.about.latest.isoformat(), datatype=XSD.date), META),
         ]
-        if rec.about.text:   # the words it was resolved from ("yesterday", "March 3")
+        if rec.about.text:   # the words it was read from ("yesterday", "since 1998")
             q.append((node, CKB.surfaceText, Literal(rec.about.text), META))
-        if rec.about.is_interval:
+        if rec.about.open_end or rec.about.open_start:   # an OWL-Time interval with one end
+            known, link, flag, date = (
+                (URIRef(f"{c}#about-start"), TIME.hasBeginning, CKB.openEnd, rec.about.start)
+                if rec.about.open_end else
+                (URIRef(f"{c}#about-end"), TIME.hasEnd, CKB.openStart, rec.about.end))
+            q += [(node, RDF.type, TIME.ProperInterval, META), (node, link, known, META),
+                  (node, flag, Literal(True), META)]
+            q += _instant(known, date)
+        elif rec.about.is_interval:
             start, end = URIRef(f"{c}#about-start"), URIRef(f"{c}#about-end")
             q += [(node, RDF.type, TIME.ProperInterval, META),
                   (node, TIME.hasBeginning, start, META), (node, TIME.hasEnd, end, META)]
@@ -222,6 +245,11 @@ def _content_quads(rec: ClaimRecord) -> list[tuple]:
     elif isinstance(v, EntityValue):
         q += [(c, CKB.valueKind, Literal("entity"), META), (s.iri, p.iri, v.entity.iri, c)]
         q += named_quads(v.entity, CKB.Entity)
+    elif isinstance(v, EntitySetValue):
+        q.append((c, CKB.valueKind, Literal("entity"), META))
+        for member in v.entities:
+            q.append((s.iri, p.iri, member.iri, c))
+            q += named_quads(member, CKB.Entity)
     elif isinstance(v, DateValue):
         q += [(c, CKB.valueKind, Literal("date"), META),
               (s.iri, p.iri, date_literal(v.date), c)]

@@ -36,6 +36,10 @@ UNITS: dict[str, Unit] = {u.code: u for u in [
     Unit("ANN", "years", "duration", 31557600.0, low=0.0),
 ]}
 
+# dimensions whose figures add up over parts (a province's count is at most the
+# country's); a share of a part is not bounded by the share of the whole
+ADDITIVE_DIMENSIONS = frozenset({"count", "length", "area", "mass", "duration"})
+
 # words and symbols as sources write them → unit code
 ALIASES: dict[str, str] = {
     "%": "P1", "percent": "P1", "per cent": "P1", "per-cent": "P1", "pc": "P1", "pct": "P1",

@@ -71,6 +71,20 @@ class CKB(DefinedNamespace):
     currentVersion: URIRef
     # comparison
     TimeInvariantProperty: URIRef
+    StateProperty: URIRef
+    EventCountProperty: URIRef
+    CumulativeProperty: URIRef
+    timeToleranceDays: URIRef
+    openStart: URIRef
+    openEnd: URIRef
+    Flag: URIRef
+    AttributionChange: URIRef
+    ModalityChange: URIRef
+    DifferentDates: URIRef
+    ScopeNotStated: URIRef
+    Rounded: URIRef
+    flag: URIRef
+    Partial: URIRef
     Comparison: URIRef
     Verdict: URIRef
     Agree: URIRef

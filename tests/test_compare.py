@@ -103,12 +103,11 @@ def test_units_convert_within_a_dimension():
 
 def test_not_comparable_reasons():
     day3, day5 = (dt.date(2021, 7, 3),) * 2, (DAY, DAY)
-    v = compare_pair(qf("more than 300", when=day3), qf("1,037", "pub-b", when=day5))
-    assert v.verdict == NOT_COMPARABLE and v.reason.startswith("different times")
-    v = compare_pair(qf("312", scope="shughnon"), qf("1,037", "pub-b"))
+    events = Identity(event={"http://x/p/length"})
+    v = compare_pair(qf("more than 300", when=day3), qf("1,037", "pub-b", when=day5), events)
+    assert v.verdict == NOT_COMPARABLE and v.reason.startswith("different episodes")
+    v = compare_pair(qf("312", scope="shughnon"), qf("1,037", "pub-b", scope="roshtqala"))
     assert v.verdict == NOT_COMPARABLE and "different scope" in v.reason
-    v = compare_pair(qf("312", when=None), qf("1,037", "pub-b"))
-    assert v.verdict == NOT_COMPARABLE and "does not say what time" in v.reason
     v = compare_pair(qf("312", modality=CKB.Opinion), qf("1,037", "pub-b"))
     assert v.verdict == NOT_COMPARABLE and "opinion" in v.reason
     v = compare_pair(qf("312", prop="crossed"), qf("1,037", "pub-b"))
@@ -120,9 +119,11 @@ def test_not_comparable_reasons():
 def test_time_invariant_properties_compare_across_times():
     a = qf("1,344 km", when=(dt.date(2019, 1, 1),) * 2)
     b = qf("1,357 km", "pub-b", when=None)
-    assert compare_pair(a, b).verdict == NOT_COMPARABLE
+    v = compare_pair(a, b)          # a state: b's time is not stated, so it may hold
+    assert (v.verdict, v.flags) == (compare.PARTIAL, ("scope_not_stated",))
     identity = Identity(time_invariant={a.property})
-    assert compare_pair(a, b, identity).verdict == CONFLICT
+    v = compare_pair(a, b, identity)
+    assert v.verdict == CONFLICT and v.flags == ()
 
 
 def test_same_as_links_subjects_and_properties():
@@ -176,7 +177,7 @@ def test_demo_verdicts(demo):
     assert pair_verdict(demo, "gi-soldiers-crossed", "aljazeera-soldiers-crossed").verdict == COMPATIBLE
     different_days = pair_verdict(demo, "gi-soldiers-crossed", "ap-soldiers-crossed")
     assert different_days.verdict == NOT_COMPARABLE
-    assert different_days.reason.startswith("different times")
+    assert different_days.reason.startswith("different episodes")
     opinion = demo.list_claims(modality="opinion")[0]["id"]
     assert "opinion" in pair_verdict(demo, opinion, "gi-border-length").reason
 
@@ -242,12 +243,17 @@ def test_cli_compare(cli, tmp_path):
     table = cli("compare", "--verdict", "conflict")
     assert table.exit_code == 0 and "CONFLICT (minor)" in table.output
     rows = json.loads(cli("compare", "--format", "json").output)
-    assert {r["verdict"] for r in rows} == {CONFLICT, COMPATIBLE, AGREE}
-    assert cli("compare", "--format", "csv").output.startswith("subject,property,scope,a,b,verdict")
+    assert {r["verdict"] for r in rows} >= {CONFLICT, COMPATIBLE, AGREE}
+    assert all(isinstance(r["flags"], list) and r["fact_status"] in ("CONTESTED", "CONSISTENT")
+               for r in rows)
+    assert cli("compare", "--format", "csv").output.startswith(
+        "subject,property,scope,fact_status,a,b,verdict,flags")
     pair = cli("compare", "--pair", "gi-soldiers-crossed", "ap-soldiers-crossed")
-    assert "NOT-COMPARABLE" in pair.output and "different times" in pair.output
-    one = cli("compare", "--claim", "gi-border-length", "--format", "json")
-    assert {r["verdict"] for r in json.loads(one.output)} >= {AGREE, CONFLICT}
+    assert "NOT COMPARABLE" in pair.output and "different episodes" in pair.output
+    one = json.loads(cli("compare", "--claim", "gi-border-length", "--format", "json").output)
+    assert one["claim"] == "gi-border-length" and one["status"] == "CONTESTED"
+    assert {r["verdict"] for r in one["pairs"]} >= {AGREE, CONFLICT}
+    assert cli("compare", "--verdict", "sideways").exit_code == 2
     stored = cli("compare", "--materialise", "--verdict", "agree")
     assert "comparison(s) stored" in stored.output
     assert cli("compare", "--claim", "nope").exit_code == 3

@@ -313,7 +313,7 @@ def test_report_rows_stream_the_report_verdict_for_verdict(demo_kb):
     for filters in ({}, {"verdict": "conflict"}, {"verdict": "agree"},
                     {"subject": "afghan-tajik-border"}, {"source": "globinsider"}):
         expected = [{"subject": f.subject, "property": f.property, "scope": f.scope,
-                     "sources": f.sources, **v.as_dict()}
+                     "sources": f.sources, "fact_status": f.status, **v.as_dict()}
                     for f in compare.report(demo_kb, **filters) for v in f.verdicts]
         assert expected, filters
         assert list(compare.report_rows(demo_kb, **filters)) == expected, filters
