@@ -278,13 +278,16 @@ def _dec(text: str | None) -> Decimal | None:
 
 def _facts(claim: str, source: str, article: str, modality: str, subject: str, prop: str,
            scope, earliest, latest, kind: str, obj: str, value, unit, low, high, low_ex,
-           high_ex, bound, surface, open_start=None, open_end=None) -> ClaimFacts:
+           high_ex, bound, surface, open_start=None, open_end=None, places=None) -> ClaimFacts:
     value = _dec(value)
+    if places is not None:          # the precision it was written to ("8.0", "60.3 million")
+        decimals = int(places)
+    else:
+        decimals = max(0, -value.as_tuple().exponent) if value is not None else 0
     return ClaimFacts(
         claim=claim, source=source, article=article, modality=modality, subject=subject,
         property=prop, scope=scope, earliest=_date(earliest), latest=_date(latest),
-        kind=kind, object=obj, value=value,
-        decimals=max(0, -value.as_tuple().exponent) if value is not None else 0,
+        kind=kind, object=obj, value=value, decimals=decimals,
         unit=unit, low=_dec(low), high=_dec(high), low_ex=low_ex == "true",
         high_ex=high_ex == "true", bound=bound, surface=surface,
         open_start=open_start == "true", open_end=open_end == "true")
@@ -314,7 +317,7 @@ def load_facts(kb: "KnowledgeBase", claim: list | None = None, **params) -> list
             r["claim"], r["publisher"] or r["article"], r["article"], r["modality"],
             r["subject"], r["property"], r["scope"], r["earliest"], r["latest"], r["kind"],
             obj, r["value"], r["unit"], r["low"], r["high"], r["lowEx"], r["highEx"],
-            r["bound"], r["surface"], r["openStart"], r["openEnd"]))
+            r["bound"], r["surface"], r["openStart"], r["openEnd"], r["places"]))
     return facts
 
 
@@ -325,7 +328,8 @@ _M = {str(CKB.subject): "subject", str(CKB.property): "property", str(CKB.valueK
       str(CKB.openStart): "openStart", str(CKB.openEnd): "openEnd"}
 _Q = {str(SCHEMA.value): "value", str(SCHEMA.unitCode): "unit", str(SCHEMA.minValue): "low",
       str(SCHEMA.maxValue): "high", str(CKB.minExclusive): "lowEx",
-      str(CKB.maxExclusive): "highEx", str(CKB.bound): "bound", str(CKB.surfaceText): "surface"}
+      str(CKB.maxExclusive): "highEx", str(CKB.bound): "bound", str(CKB.surfaceText): "surface",
+      str(CKB.decimalPlaces): "places"}
 
 
 def _load_claims(kb: "KnowledgeBase", claims: list, prop=None) -> list[ClaimFacts]:
@@ -356,7 +360,7 @@ def _load_claims(kb: "KnowledgeBase", claims: list, prop=None) -> list[ClaimFact
             m["subject"], m["property"], m.get("scope"), m.get("earliest"), m.get("latest"),
             m["kind"], obj, q.get("value"), q.get("unit"), q.get("low"), q.get("high"),
             q.get("lowEx"), q.get("highEx"), q.get("bound"), q.get("surface"),
-            m.get("openStart"), m.get("openEnd")))
+            m.get("openStart"), m.get("openEnd"), q.get("places")))
     return facts
 
 

@@ -63,7 +63,7 @@ COUNT_COLUMN = {CONFLICT: "conflicts", PARTIAL: "partials", COMPATIBLE: "compati
 # the ClaimFacts fields, in the order kb.compare._facts takes them
 FIELDS = ("claim", "source", "article", "modality", "subject", "property", "scope",
           "earliest", "latest", "kind", "object", "value", "unit", "low", "high", "low_ex",
-          "high_ex", "bound", "surface", "open_start", "open_end")
+          "high_ex", "bound", "surface", "open_start", "open_end", "places")
 _COLS = ", ".join(FIELDS)
 
 TABLES = f"""
@@ -79,7 +79,7 @@ CREATE TABLE claims (
   modality TEXT NOT NULL, subject TEXT NOT NULL, property TEXT NOT NULL, scope TEXT,
   earliest TEXT, latest TEXT, kind TEXT NOT NULL, object TEXT NOT NULL, value TEXT,
   unit TEXT, low TEXT, high TEXT, low_ex TEXT, high_ex TEXT, bound TEXT, surface TEXT,
-  open_start TEXT, open_end TEXT);
+  open_start TEXT, open_end TEXT, places TEXT);
 CREATE TABLE facts (
   id INTEGER PRIMARY KEY, ks TEXT NOT NULL, kp TEXT NOT NULL, kscope TEXT NOT NULL,
   start TEXT NOT NULL, conflicts INTEGER NOT NULL, partials INTEGER NOT NULL,
@@ -332,7 +332,14 @@ def _raw(f: ClaimFacts) -> tuple:
             text(f.earliest), text(f.latest), f.kind, f.object, text(f.value), f.unit,
             text(f.low), text(f.high), "true" if f.low_ex else None,
             "true" if f.high_ex else None, f.bound, f.surface,
-            "true" if f.open_start else None, "true" if f.open_end else None)
+            "true" if f.open_start else None, "true" if f.open_end else None,
+            _places(f))
+
+
+def _places(f: ClaimFacts) -> str | None:
+    """The decimals column: only when they differ from what the value shows."""
+    shown = max(0, -f.value.as_tuple().exponent) if f.value is not None else 0
+    return None if f.decimals == shown else str(f.decimals)
 
 
 def _write_identity(conn: sqlite3.Connection, identity: Identity) -> None:
@@ -492,7 +499,8 @@ def _bulk_facts(kb: "KnowledgeBase") -> list[ClaimFacts]:
         "https://w3id.org/claimkb/ns#minExclusive": "lowEx",
         "https://w3id.org/claimkb/ns#maxExclusive": "highEx",
         "https://w3id.org/claimkb/ns#bound": "bound",
-        "https://w3id.org/claimkb/ns#surfaceText": "surface"}.items()}
+        "https://w3id.org/claimkb/ns#surfaceText": "surface",
+        "https://w3id.org/claimkb/ns#decimalPlaces": "places"}.items()}
     value: dict[tuple, dict] = defaultdict(dict)
     for claim, obj, p, v in parts:
         value[(claim, obj)][names[p]] = v
@@ -522,7 +530,7 @@ def _bulk_facts(kb: "KnowledgeBase") -> list[ClaimFacts]:
                           q.get("low"), q.get("high"), q.get("lowEx"), q.get("highEx"),
                           q.get("bound"), q.get("surface"),
                           "true" if "openStart" in sides else None,
-                          "true" if "openEnd" in sides else None))
+                          "true" if "openEnd" in sides else None, q.get("places")))
     for chunk in chunked(again, 500):
         out += _load_claims(kb, chunk)
     return out

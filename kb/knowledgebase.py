@@ -719,6 +719,13 @@ class KnowledgeBase:
 
         return compare.compare_claim(self, ref)
 
+    def compare_claim_status(self, ref: str):
+        """compare_claim and the claim's status: CONTESTED, SUPPORTED,
+        PARTLY_SUPPORTED or UNVERIFIED (kb.compare.compare_claim_status). Raises NotFound."""
+        from . import compare
+
+        return compare.compare_claim_status(self, ref)
+
     def compare_subject(self, ref: str, prop: str | None = None):
         """The facts about one subject with their pairwise verdicts. Raises NotFound."""
         from . import compare

@@ -232,6 +232,8 @@ def _content_quads(rec: ClaimRecord) -> list[tuple]:
             (node, CKB.bound, v.qualifier.iri, c),
             (node, CKB.surfaceText, Literal(v.surface), c),
         ]
+        if v.places is not None:
+            q.append((node, CKB.decimalPlaces, Literal(v.places, datatype=XSD.integer), c))
         if v.unit.symbol:
             q.append((node, SCHEMA.unitText, Literal(v.unit.symbol), c))
         if low is not None:

@@ -135,6 +135,9 @@ class Quantity:
     qualifier: Qualifier
     low: Decimal | None = None
     high: Decimal | None = None
+    # the decimal places the figure was written to, when ``value`` no longer shows them:
+    # 1 for "8.0%", -5 for "60.3 million" (to the 100,000); None: as ``value`` shows
+    places: int | None = None
 
     def __post_init__(self):
         if (self.low is None) != (self.high is None):
@@ -346,6 +349,7 @@ class _Figure:
     kind: str               # number, fraction (a share, unit %), vague (at least…)
     scale: int | None = None    # the scale word written after the figure, if any
     unit: str | None = None     # a unit the figure itself names ("%70", "half an hour")
+    places: int | None = None   # digits only: decimal places as written ("8.0": 1)
 
 
 def _ratio(num: int, den: int) -> Decimal:
@@ -401,7 +405,7 @@ def _figure(text: str, language: str | None, surface: str, where: str | None) ->
     m = _NUMERAL_RE.match(text)
     if m:
         value, rest = _numeral(m.group(0), language, surface, where), text[m.end():].strip()
-        fig = _Figure(value, rest, "number", unit=unit)
+        fig = _Figure(value, rest, "number", unit=unit, places=max(0, -value.as_tuple().exponent))
     elif unit is not None:
         return None
     else:
@@ -444,6 +448,9 @@ def _figure(text: str, language: str | None, surface: str, where: str | None) ->
     scale, rest = _scale_word(fig.rest, language)
     if scale is not None and (m is not None or mixed):
         fig.value, fig.rest, fig.scale = fig.value * scale, rest, scale
+        power = len(str(scale)) - 1
+        if fig.places is not None:    # "60.3 million" is written to the 100,000
+            fig.places = fig.places - power if scale == 10 ** power else None
     return fig
 
 
@@ -577,8 +584,10 @@ def parse_quantity(text: str, unit: str | None = None, where: str | None = None,
         qualifier = qualifiers()[CKB.AtLeast]
     qualifier = qualifier or qualifiers()[CKB.Exact]
     unit_obj = _unit(fig, unit, surface, where)
-    quantity = Quantity(surface=surface, value=_tidy(fig.value), unit=unit_obj,
-                        qualifier=qualifier)
+    value = _tidy(fig.value)
+    places = fig.places if fig.places != max(0, -value.as_tuple().exponent) else None
+    quantity = Quantity(surface=surface, value=value, unit=unit_obj,
+                        qualifier=qualifier, places=places)
     _check_range(quantity, where)
     return quantity
 

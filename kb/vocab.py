@@ -61,6 +61,7 @@ class CKB(DefinedNamespace):
     via: URIRef
     bound: URIRef
     surfaceText: URIRef
+    decimalPlaces: URIRef
     minExclusive: URIRef
     maxExclusive: URIRef
     lowerEndpoint: URIRef

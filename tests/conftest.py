@@ -183,3 +183,18 @@ def app_runner(app):
 # defined here so that every module shares them: a second sync Playwright in the same
 # session would fail inside the first one's event loop.
 from .browser_support import browser_fixture, site_fixture  # noqa: E402,F401
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The analyst set's score (tests/test_analyst_set.py), when it ran."""
+    module = sys.modules.get("tests.test_analyst_set")
+    results = getattr(module, "RESULTS", None)
+    if not results:
+        return
+    right = sum(1 for ok, _ in results.values() if ok)
+    terminalreporter.write_line(
+        f"analyst set: {right}/{len(results)} cases given the analyst's verdict and flags "
+        f"({100 * right / len(results):.0f}%)")
+    for case, (ok, said) in sorted(results.items()):
+        if not ok:
+            terminalreporter.write_line(f"  missed {case}: {said}")

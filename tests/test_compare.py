@@ -34,7 +34,8 @@ def qf(text: str, source: str = "pub-a", when=(DAY, DAY), subject="border", prop
         modality=str(modality), subject=f"http://x/e/{subject}", property=f"http://x/p/{prop}",
         scope=scope and f"http://x/e/{scope}", earliest=when and when[0], latest=when and when[1],
         kind="quantity", object="node", value=value,
-        decimals=max(0, -value.as_tuple().exponent), unit=q.unit.code, low=low, high=high,
+        decimals=q.places if q.places is not None else max(0, -value.as_tuple().exponent),
+        unit=q.unit.code, low=low, high=high,
         low_ex=low_ex, high_ex=high_ex, bound=str(q.qualifier.iri), surface=q.surface)
 
 

@@ -96,17 +96,17 @@ def svg(entry: dict, claim_url) -> Markup:
             path = " ".join(f"{px(d, p):.1f},{y(p['value']):.1f}" for d, p in items)
             parts.append(f'<polyline points="{path}" fill="none" stroke="{colour[source]}" stroke-opacity=".5"/>')
         for d, p in items:
-            ring = ' stroke="#b3261e" stroke-width="3"' if p["verdict"] == "conflict" else ' stroke="#fff"'
+            ring = ' stroke="#b3261e" stroke-width="3"' if p["verdict"] == "CONFLICT" else ' stroke="#fff"'
             title = escape(f"{p['source']}: {p['text']} (about {p['date']})"
-                           + (" — in conflict with another source" if p["verdict"] == "conflict" else ""))
-            parts.append(f'<a href="{escape(claim_url(p["claim"]))}"><circle class="point{" conflict" if p["verdict"] == "conflict" else ""}" '
+                           + (" — in conflict with another source" if p["verdict"] == "CONFLICT" else ""))
+            parts.append(f'<a href="{escape(claim_url(p["claim"]))}"><circle class="point{" conflict" if p["verdict"] == "CONFLICT" else ""}" '
                          f'cx="{px(d, p):.1f}" cy="{y(p["value"]):.1f}" r="6" fill="{colour[source]}"{ring}>'
                          f'<title>{title}</title></circle></a>')
     for i, source in enumerate(sources[:12]):
         ly = TOP + 14 * i + 6
         parts.append(f'<circle cx="{WIDTH - RIGHT + 14}" cy="{ly}" r="5" fill="{colour[source]}"/>')
         parts.append(f'<text x="{WIDTH - RIGHT + 24}" y="{ly + 4}" font-size="11">{escape(source[:24])}</text>')
-    if any(p["verdict"] == "conflict" for p in points):
+    if any(p["verdict"] == "CONFLICT" for p in points):
         ly = TOP + 14 * min(len(sources), 12) + 12
         parts.append(f'<circle cx="{WIDTH - RIGHT + 14}" cy="{ly}" r="5" fill="#fff" stroke="#b3261e" stroke-width="3"/>'
                      f'<text x="{WIDTH - RIGHT + 24}" y="{ly + 4}" font-size="11">in a conflict</text>')

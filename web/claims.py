@@ -132,7 +132,7 @@ def show(ident):
 
     if fmt in ("ttl", "jsonld", "trig"):
         return respond(fmt, template="", data={}, rdf=rdf)
-    this, verdicts = kb.compare_claim(iri)
+    this, verdicts, status = kb.compare_claim_status(iri)
     total = len(verdicts)
     if fmt == "html" and request.args.get("others") != "all":
         verdicts = verdicts[:OTHERS_SHOWN]     # conflicts first: the rest behind a link
@@ -146,6 +146,7 @@ def show(ident):
         others.append(item)
     data = dict(view)
     data["comparison"] = others
+    data["status"] = status
     data["comparison_total"] = total
     if len(others) < total:
         data["comparison_all"] = url_for("claims.show", ident=short(iri), others="all") + "#others"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, request, url_for
 
+from kb.compare import COUNTED
+
 from .context import get_kb
 from .params import resolve, short
 from .render import PAGE_FORMATS, choose, respond
@@ -57,8 +59,8 @@ def index(fmt):
             "subject": fact.subject, "subject_label": first.get("subject_label") or short(fact.subject),
             "subject_url": url_for("entities.entity", ident=short(fact.subject)),
             "property": fact.property, "property_label": first.get("property_label") or short(fact.property),
-            "scope": fact.scope, "sources": fact.sources,
-            "counts": {v: fact.count(v) for v in ("conflict", "compatible", "agree")},
+            "scope": fact.scope, "sources": fact.sources, "status": fact.status,
+            "counts": {v: fact.count(v) for v in COUNTED},
             "claims": claims,
             "claims_total": len(fact.claims), "pairs_total": len(every),
             "pairs_from": start + 1 if verdicts else 0, "pairs_to": start + len(verdicts),

@@ -101,8 +101,21 @@ def _request_args() -> dict:
     return cached
 
 
+def verdict_class(name: str | None) -> str:
+    """A verdict or status as a CSS class: CONFLICT → conflict, NOT_COMPARABLE →
+    not-comparable."""
+    return (name or "").lower().replace("_", "-")
+
+
+def verdict_text(name: str | None) -> str:
+    """A verdict, status or flag in words: NOT_COMPARABLE → not comparable."""
+    return (name or "").lower().replace("_", " ")
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["local_name"] = local_name
+    app.jinja_env.filters["vclass"] = verdict_class
+    app.jinja_env.filters["vtext"] = verdict_text
     app.jinja_env.filters["fts"] = fts_highlight
     app.jinja_env.filters["href"] = href
     app.jinja_env.globals["url_with"] = url_with
