@@ -1,37 +1,37 @@
 """Cross-source comparison: for claims about the same thing, do they agree, are they
-compatible once their qualifiers are read, or do they conflict?
+compatible once their qualifiers, dates and scopes are read, does one support part of
+the other, or do they conflict? The rules, with an example each, are in
+docs/comparison.md; this docstring is their summary.
 
-Which claims are about the same thing is found in SPARQL (kb/queries/compare_*.rq:
-same subject or owl:sameAs-linked, same property or owl:equivalentProperty); this
-module does only what SPARQL cannot: interval arithmetic, unit conversion, rounding.
+Which claims are about the same thing is found in SPARQL (kb/queries/compare_*.rq and
+the comparison index: same subject or owl:sameAs-linked, same property or
+owl:equivalentProperty); this module does what SPARQL cannot: interval arithmetic,
+unit conversion, rounding, and reading a pair's scopes and times.
 
-Two claims are **comparable** when they have the same subject, the same property, the
-same scope (ckb:scope; none = the whole subject), and times-about that overlap — unless
-the property is a ckb:TimeInvariantProperty (a border's length), whose claims compare
-whatever their times. Opinions and predictions get no verdict.
+A pair's verdict (``compare_pair``) is one of AGREE, COMPATIBLE, PARTIAL, CONFLICT,
+NOT_COMPARABLE, with its reason in words and flags (attribution_change,
+modality_change, different_dates, scope_not_stated, rounded). In turn:
 
-Verdicts (each with its reason in words):
-
-* **AGREE** — the same value after normalisation and rounding (see below), or the same
-  qualifier and figure ("more than a thousand" / "more than 1,000"), the same entity
-  (or owl:sameAs), the same date, the same text.
-* **COMPATIBLE** — the intervals the qualifiers imply overlap (qualifier rules are data:
-  ckb:lowerEndpoint/ckb:upperEndpoint/ckb:tolerance in ontologies/claimkb.ttl, applied
-  by kb.quantity and stored as schema:minValue/maxValue); different entities or dates
-  for a property that may have several values.
-* **CONFLICT** — disjoint intervals; different entities or dates for a single-valued
-  property (owl:FunctionalProperty). Conflicts between quantities carry the gap between
-  the intervals (absolute, in the first claim's unit, and relative to the larger
-  magnitude) and a severity from ``SEVERITY``.
-* **NOT_COMPARABLE** — with why: different subject, property, scope, times, unit
-  dimension, or kind of value; a missing time; an opinion or prediction.
+* an opinion gets no verdict; different subject, property or kind of value is not
+  comparable;
+* the values are related (``_relate``): the same (after the rounding rule), overlapping
+  intervals, one place within another (dcterms:isPartOf), a subset of a set, sets that
+  share members, disjoint;
+* scope: one not stated → "may hold" (COMPATIBLE or PARTIAL, never CONFLICT); one part
+  of the other → PARTIAL (CONFLICT when a part's additive figure exceeds the whole's);
+  disjoint → NOT_COMPARABLE;
+* time, by the property's kind (rdf:type; ``Identity.kind``; state by default): a state
+  on different days agrees or changed (COMPATIBLE), never conflicts; an event count of
+  another episode is NOT_COMPARABLE; a running total may only grow; a time-invariant
+  fact compares whatever the dates. "Same time" is overlap, or at most the property's
+  ckb:timeToleranceDays apart.
 
 **Rounding rule** (``agree_after_rounding``): two figures stated as exact agree when
-the more precise one, rounded to the decimal places the less precise one was written
-with, equals it (2,640 m and 2,640.3 m agree; 12,500 and 12500 are the same number).
-Whole numbers are taken at face value: trailing zeros are not read as rounding
-(1,400 km vs 1,344 km is a conflict, of moderate severity), because a reader cannot
-tell "1,400" from "about 1,400" unless the source says so; sources that round say
+the more precise one, rounded to the precision the less precise one was written to,
+equals it (2,640 m and 2,640.3 m; "60.3 million" and 60,345,999; not 8.0 % and 8.1 %).
+Whole numbers in digits are taken at face value: trailing zeros are not read as
+rounding (1,400 km vs 1,344 km is a conflict, of moderate severity), because a reader
+cannot tell "1,400" from "about 1,400" unless the source says so; sources that round say
 "about", "some", "nearly", and those qualifiers widen the interval.
 """
 from __future__ import annotations

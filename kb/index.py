@@ -51,7 +51,8 @@ SCHEMA_VERSION = 7
 # schema version → what brings an index of that version to the next one without a
 # rebuild from the store (run in turn up to SCHEMA_VERSION, after the tables and the
 # triggers of this version were created; older versions are dropped and rebuilt):
-# "recount" counts facet_counts and facet_pairs from the rows, "fill" claim_facets.
+# "recount" counts facet_counts and facet_pairs from the rows, "fill" claim_facets,
+# "uncounted"/"counted" drop and re-create the counting triggers.
 _UPGRADES = {
     # 4 → 5: facet_pairs replace publisher_entities and the covering index
     # claims_publisher_facets (85 s at 1M claims)
@@ -62,8 +63,10 @@ _UPGRADES = {
     # 5 → 6: claim_facets
     "5": ["fill"],
     # 6 → 7: verdicts spelled as in the API (CONFLICT, PARTIAL, COMPATIBLE, AGREE)
-    "6": ["UPDATE claims SET verdict = upper(verdict) WHERE verdict != ''",
-          "UPDATE facet_values SET value = upper(value) WHERE facet = 'verdict'", "recount"],
+    # (facet values first, so that the claim_facets trigger finds the same numbers; the
+    # counting triggers off meanwhile, then one recount)
+    "6": ["uncounted", "UPDATE facet_values SET value = upper(value) WHERE facet = 'verdict'",
+          "UPDATE claims SET verdict = upper(verdict) WHERE verdict != ''", "recount", "counted"],
 }
 MODALITY_NAMES = {str(iri): name for name, iri in MODALITIES.items()}
 
@@ -391,6 +394,11 @@ class ClaimFilter:
     published: str | None = None   # a month facet value, "2021-07"
     about: str | None = None       # a month facet value
 
+    def __post_init__(self):
+        # a verdict as users write it ("conflict", "not-comparable") in the API's spelling
+        if self.verdict and self.verdict != "none":
+            object.__setattr__(self, "verdict", str(self.verdict).upper().replace("-", "_"))
+
     def active(self) -> dict[str, str]:
         return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name)}
 
@@ -529,6 +537,10 @@ class ClaimIndex(SideIndex):
                     for step in _UPGRADES[version]:
                         if step == "recount":
                             self._recount(db)
+                        elif step == "uncounted":
+                            self._drop_triggers(db)
+                        elif step == "counted":
+                            self._add_triggers(db)
                         elif step == "fill":
                             for sql in _FILL_CLAIM_FACETS:
                                 db.execute(sql)
@@ -742,8 +754,6 @@ class ClaimIndex(SideIndex):
         for name in ("publisher", "article", "property", "modality", "verdict"):
             value = getattr(f, name)
             if value and name != skip:
-                if name == "verdict" and value != "none":   # as users write it: conflict
-                    value = str(value).upper().replace("-", "_")
                 if name == "verdict" and value not in VERDICT_NAMES and value != "none":
                     raise InputError(f"unknown verdict {value!r} (known: {', '.join(VERDICT_NAMES)}, none)")
                 clauses.append(f"claims.{name} = ?")

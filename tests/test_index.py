@@ -410,3 +410,26 @@ def test_prewarm_reads_the_facet_rows_and_reports_a_broken_file(demo, tmp_path):
     broken.write_bytes(b"not a database" * 100)
     with pytest.raises(StoreError, match="cannot read the claims index"):
         index.prewarm()
+
+
+def test_an_index_with_lower_case_verdicts_is_upgraded(demo):
+    """Schema 6 spelled verdicts "conflict"; 7 spells them as the API does ("CONFLICT"):
+    the upgrade rewrites them and recounts, without a rebuild from the store."""
+    from kb.index import SCHEMA_VERSION, ClaimIndex
+
+    path = demo.index.path
+    filters = [ClaimFilter(verdict="CONFLICT"), *_counted_filters(demo)]
+    before = [demo.index.facets(f, limit=1000) for f in filters]
+    db = demo.index._db()
+    db.execute("UPDATE facet_values SET value = lower(value) WHERE facet = 'verdict'")
+    db.execute("UPDATE claims SET verdict = lower(verdict)")
+    db.execute("UPDATE meta SET value = '6' WHERE key = 'schema'")
+    db.commit()
+    demo.index.close()
+    reopened = ClaimIndex(path)
+    try:
+        assert reopened._meta(reopened._db(), "schema") == str(SCHEMA_VERSION)
+        assert [reopened.facets(f, limit=1000, time_limit_ms=60_000) for f in filters] == before
+        assert any("CONFLICT" in {v["value"] for v in b.get("verdict") or []} for b in before)
+    finally:
+        reopened.close()

@@ -63,7 +63,10 @@ def test_claims_htmx_partial(demo_client):
 def test_verdict_facet_finds_conflicts(demo_client):
     data = demo_client.get("/claims.json?verdict=conflict&limit=100").json
     ids = {c["id"] for c in data["claims"]}
-    assert CONFLICTED in ids and all(c["verdict"] == "conflict" for c in data["claims"])
+    assert CONFLICTED in ids and all(c["verdict"] == "CONFLICT" for c in data["claims"])
+    # the API's spelling works too, and the list's facet says it in words
+    assert demo_client.get("/claims.json?verdict=CONFLICT&limit=100").json["claims"] == data["claims"]
+    assert ">conflict</a>" in demo_client.get("/claims").data.decode()
 
 
 def test_claim_page_quote_dates_and_comparison(demo_client):
@@ -76,7 +79,10 @@ def test_claim_page_quote_dates_and_comparison(demo_client):
     assert 'class="badge conflict"' in html and "What other sources say" in html
     data = demo_client.get(f"/claims/{CONFLICTED}.json").json
     verdicts = [v["verdict"] for v in data["comparison"]]
-    assert "conflict" in verdicts and verdicts == sorted(verdicts, key=["conflict", "compatible", "agree", "not-comparable"].index)
+    assert "CONFLICT" in verdicts and verdicts == sorted(verdicts, key=[
+        "CONFLICT", "PARTIAL", "COMPATIBLE", "AGREE", "NOT_COMPARABLE"].index)
+    assert data["status"] == "CONTESTED" and all(isinstance(v["flags"], list) for v in data["comparison"])
+    assert 'class="badge status contested"' in html
     assert data["quote"]["exact"] == "the 1,344 km long Afghan-Tajik border"
     assert data["interval"]["value"] == "1344"
 
@@ -139,10 +145,11 @@ def test_publisher_page(demo_client):
 def test_compare_report_conflicts_first(demo_client):
     data = demo_client.get("/compare.json").json
     assert data["total"] > 3
-    counts = [f["counts"]["conflict"] for f in data["facts"]]
+    counts = [f["counts"]["CONFLICT"] for f in data["facts"]]
     assert counts[0] > 0 and counts == sorted(counts, reverse=True)
     only = demo_client.get("/compare.json?verdict=conflict").json
-    assert only["facts"] and all(v["verdict"] == "conflict" for f in only["facts"] for v in f["verdicts"])
+    assert only["facts"] and all(v["verdict"] == "CONFLICT" for f in only["facts"] for v in f["verdicts"])
+    assert all(f["status"] == "CONTESTED" for f in only["facts"])
     assert demo_client.get("/compare?verdict=conflict").status_code == 200
 
 
