@@ -7,7 +7,8 @@ recomputing every pairwise verdict on each report (30 s at 100k claims). The ind
 holds, per structured claim, everything ``kb.compare.compare_pair`` reads (plain
 strings, as ``kb.compare.ClaimFacts``) plus its canonical group key — subject, property
 and scope after owl:sameAs / owl:equivalentProperty — and, per group, the facts (runs
-of claims whose times overlap) with their verdicts and counts, and per claim the most
+of claims at the same time, by the property's kind: ``kb.compare.group_runs``) with
+their verdicts, flags and counts, and per claim the most
 severe verdict it takes part in. So:
 
 * the report is an ordered scan of ``facts`` (index ``facts_order``), whose claims and
@@ -22,7 +23,8 @@ compares them with the ones the index was built with. For every IRI whose canoni
 key changed (a new or removed owl:sameAs / owl:equivalentProperty, directly or through
 a shared Wikidata item) the claims naming it as subject, property, scope or entity
 value are re-keyed, and their old and new groups recomputed; a property whose traits
-changed (time-invariant, single-valued) has all its groups recomputed.
+changed (kind, single-valued, time tolerance) has all its groups recomputed, and a
+changed dcterms:isPartOf link recomputes the groups of entity-valued claims.
 
 **Derived data.** The index is rebuilt from the store by ``rebuild(kb)`` (``claimkb
 compare --reindex``), and built on first use when missing or of an older layout. It is

@@ -558,3 +558,26 @@ def test_select_text_in_a_browser_and_add_the_claim(app, kb, live_server, browse
     assert view["quote"]["suffix"] == text[start + len(quote):start + len(quote) + 32]
     assert view["modality"] == "reported-speech"
     assert validate(kb, raise_on_violation=False).conforms
+
+
+def test_edit_keeps_a_set_of_entities_and_an_open_time(editor_client, kb, article):
+    """A set value and an open time-about come back in the form as written, and saving
+    the form keeps every member (their IRIs too) and the open end."""
+    article_id, text = article
+    ident = claim_id(post_claim(editor_client, article_id, **selection(text, QUOTE),
+                                subject="CSTO", property="members", value_kind="entities",
+                                value="Russia; Tajikistan; Kyrgyzstan", about="since 2021-07-01"))
+    view = kb.claim_view(ident)
+    assert len(view["content"]) == 3 and view["about"]["text"] == "since 2021-07-01"
+    html = editor_client.get(f"/claims/{ident}/edit").get_data(as_text=True)
+    assert field(html, "about") == "since 2021-07-01"
+    assert field(html, "value") == "Kyrgyzstan; Russia; Tajikistan"
+    assert '<option value="entities" selected>' in html
+    form = {m.group(1): m.group(2) for m in re.finditer(r'<input[^>]*name="(\w+)" value="([^"]*)"', html)}
+    form.update({k: v for k, v in re.findall(r'<textarea name="(\w+)"[^>]*>([^<]*)</textarea>', html)})
+    form = {k: v.replace("&amp;", "&").replace("&#34;", '"').replace("&#39;", "'") for k, v in form.items()}
+    form["value_kind"] = "entities"
+    assert claim_id(editor_client.post(f"/claims/{ident}/edit", data=form)) == ident
+    again = kb.claim_view(ident)
+    assert sorted(c["value"] for c in again["content"]) == sorted(c["value"] for c in view["content"])
+    assert again["about"]["text"] == "since 2021-07-01"

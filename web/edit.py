@@ -50,7 +50,8 @@ MODALITY_CHOICES = (("factual", "factual"), ("event", "event"),
                     ("reported-speech", "reported speech"), ("opinion", "opinion"),
                     ("prediction", "prediction"))
 VALUE_KINDS = (("quantity", "quantity (1,344 km · over 70% · more than a thousand)"),
-               ("entity", "entity"), ("date", "date"), ("text", "text"))
+               ("entity", "entity"), ("entities", "several entities (France; Germany; Italy)"),
+               ("date", "date"), ("text", "text"))
 # name → the rdf:type an existing resource of that name must have to be reused
 NAMED_FIELDS = {"subject": CKB.Entity, "property": CKB.ClaimProperty, "scope": CKB.Entity,
                 "speaker": SCHEMA.Person, "value": CKB.Entity}
@@ -214,11 +215,22 @@ def _value_spec(form: dict):
         return text
     if kind == "entity":
         return {"entity": _named_spec(form, "value")}
+    if kind == "entities":
+        return {"entities": [_label_spec(x) for x in text.split(";") if x.strip()]}
     if kind == "date":
         return {"date": text}
     if kind == "text":
         return {"text": text}
     raise InputError(f"unknown value kind {kind!r} (known: {', '.join(k for k, _ in VALUE_KINDS)})")
+
+
+def _label_spec(label: str):
+    """One member of a set of entities: its label, with the id of the entity that
+    already has that label (so that saving a set again keeps its members' IRIs)."""
+    label = " ".join(label.split())
+    existing = get_kb().select("named_by_label.rq", label=Literal(label), type=CKB.Entity, limit=1)
+    local = get_kb().iris.local_id(existing[0]["resource"]) if existing else None
+    return {"label": label, "id": local} if local and local != slugify(label) else label
 
 
 def _int(raw, name: str) -> int:
@@ -299,7 +311,10 @@ def _claim_form(claim: URIRef) -> tuple[dict, URIRef | None, URIRef | None, list
         form["statement"] = str(statement)
     about = val(claim, CKB.timeAbout)
     if about is not None:
-        if (about, RDF.type, TIME.ProperInterval) in meta:
+        words = val(about, CKB.surfaceText)
+        if words is not None:       # read from words ("since 1998", "yesterday"): the words
+            form["about"] = str(words)
+        elif (about, RDF.type, TIME.ProperInterval) in meta:
             form["about"] = f"{_instant(meta, val(about, TIME.hasBeginning))}/" \
                             f"{_instant(meta, val(about, TIME.hasEnd))}"
         else:
@@ -307,9 +322,16 @@ def _claim_form(claim: URIRef) -> tuple[dict, URIRef | None, URIRef | None, list
     named = {"speaker": val(claim, CKB.speaker), "scope": val(claim, CKB.scope),
              "subject": val(claim, CKB.subject), "property": val(claim, CKB.property)}
     value = None
+    members: list = []
     if named["subject"] is not None and named["property"] is not None:
-        value = content.value(named["subject"], named["property"])
-    if isinstance(value, URIRef) and (value, RDF.type, SCHEMA.QuantitativeValue) in content:
+        members = sorted(content.objects(named["subject"], named["property"]))
+        value = members[0] if members else None
+    if len(members) > 1:            # a set of entities
+        form["value_kind"] = "entities"
+        labels = _labels(members)
+        form["value"] = "; ".join(labels.get(m, (None, None))[0] or kb.iris.local_id(m) or str(m)
+                                  for m in members)
+    elif isinstance(value, URIRef) and (value, RDF.type, SCHEMA.QuantitativeValue) in content:
         surface = str(content.value(value, CKB.surfaceText) or "")
         form["value"] = surface
         code = content.value(value, SCHEMA.unitCode)
