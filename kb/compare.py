@@ -172,6 +172,9 @@ class Identity:
     cumulative: set[str] = field(default_factory=set)
     tolerance: dict[str, int] = field(default_factory=dict)     # property → days
     part_of: dict[str, set[str]] = field(default_factory=dict)  # entity → what it lies within
+    # a property's (kind, single-valued, tolerance), worked out once: compare_pair asks
+    # for every pair. Filled on first use; add_trait empties it.
+    _traits: dict = field(default_factory=dict, repr=False, compare=False)
 
     def key(self, iri: str | None) -> str | None:
         return None if iri is None else self.canonical.get(iri, iri)
@@ -180,16 +183,26 @@ class Identity:
         key = self.key(prop)
         return any(self.key(p) == key for p in traits)
 
+    def _of(self, prop: str) -> tuple[str, bool, int]:
+        found = self._traits.get(prop)
+        if found is None:
+            kind = next((name for name in (TIME_INVARIANT, EVENT, CUMULATIVE)
+                         if self.property_has(prop, getattr(self, name))), STATE)
+            key = self.key(prop)
+            tolerance = max((d for p, d in self.tolerance.items() if self.key(p) == key), default=0)
+            found = self._traits[prop] = (kind, self.property_has(prop, self.single_valued),
+                                          tolerance)
+        return found
+
     def kind(self, prop: str) -> str:
         """The property's kind: time_invariant, event, cumulative, else state."""
-        for name in (TIME_INVARIANT, EVENT, CUMULATIVE):
-            if self.property_has(prop, getattr(self, name)):
-                return name
-        return STATE
+        return self._of(prop)[0]
+
+    def is_single_valued(self, prop: str) -> bool:
+        return self._of(prop)[1]
 
     def tolerance_of(self, prop: str) -> int:
-        key = self.key(prop)
-        return max((d for p, d in self.tolerance.items() if self.key(p) == key), default=0)
+        return self._of(prop)[2]
 
     def contains(self, broad: str | None, narrow: str | None) -> bool:
         """Whether ``narrow`` lies within ``broad`` (dcterms:isPartOf, followed through
@@ -219,6 +232,7 @@ class Identity:
 
     def add_trait(self, iri: str, trait: str) -> None:
         """The inverse of trait_rows, one row at a time."""
+        self._traits.clear()
         name, _, value = trait.partition("=")
         if name == "tolerance":
             self.tolerance[iri] = int(value)
@@ -584,9 +598,9 @@ def _periods(a: ClaimFacts, b: ClaimFacts, tolerance: int):
 
 
 def _relate(a: ClaimFacts, b: ClaimFacts, identity: Identity) -> Relation:
-    single = identity.property_has(a.property, identity.single_valued)
     if a.kind == "quantity":
         return _relate_quantities(a, b)
+    single = identity.is_single_valued(a.property)
     if a.kind == "entity":
         ma = {identity.key(m) for m in a.members}
         mb = {identity.key(m) for m in b.members}
@@ -681,8 +695,6 @@ def _relate_quantities(a: ClaimFacts, b: ClaimFacts) -> Relation:
     bhigh = None if b.high is None else b.high * to_a
     ia = (a.low, a.low_ex, a.high, a.high_ex)
     ib = (blow, b.low_ex, bhigh, b.high_ex)
-    text_a = _fmt_interval(*ia, symbol)
-    text_b = _fmt_interval(*ib, symbol)
     base = dict(ia=ia, ib=ib, symbol=symbol, magnitude=max(abs(a.value), abs(bv)))
     if a.bound == EXACT and b.bound == EXACT:
         same_unit = a.unit == b.unit
@@ -699,6 +711,8 @@ def _relate_quantities(a: ClaimFacts, b: ClaimFacts) -> Relation:
         rel.ia_claim = a.claim
         return rel
     gap = _gap(ia, ib)
+    text_a = _fmt_interval(*ia, symbol)
+    text_b = _fmt_interval(*ib, symbol)
     if gap is None:
         rounded = {a.bound, b.bound} & APPROXIMATE and EXACT in (a.bound, b.bound)
         rel = Relation(OVERLAP, f"{a.surface} means {text_a} and {b.surface} means {text_b}: "

@@ -267,6 +267,8 @@ def test_kinds_places_sets_and_open_intervals_end_to_end(kb, tmp_path):
     before = [(v.a, v.b, v.verdict, v.flags) for f in compare.report(kb) for v in f.verdicts]
     compare_index.rebuild(kb)
     assert [(v.a, v.b, v.verdict, v.flags) for f in compare.report(kb) for v in f.verdicts] == before
+    from kb.validation import validate
+    assert validate(kb, raise_on_violation=False).conforms      # the shapes hold for sets, open times
 
 
 def test_materialised_verdicts_carry_flags(kb, tmp_path):
