@@ -419,10 +419,11 @@ def compare_pair(a: ClaimFacts, b: ClaimFacts, identity: Identity | None = None)
     why.
 
     In turn: an opinion gets no verdict; different subject, property or kind of value
-    is not comparable; then the values are related (``_relate``: same, overlapping,
-    one wider, a subset, disjoint …) and the relation read in the light of scope (the
-    same; one not stated; one part of the other; disjoint) and time (by the property's
-    kind: state, event count, cumulative total, time-invariant)."""
+    is not comparable; scope (the same; one not stated; one part of the other;
+    disjoint) and time (by the property's kind: state, event count, cumulative total,
+    time-invariant) are read; then the values are related (``_relate``: same,
+    overlapping, one wider, a subset, disjoint …) and the relation read in the light of
+    the scope and time."""
     identity = identity or Identity()
     for c in (a, b):
         if c.modality in NO_VERDICT:
@@ -439,11 +440,6 @@ def compare_pair(a: ClaimFacts, b: ClaimFacts, identity: Identity | None = None)
         return _nc(a, b, f"different properties ({_short(a.property)}, {_short(b.property)})", flags)
     if a.kind != b.kind:
         return _nc(a, b, f"different kinds of value ({a.kind}, {b.kind})", flags)
-    rel = _relate(a, b, identity)
-    if rel.relation == INCOMPARABLE:
-        return _nc(a, b, rel.reason, flags)
-    prop = _short(a.property)
-
     # scope: the same, one not stated, one part of the other, or disjoint
     sa, sb = identity.key(a.scope), identity.key(b.scope)
     unstated: list[str] = []
@@ -461,14 +457,13 @@ def compare_pair(a: ClaimFacts, b: ClaimFacts, identity: Identity | None = None)
             return _nc(a, b, f"different scope: {_short(a.scope)} vs {_short(b.scope)}", flags)
 
     # time, by the property's kind
-    kind = identity.kind(a.property)
-    tolerance = identity.tolerance_of(a.property)
+    kind, _, tolerance = identity._of(a.property)
     across = False          # a state at different times
     cumulative = None       # (earlier, later) running totals, or None
     if kind != TIME_INVARIANT:
-        missing = [c for c in (a, b) if c.earliest is None]
-        if missing:
-            unstated.append(f"{_short(missing[0].claim)} does not say what time it is about")
+        if a.earliest is None or b.earliest is None:
+            missing = a if a.earliest is None else b
+            unstated.append(f"{_short(missing.claim)} does not say what time it is about")
         elif kind == CUMULATIVE and a.kind == "quantity":
             order = _periods(a, b, tolerance)
             if order is None:
@@ -479,15 +474,19 @@ def compare_pair(a: ClaimFacts, b: ClaimFacts, identity: Identity | None = None)
                 cumulative = order
         elif not _same_time(a, b, tolerance):
             if kind == EVENT:
-                return _nc(a, b, f"different episodes: {a.when} vs {b.when} ({prop} counts "
-                                 "events)", flags)
+                return _nc(a, b, f"different episodes: {a.when} vs {b.when} "
+                                 f"({_short(a.property)} counts events)", flags)
             flags.append(DIFFERENT_DATES)
             across = True
+    # the values, last: the checks above are cheaper and often decide alone
+    rel = _relate(a, b, identity)
+    if rel.relation == INCOMPARABLE:
+        return _nc(a, b, rel.reason, flags)
     if rel.rounded:
         flags.append(ROUNDED)
 
     def verdict(name: str, reason: str, **gap) -> Verdict:
-        return Verdict(a.claim, b.claim, name, reason, flags=tuple(dict.fromkeys(flags)), **gap)
+        return Verdict(a.claim, b.claim, name, reason, flags=tuple(flags), **gap)
 
     if unstated:
         flags.append(SCOPE_NOT_STATED)
@@ -508,8 +507,9 @@ def compare_pair(a: ClaimFacts, b: ClaimFacts, identity: Identity | None = None)
         earlier, later = cumulative
         if rel.relation == DISJOINT and _above(earlier, rel):
             return _conflict(verdict, rel, f"a later total ({later.surface}, {later.when}) below "
-                             f"an earlier one ({earlier.surface}, {earlier.when}): {prop} is a "
-                             f"running total and can only grow; {rel.reason}")
+                             f"an earlier one ({earlier.surface}, {earlier.when}): "
+                             f"{_short(a.property)} is a running total and can only grow; "
+                             f"{rel.reason}")
         return verdict(COMPATIBLE, f"the running total went from {earlier.surface} "
                                    f"({earlier.when}) to {later.surface} ({later.when}); {rel.reason}")
     if across:
@@ -652,9 +652,12 @@ def _date_span(text: str) -> tuple[dt.date, dt.date] | None:
     return d.earliest, d.latest
 
 
+_FACTORS = {code: (u.dimension, Decimal(str(u.factor))) for code, u in UNITS.items()}
+_ONE = Decimal(1)
+
+
 def _factor(unit: str | None) -> tuple[str, Decimal] | None:
-    u = UNITS.get(unit or "")
-    return None if u is None else (u.dimension, Decimal(str(u.factor)))
+    return _FACTORS.get(unit or "")
 
 
 def _round(value: Decimal, decimals: int) -> Decimal:
@@ -675,6 +678,18 @@ def _fmt_interval(low, low_ex, high, high_ex, unit_symbol: str) -> str:
     return f"{left}{lo}, {hi}{right}{unit_symbol}"
 
 
+def _interval_text(c: ClaimFacts, factor: Decimal, symbol: str) -> str:
+    """``c``'s interval in words, in the unit ``factor`` converts it to; kept on the
+    claim for the next pair (a claim is compared with many)."""
+    cache = c.__dict__.setdefault("_texts", {})
+    text = cache.get((factor, symbol))
+    if text is None:
+        low = None if c.low is None else c.low * factor
+        high = None if c.high is None else c.high * factor
+        text = cache[(factor, symbol)] = _fmt_interval(low, c.low_ex, high, c.high_ex, symbol)
+    return text
+
+
 def _num(value: Decimal) -> str:
     text = format(value.normalize(), "f") if value == value else str(value)
     return text
@@ -687,41 +702,38 @@ def _relate_quantities(a: ClaimFacts, b: ClaimFacts) -> Relation:
     if fa[0] != fb[0]:
         return Relation(INCOMPARABLE, f"different unit dimensions: {fa[0]} ({a.surface}) vs "
                                       f"{fb[0]} ({b.surface})")
-    to_a = fb[1] / fa[1]            # multiply b's numbers by this to express them in a's unit
-    symbol = UNITS[a.unit].symbol
-    symbol = f" {symbol}" if symbol and symbol != "%" else symbol
-    bv = b.value * to_a
-    blow = None if b.low is None else b.low * to_a
-    bhigh = None if b.high is None else b.high * to_a
-    ia = (a.low, a.low_ex, a.high, a.high_ex)
-    ib = (blow, b.low_ex, bhigh, b.high_ex)
-    base = dict(ia=ia, ib=ib, symbol=symbol, magnitude=max(abs(a.value), abs(bv)))
+    same_unit = a.unit == b.unit
+    if same_unit:
+        to_a, bv, blow, bhigh = _ONE, b.value, b.low, b.high
+    else:
+        to_a = fb[1] / fa[1]        # multiply b's numbers by this to express them in a's unit
+        bv = b.value * to_a
+        blow = None if b.low is None else b.low * to_a
+        bhigh = None if b.high is None else b.high * to_a
+    # the same figure (the common case: checked before building intervals and words)
     if a.bound == EXACT and b.bound == EXACT:
-        same_unit = a.unit == b.unit
         if (same_unit and agree_after_rounding(a.value, a.decimals, b.value, b.decimals)) or \
            (not same_unit and (_round(bv, a.decimals) == a.value
                                or _round(a.value / to_a, b.decimals) == b.value)):
             rounded = a.value != bv
-            rel = Relation(SAME, f"{a.surface} and {b.surface} are the same figure"
-                           + (" after rounding" if rounded else ""), rounded=rounded, **base)
-            rel.ia_claim = a.claim
-            return rel
+            return Relation(SAME, f"{a.surface} and {b.surface} are the same figure"
+                            + (" after rounding" if rounded else ""), rounded=rounded)
     elif a.bound == b.bound and a.value == bv and a.low == blow and a.high == bhigh:
-        rel = Relation(SAME, f"{a.surface} and {b.surface} say the same", **base)
-        rel.ia_claim = a.claim
-        return rel
+        return Relation(SAME, f"{a.surface} and {b.surface} say the same")
+    symbol = UNITS[a.unit].symbol
+    symbol = f" {symbol}" if symbol and symbol != "%" else symbol
+    ia = (a.low, a.low_ex, a.high, a.high_ex)
+    ib = (blow, b.low_ex, bhigh, b.high_ex)
     gap = _gap(ia, ib)
-    text_a = _fmt_interval(*ia, symbol)
-    text_b = _fmt_interval(*ib, symbol)
+    text_a = _interval_text(a, _ONE, symbol)
+    text_b = _interval_text(b, to_a, symbol)
     if gap is None:
         rounded = {a.bound, b.bound} & APPROXIMATE and EXACT in (a.bound, b.bound)
-        rel = Relation(OVERLAP, f"{a.surface} means {text_a} and {b.surface} means {text_b}: "
-                                "they overlap", rounded=bool(rounded), **base)
-    else:
-        rel = Relation(DISJOINT, f"{a.surface} ({text_a}) and {b.surface} ({text_b})",
-                       gap=gap, **base)
-    rel.ia_claim = a.claim
-    return rel
+        return Relation(OVERLAP, f"{a.surface} means {text_a} and {b.surface} means {text_b}: "
+                                 "they overlap", rounded=bool(rounded))
+    return Relation(DISJOINT, f"{a.surface} ({text_a}) and {b.surface} ({text_b})", gap=gap,
+                    ia=ia, ib=ib, symbol=symbol, magnitude=max(abs(a.value), abs(bv)),
+                    ia_claim=a.claim)
 
 
 def _gap(ia, ib) -> Decimal | None:
