@@ -185,10 +185,22 @@ def app_runner(app):
 from .browser_support import browser_fixture, site_fixture  # noqa: E402,F401
 
 
+ANALYST_RESULTS: dict[str, tuple[bool, str]] = {}    # case → (as labelled, what the engine said)
+
+
+def pytest_runtest_logreport(report):
+    """Collect the analyst set's results (tests/test_analyst_set.py records each case as a
+    user property): in the controller process, also when the tests ran in xdist workers."""
+    if report.when == "call":
+        for name, value in report.user_properties:
+            if name == "analyst_case":
+                case, ok, said = value
+                ANALYST_RESULTS[case] = (ok, said)
+
+
 def pytest_terminal_summary(terminalreporter):
-    """The analyst set's score (tests/test_analyst_set.py), when it ran."""
-    module = sys.modules.get("tests.test_analyst_set")
-    results = getattr(module, "RESULTS", None)
+    """The analyst set's score, when it ran."""
+    results = ANALYST_RESULTS
     if not results:
         return
     right = sum(1 for ok, _ in results.values() if ok)

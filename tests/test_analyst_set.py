@@ -4,8 +4,9 @@ in docs/comparison.md; where each case comes from is in tests/data/analyst/READM
 
 Every case is written as a claims file (one article per side, the case's property with
 its kind, its entities with their part-of links), imported into one knowledge base, and
-judged with ``kb.compare.compare_two``. One parametrised test; the score over the whole
-set is printed at the end of the run (tests/conftest.py ``pytest_terminal_summary``)."""
+judged with ``kb.compare.compare_two``. One parametrised test; each case records what
+the engine said (a user property), and the score over the whole set is printed at the
+end of the run (tests/conftest.py ``pytest_terminal_summary``)."""
 from __future__ import annotations
 
 import re
@@ -19,7 +20,6 @@ from kb.compare import FLAGS, VERDICTS, compare_two
 
 CASES_FILE = Path(__file__).resolve().parent / "data" / "analyst" / "cases.yaml"
 CASES = yaml.safe_load(CASES_FILE.read_text(encoding="utf-8"))["cases"]
-RESULTS: dict[str, tuple[bool, str]] = {}     # case id → (as labelled, what the engine said)
 
 
 def _slug(text: str) -> str:
@@ -96,9 +96,9 @@ def test_the_set_is_well_formed():
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
-def test_analyst_case(analyst_kb, case):
+def test_analyst_case(analyst_kb, case, record_property):
     v = compare_two(analyst_kb, f"{case['id']}-a", f"{case['id']}-b")
     expected = (case["expect"]["verdict"], sorted(case["expect"].get("flags") or []))
     got = (v.verdict, sorted(v.flags))
-    RESULTS[case["id"]] = (got == expected, f"{got[0]} {got[1]} ({v.reason})")
+    record_property("analyst_case", (case["id"], got == expected, f"{got[0]} {got[1]} ({v.reason})"))
     assert got == expected, f"{case.get('why', '')} — engine: {v.reason}"
