@@ -14,9 +14,6 @@ modality_change, different_dates, scope_not_stated, rounded). In turn:
 
 * an opinion gets no verdict; different subject, property or kind of value is not
   comparable;
-* the values are related (``_relate``): the same (after the rounding rule), overlapping
-  intervals, one place within another (dcterms:isPartOf), a subset of a set, sets that
-  share members, disjoint;
 * scope: one not stated → "may hold" (COMPATIBLE or PARTIAL, never CONFLICT); one part
   of the other → PARTIAL (CONFLICT when a part's additive figure exceeds the whole's);
   disjoint → NOT_COMPARABLE;
@@ -24,7 +21,10 @@ modality_change, different_dates, scope_not_stated, rounded). In turn:
   on different days agrees or changed (COMPATIBLE), never conflicts; an event count of
   another episode is NOT_COMPARABLE; a running total may only grow; a time-invariant
   fact compares whatever the dates. "Same time" is overlap, or at most the property's
-  ckb:timeToleranceDays apart.
+  ckb:timeToleranceDays apart;
+* the values are related (``_relate``): the same (after the rounding rule), overlapping
+  intervals, one place within another (dcterms:isPartOf), a subset of a set, sets that
+  share members, disjoint — and that relation read in the light of the scope and time.
 
 **Rounding rule** (``agree_after_rounding``): two figures stated as exact agree when
 the more precise one, rounded to the precision the less precise one was written to,
@@ -380,7 +380,7 @@ def _load_claims(kb: "KnowledgeBase", claims: list, prop=None) -> list[ClaimFact
 
 # ---------------------------------------------------------------- the verdict on a pair
 
-def _nc(a: ClaimFacts, b: ClaimFacts, reason: str, flags=()) -> Verdict:
+def _nc(a: ClaimFacts, b: ClaimFacts, reason: str) -> Verdict:
     """NOT_COMPARABLE, with why. No flags: they qualify a comparison that was made."""
     return Verdict(a.claim, b.claim, NOT_COMPARABLE, reason)
 
@@ -435,11 +435,11 @@ def compare_pair(a: ClaimFacts, b: ClaimFacts, identity: Identity | None = None)
     if (a.modality == REPORTED) != (b.modality == REPORTED):
         flags.append(ATTRIBUTION_CHANGE)
     if identity.key(a.subject) != identity.key(b.subject):
-        return _nc(a, b, f"different subjects ({_short(a.subject)}, {_short(b.subject)})", flags)
+        return _nc(a, b, f"different subjects ({_short(a.subject)}, {_short(b.subject)})")
     if identity.key(a.property) != identity.key(b.property):
-        return _nc(a, b, f"different properties ({_short(a.property)}, {_short(b.property)})", flags)
+        return _nc(a, b, f"different properties ({_short(a.property)}, {_short(b.property)})")
     if a.kind != b.kind:
-        return _nc(a, b, f"different kinds of value ({a.kind}, {b.kind})", flags)
+        return _nc(a, b, f"different kinds of value ({a.kind}, {b.kind})")
     # scope: the same, one not stated, one part of the other, or disjoint
     sa, sb = identity.key(a.scope), identity.key(b.scope)
     unstated: list[str] = []
@@ -454,7 +454,7 @@ def compare_pair(a: ClaimFacts, b: ClaimFacts, identity: Identity | None = None)
         elif identity.contains(sa, sb):
             narrower = (b, a)
         else:
-            return _nc(a, b, f"different scope: {_short(a.scope)} vs {_short(b.scope)}", flags)
+            return _nc(a, b, f"different scope: {_short(a.scope)} vs {_short(b.scope)}")
 
     # time, by the property's kind
     kind, _, tolerance = identity._of(a.property)
@@ -467,21 +467,20 @@ def compare_pair(a: ClaimFacts, b: ClaimFacts, identity: Identity | None = None)
         elif kind == CUMULATIVE and a.kind == "quantity":
             order = _periods(a, b, tolerance)
             if order is None:
-                return _nc(a, b, f"totals over different periods: {_period(a)} vs {_period(b)}",
-                           flags)
+                return _nc(a, b, f"totals over different periods: {_period(a)} vs {_period(b)}")
             if order != "same":
                 flags.append(DIFFERENT_DATES)
                 cumulative = order
         elif not _same_time(a, b, tolerance):
             if kind == EVENT:
                 return _nc(a, b, f"different episodes: {a.when} vs {b.when} "
-                                 f"({_short(a.property)} counts events)", flags)
+                                 f"({_short(a.property)} counts events)")
             flags.append(DIFFERENT_DATES)
             across = True
     # the values, last: the checks above are cheaper and often decide alone
     rel = _relate(a, b, identity)
     if rel.relation == INCOMPARABLE:
-        return _nc(a, b, rel.reason, flags)
+        return _nc(a, b, rel.reason)
     if rel.rounded:
         flags.append(ROUNDED)
 
@@ -1100,8 +1099,8 @@ def report_counts(kb: "KnowledgeBase", *, subject: str | None = None, prop: str 
 
 def worst_verdicts(kb: "KnowledgeBase", claims: list[str] | None = None) -> dict[str, str]:
     """For each claim IRI (every claim when ``claims`` is None) the most severe verdict
-    it takes part in with another source's claim in the report: conflict > compatible
-    > agree. Claims with none (no other source, not comparable, opinions, no
+    it takes part in with another source's claim in the report: CONFLICT > PARTIAL >
+    COMPATIBLE > AGREE. Claims with none (no other source, not comparable, opinions, no
     structured content, unknown) are absent. One indexed lookup."""
     from . import compare_index
 
