@@ -185,28 +185,27 @@ def app_runner(app):
 from .browser_support import browser_fixture, site_fixture  # noqa: E402,F401
 
 
-ANALYST_RESULTS: dict[str, tuple[bool, str]] = {}    # case → (as labelled, what the engine said)
+ANALYST_RESULTS: dict[tuple[str, str], tuple[bool, str]] = {}   # (set, case) → (as labelled, said)
 
 
 def pytest_runtest_logreport(report):
-    """Collect the analyst set's results (tests/test_analyst_set.py records each case as a
+    """Collect the analyst sets' results (tests/test_analyst_set.py records each case as a
     user property): in the controller process, also when the tests ran in xdist workers."""
     if report.when == "call":
         for name, value in report.user_properties:
             if name == "analyst_case":
-                case, ok, said = value
-                ANALYST_RESULTS[case] = (ok, said)
+                which, case, ok, said = value
+                ANALYST_RESULTS[(which, case)] = (ok, said)
 
 
 def pytest_terminal_summary(terminalreporter):
-    """The analyst set's score, when it ran."""
-    results = ANALYST_RESULTS
-    if not results:
-        return
-    right = sum(1 for ok, _ in results.values() if ok)
-    terminalreporter.write_line(
-        f"analyst set: {right}/{len(results)} cases given the analyst's verdict and flags "
-        f"({100 * right / len(results):.0f}%)")
-    for case, (ok, said) in sorted(results.items()):
-        if not ok:
-            terminalreporter.write_line(f"  missed {case}: {said}")
+    """Each analyst set's score, when it ran."""
+    for which in sorted({w for w, _ in ANALYST_RESULTS}):
+        results = {c: r for (w, c), r in ANALYST_RESULTS.items() if w == which}
+        right = sum(1 for ok, _ in results.values() if ok)
+        terminalreporter.write_line(
+            f"analyst set {which}: {right}/{len(results)} cases given the analyst's verdict "
+            f"and flags ({100 * right / len(results):.0f}%)")
+        for case, (ok, said) in sorted(results.items()):
+            if not ok:
+                terminalreporter.write_line(f"  missed {case}: {said}")
