@@ -19,7 +19,8 @@ from .config import MAX_IMPORT_DEPTH
 from .dates import parse_date, parse_time_about
 from .errors import InputError, NotFound
 from .iris import short_hash
-from .model import ClaimRecord, DateValue, EntitySetValue, EntityValue, Named, TextValue
+from .model import (ClaimRecord, DateValue, EntitySetValue, EntityValue, Named, TextValue,
+                    named_quads)
 from .quantity import decimal_mark, parse_quantity
 from .urls import UNSAFE_IRI_SCHEMES, check_iri, check_url, scheme
 from .vocab import CKB, MODALITIES
@@ -183,6 +184,13 @@ def parse(kb: "KnowledgeBase", path: Path, progress=None) -> ParsedFile:
         parsed.records.append(_claim(kb, item, parsed.articles, tables, texts, loc))
         if progress is not None:
             progress(index, len(claims))
+    # part-of links of every declared entity, used by a claim or not (a district's claim
+    # names the district; the region between it and the country is only declared):
+    # shared declarations, written with the first claim (re-declaring adds nothing)
+    parts = [q for n in tables["entities"].values() if n.part_of
+             for q in named_quads(n, CKB.Entity)]
+    if parts:
+        parsed.records[0].extra.extend(parts)
     seen: dict = {}
     for rec in parsed.records:
         if rec.iri in seen:

@@ -317,3 +317,24 @@ def test_figures_compare_at_the_precision_they_were_written_to():
     assert parse_quantity("8.0%").places == 1
     assert parse_quantity("60,3 milhões", language="pt").places == -5
     assert parse_quantity("1,344 km").places is None          # whole numbers at face value
+
+
+def test_part_of_chains_through_entities_no_claim_names(kb, tmp_path):
+    """A district lies in a region that lies in a country; no claim names the region,
+    but its part-of link is written with the file, so the chain holds."""
+    _import(kb, tmp_path, """claimkb: 1
+articles:
+  wire: {publisher: Wire, published: 2021-07-18, title: Wire}
+  post: {publisher: Post, published: 2021-07-18, title: Post}
+entities:
+  ahrweiler: {label: Ahrweiler, part_of: rlp}
+  rlp: {label: Rhineland-Palatinate, part_of: germany}
+  germany: {label: Germany}
+properties:
+  toll: {label: death toll, kind: cumulative}
+claims:
+  - {id: t-de, article: wire, statement: s, subject: Floods, property: toll, value: "157", about: 2021-07-18, scope: germany}
+  - {id: t-ahr, article: post, statement: s, subject: Floods, property: toll, value: "110", about: 2021-07-18, scope: ahrweiler}
+""")
+    v = compare.compare_two(kb, "t-de", "t-ahr")
+    assert v.verdict == PARTIAL and "ahrweiler is part of germany" in v.reason
