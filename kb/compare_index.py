@@ -4,10 +4,10 @@ the KB-wide comparison report lists.
 
 Why: comparing straight from SPARQL meant OPTIONAL-heavy queries over the whole KB and
 recomputing every pairwise verdict on each report (30 s at 100k claims). The index
-holds, per structured claim, everything ``kb.compare.compare_pair`` reads (plain
+holds, per structured claim, everything ``kb.verdicts.compare_pair`` reads (plain
 strings, as ``kb.compare.ClaimFacts``) plus its canonical group key — subject, property
 and scope after owl:sameAs / owl:equivalentProperty — and, per group, the facts (runs
-of claims at the same time, by the property's kind: ``kb.compare.group_runs``) with
+of claims at the same time, by the property's kind: ``kb.verdicts.group_runs``) with
 their verdicts, flags and counts, and per claim the most
 severe verdict it takes part in. So:
 
@@ -34,7 +34,6 @@ until the next rebuild. With the remote backend the index is local to ``data_dir
 """
 from __future__ import annotations
 
-import datetime as dt
 import os
 import sqlite3
 import threading
@@ -47,9 +46,10 @@ from typing import TYPE_CHECKING, Iterable, Iterator
 from rdflib import URIRef
 
 from . import sparql
-from .compare import (AGREE, COMPATIBLE, CONFLICT, NO_VERDICT, NOT_COMPARABLE, PARTIAL,
-                      ClaimFacts, Identity, Verdict, _facts, _load_claims, _runs, claim_order,
-                      compare_pair, entity_object, group_runs, judged_in_report, load_identity)
+from .compare import _load_claims, load_identity
+from .verdicts import (AGREE, COMPATIBLE, CONFLICT, NO_VERDICT, NOT_COMPARABLE, PARTIAL,
+                       ClaimFacts, Identity, Verdict, _facts, _runs, claim_order, compare_pair,
+                       entity_object, group_runs, judged_in_report)
 from .store.base import chunked
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -62,7 +62,7 @@ NAME = {v: k for k, v in CODE.items()}
 COUNT_COLUMN = {CONFLICT: "conflicts", PARTIAL: "partials", COMPATIBLE: "compatibles",
                 AGREE: "agrees"}
 
-# the ClaimFacts fields, in the order kb.compare._facts takes them
+# the ClaimFacts fields, in the order kb.verdicts._facts takes them
 FIELDS = ("claim", "source", "article", "modality", "subject", "property", "scope",
           "earliest", "latest", "kind", "object", "value", "unit", "low", "high", "low_ex",
           "high_ex", "bound", "surface", "open_start", "open_end", "places")
@@ -326,7 +326,7 @@ def _key(identity: Identity, f: ClaimFacts) -> tuple[str, str, str]:
 
 def _raw(f: ClaimFacts) -> tuple:
     """ClaimFacts → the index's column values, in FIELDS order (strings that
-    kb.compare._facts reads back into the same ClaimFacts: Decimal and date round-trip
+    kb.verdicts._facts reads back into the same ClaimFacts: Decimal and date round-trip
     through str exactly, exponent included)."""
     def text(x):
         return None if x is None else str(x)
@@ -422,7 +422,7 @@ class _Grouper:
                              [(fact, worst.get(i), i) for i, fact in fact_of.items()])
             return
         # a write: judge the changed claims against the group's claims the report pairs
-        # them with (kb.compare.judged_in_report)
+        # them with (kb.verdicts.judged_in_report)
         identity = self.identity
         kind, tolerance = identity.kind(key[1]), identity.tolerance_of(key[1])
         timeless = kind == "time_invariant"
