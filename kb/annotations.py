@@ -23,7 +23,7 @@ Listing (``list``) reads the annotations index (kb/annotation_index.py,
 ``<data_dir>/annotations.sqlite``): every write here updates it after the store
 update, from the graphs as stored. If that fails the write stays (the store is the
 truth), the indexes are marked stale and rebuilt on the next start
-(``KnowledgeBase._after_write``).
+(``KnowledgeBase.after_write``).
 """
 from __future__ import annotations
 
@@ -439,7 +439,7 @@ class Annotations:
         """After a store write: index the annotations ``iris`` as now stored (those no
         longer stored are dropped from the index); returns their stored graphs. If the
         index cannot be updated, the write stays and the indexes are marked stale
-        (``KnowledgeBase._after_write``: StoreError)."""
+        (``KnowledgeBase.after_write``: StoreError)."""
         from .annotation_index import record
 
         stored: dict[URIRef, Graph] = {}
@@ -451,7 +451,7 @@ class Annotations:
             self.kb.annotation_index.put([r for r in records if r is not None],
                                          removed=[str(i) for i in iris if i not in stored])
 
-        self.kb._after_write(refresh)
+        self.kb.after_write(refresh)
         return stored
 
     # ------------------------------------------------------------------ reading

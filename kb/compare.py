@@ -23,7 +23,7 @@ from .iris import COMPARISONS, short_hash
 from .verdicts import (AGREE, COMPATIBLE, CONFLICT, CONSISTENT, CONTESTED, COUNTED, FLAG_IRI,
                        FLAGS, KIND_OF_TYPE, NO_VERDICT, NOT_COMPARABLE, PARTIAL,
                        PARTLY_SUPPORTED, SEVERITY_IRI, SUPPORTED, UNVERIFIED, VERDICT_IRI,
-                       VERDICTS, ClaimFacts, Identity, Verdict, _facts, _num, _runs, _short,
+                       VERDICTS, ClaimFacts, Identity, Verdict, claim_facts, plain_number, fact_runs, short_name,
                        agree_after_rounding, claim_status, compare_pair, entity_object,
                        parse_verdict)
 from .vocab import CKB, SCHEMA
@@ -71,7 +71,7 @@ def load_facts(kb: "KnowledgeBase", claim: list | None = None, **params) -> list
     """ClaimFacts for the given claims, or for every structured claim matching
     ``params`` (subject, property) when no claims are given."""
     if claim is not None:
-        return _load_claims(kb, claim, params.get("property"))
+        return load_claims(kb, claim, params.get("property"))
     names, rows = kb.store.values(sparql.render("compare_facts.rq", **params))
     by_claim: dict[str, dict] = {}
     objects: dict[str, list] = defaultdict(list)
@@ -82,7 +82,7 @@ def load_facts(kb: "KnowledgeBase", claim: list | None = None, **params) -> list
     facts = []
     for c, r in by_claim.items():
         obj = entity_object(objects[c]) if r["kind"] == "entity" else r["object"]
-        facts.append(_facts(
+        facts.append(claim_facts(
             r["claim"], r["publisher"] or r["article"], r["article"], r["modality"],
             r["subject"], r["property"], r["scope"], r["earliest"], r["latest"], r["kind"],
             obj, r["value"], r["unit"], r["low"], r["high"], r["lowEx"], r["highEx"],
@@ -101,7 +101,7 @@ _Q = {str(SCHEMA.value): "value", str(SCHEMA.unitCode): "unit", str(SCHEMA.minVa
       str(CKB.decimalPlaces): "places"}
 
 
-def _load_claims(kb: "KnowledgeBase", claims: list, prop=None) -> list[ClaimFacts]:
+def load_claims(kb: "KnowledgeBase", claims: list, prop=None) -> list[ClaimFacts]:
     """ClaimFacts for the given claims, from their quads (compare_claim_quads.rq)."""
     _, rows = kb.store.values(sparql.render("compare_claim_quads.rq", claim=list(claims)))
     meta: dict[str, dict] = defaultdict(dict)
@@ -124,7 +124,7 @@ def _load_claims(kb: "KnowledgeBase", claims: list, prop=None) -> list[ClaimFact
             continue
         obj = entity_object(objs) if m["kind"] == "entity" else objs[0]
         q = {_Q[p]: o for s, p, o in content[claim] if s == obj and p in _Q}
-        facts.append(_facts(
+        facts.append(claim_facts(
             claim, m.get("publisher") or m["article"], m["article"], m["modality"],
             m["subject"], m["property"], m.get("scope"), m.get("earliest"), m.get("latest"),
             m["kind"], obj, q.get("value"), q.get("unit"), q.get("low"), q.get("high"),
@@ -251,10 +251,10 @@ def compare_two(kb: "KnowledgeBase", first: str, second: str) -> Verdict:
         modality = kb.claim_view(str(iri))["modality"] if str(iri) not in facts else None
         if modality == "opinion":
             return Verdict(str(a), str(b), NOT_COMPARABLE,
-                           f"{_short(iri)} is an opinion: opinions get no verdict")
+                           f"{short_name(iri)} is an opinion: opinions get no verdict")
         if str(iri) not in facts:
             return Verdict(str(a), str(b), NOT_COMPARABLE,
-                           f"{_short(iri)} has no structured content (subject, property, "
+                           f"{short_name(iri)} has no structured content (subject, property, "
                            "value) to compare")
     return compare_pair(facts[str(a)], facts[str(b)], load_identity(kb))
 
@@ -282,7 +282,7 @@ def group_facts(facts: Iterable[ClaimFacts], identity: Identity) -> list[Fact]:
         groups[(identity.key(f.subject), identity.key(f.property), identity.key(f.scope))].append(f)
     out = []
     for (subject, prop, scope), claims in groups.items():
-        for run, verdicts in _runs(claims, identity, prop):
+        for run, verdicts in fact_runs(claims, identity, prop):
             verdicts.sort(key=lambda v: (VERDICTS.index(v.verdict), v.a, v.b))
             out.append(Fact(subject, prop, scope, run, verdicts))
     out.sort(key=_fact_order)
@@ -306,9 +306,9 @@ def _check_verdict(verdict: str | None) -> str | None:
 
 def _filters(kb: "KnowledgeBase", subject, prop, source, verdict) -> dict:
     verdict = _check_verdict(verdict)
-    return {"subject": str(_iri(kb, "entities", subject)) if subject else None,
-            "prop": str(_iri(kb, "properties", prop)) if prop else None,
-            "source": str(kb._source_iri(source)) if source else None,
+    return {"subject": str(resolve_ref(kb, "entities", subject)) if subject else None,
+            "prop": str(resolve_ref(kb, "properties", prop)) if prop else None,
+            "source": str(kb.source_iri(source)) if source else None,
             "verdict": verdict}
 
 
@@ -466,7 +466,7 @@ def _index_report(kb: "KnowledgeBase", *, subject=None, prop=None, source=None, 
     return out
 
 
-def _iri(kb: "KnowledgeBase", kind: str, ref: str) -> URIRef:
+def resolve_ref(kb: "KnowledgeBase", kind: str, ref: str) -> URIRef:
     if ref.startswith(("http://", "https://")):
         return URIRef(ref)
     try:
@@ -502,10 +502,10 @@ def comparison_quads(kb: "KnowledgeBase", verdicts: Iterable[Verdict],
             quads.append((node, CKB.flag, FLAG_IRI[flag], COMPARISONS))
         if v.absolute is not None:
             quads.append((node, CKB.absoluteDifference,
-                          Literal(_num(v.absolute), datatype=XSD.decimal), COMPARISONS))
+                          Literal(plain_number(v.absolute), datatype=XSD.decimal), COMPARISONS))
         if v.relative is not None:
             quads.append((node, CKB.relativeDifference,
-                          Literal(_num(v.relative), datatype=XSD.decimal), COMPARISONS))
+                          Literal(plain_number(v.relative), datatype=XSD.decimal), COMPARISONS))
     return quads
 
 
@@ -546,9 +546,9 @@ def _nquads(kb: "KnowledgeBase", rows: Iterable[tuple], stamp: str) -> str:
         for flag in (flags or "").split():
             lines.append(f"{n} {p['flag']} {fl[flag]} {g} .")
         if absolute is not None:
-            lines.append(f'{n} {p["abs"]} "{_num(Decimal(absolute))}"{dec} {g} .')
+            lines.append(f'{n} {p["abs"]} "{plain_number(Decimal(absolute))}"{dec} {g} .')
         if relative is not None:
-            lines.append(f'{n} {p["rel"]} "{_num(Decimal(relative))}"{dec} {g} .')
+            lines.append(f'{n} {p["rel"]} "{plain_number(Decimal(relative))}"{dec} {g} .')
     lines.append("")
     return "\n".join(lines)
 

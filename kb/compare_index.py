@@ -46,9 +46,9 @@ from typing import TYPE_CHECKING, Iterable, Iterator
 from rdflib import URIRef
 
 from . import sparql
-from .compare import _load_claims, load_identity
+from .compare import load_claims, load_identity
 from .verdicts import (AGREE, COMPATIBLE, CONFLICT, NO_VERDICT, NOT_COMPARABLE, PARTIAL,
-                       ClaimFacts, Identity, Verdict, _facts, _runs, claim_order, compare_pair,
+                       ClaimFacts, Identity, Verdict, claim_facts, fact_runs, claim_order, compare_pair,
                        entity_object, group_runs, judged_in_report)
 from .store.base import chunked
 
@@ -62,7 +62,7 @@ NAME = {v: k for k, v in CODE.items()}
 COUNT_COLUMN = {CONFLICT: "conflicts", PARTIAL: "partials", COMPATIBLE: "compatibles",
                 AGREE: "agrees"}
 
-# the ClaimFacts fields, in the order kb.verdicts._facts takes them
+# the ClaimFacts fields, in the order kb.verdicts.claim_facts takes them
 FIELDS = ("claim", "source", "article", "modality", "subject", "property", "scope",
           "earliest", "latest", "kind", "object", "value", "unit", "low", "high", "low_ex",
           "high_ex", "bound", "surface", "open_start", "open_end", "places")
@@ -212,7 +212,7 @@ class CompareIndex:
         out = []
         for row in self.conn().execute(
                 f"SELECT ks, kp, kscope, {_COLS} FROM claims WHERE {where}", tuple(args)):
-            out.append(((row[0], row[1], row[2]), _facts(*row[3:])))
+            out.append(((row[0], row[1], row[2]), claim_facts(*row[3:])))
         return out
 
     def facts(self, where: str = "", args: Iterable = (), limit: int | None = None,
@@ -234,7 +234,7 @@ class CompareIndex:
                 COMPATIBLE: int(row[3]), AGREE: int(row[4]), "facts_with_conflict": int(row[5])}
 
     def fact_claims(self, fact: int) -> list[ClaimFacts]:
-        return [_facts(*row) for row in self.conn().execute(
+        return [claim_facts(*row) for row in self.conn().execute(
             f"SELECT {_COLS} FROM claims WHERE fact = ? ORDER BY earliest, claim", (fact,))]
 
     def fact_verdicts(self, fact: int, verdict: str | None = None) -> list[Verdict]:
@@ -290,12 +290,7 @@ class CompareIndex:
 
 def index(kb: "KnowledgeBase") -> CompareIndex:
     """The comparison index of ``kb`` (not built: see ``ensure``)."""
-    idx = getattr(kb, "_compare_index", None)
-    if idx is None:
-        path = Path(kb.settings.data_dir) / FILE
-        idx = CompareIndex(path)
-        kb._compare_index = idx
-    return idx
+    return kb.compare_index
 
 
 def ensure(kb: "KnowledgeBase") -> CompareIndex:
@@ -326,7 +321,7 @@ def _key(identity: Identity, f: ClaimFacts) -> tuple[str, str, str]:
 
 def _raw(f: ClaimFacts) -> tuple:
     """ClaimFacts → the index's column values, in FIELDS order (strings that
-    kb.verdicts._facts reads back into the same ClaimFacts: Decimal and date round-trip
+    kb.verdicts.claim_facts reads back into the same ClaimFacts: Decimal and date round-trip
     through str exactly, exponent included)."""
     def text(x):
         return None if x is None else str(x)
@@ -388,7 +383,7 @@ class _Grouper:
         conn = self.conn
         fresh = rows is not None          # bulk rebuild: nothing stored for the group yet
         if rows is None:
-            rows = [(r[0], _facts(*r[1:])) for r in conn.execute(
+            rows = [(r[0], claim_facts(*r[1:])) for r in conn.execute(
                 f"SELECT id, {_COLS} FROM claims WHERE ks = ? AND kp = ? AND kscope = ?", key)]
         ids = {f.claim: i for i, f in rows}
         members = [f for _, f in rows if f.modality not in NO_VERDICT]
@@ -404,7 +399,7 @@ class _Grouper:
                 self.touched.update(ids)
             worst: dict[int, int] = {}
             fact_of: dict[int, int] = {}
-            for run, verdicts in _runs(members, self.identity, key[1]):
+            for run, verdicts in fact_runs(members, self.identity, key[1]):
                 counts: dict = defaultdict(int)
                 for v in verdicts:
                     counts[v.verdict] += 1
@@ -527,14 +522,14 @@ def _bulk_facts(kb: "KnowledgeBase") -> list[ClaimFacts]:
             obj = entity_object(members[claim])
         e, l = time.get(claim, (None, None))
         sides = open_side.get(claim, ())
-        out.append(_facts(claim, publisher.get(article) or article, article, modality, subject,
+        out.append(claim_facts(claim, publisher.get(article) or article, article, modality, subject,
                           prop, scope.get(claim), e, l, kind, obj, q.get("value"), q.get("unit"),
                           q.get("low"), q.get("high"), q.get("lowEx"), q.get("highEx"),
                           q.get("bound"), q.get("surface"),
                           "true" if "openStart" in sides else None,
                           "true" if "openEnd" in sides else None, q.get("places")))
     for chunk in chunked(again, 500):
-        out += _load_claims(kb, chunk)
+        out += load_claims(kb, chunk)
     return out
 
 
@@ -604,7 +599,7 @@ def refresh(kb: "KnowledgeBase", claims: list) -> tuple[list[str], list[Verdict]
         return None
     claims = [str(c) for c in claims]
     identity = load_identity(kb)
-    written = {f.claim: f for f in _load_claims(kb, [URIRef(c) for c in claims])} if claims else {}
+    written = {f.claim: f for f in load_claims(kb, [URIRef(c) for c in claims])} if claims else {}
     conn = idx.conn()
     regroup: set[tuple] = set()       # groups whose facts are recounted
     full: set[tuple] = set()          # groups whose every pair is judged again

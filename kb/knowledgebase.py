@@ -59,6 +59,7 @@ class KnowledgeBase:
         self.iris = Minter(settings.base_iri)
         self._index: "ClaimIndex | None" = None
         self._annotation_index: "AnnotationIndex | None" = None
+        self._compare_index: "CompareIndex | None" = None
         # who writes when a call names no user (the CLI sets "cli:<login>"); the
         # history records it with every change
         self.actor: str | None = None
@@ -72,6 +73,8 @@ class KnowledgeBase:
             self._index.close()
         if self._annotation_index is not None:
             self._annotation_index.close()
+        if self._compare_index is not None:
+            self._compare_index.close()
         self.store.close()
 
     @property
@@ -84,6 +87,16 @@ class KnowledgeBase:
             self._index = ClaimIndex(Path(self.settings.data_dir) / INDEX_FILE,
                                      facet_time_limit_ms=self.settings.facet_time_limit_ms)
         return self._index
+
+    @property
+    def compare_index(self) -> "CompareIndex":
+        """The comparison index (kb/compare_index.py) in ``<data_dir>/compare.sqlite``,
+        opened on first use, not built (``kb.compare_index.ensure`` builds it)."""
+        if self._compare_index is None:
+            from .compare_index import FILE, CompareIndex
+
+            self._compare_index = CompareIndex(Path(self.settings.data_dir) / FILE)
+        return self._compare_index
 
     @property
     def annotation_index(self) -> "AnnotationIndex":
@@ -141,7 +154,7 @@ class KnowledgeBase:
         self._stale_marker.unlink(missing_ok=True)
         return count
 
-    def _after_write(self, refresh: Callable[[], None]) -> None:
+    def after_write(self, refresh: Callable[[], None]) -> None:
         """Bring the side indexes up to date after a store write that succeeded. If
         that fails, the write stays (the store is the truth): the indexes are marked
         stale, rebuilt on the next start (``ensure_index``), and the StoreError says so."""
@@ -368,7 +381,7 @@ class KnowledgeBase:
                 self.index.refresh(self, written)
                 self._index_verdicts(sorted({str(c) for c in [*written, *(touched or [])]}))
 
-            self._after_write(refresh)
+            self.after_write(refresh)
         return len(records)
 
     def _existing_claims(self, iris: list[URIRef]) -> dict[str, URIRef | None]:
@@ -446,7 +459,7 @@ class KnowledgeBase:
                 if others:
                     self._index_verdicts(others)
 
-            self._after_write(refresh)
+            self.after_write(refresh)
 
     def retract_claim(self, ref: str, reason: str, *, user: str | None = None):
         """Retract a claim: it stays in the KB, shown as retracted with ``reason``, and
@@ -474,7 +487,7 @@ class KnowledgeBase:
             self.index.refresh(self, [claim])
             self._index_verdicts(sorted({str(c) for c in [claim, *touched]}))
 
-        self._after_write(refresh)
+        self.after_write(refresh)
         return history.changes(self, claim)[0]
 
     def claim_exists(self, claim: URIRef) -> bool:
@@ -597,7 +610,7 @@ class KnowledgeBase:
 
         params: dict = {}
         if source:
-            params["source"] = self._source_iri(source)
+            params["source"] = self.source_iri(source)
         if entity:
             params["entity"] = self.iris.resolve("entities", entity) if not entity.startswith(
                 ("http://", "https://")) else URIRef(entity)
@@ -624,7 +637,7 @@ class KnowledgeBase:
             out.append(item)
         return out
 
-    def _source_iri(self, ref: str) -> URIRef:
+    def source_iri(self, ref: str) -> URIRef:
         try:
             return self.find_article(ref)
         except NotFound:
@@ -730,8 +743,8 @@ class KnowledgeBase:
         """The facts about one subject with their pairwise verdicts. Raises NotFound."""
         from . import compare
 
-        subject = compare._iri(self, "entities", ref)
-        return compare.compare_subject(self, subject, compare._iri(self, "properties", prop)
+        subject = compare.resolve_ref(self, "entities", ref)
+        return compare.compare_subject(self, subject, compare.resolve_ref(self, "properties", prop)
                                        if prop else None)
 
     def comparison_report(self, **filters):

@@ -247,7 +247,7 @@ def _dec(text: str | None) -> Decimal | None:
         return None
 
 
-def _facts(claim: str, source: str, article: str, modality: str, subject: str, prop: str,
+def claim_facts(claim: str, source: str, article: str, modality: str, subject: str, prop: str,
            scope, earliest, latest, kind: str, obj: str, value, unit, low, high, low_ex,
            high_ex, bound, surface, open_start=None, open_end=None, places=None) -> ClaimFacts:
     value = _dec(value)
@@ -276,7 +276,7 @@ def _nc(a: ClaimFacts, b: ClaimFacts, reason: str) -> Verdict:
     return Verdict(a.claim, b.claim, NOT_COMPARABLE, reason)
 
 
-def _short(iri: str) -> str:
+def short_name(iri: str) -> str:
     return iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
 
 
@@ -318,7 +318,7 @@ def compare_pair(a: ClaimFacts, b: ClaimFacts, identity: Identity | None = None)
     identity = identity or Identity()
     for c in (a, b):
         if c.modality in NO_VERDICT:
-            return _nc(a, b, f"{_short(c.claim)} is {NO_VERDICT[c.modality]}: opinions get "
+            return _nc(a, b, f"{short_name(c.claim)} is {NO_VERDICT[c.modality]}: opinions get "
                              "no verdict")
     flags = []
     if (a.modality == PREDICTION) != (b.modality == PREDICTION):
@@ -326,9 +326,9 @@ def compare_pair(a: ClaimFacts, b: ClaimFacts, identity: Identity | None = None)
     if (a.modality == REPORTED) != (b.modality == REPORTED):
         flags.append(ATTRIBUTION_CHANGE)
     if identity.key(a.subject) != identity.key(b.subject):
-        return _nc(a, b, f"different subjects ({_short(a.subject)}, {_short(b.subject)})")
+        return _nc(a, b, f"different subjects ({short_name(a.subject)}, {short_name(b.subject)})")
     if identity.key(a.property) != identity.key(b.property):
-        return _nc(a, b, f"different properties ({_short(a.property)}, {_short(b.property)})")
+        return _nc(a, b, f"different properties ({short_name(a.property)}, {short_name(b.property)})")
     if a.kind != b.kind:
         return _nc(a, b, f"different kinds of value ({a.kind}, {b.kind})")
     # scope: the same, one not stated, one part of the other, or disjoint
@@ -338,14 +338,14 @@ def compare_pair(a: ClaimFacts, b: ClaimFacts, identity: Identity | None = None)
     if sa != sb:
         if sa is None or sb is None:
             c, other = (a, b) if sa is None else (b, a)
-            unstated.append(f"{_short(c.claim)} does not state its scope ({_short(other.claim)} "
-                            f"is about {_short(other.scope)})")
+            unstated.append(f"{short_name(c.claim)} does not state its scope ({short_name(other.claim)} "
+                            f"is about {short_name(other.scope)})")
         elif identity.contains(sb, sa):
             narrower = (a, b)
         elif identity.contains(sa, sb):
             narrower = (b, a)
         else:
-            return _nc(a, b, f"different scope: {_short(a.scope)} vs {_short(b.scope)}")
+            return _nc(a, b, f"different scope: {short_name(a.scope)} vs {short_name(b.scope)}")
 
     # time, by the property's kind
     kind, _, tolerance = identity._of(a.property)
@@ -354,7 +354,7 @@ def compare_pair(a: ClaimFacts, b: ClaimFacts, identity: Identity | None = None)
     if kind != TIME_INVARIANT:
         if a.earliest is None or b.earliest is None:
             missing = a if a.earliest is None else b
-            unstated.append(f"{_short(missing.claim)} does not say what time it is about")
+            unstated.append(f"{short_name(missing.claim)} does not say what time it is about")
         elif kind == CUMULATIVE and a.kind == "quantity":
             order = _periods(a, b, tolerance)
             if order is None:
@@ -365,7 +365,7 @@ def compare_pair(a: ClaimFacts, b: ClaimFacts, identity: Identity | None = None)
         elif not _same_time(a, b, tolerance):
             if kind == EVENT:
                 return _nc(a, b, f"different episodes: {a.when} vs {b.when} "
-                                 f"({_short(a.property)} counts events)")
+                                 f"({short_name(a.property)} counts events)")
             flags.append(DIFFERENT_DATES)
             across = True
     # the values, last: the checks above are cheaper and often decide alone
@@ -388,17 +388,17 @@ def compare_pair(a: ClaimFacts, b: ClaimFacts, identity: Identity | None = None)
         part, whole = narrower
         if (not across and a.kind == "quantity" and rel.gap is not None and _additive(a.unit)
                 and _above(part, rel)):
-            return _conflict(verdict, rel, f"{_short(part.claim)} gives more for "
-                             f"{_short(part.scope)} than {_short(whole.claim)} for the whole of "
-                             f"{_short(whole.scope)}: {rel.reason}")
-        return verdict(PARTIAL, f"{_short(part.scope)} is part of {_short(whole.scope)}: "
-                                f"{_short(part.claim)} covers a narrower scope; {rel.reason}")
+            return _conflict(verdict, rel, f"{short_name(part.claim)} gives more for "
+                             f"{short_name(part.scope)} than {short_name(whole.claim)} for the whole of "
+                             f"{short_name(whole.scope)}: {rel.reason}")
+        return verdict(PARTIAL, f"{short_name(part.scope)} is part of {short_name(whole.scope)}: "
+                                f"{short_name(part.claim)} covers a narrower scope; {rel.reason}")
     if cumulative is not None:
         earlier, later = cumulative
         if rel.relation == DISJOINT and _above(earlier, rel):
             return _conflict(verdict, rel, f"a later total ({later.surface}, {later.when}) below "
                              f"an earlier one ({earlier.surface}, {earlier.when}): "
-                             f"{_short(a.property)} is a running total and can only grow; "
+                             f"{short_name(a.property)} is a running total and can only grow; "
                              f"{rel.reason}")
         return verdict(COMPATIBLE, f"the running total went from {earlier.surface} "
                                    f"({earlier.when}) to {later.surface} ({later.when}); {rel.reason}")
@@ -431,7 +431,7 @@ def _conflict(verdict, rel: Relation, reason: str) -> Verdict:
     severity = next(name for limit, name in SEVERITY
                     if limit is None or (relative is not None and relative < limit))
     rel_text = f", {relative * 100:.1f}%" if relative is not None else ""
-    return verdict(CONFLICT, f"{reason}: {_num(gap)}{rel.symbol} apart{rel_text}",
+    return verdict(CONFLICT, f"{reason}: {plain_number(gap)}{rel.symbol} apart{rel_text}",
                    absolute=gap, relative=relative, severity=severity)
 
 
@@ -509,10 +509,10 @@ def _relate(a: ClaimFacts, b: ClaimFacts, identity: Identity) -> Relation:
             return Relation(INTERSECT, f"{names_a} and {names_b} share "
                                        f"{_names(sorted(ma & mb))}")
         if single:
-            return Relation(DISJOINT, f"{_short(a.property)} has one value, but they name "
+            return Relation(DISJOINT, f"{short_name(a.property)} has one value, but they name "
                                       f"{names_a} and {names_b}")
         return Relation(DISJOINT, f"{names_a} and {names_b} can both hold: "
-                                  f"{_short(a.property)} may have several values", exclusive=False)
+                                  f"{short_name(a.property)} may have several values", exclusive=False)
     if a.kind == "date":
         da, db = _date_span(a.object), _date_span(b.object)
         if a.object == b.object:
@@ -520,17 +520,17 @@ def _relate(a: ClaimFacts, b: ClaimFacts, identity: Identity) -> Relation:
         if da and db and da[0] <= db[1] and db[0] <= da[1]:
             return Relation(OVERLAP, f"{a.object} and {b.object} overlap at their precision")
         if single:
-            return Relation(DISJOINT, f"{_short(a.property)} has one value, but they give "
+            return Relation(DISJOINT, f"{short_name(a.property)} has one value, but they give "
                                       f"{a.object} and {b.object}")
         return Relation(DISJOINT, f"{a.object} and {b.object} can both hold: "
-                                  f"{_short(a.property)} may have several values", exclusive=False)
+                                  f"{short_name(a.property)} may have several values", exclusive=False)
     if " ".join(a.object.lower().split()) == " ".join(b.object.lower().split()):
         return Relation(SAME, f"both say {a.object!r}")
     return Relation(INCOMPARABLE, "free-text values are not compared")
 
 
 def _names(members) -> str:
-    names = [_short(m) for m in members]
+    names = [short_name(m) for m in members]
     return names[0] if len(names) == 1 else "{" + ", ".join(names) + "}"
 
 
@@ -563,8 +563,8 @@ def agree_after_rounding(a: Decimal, da: int, b: Decimal, db: int) -> bool:
 def _fmt_interval(low, low_ex, high, high_ex, unit_symbol: str) -> str:
     left = "(" if low is None or low_ex else "["
     right = ")" if high is None or high_ex else "]"
-    lo = "-∞" if low is None else _num(low)
-    hi = "∞" if high is None else _num(high)
+    lo = "-∞" if low is None else plain_number(low)
+    hi = "∞" if high is None else plain_number(high)
     return f"{left}{lo}, {hi}{right}{unit_symbol}"
 
 
@@ -580,7 +580,7 @@ def _interval_text(c: ClaimFacts, factor: Decimal, symbol: str) -> str:
     return text
 
 
-def _num(value: Decimal) -> str:
+def plain_number(value: Decimal) -> str:
     text = format(value.normalize(), "f") if value == value else str(value)
     return text
 
@@ -711,7 +711,7 @@ def claim_status(verdicts: Iterable[Verdict]) -> str:
     return UNVERIFIED
 
 
-def _runs(claims: list[ClaimFacts], identity: Identity,
+def fact_runs(claims: list[ClaimFacts], identity: Identity,
           prop: str) -> list[tuple[list[ClaimFacts], list[Verdict]]]:
     """One group's facts: (run of claims, verdicts on its comparable pairs), for the
     runs with at least two sources and one comparable pair. ``claims`` are one
