@@ -732,7 +732,9 @@ class ClaimIndex(SideIndex):
         entities = [(r.get("subject"), r.get("subjectLabel"), "subject"),
                     (r.get("scope"), r.get("scopeLabel"), "scope"),
                     (r.get("speaker"), r.get("speakerName"), "speaker")]
-        if r.get("objectLabel") is not None:
+        if r.get("members"):          # a set of entities: each member is a value
+            entities += [(o, label, "value") for o, label in r["members"] if label is not None]
+        elif r.get("objectLabel") is not None:
             entities.append((r.get("object"), r.get("objectLabel"), "value"))
         db.executemany("INSERT OR IGNORE INTO claim_entities VALUES (?,?,?,?)",
                        [(rowid, e, label, role) for e, label, role in entities if e])
@@ -1207,12 +1209,11 @@ def _fetch(kb: "KnowledgeBase", iris: list[str]) -> dict[str, dict]:
         _, rows = kb.store.values(sparql.render("index_content.rq", g=chunk))
         for g, s, p, o in rows:
             content.setdefault(g, []).append((s, p, o))
-    objects = {}
+    objects: dict[str, list] = {}      # a set of entities has several
     for claim, props in claims.items():
         subject, prop = one(props, "subject"), one(props, "property")
-        obj = next((o for s, p, o in content.get(claim, ()) if s == subject and p == prop), None)
-        objects[claim] = obj
-    labels = _hop(kb, {o for o in objects.values() if o})
+        objects[claim] = sorted(o for s, p, o in content.get(claim, ()) if s == subject and p == prop)
+    labels = _hop(kb, {o for objs in objects.values() for o in objs})
 
     def at(node, name):
         return one(around.get(node, {}), name) if node else None
@@ -1224,7 +1225,11 @@ def _fetch(kb: "KnowledgeBase", iris: list[str]) -> dict[str, dict]:
         exact = None
         for sel in around.get(quote, {}).get(_P["hasSelector"], ()) if quote else ():
             exact = exact or at(sel, "exact")
-        subject, prop, obj = one(props, "subject"), one(props, "property"), objects.get(claim)
+        subject, prop = one(props, "subject"), one(props, "property")
+        objs = objects.get(claim) or []
+        obj = objs[0] if objs else None
+        members = ([(o, one(labels.get(o, {}), "label")) for o in objs] if len(objs) > 1
+                   else None)
         value_props: dict[str, str] = {}
         for s, p, o in content.get(claim, ()):
             if s == obj:
@@ -1241,7 +1246,9 @@ def _fetch(kb: "KnowledgeBase", iris: list[str]) -> dict[str, dict]:
             "speaker": speaker, "speakerName": at(speaker, "label"),
             "scope": scope, "scopeLabel": at(scope, "label"),
             "object": obj, "objectLabel": one(labels.get(obj, {}), "label") if obj else None,
-            "surface": value_props.get(_P["surface"]), "value": value_props.get(_P["value"]),
+            "surface": (", ".join(label or o.rsplit("/", 1)[-1] for o, label in members)
+                        if members else value_props.get(_P["surface"])),
+            "members": members, "value": value_props.get(_P["value"]),
             "unit": value_props.get(_P["unitText"]),
             "retracted": bool(props.get(_P["retraction"])),
         }

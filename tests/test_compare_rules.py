@@ -338,3 +338,24 @@ claims:
 """)
     v = compare.compare_two(kb, "t-de", "t-ahr")
     assert v.verdict == PARTIAL and "ahrweiler is part of germany" in v.reason
+
+
+def test_pages_show_a_set_an_open_time_and_the_status(kb, client, tmp_path):
+    """A set of entities is one line on its claim page and one value in the list (each
+    member an entity of the claim), and the claim's status and pairs' flags are there."""
+    _import(kb, tmp_path, FILE.format(later="by 2021-07-09"))
+    page = client.get("/claims/m-wire")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert html.count("<dt>Says</dt>") == 1 and "France, Germany, Italy" in html
+    assert 'class="badge status partly-supported"' in html and "partial" in html
+    data = client.get("/claims/m-wire.json").json
+    assert data["status"] == "PARTLY_SUPPORTED" and data["comparison"][0]["verdict"] == "PARTIAL"
+    listed = {c["id"]: c for c in client.get("/claims.json").json["claims"]}
+    assert listed["m-wire"]["value"] == "France, Germany, Italy"
+    italy = kb.iris.entity("Italy")
+    assert "m-wire" in {c["id"] for c in client.get(f"/claims.json?entity={italy}").json["claims"]}
+    since = client.get("/claims/t-wire").get_data(as_text=True)
+    assert "since 2021-03-01" in since
+    total = client.get("/claims/t-post.json").json
+    assert total["status"] == "CONTESTED" and total["comparison"][0]["flags"] == ["different_dates"]
