@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Iterable, Iterator
 from . import sparql
 from .errors import InputError, StoreError
 from .sqlite_index import SideIndex, write_transaction
+from .verdicts import COUNTED, verdict_spelling
 from .vocab import MODALITIES
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -349,7 +350,7 @@ FACETS = {
     "published": ("substr(claims.published, 1, 7)", "substr(claims.published, 1, 7)"),
     "about": ("substr(claims.about_earliest, 1, 7)", "substr(claims.about_earliest, 1, 7)"),
 }
-VERDICT_NAMES = ("CONFLICT", "PARTIAL", "COMPATIBLE", "AGREE")   # kb.compare's spellings
+VERDICT_NAMES = COUNTED      # the verdicts a claim's most severe one can be
 # Counting stops here: "10,000+ claims" (a filtered count over 1M claims would take
 # seconds; nobody pages through 10,000 claims).
 COUNT_CAP = 10_000
@@ -395,9 +396,8 @@ class ClaimFilter:
     about: str | None = None       # a month facet value
 
     def __post_init__(self):
-        # a verdict as users write it ("conflict", "not-comparable") in the API's spelling
-        if self.verdict and self.verdict != "none":
-            object.__setattr__(self, "verdict", str(self.verdict).upper().replace("-", "_"))
+        if self.verdict and self.verdict != "none":   # "conflict" as users write it
+            object.__setattr__(self, "verdict", verdict_spelling(self.verdict))
 
     def active(self) -> dict[str, str]:
         return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name)}

@@ -77,11 +77,18 @@ KIND_OF_TYPE = {str(CKB.TimeInvariantProperty): TIME_INVARIANT,
                 str(CKB.EventCountProperty): EVENT, str(CKB.CumulativeProperty): CUMULATIVE}
 
 
+def verdict_spelling(text: str) -> str:
+    """A verdict as users write it ("conflict", "not-comparable") in the API's spelling
+    ("CONFLICT", "NOT_COMPARABLE"); not checked."""
+    return str(text).strip().upper().replace("-", "_").replace(" ", "_")
+
+
 def parse_verdict(text: str | None) -> str | None:
-    """A verdict as users write it ("conflict", "not-comparable", "NOT_COMPARABLE")."""
+    """A verdict as users write it ("conflict", "not-comparable", "NOT_COMPARABLE").
+    Raises InputError for an unknown one."""
     if text is None or text == "":
         return None
-    name = str(text).strip().upper().replace("-", "_").replace(" ", "_")
+    name = verdict_spelling(text)
     if name not in VERDICTS:
         raise InputError(f"unknown verdict {text!r} (known: {', '.join(VERDICTS)})")
     return name
@@ -164,9 +171,11 @@ class Identity:
     cumulative: set[str] = field(default_factory=set)
     tolerance: dict[str, int] = field(default_factory=dict)     # property → days
     part_of: dict[str, set[str]] = field(default_factory=dict)  # entity → what it lies within
-    # a property's (kind, single-valued, tolerance), worked out once: compare_pair asks
-    # for every pair. Filled on first use; add_trait empties it.
+    # a property's (kind, single-valued, tolerance), and the part-of links by canonical
+    # key, worked out once: compare_pair asks for every pair. Filled on first use;
+    # add_trait empties them (set them before the first comparison otherwise).
     _traits: dict = field(default_factory=dict, repr=False, compare=False)
+    _up: dict | None = field(default=None, repr=False, compare=False)   # part_of by key
 
     def key(self, iri: str | None) -> str | None:
         return None if iri is None else self.canonical.get(iri, iri)
@@ -199,11 +208,13 @@ class Identity:
     def contains(self, broad: str | None, narrow: str | None) -> bool:
         """Whether ``narrow`` lies within ``broad`` (dcterms:isPartOf, followed through
         any number of steps and across owl:sameAs; safe with cycles)."""
-        if broad is None or narrow is None:
+        if broad is None or narrow is None or not self.part_of:
             return False
-        up: dict[str, set[str]] = defaultdict(set)
-        for child, parents in self.part_of.items():
-            up[self.key(child)].update(self.key(p) for p in parents)
+        if self._up is None:        # canonical keys, worked out once (asked for per pair)
+            self._up = defaultdict(set)
+            for child, parents in self.part_of.items():
+                self._up[self.key(child)].update(self.key(p) for p in parents)
+        up = self._up
         target, seen, todo = self.key(broad), set(), [self.key(narrow)]
         while todo:
             node = todo.pop()
@@ -225,6 +236,7 @@ class Identity:
     def add_trait(self, iri: str, trait: str) -> None:
         """The inverse of trait_rows, one row at a time."""
         self._traits.clear()
+        self._up = None
         name, _, value = trait.partition("=")
         if name == "tolerance":
             self.tolerance[iri] = int(value)

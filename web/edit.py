@@ -195,12 +195,9 @@ def _named_spec(form: dict, name: str):
         # an explicit id (API), or the edit form's current resource, label unchanged
         spec["id"] = ident
     else:
-        existing = get_kb().select("named_by_label.rq", label=Literal(label),
-                                   type=NAMED_FIELDS[name], limit=1)
-        if existing:
-            local = get_kb().iris.local_id(existing[0]["resource"])
-            if local:
-                spec["id"] = local
+        local = _existing_id(label, NAMED_FIELDS[name])
+        if local:
+            spec["id"] = local
     if spec.get("id") == slugify(label):
         del spec["id"]  # the IRI the label mints anyway
     return spec if len(spec) > 1 else label
@@ -224,12 +221,17 @@ def _value_spec(form: dict):
     raise InputError(f"unknown value kind {kind!r} (known: {', '.join(k for k, _ in VALUE_KINDS)})")
 
 
+def _existing_id(label: str, rdf_type) -> str | None:
+    """The local id of a resource of that type that already has that label, if any."""
+    existing = get_kb().select("named_by_label.rq", label=Literal(label), type=rdf_type, limit=1)
+    return get_kb().iris.local_id(existing[0]["resource"]) if existing else None
+
+
 def _label_spec(label: str):
     """One member of a set of entities: its label, with the id of the entity that
     already has that label (so that saving a set again keeps its members' IRIs)."""
     label = " ".join(label.split())
-    existing = get_kb().select("named_by_label.rq", label=Literal(label), type=CKB.Entity, limit=1)
-    local = get_kb().iris.local_id(existing[0]["resource"]) if existing else None
+    local = _existing_id(label, CKB.Entity)
     return {"label": label, "id": local} if local and local != slugify(label) else label
 
 
