@@ -121,6 +121,7 @@ OPEN_WORDS: dict[str, str] = {
 YEAR_WORDS = ("года", "году", "год", "г.", "г", "року", "рік", "roku", "rok", "r.",
               "سال", "عام")
 FAR_FUTURE = dt.date(9999, 12, 31)
+_OPEN_LONGEST_FIRST = sorted(OPEN_WORDS, key=len, reverse=True)   # "starting from" before "from"
 
 
 @dataclass(frozen=True)
@@ -229,7 +230,7 @@ def _open_words(text: str) -> tuple[str, str] | None:
     OPEN_WORDS (the longest that matches), else None."""
     words = " ".join(text.split())
     low = words.lower()
-    for phrase in sorted(OPEN_WORDS, key=len, reverse=True):
+    for phrase in _OPEN_LONGEST_FIRST:
         if low.startswith(phrase + " "):
             return OPEN_WORDS[phrase], words[len(phrase) + 1:].strip()
     return None
