@@ -10,6 +10,7 @@ PYTEST_ARGS ?= -n 2
 
 .PHONY: run test install install-test assets chromium clean
 VENDOR  = web/static/vendor
+CONTEXTS = kb/model/contexts
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,16 +25,17 @@ install-test: $(BIN)/python assets chromium
 ## the web UI's front-end files, from the npm registry (package-lock.json), served locally
 ## (and anno.jsonld, the W3C Web Annotation JSON-LD context as @dokieli/web-annotation
 ## embeds it: rdflib parses annotations with it and never fetches a context; docs/annotations.md)
-assets: $(VENDOR)/.stamp
+assets: $(VENDOR)/.stamp $(CONTEXTS)/anno.jsonld
 $(VENDOR)/.stamp: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	mkdir -p $(VENDOR)
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/
 	cp node_modules/@zazuko/yasgui/build/yasgui.min.js $(VENDOR)/
 	cp node_modules/@zazuko/yasgui/build/yasgui.min.css $(VENDOR)/
-	node --input-type=module -e "import('./node_modules/@dokieli/web-annotation/dist/contexts/anno.js').then(m => process.stdout.write(JSON.stringify(m.WEB_ANNOTATION_CONTEXT_DOCUMENT, null, 2)))" > $(VENDOR)/anno.jsonld.tmp
-	mv $(VENDOR)/anno.jsonld.tmp $(VENDOR)/anno.jsonld
 	touch $@
+$(CONTEXTS)/anno.jsonld: $(VENDOR)/.stamp
+	node --input-type=module -e "import('./node_modules/@dokieli/web-annotation/dist/contexts/anno.js').then(m => process.stdout.write(JSON.stringify(m.WEB_ANNOTATION_CONTEXT_DOCUMENT, null, 2)))" > $(CONTEXTS)/anno.jsonld.tmp
+	mv $(CONTEXTS)/anno.jsonld.tmp $(CONTEXTS)/anno.jsonld
 
 ## Debian's Chromium for the browser tests (Playwright drives /usr/bin/chromium)
 chromium:

@@ -1,5 +1,5 @@
 """Annotations listing benchmark: ``Annotations.list`` on the annotations index
-(kb/annotation_index.py) against the SPARQL path it replaced (kb/queries/annotation_page.rq,
+(kb/derived/annotation_index.py) against the SPARQL path it replaced (kb/queries/annotation_page.rq,
 annotation_page_desc.rq, annotation_count.rq: a scan of every annotation graph).
 
     python bench/annotations.py                      # 10,000 annotations on 5 articles
@@ -37,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from rdflib import Literal  # noqa: E402
 
 from kb import KnowledgeBase, load_settings  # noqa: E402
-from kb.articles import ArticleData  # noqa: E402
+from kb.ingest.articles import ArticleData  # noqa: E402
 
 WORDS = ("the border Taliban control percent soldiers fled river valley province said "
          "government forces km over more than thousand July Dushanbe Kabul Tajikistan "

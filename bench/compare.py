@@ -40,7 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import generate  # noqa: E402
-from kb import compare  # noqa: E402
+from kb.services import compare  # noqa: E402
 from kb.config import load_settings  # noqa: E402
 from kb.knowledgebase import KnowledgeBase  # noqa: E402
 
@@ -74,7 +74,7 @@ def note(out: dict) -> None:
 def run(args) -> dict:
     from rdflib import URIRef
 
-    from kb import compare_index
+    from kb.derived import compare_index
 
     nq = generate.cached_nquads(args.claims, args.sources, args.seed, args.cache_dir,
                                 log=lambda msg: print(msg, file=sys.stderr))

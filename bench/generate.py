@@ -76,13 +76,13 @@ from pathlib import Path
 
 from rdflib import URIRef
 
-from kb.anchoring import locate
-from kb.articles import ArticleData, article_quads, sha256_text
-from kb.dates import PDate, TimeAbout
-from kb.iris import META, Minter, short_hash, slugify
-from kb.model import ClaimRecord, DateValue, EntityValue, Named, TextValue, claim_quads
-from kb.quantity import parse_quantity
-from kb.vocab import MODALITIES
+from kb.model.anchoring import locate
+from kb.ingest.articles import ArticleData, article_quads, sha256_text
+from kb.model.dates import PDate, TimeAbout
+from kb.model.iris import META, Minter, short_hash, slugify
+from kb.model.claim import ClaimRecord, DateValue, EntityValue, Named, TextValue, claim_quads
+from kb.model.quantity import parse_quantity
+from kb.model.vocab import MODALITIES
 
 DEFAULT_BASE = "http://localhost:5000/"
 YEAR = 2021

@@ -84,7 +84,7 @@ def worker_write(args) -> None:
     articles, records = gen.generate(args.claims, args.sources, args.seed)
     build_s = time.perf_counter() - t0
 
-    from kb.iris import Minter
+    from kb.model.iris import Minter
 
     kb = _open_kb(Path(args.store))
     iris = Minter(kb.settings.base_iri)
@@ -208,8 +208,8 @@ def worker_anatomy(args) -> None:
     import generate as gen
     import pyoxigraph as ox
 
-    from kb import sparql
-    from kb.model import claim_quads
+    from kb.store import sparql
+    from kb.model.claim import claim_quads
     from kb.store.convert import to_ox
 
     _, records = gen.generate(args.claims, args.sources, args.seed)

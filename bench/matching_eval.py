@@ -57,7 +57,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from kb.matching import DEFAULT_THRESHOLD, Match, TextClaim, score_all  # noqa: E402
+from kb.services.matching import DEFAULT_THRESHOLD, Match, TextClaim, score_all  # noqa: E402
 
 DEFAULT_SHARED = ROOT.parent / "shared"
 SUBDIR = "claimreview"

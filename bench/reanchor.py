@@ -31,7 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from kb.reanchor import _gram_index, _normalised, reanchor  # noqa: E402
+from kb.ingest.reanchor import _gram_index, _normalised, reanchor  # noqa: E402
 
 WORDS = ("the border Taliban control percent soldiers fled river valley province said "
          "government forces km over more than thousand July Dushanbe Kabul Tajikistan "

@@ -44,7 +44,7 @@ Steps (each printed with its wall-clock time and the machine's load average):
      them.
    - ``facet property/modality/verdict cold``: ``GET /claims?property=…`` (and
      ``modality=``, ``verdict=``), every value once. Like one publisher, their counts
-     and facets are kept on every write (kb/index.py ``facet_pairs``).
+     and facets are kept on every write (kb/derived/claims_index.py ``facet_pairs``).
    - ``facet publisher+month cold``: ``GET /claims?publisher=<id>&published=<month>``,
      each publisher once with a random month: two facets, so the count and the facets
      are counted from the matching claims (``claim_facets``, within
@@ -139,7 +139,9 @@ def bulk_load(nq: Path, data_dir: Path) -> float:
 
 def worker_reindex(data_dir: str) -> None:
     """``claimkb --data-dir DIR reindex`` in this process, its parts timed."""
-    from kb import compare_index, index as kindex, sparql
+    from kb.derived import compare_index
+    from kb.derived import claims_index as kindex
+    from kb.store import sparql
     from kb.cli import main as kb_main
     from kb.store import embedded
 
@@ -252,7 +254,7 @@ def reindex(data_dir: Path, limit: float) -> dict:
 
 # A prototype of a faster full rebuild (not claimkb's code path): the same rows as
 # index_claims.rq, from flat whole-KB queries (each one index scan, no OPTIONAL),
-# joined in Python, written with kb/index.py's own ClaimIndex._insert in one
+# joined in Python, written with kb/derived/claims_index.py's own ClaimIndex._insert in one
 # transaction, then the verdicts as `claimkb reindex` does. Used for --index flat.
 FLAT = {
     "base": "SELECT ?claim ?modality ?article ?recorded WHERE { GRAPH meta:metadata { ?claim a schema:Claim ;"
@@ -281,7 +283,7 @@ FLAT = {
 
 def flat_rows(kb, timing: dict) -> list[dict]:
     """Every claim's index_claims.rq row (first value wins, as ClaimIndex._index keeps)."""
-    from kb import sparql
+    from kb.store import sparql
 
     prefixes = sparql.load("index_claims_all.rq").split("# Every")[0]
     got = {}
@@ -484,8 +486,8 @@ def stats(times: list[float]) -> dict:
 # ----------------------------------------------------------------- what to request
 
 def pick(data_dir: Path, args, rng: random.Random) -> dict:
-    from kb.index import encode_cursor
-    from kb.iris import Minter
+    from kb.derived.claims_index import encode_cursor
+    from kb.model.iris import Minter
     from kb.config import load_settings
 
     minter = Minter(load_settings(env={}, data_dir=data_dir).base_iri)
@@ -578,13 +580,13 @@ def sql_timings(path: str, words=("the", "number", "agency")) -> None:
     """The claims list's SQL through kb.index.ClaimIndex, in this process: the cold
     unfiltered count + facets (each facet alone too), pages 1 and 1,000, every
     publisher's cold count + facets, and full-text words' cold count + facets and page."""
-    from kb.index import ClaimFilter, ClaimIndex, FACETS
+    from kb.derived.claims_index import ClaimFilter, ClaimIndex, FACETS
 
     idx = ClaimIndex(Path(path))
     db = idx._db()
     row = db.execute("SELECT published, rowid FROM claims ORDER BY published DESC, rowid DESC "
                      "LIMIT 1 OFFSET ?", ((DEEP_PAGE - 1) * PAGE - 1,)).fetchone()
-    from kb.index import encode_cursor
+    from kb.derived.claims_index import encode_cursor
 
     cursor = encode_cursor(row[0], row[1])
 

@@ -9,10 +9,10 @@ errors in ``kb.errors``. kb never imports Flask.
 """
 from __future__ import annotations
 
-from .config import Settings, load_settings
-from .errors import (InputError, KBError, NotFound, QueryError, StoreError, StoreLocked,
+from kb.config import Settings, load_settings
+from kb.errors import (InputError, KBError, NotFound, QueryError, StoreError, StoreLocked,
                      ValidationFailed)
-from .knowledgebase import ImportReport, KnowledgeBase
+from kb.knowledgebase import ImportReport, KnowledgeBase
 
 __version__ = "0.1.0"
 

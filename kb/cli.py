@@ -11,9 +11,9 @@ from pathlib import Path
 import click
 from rdflib import URIRef
 
-from .config import load_settings
-from .errors import InputError, KBError
-from .knowledgebase import IMPORT_FORMATS, KnowledgeBase
+from kb.config import load_settings
+from kb.errors import InputError, KBError
+from kb.knowledgebase import IMPORT_FORMATS, KnowledgeBase
 
 FORMATS_OUT = ("table", "json", "csv")
 
@@ -112,9 +112,9 @@ def import_article(obj: Context, source, fmt, url, ident, title, publisher, auth
     Main text and metadata are extracted with trafilatura; the options override any
     field. The same text again changes nothing; a changed text is a new version.
     """
-    from .articles import fetch, read_file
-    from .dates import parse_date
-    from .urls import check_url
+    from kb.ingest.articles import fetch, read_file
+    from kb.model.dates import parse_date
+    from kb.model.urls import check_url
 
     settings = obj.settings
     if url is not None:
@@ -288,7 +288,7 @@ def query(obj: Context, sparql_text, endpoint, fmt):
     elif Path(sparql_text).suffix in (".rq", ".sparql") and Path(sparql_text).is_file():
         sparql_text = Path(sparql_text).read_text(encoding="utf-8")
     if endpoint:
-        from .store.remote import RemoteStore
+        from kb.store.remote import RemoteStore
 
         settings = obj.settings
         kb = KnowledgeBase(settings, RemoteStore(endpoint, timeout=settings.http_timeout))
@@ -347,7 +347,7 @@ def export(obj: Context, fmt, claim, output):
 @click.pass_obj
 def validate(obj: Context):
     """Check the whole KB against the SHACL shapes; exit 6 with a report on violations."""
-    from .validation import validate as run
+    from kb.services.validation import validate as run
 
     report = run(obj.kb())
     click.echo(report.summary())
@@ -377,7 +377,7 @@ def reindex(obj: Context):
 def demo(obj: Context, force):
     """Build the demo KB: the Globinsider article of July 2021 and claims from other
     outlets about the same facts."""
-    from .demo import build
+    from kb.demo import build
 
     kb = obj.kb()
     report = build(kb, force=force)
@@ -409,12 +409,12 @@ def compare(obj: Context, subject, prop, source, verdict, claim, pair, materiali
     scope_not_stated, rounded). --claim also gives the claim's status (CONTESTED,
     SUPPORTED, PARTLY_SUPPORTED, UNVERIFIED); report rows carry their fact's status
     (CONTESTED when its sources disagree)."""
-    from . import compare as engine
+    from kb.services import compare as engine
 
     verdict = engine.parse_verdict(verdict)
     kb = obj.kb()
     if reindex:
-        from .compare_index import rebuild
+        from kb.derived.compare_index import rebuild
 
         counts = rebuild(kb)
         click.echo(f"comparison index rebuilt: {counts['claims']} claim(s), {counts['facts']} "
@@ -517,7 +517,7 @@ def _chunks(items, size: int):
 def match(obj: Context, threshold, publisher, since, until, limit, fmt):
     """Propose pairs of claims from different sources that state the same thing (for
     claims entered as text only, e.g. from ClaimReview feeds), best first, with why."""
-    from .matching import DEFAULT_THRESHOLD, matches_in_kb
+    from kb.services.matching import DEFAULT_THRESHOLD, matches_in_kb
 
     kb = obj.kb()
     found = matches_in_kb(kb, DEFAULT_THRESHOLD if threshold is None else threshold,
@@ -584,7 +584,7 @@ def _csv(headers, rows) -> None:
 # ---------------------------------------------------------------- web accounts
 
 def _users(obj: Context):
-    from .users import Users
+    from kb.accounts.users import Users
 
     return Users.for_settings(obj.settings)
 
@@ -612,8 +612,8 @@ def user():
 @click.pass_obj
 def user_add(obj: Context, name, role, password_stdin):
     """Create a user; the password is prompted for twice (or read with --password-stdin)."""
-    from .errors import InputError, NotFound
-    from .users import check_name
+    from kb.errors import InputError, NotFound
+    from kb.accounts.users import check_name
 
     users = _users(obj)
     check_name(name)
@@ -717,8 +717,8 @@ def _assessor(obj: Context, name: str):
 def rate(obj: Context, publisher, user_name, value, reason, evidence, withdraw):
     """Rate the reliability of PUBLISHER (id, IRI or name) as assessor --user. A new
     rating supersedes the assessor's previous one, which stays in the history."""
-    from . import reliability
-    from .errors import InputError
+    from kb.services import reliability
+    from kb.errors import InputError
 
     user = _assessor(obj, user_name)
     kb = obj.kb()
@@ -751,7 +751,7 @@ def rate(obj: Context, publisher, user_name, value, reason, evidence, withdraw):
 def ratings(obj: Context, publisher, history, fmt):
     """The reliability ratings of PUBLISHER (id, IRI or name): each assessor's current
     rating (none when withdrawn) with reason and evidence; --history for all."""
-    from . import reliability
+    from kb.services import reliability
 
     found = reliability.assessments(obj.kb(), publisher)
     if fmt == "json":

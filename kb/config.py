@@ -33,7 +33,7 @@ import tomllib
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
-from .errors import InputError
+from kb.errors import InputError
 
 INSTANCE_FILE = "claimkb.toml"
 

@@ -9,17 +9,17 @@ from typing import BinaryIO, Callable, Iterable
 from rdflib import BNode, Dataset, Literal, URIRef
 from rdflib.namespace import PROV, RDF, XSD
 
-from . import sparql
-from .articles import ArticleData, StoredArticle, article_quads, sha256_text
-from .config import MAX_IMPORT_DEPTH, Settings
-from .dates import parse_date
-from .errors import InputError, NotFound
-from .iris import META, Minter
-from .model import ClaimRecord, claim_quads
-from .store import Store, open_store
-from .store.base import QueryResult
-from .store.convert import check_links, check_nesting
-from .vocab import CKB, MODALITIES, OA, PREFIXES, SCHEMA
+from kb.store import sparql
+from kb.ingest.articles import ArticleData, StoredArticle, article_quads, sha256_text
+from kb.config import MAX_IMPORT_DEPTH, Settings
+from kb.model.dates import parse_date
+from kb.errors import InputError, NotFound
+from kb.model.iris import META, Minter
+from kb.model.claim import ClaimRecord, claim_quads
+from kb.store import Store, open_store
+from kb.store.base import QueryResult
+from kb.store.convert import check_links, check_nesting
+from kb.model.vocab import CKB, MODALITIES, OA, PREFIXES, SCHEMA
 
 MODALITY_NAMES = {iri: name for name, iri in MODALITIES.items()}
 # a write whose side indexes could not be updated leaves this file in the data dir:
@@ -79,10 +79,10 @@ class KnowledgeBase:
 
     @property
     def index(self) -> "ClaimIndex":
-        """The claims index (kb/index.py) in ``<data_dir>/index.sqlite``, opened on
+        """The claims index (kb/derived/claims_index.py) in ``<data_dir>/index.sqlite``, opened on
         first use. Raises StoreError when it cannot be opened."""
         if self._index is None:
-            from .index import INDEX_FILE, ClaimIndex
+            from kb.derived.claims_index import INDEX_FILE, ClaimIndex
 
             self._index = ClaimIndex(Path(self.settings.data_dir) / INDEX_FILE,
                                      facet_time_limit_ms=self.settings.facet_time_limit_ms)
@@ -90,30 +90,30 @@ class KnowledgeBase:
 
     @property
     def compare_index(self) -> "CompareIndex":
-        """The comparison index (kb/compare_index.py) in ``<data_dir>/compare.sqlite``,
+        """The comparison index (kb/derived/compare_index.py) in ``<data_dir>/compare.sqlite``,
         opened on first use, not built (``kb.compare_index.ensure`` builds it)."""
         if self._compare_index is None:
-            from .compare_index import FILE, CompareIndex
+            from kb.derived.compare_index import FILE, CompareIndex
 
             self._compare_index = CompareIndex(Path(self.settings.data_dir) / FILE)
         return self._compare_index
 
     @property
     def annotation_index(self) -> "AnnotationIndex":
-        """The annotations index (kb/annotation_index.py) in
+        """The annotations index (kb/derived/annotation_index.py) in
         ``<data_dir>/annotations.sqlite``, opened on first use. Raises StoreError when it
         cannot be opened."""
         if self._annotation_index is None:
-            from .annotation_index import INDEX_FILE, AnnotationIndex
+            from kb.derived.annotation_index import INDEX_FILE, AnnotationIndex
 
             self._annotation_index = AnnotationIndex(Path(self.settings.data_dir) / INDEX_FILE)
         return self._annotation_index
 
     @property
     def annotations(self) -> "Annotations":
-        """The W3C Web Annotation service (kb/annotations.py), created on first use."""
+        """The W3C Web Annotation service (kb/services/annotations.py), created on first use."""
         if getattr(self, "_annotations", None) is None:
-            from .annotations import Annotations
+            from kb.services.annotations import Annotations
 
             self._annotations = Annotations(self)
         return self._annotations
@@ -128,7 +128,7 @@ class KnowledgeBase:
         update it (the stale marker). Returns whether it built. The annotations index
         alone is built when only it never was. Raises StoreError."""
         if self.index.built and not self._stale_marker.exists():
-            from . import compare_index
+            from kb.derived import compare_index
 
             built = False
             if not compare_index.index(self).ready():   # missing, or of an older layout
@@ -145,7 +145,7 @@ class KnowledgeBase:
     def reindex(self, progress=None) -> int:
         """Rebuild the claims index (and the verdict of each claim) and the annotations
         index from the store; returns the number of claims. Raises StoreError."""
-        from . import compare_index
+        from kb.derived import compare_index
 
         count = self.index.rebuild(self, progress=progress)
         compare_index.rebuild(self)
@@ -158,7 +158,7 @@ class KnowledgeBase:
         """Bring the side indexes up to date after a store write that succeeded. If
         that fails, the write stays (the store is the truth): the indexes are marked
         stale, rebuilt on the next start (``ensure_index``), and the StoreError says so."""
-        from .errors import StoreError
+        from kb.errors import StoreError
 
         try:
             refresh()
@@ -174,7 +174,7 @@ class KnowledgeBase:
     def _index_verdicts(self, claims: list[str] | None) -> None:
         """Copy each claim's most severe verdict (``claims``; all when None) into the
         claims index."""
-        from . import compare
+        from kb.services import compare
 
         self.index.set_verdicts(compare.worst_verdicts(self, claims), claims)
 
@@ -252,7 +252,7 @@ class KnowledgeBase:
         rows = self.select("article_metadata.rq", article=article)
         if not rows:
             return None
-        from .articles import KIND_OF_TYPE
+        from kb.ingest.articles import KIND_OF_TYPE
 
         types = {r["type"] for r in rows}
         kind = next((KIND_OF_TYPE[t] for t in (SCHEMA.OpinionNewsArticle, SCHEMA.ReportageNewsArticle,
@@ -352,7 +352,7 @@ class KnowledgeBase:
                      articles: Iterable[ArticleData] = (), *, user: str | None = None) -> int:
         """Write articles and claims in one atomic update; returns the claims written.
 
-        Every claim created or changed gets a change record (kb/history.py: who =
+        Every claim created or changed gets a change record (kb/services/history.py: who =
         ``user``, when, what changed, the earlier version) in the same update; a claim
         rewritten unchanged gets none. A retracted claim stays retracted when rewritten.
         Raises InputError, StoreError."""
@@ -395,7 +395,7 @@ class KnowledgeBase:
     def _claim_history(self, records: list[ClaimRecord], user: str | None) -> list[tuple]:
         """Change records (quads) for writing ``records``: created, or updated with the
         earlier version and a summary of what changed; retractions carried over."""
-        from . import history
+        from kb.services import history
 
         existing = self._existing_claims([r.iri for r in records])
         when = history.now()
@@ -416,11 +416,11 @@ class KnowledgeBase:
         return quads
 
     def _refresh_comparisons(self, claims: list[URIRef]) -> list[str]:
-        """Keep the comparison index (kb/compare_index.py) and, when materialised, the
+        """Keep the comparison index (kb/derived/compare_index.py) and, when materialised, the
         comparison graph current after ``claims`` were written, rewritten or deleted.
         Returns the IRIs of the claims whose verdicts may have changed (the claims
         given and the claims about the same things)."""
-        from . import compare
+        from kb.services import compare
 
         return compare.refresh(self, claims)
 
@@ -433,8 +433,8 @@ class KnowledgeBase:
 
     def delete_claims(self, iris: list[URIRef], *, user: str | None = None) -> None:
         """Delete claims (content, metadata, comparisons), keeping each one's last
-        version in the history (kb/history.py) in the same update. Raises StoreError."""
-        from . import history
+        version in the history (kb/services/history.py) in the same update. Raises StoreError."""
+        from kb.services import history
 
         iris = [URIRef(i) for i in iris]
         if iris:
@@ -465,7 +465,7 @@ class KnowledgeBase:
         """Retract a claim: it stays in the KB, shown as retracted with ``reason``, and
         takes no part in comparisons any more. Returns the kb.history.Change. Raises
         NotFound, InputError (no reason, too long, already retracted), StoreError."""
-        from . import history
+        from kb.services import history
 
         claim = self.claim_iri(ref)
         reason = " ".join((reason or "").split())
@@ -501,7 +501,7 @@ class KnowledgeBase:
     def claim_history(self, ref: str) -> list:
         """The changes recorded for a claim, newest first (kb.history.Change; a deleted
         claim's history stays readable). Raises NotFound when there is none and no claim."""
-        from . import history
+        from kb.services import history
 
         iri = self.iris.resolve("claims", ref)
         found = history.changes(self, iri)
@@ -564,7 +564,7 @@ class KnowledgeBase:
         }
         retraction = meta.value(c, str(CKB.retraction))
         if retraction is not None:
-            from . import history
+            from kb.services import history
 
             change = next((ch for ch in history.changes(self, claim) if ch.iri == retraction), None)
             view["retracted"] = {"reason": change.summary if change else None,
@@ -711,12 +711,12 @@ class KnowledgeBase:
             self.reindex()
             return report
         if fmt == "claims":
-            from . import claimsfile
+            from kb.ingest import claimsfile
 
             parsed = claimsfile.parse(self, path, progress)
             articles, records = list(parsed.articles.values()), parsed.records
         else:
-            from . import claimreview
+            from kb.ingest import claimreview
 
             articles, records = claimreview.parse(self, path, notes=report.notes)
         report.articles, report.claims = len(articles), len(records)
@@ -728,20 +728,20 @@ class KnowledgeBase:
     def compare_claim(self, ref: str):
         """All claims about the same thing as ``ref``, each with its verdict against it
         (kb.compare.compare_claim). Raises NotFound."""
-        from . import compare
+        from kb.services import compare
 
         return compare.compare_claim(self, ref)
 
     def compare_claim_status(self, ref: str):
         """compare_claim and the claim's status: CONTESTED, SUPPORTED,
         PARTLY_SUPPORTED or UNVERIFIED (kb.compare.compare_claim_status). Raises NotFound."""
-        from . import compare
+        from kb.services import compare
 
         return compare.compare_claim_status(self, ref)
 
     def compare_subject(self, ref: str, prop: str | None = None):
         """The facts about one subject with their pairwise verdicts. Raises NotFound."""
-        from . import compare
+        from kb.services import compare
 
         subject = compare.resolve_ref(self, "entities", ref)
         return compare.compare_subject(self, subject, compare.resolve_ref(self, "properties", prop)
@@ -749,14 +749,14 @@ class KnowledgeBase:
 
     def comparison_report(self, **filters):
         """The KB-wide comparison report (kb.compare.report): conflicts first."""
-        from . import compare
+        from kb.services import compare
 
         return compare.report(self, **filters)
 
     def comparison_counts(self, **filters) -> dict:
         """How many facts the report with these filters lists, and its verdicts by
         kind (kb.compare.report_counts), without loading them."""
-        from . import compare
+        from kb.services import compare
 
         return compare.report_counts(self, **filters)
 
@@ -765,7 +765,7 @@ class KnowledgeBase:
         self.store.update("CLEAR ALL")
         self.index.clear()
         self.annotation_index.clear()
-        from . import compare_index
+        from kb.derived import compare_index
 
         compare_index.reset(self)
 

@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from kb import KnowledgeBase, load_settings
-from kb.compare import FLAGS, VERDICTS, compare_two
+from kb.services.compare import FLAGS, VERDICTS, compare_two
 
 SETS = Path(__file__).resolve().parent / "data" / "analyst"
 # cases.yaml: the first set; holdout.yaml: a second one, labelled later by someone else,

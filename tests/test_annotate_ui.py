@@ -13,7 +13,7 @@ from dataclasses import replace
 
 import pytest
 
-from kb.articles import from_text
+from kb.ingest.articles import from_text
 
 from .conftest import SEED_ARTICLE
 from .test_auth import PASSWORD, client_for, csrf_from
@@ -26,7 +26,7 @@ SCRIPT = '<script>alert("x")</script>'
 # ---------------------------------------------------------------------- helpers
 
 def _date(text):
-    from kb.dates import parse_date
+    from kb.model.dates import parse_date
 
     return parse_date(text)
 
@@ -131,7 +131,7 @@ def one(app, users, article):
     annie = client_for(app, "annie")
     ident = created_id(annotate(annie, text))
     kb = app.extensions["claimkb"]
-    from kb.claimsfile import parse_claim
+    from kb.ingest.claimsfile import parse_claim
 
     record = parse_claim(kb, {"article": str(kb.find_article("globinsider")), "quote": QUOTE,
                               "statement": QUOTE}, where="test",
@@ -570,7 +570,7 @@ OWN_ARTICLE = "annotation-reanchoring-sample"
 def annotator_fixture(site):
     """An annotator account on the shared site (its users.sqlite)."""
     from kb.errors import InputError
-    from kb.users import Users
+    from kb.accounts.users import Users
 
     users = Users.for_settings(site.kb.settings)
     try:

@@ -27,7 +27,7 @@ import pytest
 from rdflib import URIRef
 
 from kb import KnowledgeBase
-from kb.users import USERS_FILE, Users
+from kb.accounts.users import USERS_FILE, Users
 
 from .test_annotate_ui import QUOTE, import_sample
 from .test_auth import PASSWORD, client_for, csrf_from
@@ -62,7 +62,7 @@ def article(kb) -> tuple[str, str, str]:
 
 @pytest.fixture
 def claim(kb, article) -> str:
-    from kb.claimsfile import parse_claim
+    from kb.ingest.claimsfile import parse_claim
 
     _, iri, _ = article
     record = parse_claim(kb, {"article": iri, "quote": QUOTE, "statement": QUOTE}, where="test",

@@ -1,4 +1,4 @@
-"""The annotations index (kb/annotation_index.py) behind Annotations.list: it equals a
+"""The annotations index (kb/derived/annotation_index.py) behind Annotations.list: it equals a
 rebuild from the store after creates, updates, deletes and re-anchoring; every filter
 and both page orders give exactly what the old SPARQL path (kb/queries/annotation_page.rq,
 annotation_page_desc.rq, annotation_count.rq, kept as the slow reference) gives; keyset
@@ -10,8 +10,8 @@ import itertools
 
 import pytest
 
-from kb.annotation_index import INDEX_FILE, AnnotationIndex
-from kb.articles import ArticleData
+from kb.derived.annotation_index import INDEX_FILE, AnnotationIndex
+from kb.ingest.articles import ArticleData
 from kb.errors import StoreError
 from kb.knowledgebase import STALE_MARKER
 

@@ -13,8 +13,8 @@ from rdflib import URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS
 
-from kb import annotation_jsonld as jsonld
-from kb.articles import ArticleData
+from kb.model import annotation_jsonld as jsonld
+from kb.ingest.articles import ArticleData
 
 from .test_auth import PASSWORD, login
 

@@ -1,4 +1,4 @@
-"""W3C Web Annotations in the knowledge base (kb/annotations.py, kb/annotation_jsonld.py):
+"""W3C Web Annotations in the knowledge base (kb/services/annotations.py, kb/model/annotation_jsonld.py):
 storage as one named graph each, article text anchoring, permissions, ETags, history,
 listing, re-anchoring on a new text version, and bad input. No ../shared needed: the
 documents here are our own."""
@@ -11,10 +11,10 @@ from rdflib import Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS
 
-from kb import annotation_jsonld as jsonld
-from kb.articles import ArticleData
+from kb.model import annotation_jsonld as jsonld
+from kb.ingest.articles import ArticleData
 from kb.errors import Gone, InputError, NotFound, PermissionDenied, PreconditionFailed
-from kb.vocab import CKB, OA
+from kb.model.vocab import CKB, OA
 
 CTX = "http://www.w3.org/ns/anno.jsonld"
 TEXT = ("Headline\n\nThe border is 1,344 km long. More than a thousand soldiers fled. "
@@ -483,7 +483,7 @@ def test_a_position_only_annotation_not_yet_reanchored_is_placed_on_the_new_text
     start = TEXT.index("1,344 km")
     pos = notes.create(note(span(article, start=start, end=start + 8)), user="alice")
     # a new text whose annotations have not been re-anchored (yet)
-    from kb.annotations import ReanchorReport
+    from kb.services.annotations import ReanchorReport
 
     monkeypatch.setattr(notes, "reanchor_article", lambda *_: ReanchorReport())
     new_text = "Breaking: a long new first paragraph goes here.\n\n" + TEXT

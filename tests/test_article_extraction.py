@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 
 from kb import KnowledgeBase, load_settings
-from kb.articles import ArticleData, fetch, from_html, from_text, read_file
-from kb.dates import PDate
+from kb.ingest.articles import ArticleData, fetch, from_html, from_text, read_file
+from kb.model.dates import PDate
 from kb.errors import InputError
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -9,7 +9,7 @@ import sqlite3
 import pytest
 
 from kb.errors import InputError, NotFound
-from kb.users import FREE_FAILURES, ROLES, LoginThrottled, Users
+from kb.accounts.users import FREE_FAILURES, ROLES, LoginThrottled, Users
 
 PASSWORD = "correct horse battery"
 CSRF_MESSAGE = "CSRF token missing or invalid"
@@ -314,7 +314,7 @@ def test_the_session_cookie_is_httponly_and_signed(client, editor):
 # ---------------------------------------------------------------------- CSRF
 
 def _article(kb):
-    from kb.articles import ArticleData
+    from kb.ingest.articles import ArticleData
 
     kb.import_article(ArticleData(text="Headline\n\nThe border is 1,344 km long.\n",
                                   key="story", publisher="Daily Planet"))

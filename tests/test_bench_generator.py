@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from kb.model import DateValue, EntityValue, TextValue
-from kb.quantity import Quantity
+from kb.model.claim import DateValue, EntityValue, TextValue
+from kb.model.quantity import Quantity
 
 from .conftest import load_bench
-from kb.validation import validate
+from kb.services.validation import validate
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"

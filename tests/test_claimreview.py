@@ -12,11 +12,11 @@ import pytest
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
-from kb import claimreview
+from kb.ingest import claimreview
 from kb.errors import InputError
-from kb.iris import META
-from kb.validation import validate
-from kb.vocab import CKB, SCHEMA
+from kb.model.iris import META
+from kb.services.validation import validate
+from kb.model.vocab import CKB, SCHEMA
 
 from .conftest import TEST_DATA
 

@@ -9,13 +9,13 @@ from decimal import Decimal
 import pytest
 from rdflib import URIRef
 
-from kb import compare
-from kb.compare import (AGREE, COMPATIBLE, CONFLICT, NOT_COMPARABLE, ClaimFacts, Identity,
+from kb.services import compare
+from kb.services.compare import (AGREE, COMPATIBLE, CONFLICT, NOT_COMPARABLE, ClaimFacts, Identity,
                         compare_pair)
 from kb.demo import build
 from kb.errors import InputError
-from kb.quantity import parse_quantity
-from kb.vocab import CKB, OWL
+from kb.model.quantity import parse_quantity
+from kb.model.vocab import CKB, OWL
 
 from .test_store_contract import write_claims_file
 

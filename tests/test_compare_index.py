@@ -1,4 +1,4 @@
-"""The comparison index (kb/compare_index.py): the same report as computing it from
+"""The comparison index (kb/derived/compare_index.py): the same report as computing it from
 the store, kept current by writes (equal to a full rebuild after any sequence of
 writes), regrouped on identity changes, paging and counts, worst verdicts, and the
 remote backend."""
@@ -7,8 +7,10 @@ from __future__ import annotations
 import pytest
 from rdflib import URIRef
 
-from kb import compare, compare_index
-from kb.compare import AGREE, COMPATIBLE, CONFLICT
+from kb.services import compare
+
+from kb.derived import compare_index
+from kb.services.compare import AGREE, COMPATIBLE, CONFLICT
 from kb.demo import build
 
 from .test_store_contract import write_claims_file
@@ -308,7 +310,7 @@ def test_materialised_graph_stays_equal_to_the_index(demo, tmp_path, monkeypatch
 def test_report_rows_stream_the_report_verdict_for_verdict(demo_kb):
     """report_rows (plain rows, how the CLI writes the whole report) = report()'s facts
     and verdicts, in the same order, with every filter."""
-    from kb import compare
+    from kb.services import compare
 
     for filters in ({}, {"verdict": "conflict"}, {"verdict": "agree"},
                     {"subject": "afghan-tajik-border"}, {"source": "globinsider"}):

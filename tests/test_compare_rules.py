@@ -8,12 +8,12 @@ import datetime as dt
 
 import pytest
 
-from kb import compare
-from kb.compare import (AGREE, COMPATIBLE, CONFLICT, NOT_COMPARABLE, PARTIAL, ClaimFacts,
+from kb.services import compare
+from kb.services.compare import (AGREE, COMPATIBLE, CONFLICT, NOT_COMPARABLE, PARTIAL, ClaimFacts,
                         Identity, compare_pair)
-from kb.dates import parse_date, parse_time_about
+from kb.model.dates import parse_date, parse_time_about
 from kb.errors import InputError
-from kb.vocab import CKB
+from kb.model.vocab import CKB
 
 from .test_compare import entity_claim, qf
 
@@ -263,11 +263,11 @@ def test_kinds_places_sets_and_open_intervals_end_to_end(kb, tmp_path):
     counts = compare.report_counts(kb)
     assert (counts[CONFLICT], counts[PARTIAL], counts[COMPATIBLE]) == (1, 1, 1)
     # a rebuilt index says the same as the one kept current on write
-    from kb import compare_index
+    from kb.derived import compare_index
     before = [(v.a, v.b, v.verdict, v.flags) for f in compare.report(kb) for v in f.verdicts]
     compare_index.rebuild(kb)
     assert [(v.a, v.b, v.verdict, v.flags) for f in compare.report(kb) for v in f.verdicts] == before
-    from kb.validation import validate
+    from kb.services.validation import validate
     assert validate(kb, raise_on_violation=False).conforms      # the shapes hold for sets, open times
 
 
@@ -313,7 +313,7 @@ def test_figures_compare_at_the_precision_they_were_written_to():
     assert v.verdict == CONFLICT
     v = compare_pair(qf("2 million"), qf("2,345,678", "pub-b"))   # written to the million
     assert (v.verdict, v.flags) == (AGREE, ("rounded",))
-    from kb.quantity import parse_quantity
+    from kb.model.quantity import parse_quantity
     assert parse_quantity("8.0%").places == 1
     assert parse_quantity("60,3 milhões", language="pt").places == -5
     assert parse_quantity("1,344 km").places is None          # whole numbers at face value

@@ -2,8 +2,8 @@ import datetime as dt
 
 import pytest
 
-from kb.anchoring import locate
-from kb.dates import parse_date, parse_time_about
+from kb.model.anchoring import locate
+from kb.model.dates import parse_date, parse_time_about
 from kb.errors import InputError
 
 

@@ -14,7 +14,7 @@ from rdflib import URIRef
 
 from kb.demo import build, claim_files
 from kb.errors import InputError
-from kb.validation import validate
+from kb.services.validation import validate
 
 SEED_TEXT = "globinsider-2021-07-escalation-in-afghanistan.txt"
 PREFIXES = """

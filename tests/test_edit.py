@@ -7,10 +7,10 @@ import re
 import pytest
 from rdflib import URIRef
 
-from kb.articles import ArticleData, from_text
-from kb.iris import META
-from kb.validation import validate
-from kb.vocab import CKB, OA, SCHEMA
+from kb.ingest.articles import ArticleData, from_text
+from kb.model.iris import META
+from kb.services.validation import validate
+from kb.model.vocab import CKB, OA, SCHEMA
 
 from .conftest import SEED_ARTICLE
 from .test_auth import PASSWORD, csrf_from, login
@@ -29,7 +29,7 @@ def article(kb):
 
 
 def _date(text):
-    from kb.dates import parse_date
+    from kb.model.dates import parse_date
 
     return parse_date(text)
 
@@ -441,7 +441,7 @@ def test_edit_needs_an_editor(app, client, kb, article):
 
 def test_edit_keeps_a_claimreview(editor_client, kb):
     """Metadata the form does not show (a ClaimReview and its rating) survives an edit."""
-    from kb.model import ClaimRecord
+    from kb.model.claim import ClaimRecord
     from rdflib import Literal
     from rdflib.namespace import RDF
 
@@ -511,7 +511,7 @@ def test_select_text_in_a_browser_and_add_the_claim(app, kb, live_server, browse
     text = ("Harbour report 🚢\n\nShips in the harbour: many. The storm of 3 July sank "
             "42 ships, the port authority said.\nMore later.\n")
     kb.import_article(ArticleData(text=text, key="harbour", publisher="Port News"))
-    from kb.claimsfile import parse_claim
+    from kb.ingest.claimsfile import parse_claim
 
     # a claim before the selection: the article page wraps it in <mark> (no characters added)
     kb.write_claims([parse_claim(kb, {"article": "harbour", "quote": "Ships in the harbour: many."})])

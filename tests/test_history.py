@@ -1,4 +1,4 @@
-"""History and retraction of claims (kb/history.py, KnowledgeBase.write_claims /
+"""History and retraction of claims (kb/services/history.py, KnowledgeBase.write_claims /
 delete_claims / retract_claim): every change keeps who, when, what changed and the
 earlier version; retracted claims stay, marked, and leave the comparisons."""
 from __future__ import annotations
@@ -10,10 +10,12 @@ from pathlib import Path
 import pytest
 from rdflib import Dataset, Literal, URIRef
 
-from kb import claimsfile, history
+from kb.ingest import claimsfile
+
+from kb.services import history
 from kb.demo import build
 from kb.errors import InputError, NotFound
-from kb.vocab import SCHEMA
+from kb.model.vocab import SCHEMA
 
 DEMO = Path(__file__).resolve().parent.parent / "kb" / "demo" / "20-other-sources.yaml"
 
@@ -120,7 +122,7 @@ def test_cli_retract_and_history(cli):
 # ---------------------------------------------------------------- web
 
 
-from kb.users import Users  # noqa: E402
+from kb.accounts.users import Users  # noqa: E402
 
 from .test_auth import PASSWORD, csrf_from, login  # noqa: E402
 

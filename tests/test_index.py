@@ -1,4 +1,4 @@
-"""The claims index (kb/index.py): kept current by every write, equal to a rebuild,
+"""The claims index (kb/derived/claims_index.py): kept current by every write, equal to a rebuild,
 keyset pages that neither skip nor repeat, facet counts that match the store, and a
 search syntax no user input can break."""
 from __future__ import annotations
@@ -7,7 +7,7 @@ import pytest
 
 from kb.demo import build
 from kb.errors import InputError
-from kb.index import ClaimFilter, decode_cursor, encode_cursor, fts_query
+from kb.derived.claims_index import ClaimFilter, decode_cursor, encode_cursor, fts_query
 
 
 @pytest.fixture
@@ -139,7 +139,7 @@ def test_an_old_kb_gets_its_index_built_on_demand(settings, tmp_path):
 def _computed_facets(kb, name):
     """A facet counted from the rows, as the filtered path does (for comparison with
     the counts the triggers keep)."""
-    from kb.index import FACETS
+    from kb.derived.claims_index import FACETS
 
     value_sql, label_sql = FACETS[name]
     source = ("claim_entities JOIN claims ON claims.rowid = claim_entities.claim"
@@ -151,7 +151,7 @@ def _computed_facets(kb, name):
 def _filtered_facet(kb, name, column, value):
     """A facet of the claims whose ``column`` is ``value``, counted and labelled from
     the rows."""
-    from kb.index import FACETS
+    from kb.derived.claims_index import FACETS
 
     value_sql, label_sql = FACETS[name]
     source = ("claim_entities JOIN claims ON claims.rowid = claim_entities.claim"
@@ -164,7 +164,7 @@ def _filtered_facet(kb, name, column, value):
 def _reference_facets(kb, f):
     """Every facet of the claims matching ``f``, counted and labelled from the wide
     claims rows in SQL: what the one pass over claim_facets must give."""
-    from kb.index import FACETS
+    from kb.derived.claims_index import FACETS
 
     where, params, _ = kb.index._where(f)
     out = {}
@@ -194,7 +194,7 @@ def _counted_filters(kb):
 
 
 def test_stored_facet_counts_follow_every_write(demo):
-    from kb.index import FACETS, PAIR_FILTERS
+    from kb.derived.claims_index import FACETS, PAIR_FILTERS
 
     def check():
         stored = {name: {v["value"]: v["count"] for v in demo.index._stored_facet(name, 10_000)}
@@ -255,7 +255,7 @@ def test_capped_counts_and_facet_time_limit(demo, monkeypatch):
     # no time at all: every counted facet gives up (None), none is wrong
     assert set(demo.index.facets(ClaimFilter(modality="event", published="2021"), time_limit_ms=0).values()) == {None}
     # over the cap: no facets at all ("narrow the filter"), except for one facet alone
-    import kb.index as index_module
+    import kb.derived.claims_index as index_module
 
     assert all(v is not None for v in demo.index.facets(f).values())
     monkeypatch.setattr(index_module, "COUNT_CAP", 3)
@@ -270,7 +270,7 @@ def test_capped_counts_and_facet_time_limit(demo, monkeypatch):
 def test_full_text_pages_sorted_by_the_narrow_keys_equal_the_rows_order(demo):
     """Few matches are sorted by the keys kept in claim_facets: page after page, the
     same claims in the same order as sorting their claims rows, after writes too."""
-    from kb.index import SORTS, fts_query
+    from kb.derived.claims_index import SORTS, fts_query
 
     def check():
         for q in ("Taliban", "border", '"more than"', "sold", "zzzz-none"):
@@ -299,7 +299,7 @@ def test_full_text_pages_sorted_by_the_narrow_keys_equal_the_rows_order(demo):
 
 
 def test_dense_full_text_walk_gives_the_same_pages(demo, monkeypatch):
-    import kb.index as index_module
+    import kb.derived.claims_index as index_module
 
     def pages(sort):
         out, after = [], None
@@ -328,7 +328,7 @@ def test_dense_full_text_walk_gives_the_same_pages(demo, monkeypatch):
 def test_a_failed_index_update_keeps_the_write_and_heals_on_the_next_start(demo, monkeypatch):
     from dataclasses import replace as dc_replace
 
-    from kb import claimsfile
+    from kb.ingest import claimsfile
     from kb.errors import StoreError
     from kb.knowledgebase import STALE_MARKER
 
@@ -359,7 +359,7 @@ def test_an_older_index_is_upgraded_in_place(demo, version):
     """An index of schema 4 (publisher_entities, no facet_pairs) or 5 (no
     claim_facets) opens without a rebuild from the store: what it lacks is counted once
     from its rows."""
-    from kb.index import SCHEMA_VERSION, ClaimIndex, _ROW_TRIGGERS, _trigger_names
+    from kb.derived.claims_index import SCHEMA_VERSION, ClaimIndex, _ROW_TRIGGERS, _trigger_names
 
     path = demo.index.path
     publisher = next(iter(demo.index._stored_facet("publisher", 1)))["value"]
@@ -401,7 +401,7 @@ def test_an_older_index_is_upgraded_in_place(demo, version):
 
 def test_prewarm_reads_the_facet_rows_and_reports_a_broken_file(demo, tmp_path):
     from kb.errors import StoreError
-    from kb.index import ClaimIndex
+    from kb.derived.claims_index import ClaimIndex
 
     assert demo.index.prewarm() >= 0
     broken = tmp_path / "index.sqlite"
@@ -415,7 +415,7 @@ def test_prewarm_reads_the_facet_rows_and_reports_a_broken_file(demo, tmp_path):
 def test_an_index_with_lower_case_verdicts_is_upgraded(demo):
     """Schema 6 spelled verdicts "conflict"; 7 spells them as the API does ("CONFLICT"):
     the upgrade rewrites them and recounts, without a rebuild from the store."""
-    from kb.index import SCHEMA_VERSION, ClaimIndex
+    from kb.derived.claims_index import SCHEMA_VERSION, ClaimIndex
 
     path = demo.index.path
     filters = [ClaimFilter(verdict="CONFLICT"), *_counted_filters(demo)]

@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from kb import KnowledgeBase, load_settings
-from kb.articles import (LOGIN_PAGE_MAX_TEXT_CHARS, MIN_ARTICLE_TEXT_CHARS, ArticleData,
+from kb.ingest.articles import (LOGIN_PAGE_MAX_TEXT_CHARS, MIN_ARTICLE_TEXT_CHARS, ArticleData,
                          address_refusal, fetch, from_html, not_an_article)
 from kb.cli import main
 from kb.config import MAX_IMPORT_DEPTH
@@ -392,8 +392,8 @@ def test_brackets_inside_strings_do_not_count_as_nesting(kb, tmp_path):
 
 
 def test_nesting_just_under_the_limit_is_accepted(kb, tmp_path):
-    from kb.claimsfile import load_yaml
-    from kb.claimreview import check_json_depth
+    from kb.ingest.claimsfile import load_yaml
+    from kb.ingest.claimreview import check_json_depth
 
     levels = MAX_IMPORT_DEPTH - 1      # the document's mapping is one level
     assert load_yaml("a: " + "[" * levels + "]" * levels, "x.yaml")

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from markupsafe import Markup
 
-from kb import reliability
+from kb.services import reliability
 from kb.demo import build
-from kb.urls import check_iri, check_url, link_target
+from kb.model.urls import check_iri, check_url, link_target
 from kb.errors import InputError
 from web import create_app
 from web.filters import link

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from kb.matching import (DEFAULT_THRESHOLD, TextClaim, candidate_pairs, char_ngrams,
+from kb.services.matching import (DEFAULT_THRESHOLD, TextClaim, candidate_pairs, char_ngrams,
                          claims_in_kb, dates_in, matches_in_kb, names_in, normalise,
                          numbers_in, propose_matches, score_all, stem, words)
 
@@ -238,7 +238,7 @@ def test_blocking_scores_far_fewer_pairs_than_all_and_keeps_the_match():
               for i in range(1500)]
     planted = claims[123].text.split()
     claims.append(TextClaim("planted", " ".join(planted[:10] + ["elsewhere"]), "another publisher"))
-    from kb.matching import _features
+    from kb.services.matching import _features
     feats, _pool = _features(claims)
     pairs = candidate_pairs(feats)
     assert len(pairs) < len(claims) * (len(claims) - 1) // 2 // 20
@@ -283,7 +283,7 @@ def test_matches_in_kb_finds_the_cross_publisher_pair(kb):
 
 
 def test_claims_in_kb_pages_through_the_store(kb, monkeypatch):
-    import kb.matching as matching
+    import kb.services.matching as matching
 
     kb.import_file(DATA / "harbour-reviews.jsonld", "claimreview")
     monkeypatch.setattr(matching, "KB_PAGE", 1)

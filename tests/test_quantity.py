@@ -3,7 +3,7 @@ from decimal import Decimal
 import pytest
 
 from kb.errors import InputError
-from kb.quantity import (
+from kb.model.quantity import (
     DECIMAL_MARKS,
     Quantity,
     decimal_mark,
@@ -12,7 +12,7 @@ from kb.quantity import (
     qualifier_named,
     qualifiers,
 )
-from kb.vocab import CKB
+from kb.model.vocab import CKB
 
 D = Decimal
 
@@ -575,7 +575,7 @@ def test_junk_never_crashes(text):
 # ------------------------------------------------------------------ the claims file: language, storage
 
 def test_claims_file_reads_values_in_the_article_language(kb, tmp_path):
-    from kb.claimsfile import parse
+    from kb.ingest.claimsfile import parse
 
     path = tmp_path / "c.yaml"
     path.write_text("""claimkb: 1
@@ -603,7 +603,7 @@ claims:
 
 
 def test_ranges_and_fractions_are_stored_as_valid_data(kb, tmp_path):
-    from kb.validation import validate
+    from kb.services.validation import validate
 
     path = tmp_path / "c.yaml"
     path.write_text("""claimkb: 1

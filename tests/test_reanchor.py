@@ -1,4 +1,4 @@
-"""Re-anchoring quotes in a new text version (kb/reanchor.py): realistic edits, then
+"""Re-anchoring quotes in a new text version (kb/ingest/reanchor.py): realistic edits, then
 properties over many random edits."""
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from kb.reanchor import FUZZY_THRESHOLD, Reanchored, reanchor
+from kb.ingest.reanchor import FUZZY_THRESHOLD, Reanchored, reanchor
 
 from .conftest import SEED_ARTICLE
 

@@ -1,4 +1,4 @@
-"""Publisher reliability ratings per assessor (kb/reliability.py, web/reliability.py,
+"""Publisher reliability ratings per assessor (kb/services/reliability.py, web/reliability.py,
 `claimkb rate` / `claimkb ratings`), on a fresh KB."""
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 
-from kb import reliability
+from kb.services import reliability
 from kb.errors import InputError, NotFound, PermissionDenied
-from kb.iris import META
-from kb.users import User
-from kb.vocab import CKB, SCHEMA
+from kb.model.iris import META
+from kb.accounts.users import User
+from kb.model.vocab import CKB, SCHEMA
 from ontologies import VOCABULARY
 
 from .test_auth import PASSWORD, csrf_from, login

@@ -18,7 +18,7 @@ from rdflib import Graph
 
 from kb import KnowledgeBase, load_settings
 from web import create_app
-from kb.sparql import uses_service
+from kb.store.sparql import uses_service
 from web.sparql import gallery
 
 META = "https://w3id.org/claimkb/graph/metadata"

@@ -20,7 +20,7 @@ import pytest
 
 from kb import KnowledgeBase, load_settings
 from kb.errors import QueryError, StoreError
-from kb.sparql import check_read_query, load, measure
+from kb.store.sparql import check_read_query, load, measure
 from kb.store.sandbox import AllBusy, OverBudget, ProcessRunner, runner_for
 from web import create_app
 from web.sparql import gallery

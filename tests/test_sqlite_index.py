@@ -1,4 +1,4 @@
-"""kb/sqlite_index.py: the write transaction every SQLite side index uses."""
+"""kb/derived/sqlite.py: the write transaction every SQLite side index uses."""
 from __future__ import annotations
 
 import sqlite3
@@ -7,7 +7,7 @@ import threading
 import pytest
 
 from kb.errors import StoreError
-from kb.sqlite_index import Connections, read_meta, write_transaction
+from kb.derived.sqlite import Connections, read_meta, write_transaction
 
 
 @pytest.fixture

@@ -9,10 +9,10 @@ import pytest
 from rdflib import Dataset, Literal, URIRef
 from rdflib.compare import isomorphic
 
-from kb import sparql
-from kb.articles import ArticleData
+from kb.store import sparql
+from kb.ingest.articles import ArticleData
 from kb.errors import InputError, NotFound, QueryError
-from kb.iris import META
+from kb.model.iris import META
 
 from .conftest import SEED_ARTICLE
 
@@ -271,7 +271,7 @@ def test_comments_and_words_do_not_change_the_operation(any_kb):
 
 def test_validation_catches_a_quote_that_is_not_where_it_says(kb, tmp_path):
     from kb.errors import ValidationFailed
-    from kb.validation import validate
+    from kb.services.validation import validate
 
     kb.import_file(write_claims_file(tmp_path))
     assert validate(kb).conforms

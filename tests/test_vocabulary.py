@@ -2,7 +2,7 @@
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
-from kb.vocab import CKB
+from kb.model.vocab import CKB
 from ontologies import SHAPES, VOCABULARY
 
 

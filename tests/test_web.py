@@ -8,7 +8,7 @@ import re
 import pytest
 from rdflib import Dataset, Graph, URIRef
 
-from kb.vocab import SCHEMA
+from kb.model.vocab import SCHEMA
 
 CONFLICTED = "gi-border-length"          # 1,344 km: Eurasianet and Afghanistan Times conflict
 ARTICLE = "globinsider"
@@ -183,7 +183,7 @@ def test_format_not_offered_is_404(demo_client):
 
 
 def test_article_text_is_escaped(app, kb):
-    from kb.articles import ArticleData
+    from kb.ingest.articles import ArticleData
 
     stored = kb.import_article(ArticleData(
         text="<script>alert('x')</script> The border is 1,344 km long & guarded.",

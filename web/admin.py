@@ -24,7 +24,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, g, redirect, session, url_for
 
 from kb.errors import InputError
-from kb.users import ROLES, User
+from kb.accounts.users import ROLES, User
 
 from .auth import (SESSION_FINGERPRINT, a_or_an, api_client, current_user, deny, get_users,
                    requires)

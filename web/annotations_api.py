@@ -24,7 +24,7 @@ from urllib.parse import urlencode, urlsplit
 from flask import Blueprint, Response, g, render_template, request, url_for
 from werkzeug.exceptions import PreconditionRequired, UnsupportedMediaType
 
-from kb import annotation_jsonld as jsonld
+from kb.model import annotation_jsonld as jsonld
 from kb.errors import NotFound
 
 from .auth import requires

@@ -25,7 +25,7 @@ from flask import (Blueprint, Flask, current_app, flash, g, redirect, render_tem
                    request, session, url_for)
 
 from kb.errors import NotFound
-from kb.users import ROLES, LoginThrottled, User, Users
+from kb.accounts.users import ROLES, LoginThrottled, User, Users
 
 from . import csrf
 from .errors import error_response, wants_data

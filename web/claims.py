@@ -12,8 +12,8 @@ from markupsafe import Markup
 from rdflib import URIRef
 
 from kb.errors import NotFound
-from kb.index import DEFAULT_SORT, FACETS, SORTS
-from kb.iris import META
+from kb.derived.claims_index import DEFAULT_SORT, FACETS, SORTS
+from kb.model.iris import META
 
 from .context import get_kb, get_settings
 from .params import claim_filter, filter_args, short

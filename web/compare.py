@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, request, url_for
 
-from kb.compare import COUNTED
+from kb.services.compare import COUNTED
 
 from .context import get_kb
 from .params import resolve, short

@@ -31,14 +31,14 @@ from rdflib import Literal, URIRef
 from werkzeug.http import HTTP_STATUS_CODES
 from rdflib.namespace import RDF, TIME, XSD
 
-from kb.anchoring import CONTEXT, Anchor, locate
-from kb.claimsfile import parse_claim
+from kb.model.anchoring import CONTEXT, Anchor, locate
+from kb.ingest.claimsfile import parse_claim
 from kb.errors import InputError, NotFound
-from kb.iris import META, slugify
+from kb.model.iris import META, slugify
 from kb.knowledgebase import MODALITY_NAMES
-from kb.model import ClaimRecord
-from kb.quantity import parse_quantity
-from kb.vocab import CKB, MODALITIES, OA, SCHEMA
+from kb.model.claim import ClaimRecord
+from kb.model.quantity import parse_quantity
+from kb.model.vocab import CKB, MODALITIES, OA, SCHEMA
 
 from .auth import api_client, current_user, requires
 from .context import get_kb

@@ -6,8 +6,8 @@ from flask import Blueprint, url_for
 from rdflib import RDFS
 from rdflib.namespace import OWL
 
-from kb.index import ClaimFilter
-from kb.vocab import SCHEMA
+from kb.derived.claims_index import ClaimFilter
+from kb.model.vocab import SCHEMA
 
 from . import chart
 from .claims import _row

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from flask import Flask, g, request
 from markupsafe import Markup, escape
 
-from kb.urls import link_target
+from kb.model.urls import link_target
 
 from .context import get_kb
 

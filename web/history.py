@@ -1,7 +1,7 @@
 """A claim's history and its retraction.
 
 ``GET /claims/<id>/history`` (and ``.json``): every change to the claim, newest first
-(kb/history.py: created, updated, deleted, retracted; who, when, what changed), each
+(kb/services/history.py: created, updated, deleted, retracted; who, when, what changed), each
 with a link to the earlier version it kept (``/claims/<id>/history/<change id>.nq``,
 the claim as it was, in N-Quads). A deleted claim's history stays readable.
 

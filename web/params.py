@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import request
 
 from kb.errors import NotFound
-from kb.index import ClaimFilter
+from kb.derived.claims_index import ClaimFilter
 
 from .context import get_kb
 

@@ -1,4 +1,4 @@
-"""Publisher reliability ratings in the web UI (kb/reliability.py, docs/reliability.md).
+"""Publisher reliability ratings in the web UI (kb/services/reliability.py, docs/reliability.md).
 
 * ``POST /publishers/<id>/ratings`` (annotator role, CSRF token): record the logged-in
   user's rating — form fields ``value`` (1–5), ``reason``, ``evidence`` (an http(s)
@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, flash, redirect, render_template, url_for
 
-from kb import reliability
+from kb.services import reliability
 from kb.errors import InputError, KBError
 
 from .auth import api_client, current_user, requires

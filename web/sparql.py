@@ -46,10 +46,10 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 from werkzeug.exceptions import HTTPException
 
-from kb import sparql as kb_sparql
+from kb.store import sparql as kb_sparql
 from kb.errors import KBError, QueryError
 from kb.store.sandbox import AllBusy, Answer, OverBudget, QueryRunner, runner_for
-from kb.vocab import PREFIXES
+from kb.model.vocab import PREFIXES
 
 from .context import get_kb, get_settings
 from .errors import error_response

@@ -7,7 +7,7 @@ from importlib.resources import as_file, files
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..knowledgebase import KnowledgeBase
+    from kb.knowledgebase import KnowledgeBase
 
 
 def claim_files() -> list[str]:
@@ -18,7 +18,7 @@ def claim_files() -> list[str]:
 def build(kb: "KnowledgeBase", force: bool = False) -> str:
     """Import the demo files into ``kb``. Refuses a KB that already has claims unless
     ``force`` (which clears the store first). Returns a one-paragraph summary."""
-    from ..errors import InputError
+    from kb.errors import InputError
 
     if kb.stats().get("claims", 0) and not force:
         raise InputError("the knowledge base already has claims; use --force to clear it "

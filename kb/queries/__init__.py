@@ -1,1 +1,1 @@
-"""Named SPARQL queries (*.rq) and updates (*.ru); see kb/sparql.py."""
+"""Named SPARQL queries (*.rq) and updates (*.ru); see kb/store/sparql.py."""

@@ -1,4 +1,4 @@
-# Remove annotation graphs (kb/annotations.py): every quad of the named graph ?a.
+# Remove annotation graphs (kb/services/annotations.py): every quad of the named graph ?a.
 DELETE { GRAPH ?a { ?s ?p ?o } }
 WHERE {
   VALUES ?a { UNDEF }

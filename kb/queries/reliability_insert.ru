@@ -1,4 +1,4 @@
-# Record one reliability assessment (kb/reliability.py): a schema:Review of ?publisher
+# Record one reliability assessment (kb/services/reliability.py): a schema:Review of ?publisher
 # by ?author with its schema:Rating (?rating, a fragment of the review's IRI) on the
 # claimkb reliability scale (?level, whose schema:ratingValue is ?value). Ratings are
 # never overwritten: a later one revises this one (reliability_revise.ru).

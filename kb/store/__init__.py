@@ -1,10 +1,10 @@
 """Storage: one abstract repository, two small backends, chosen once at start-up."""
 from __future__ import annotations
 
-from ..config import Settings
-from .base import QueryResult, Store
-from .embedded import EmbeddedStore
-from .remote import RemoteStore
+from kb.config import Settings
+from kb.store.base import QueryResult, Store
+from kb.store.embedded import EmbeddedStore
+from kb.store.remote import RemoteStore
 
 
 def open_store(settings: Settings) -> Store:

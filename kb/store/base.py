@@ -13,7 +13,7 @@ import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.term import Node
 
-from ..errors import QueryError
+from kb.errors import QueryError
 
 RDF_FORMATS = {
     "trig": "application/trig",
@@ -124,7 +124,7 @@ class Store(ABC):
         This default runs ``query()`` (everything in memory); backends override it.
         Raises QueryError (bad syntax, a graph name that is not an IRI) or StoreError.
         """
-        from .convert import to_ox
+        from kb.store.convert import to_ox
 
         if default_graphs is not None or named_graphs is not None:
             raise QueryError(f"the {self.name} backend cannot take a protocol dataset")

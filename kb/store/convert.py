@@ -9,8 +9,8 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import XSD
 
-from ..errors import InputError, StoreError
-from ..urls import UNSAFE_IRI_SCHEMES, check_iri, check_url, scheme
+from kb.errors import InputError, StoreError
+from kb.model.urls import UNSAFE_IRI_SCHEMES, check_iri, check_url, scheme
 
 OX_FORMATS = {"trig": ox.RdfFormat.TRIG, "nquads": ox.RdfFormat.N_QUADS}
 # pyoxigraph raises MemoryError on an N-Quads line over 16 MB; refuse such input first.

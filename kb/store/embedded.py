@@ -9,9 +9,9 @@ from typing import BinaryIO
 import pyoxigraph as ox
 from rdflib import Dataset, Graph
 
-from ..errors import QueryError, StoreError, StoreLocked
-from .base import QueryResult, QueryStream, Store
-from .convert import OX_FORMATS, from_ox, parse_quads, term_from_json
+from kb.errors import QueryError, StoreError, StoreLocked
+from kb.store.base import QueryResult, QueryStream, Store
+from kb.store.convert import OX_FORMATS, from_ox, parse_quads, term_from_json
 
 
 class EmbeddedStore(Store):

@@ -12,10 +12,10 @@ from rdflib import Graph
 from SPARQLWrapper import JSON, N3, POST, URLENCODED, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperException
 
-from ..errors import QueryError, StoreError
-from ..sparql import query_form
-from .base import QueryResult, QueryStream, Store
-from .convert import OX_FORMATS, parse_quads, term_from_json, to_ox
+from kb.errors import QueryError, StoreError
+from kb.store.sparql import query_form
+from kb.store.base import QueryResult, QueryStream, Store
+from kb.store.convert import OX_FORMATS, parse_quads, term_from_json, to_ox
 
 _ALL_QUADS = """SELECT ?s ?p ?o ?g WHERE {
   { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } }

@@ -37,8 +37,8 @@ from typing import Callable
 
 import pyoxigraph as ox
 
-from ..errors import AllBusy, OverBudget, QueryError, StoreError
-from .base import QueryStream, Store
+from kb.errors import AllBusy, OverBudget, QueryError, StoreError
+from kb.store.base import QueryStream, Store
 
 WORKER_SCRIPT = Path(__file__).with_name("query_worker.py")
 _LEN = struct.Struct(">I")

@@ -78,17 +78,17 @@ from urllib.parse import urldefrag
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
-from .articles import ArticleData
-from .config import MAX_IMPORT_DEPTH
-from .dates import PDate, TimeAbout, parse_date
-from .errors import InputError
-from .iris import META, short_hash
-from .model import ClaimRecord, Named, date_literal, named_quads
-from .urls import UNSAFE_IRI_SCHEMES, check_iri, check_url, scheme
-from .vocab import CKB, SCHEMA
+from kb.ingest.articles import ArticleData
+from kb.config import MAX_IMPORT_DEPTH
+from kb.model.dates import PDate, TimeAbout, parse_date
+from kb.errors import InputError
+from kb.model.iris import META, short_hash
+from kb.model.claim import ClaimRecord, Named, date_literal, named_quads
+from kb.model.urls import UNSAFE_IRI_SCHEMES, check_iri, check_url, scheme
+from kb.model.vocab import CKB, SCHEMA
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .knowledgebase import KnowledgeBase
+    from kb.knowledgebase import KnowledgeBase
 
 log = logging.getLogger(__name__)
 

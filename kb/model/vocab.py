@@ -114,9 +114,9 @@ class CKB(DefinedNamespace):
     changeSummary: URIRef
     earlierVersion: URIRef
     retraction: URIRef
-    # annotations (kb/annotations.py)
+    # annotations (kb/services/annotations.py)
     orphaned: URIRef
-    # publisher reliability (kb/reliability.py, docs/reliability.md)
+    # publisher reliability (kb/services/reliability.py, docs/reliability.md)
     ReliabilityLevel: URIRef
     Unreliable: URIRef
     MostlyUnreliable: URIRef

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 
-from .errors import InputError
+from kb.errors import InputError
 
 LINK_SCHEMES = frozenset({"http", "https", "mailto"})
 # schemes a browser runs, renders inline or reads from the local machine

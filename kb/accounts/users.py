@@ -29,7 +29,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterator
 
-from .errors import InputError, KBError, NotFound
+from kb.errors import InputError, KBError, NotFound
 
 ROLES = ("reader", "annotator", "editor", "admin")
 USERS_FILE = "users.sqlite"

@@ -28,11 +28,11 @@ from urllib.parse import unquote
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, XSD
 
-from . import sparql
-from .vocab import CKB
+from kb.store import sparql
+from kb.model.vocab import CKB
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .knowledgebase import KnowledgeBase
+    from kb.knowledgebase import KnowledgeBase
 
 HISTORY = URIRef("https://w3id.org/claimkb/graph/history")
 

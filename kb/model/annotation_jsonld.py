@@ -5,7 +5,7 @@ spec-shaped JSON the Web Annotation Protocol serves.
 The context ``http://www.w3.org/ns/anno.jsonld`` is never fetched. ``make assets``
 extracts it from the npm package ``@dokieli/web-annotation`` (which embeds the W3C
 document, plus the ``assessing`` term the W3C file lacks) into
-``web/static/vendor/anno.jsonld``; ``parse`` swaps every reference to it for that file's
+``kb/model/contexts/anno.jsonld``; ``parse`` swaps every reference to it for that file's
 content before rdflib sees the document, and refuses every other remote context (a
 string ``@context``, or an ``@import``), so rdflib's JSON-LD parser has nothing to
 fetch. Documents are also checked for size and nesting before they are parsed.
@@ -21,13 +21,14 @@ from typing import Any
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
-from .errors import InputError, StoreError
+from kb.errors import InputError, StoreError
 
 CONTEXT_URL = "http://www.w3.org/ns/anno.jsonld"
 CONTEXT_ALIASES = {CONTEXT_URL, "https://www.w3.org/ns/anno.jsonld"}
 LDP_CONTEXT_URL = "http://www.w3.org/ns/ldp.jsonld"
 PROFILE = f'application/ld+json; profile="{CONTEXT_URL}"'
-CONTEXT_PATH = Path(__file__).resolve().parent.parent / "web" / "static" / "vendor" / "anno.jsonld"
+# package data of kb (made by `make assets` from the npm package; gitignored)
+CONTEXT_PATH = Path(__file__).resolve().parent / "contexts" / "anno.jsonld"
 
 # Relative IRIs in a document resolve against this base, so that they can be found and
 # refused (JSON-LD without a base would drop them silently).

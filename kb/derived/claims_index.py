@@ -38,14 +38,14 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Iterator
 
-from . import sparql
-from .errors import InputError, StoreError
-from .sqlite_index import SideIndex, write_transaction
-from .verdicts import COUNTED, verdict_spelling
-from .vocab import MODALITIES
+from kb.store import sparql
+from kb.errors import InputError, StoreError
+from kb.derived.sqlite import SideIndex, write_transaction
+from kb.model.verdicts import COUNTED, verdict_spelling
+from kb.model.vocab import MODALITIES
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .knowledgebase import KnowledgeBase
+    from kb.knowledgebase import KnowledgeBase
 
 INDEX_FILE = "index.sqlite"
 SCHEMA_VERSION = 7

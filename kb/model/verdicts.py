@@ -43,10 +43,10 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Iterable
 
-from .dates import parse_date
-from .errors import InputError
-from .units import ADDITIVE_DIMENSIONS, UNITS
-from .vocab import CKB
+from kb.model.dates import parse_date
+from kb.errors import InputError
+from kb.model.units import ADDITIVE_DIMENSIONS, UNITS
+from kb.model.vocab import CKB
 
 AGREE, COMPATIBLE, PARTIAL, CONFLICT, NOT_COMPARABLE = (
     "AGREE", "COMPATIBLE", "PARTIAL", "CONFLICT", "NOT_COMPARABLE")

@@ -17,19 +17,19 @@ from typing import TYPE_CHECKING, Iterable, Iterator
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, XSD
 
-from . import sparql
-from .errors import InputError, NotFound
-from .iris import COMPARISONS, short_hash
-from .verdicts import (AGREE, COMPATIBLE, CONFLICT, CONSISTENT, CONTESTED, COUNTED, FLAG_IRI,
+from kb.store import sparql
+from kb.errors import InputError, NotFound
+from kb.model.iris import COMPARISONS, short_hash
+from kb.model.verdicts import (AGREE, COMPATIBLE, CONFLICT, CONSISTENT, CONTESTED, COUNTED, FLAG_IRI,
                        FLAGS, KIND_OF_TYPE, NO_VERDICT, NOT_COMPARABLE, PARTIAL,
                        PARTLY_SUPPORTED, SEVERITY_IRI, SUPPORTED, UNVERIFIED, VERDICT_IRI,
                        VERDICTS, ClaimFacts, Identity, Verdict, claim_facts, plain_number, fact_runs, short_name,
                        agree_after_rounding, claim_status, compare_pair, entity_object,
                        parse_verdict)
-from .vocab import CKB, SCHEMA
+from kb.model.vocab import CKB, SCHEMA
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .knowledgebase import KnowledgeBase
+    from kb.knowledgebase import KnowledgeBase
 
 
 def load_identity(kb: "KnowledgeBase") -> Identity:
@@ -217,7 +217,7 @@ def compare_claim_status(kb: "KnowledgeBase", ref: str) -> tuple[ClaimFacts | No
     """``compare_claim`` and the claim's own status (``claim_status`` of its verdicts
     against other sources' claims: CONTESTED, SUPPORTED, PARTLY_SUPPORTED, UNVERIFIED).
     Raises NotFound for an unknown claim."""
-    from . import compare_index
+    from kb.derived import compare_index
 
     try:
         claim = str(kb.iris.resolve("claims", ref))
@@ -338,7 +338,7 @@ def report_rows(kb: "KnowledgeBase", *, subject: str | None = None, prop: str | 
     facts' only when given. Streamed ``page`` facts at a time from the comparison index,
     in bounded memory and without building Fact or Verdict objects: this is how
     `claimkb compare` writes the whole report. Raises as ``report``."""
-    from . import compare_index
+    from kb.derived import compare_index
 
     f = _filters(kb, subject, prop, source, verdict)
     idx = compare_index.ensure(kb)
@@ -373,7 +373,7 @@ def report_counts(kb: "KnowledgeBase", *, subject: str | None = None, prop: str 
     each kind they hold: {"facts", "facts_with_conflict", CONFLICT, PARTIAL, COMPATIBLE,
     AGREE} (with ``verdict``, the other kinds count 0). Read from the index's
     per-fact counts, without loading claims or verdicts."""
-    from . import compare_index
+    from kb.derived import compare_index
 
     f = _filters(kb, subject, prop, source, verdict)
     idx = compare_index.ensure(kb)
@@ -396,7 +396,7 @@ def worst_verdicts(kb: "KnowledgeBase", claims: list[str] | None = None) -> dict
     it takes part in with another source's claim in the report: CONFLICT > PARTIAL >
     COMPATIBLE > AGREE. Claims with none (no other source, not comparable, opinions, no
     structured content, unknown) are absent. One indexed lookup."""
-    from . import compare_index
+    from kb.derived import compare_index
 
     return compare_index.ensure(kb).worst(None if claims is None else [str(c) for c in claims])
 
@@ -419,7 +419,7 @@ def _index_query(idx, *, subject=None, prop=None, source=None, verdict=None):
                      "UNION SELECT fact FROM claims WHERE fact IS NOT NULL AND article = ?)")
         args += [source, source]
     if verdict is not None:
-        from .compare_index import COUNT_COLUMN
+        from kb.derived.compare_index import COUNT_COLUMN
 
         where.append(f"{COUNT_COLUMN[verdict]} > 0")
     return " AND ".join(where), args
@@ -427,7 +427,7 @@ def _index_query(idx, *, subject=None, prop=None, source=None, verdict=None):
 
 def _index_report(kb: "KnowledgeBase", *, subject=None, prop=None, source=None, verdict=None,
                   limit=None, offset=0, eager=False) -> list[Fact]:
-    from . import compare_index
+    from kb.derived import compare_index
 
     idx = compare_index.ensure(kb)
     query = _index_query(idx, subject=subject, prop=prop, source=source, verdict=verdict)
@@ -520,7 +520,7 @@ def _nq_literal(text: str) -> str:
 def _nquads(kb: "KnowledgeBase", rows: Iterable[tuple], stamp: str) -> str:
     """N-Quads of stored verdicts (rows of CompareIndex.all_verdicts): the same quads
     as comparison_quads, written directly (no rdflib terms)."""
-    from .compare_index import NAME
+    from kb.derived.compare_index import NAME
 
     g = f"<{COMPARISONS}>"
     t = {name: f"<{iri}>" for name, iri in VERDICT_IRI.items()}
@@ -562,8 +562,8 @@ def materialise(kb: "KnowledgeBase") -> int:
     streaming bulk load (pyoxigraph ``bulk_extend``; several calls were slower, each
     ingesting into a larger store), on an endpoint one load per batch. The graph is
     derived data: a failure part-way leaves a partial graph that the next run replaces."""
-    from . import compare_index
-    from .store.embedded import EmbeddedStore
+    from kb.derived import compare_index
+    from kb.store.embedded import EmbeddedStore
 
     idx = compare_index.ensure(kb)
     stamp = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
@@ -601,7 +601,7 @@ def refresh(kb: "KnowledgeBase", claims: list[URIRef]) -> list[str]:
     claims whose verdicts may have changed: the claims given and the claims they were
     or are now judged against (all the claims of a group whose every pair was judged
     again, after a property's traits changed)."""
-    from . import compare_index
+    from kb.derived import compare_index
 
     done = compare_index.refresh(kb, claims)
     materialised = kb.store.query(sparql.load("comparisons_exist.rq")).boolean
@@ -618,8 +618,8 @@ def refresh(kb: "KnowledgeBase", claims: list[URIRef]) -> list[str]:
                 parts.append(sparql.insert_data(comparison_quads(kb, verdicts, now)))
             kb.store.update(sparql.join_updates(parts))
         else:       # a large write: bounded updates (the graph is derived data)
-            from .compare_index import CODE
-            from .store.base import chunked
+            from kb.derived.compare_index import CODE
+            from kb.store.base import chunked
 
             stamp = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
             for chunk in chunked(replaced, REFRESH_ONE_UPDATE):

@@ -19,10 +19,10 @@ from functools import lru_cache
 
 from rdflib import Graph, URIRef
 
-from . import number_words
-from .errors import InputError
-from .units import ALIASES, UNSUPPORTED, Unit, unit_for
-from .vocab import CKB, RDF
+from kb.model import number_words
+from kb.errors import InputError
+from kb.model.units import ALIASES, UNSUPPORTED, Unit, unit_for
+from kb.model.vocab import CKB, RDF
 
 MAX_LENGTH = 200                          # characters; a longer value is refused
 MAX_DIGITS = 20                           # digits in one numeral; no real figure has more
@@ -456,7 +456,7 @@ def _figure(text: str, language: str | None, surface: str, where: str | None) ->
 
 def _other_language_words(words: list[str], language: str | None) -> _Figure | None:
     """Number or fraction words of the article's language at the start of ``words``
-    (kb/number_words.py: "двух тысяч", "deux tiers", "ألف"), the longest that reads."""
+    (kb/model/number_words.py: "двух тысяч", "deux tiers", "ألف"), the longest that reads."""
     for cut in range(len(words), 0, -1):
         share = number_words.fraction(words[:cut], language)
         if share is not None:
@@ -510,7 +510,7 @@ def parse_quantity(text: str, unit: str | None = None, where: str | None = None,
       dozen, lakh, crore, "bn", "mn", "mln" ("1.5 million", "3bn"). "m" is metres
       ("3m" = 3 m), never million; "k" is not read.
     * **Number words**: see parse_number_words; "two and a half million" = 2,500,000.
-      In another ``language``, kb/number_words.py ("около двух тысяч", "deux tiers",
+      In another ``language``, kb/model/number_words.py ("около двух тысяч", "deux tiers",
       "أكثر من ألف"; "2 mil" in Portuguese).
     * **Fractions in words** ("half", "a third", "two-thirds", "three quarters", "nine
       tenths") are a share in % (P1), the ratio rounded to 6 places (two-thirds =

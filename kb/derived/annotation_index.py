@@ -1,5 +1,5 @@
 """The annotations index: a SQLite side index for listing annotations
-(``<data_dir>/annotations.sqlite``), as kb/index.py is for the claims list.
+(``<data_dir>/annotations.sqlite``), as kb/derived/claims_index.py is for the claims list.
 
 Why: ``Annotations.list`` used to start from every annotation graph in the store,
 filter each with EXISTS, sort and count (kb/queries/annotation_page.rq,
@@ -48,12 +48,12 @@ from typing import TYPE_CHECKING, Iterable, Iterator
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, XSD
 
-from .errors import StoreError
-from .sqlite_index import SideIndex, write_transaction
-from .vocab import CKB, OA
+from kb.errors import StoreError
+from kb.derived.sqlite import SideIndex, write_transaction
+from kb.model.vocab import CKB, OA
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .knowledgebase import KnowledgeBase
+    from kb.knowledgebase import KnowledgeBase
 
 INDEX_FILE = "annotations.sqlite"
 SCHEMA_VERSION = 1

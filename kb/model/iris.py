@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from rdflib import URIRef
 
-from .errors import InputError, NotFound
+from kb.errors import InputError, NotFound
 
 # The graph that holds everything the KB itself asserts: claim metadata, articles,
 # publishers, people, entity and property declarations. Claim content is elsewhere:

@@ -50,7 +50,7 @@ from difflib import SequenceMatcher
 from functools import lru_cache
 from typing import Literal
 
-from .anchoring import CONTEXT
+from kb.model.anchoring import CONTEXT
 
 FUZZY_THRESHOLD = 0.75
 

@@ -13,13 +13,13 @@ An annotation on the text of a claimkb article is a ``SpecificResource`` whose
 TextPositionSelector; the selectors are checked against the stored text, and the
 version they refer to is recorded as the target's ``state`` (``oa:cachedSource`` — a
 stored copy of the source as annotated). When the article gets a new text version,
-``reanchor_article`` moves the selectors (kb/reanchor.py); an annotation that cannot be
+``reanchor_article`` moves the selectors (kb/ingest/reanchor.py); an annotation that cannot be
 re-anchored is kept and marked ``ckb:orphaned true``.
 
-Every create, update and delete records a change (kb/history.py: who, when, what, and
+Every create, update and delete records a change (kb/services/history.py: who, when, what, and
 the earlier version as JSON-LD) in the same SPARQL update as the write itself.
 
-Listing (``list``) reads the annotations index (kb/annotation_index.py,
+Listing (``list``) reads the annotations index (kb/derived/annotation_index.py,
 ``<data_dir>/annotations.sqlite``): every write here updates it after the store
 update, from the graphs as stored. If that fails the write stays (the store is the
 truth), the indexes are marked stale and rebuilt on the next start
@@ -40,15 +40,16 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.namespace import DCTERMS, RDF, XSD
 
-from . import annotation_jsonld as jsonld
-from . import history, sparql
-from .anchoring import locate
-from .errors import Gone, InputError, NotFound, PermissionDenied, PreconditionFailed
-from .urls import check_iri
-from .vocab import CKB, OA
+from kb.model import annotation_jsonld as jsonld
+from kb.services import history
+from kb.store import sparql
+from kb.model.anchoring import locate
+from kb.errors import Gone, InputError, NotFound, PermissionDenied, PreconditionFailed
+from kb.model.urls import check_iri
+from kb.model.vocab import CKB, OA
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .knowledgebase import KnowledgeBase
+    from kb.knowledgebase import KnowledgeBase
 
 OA_NS = str(OA)
 MOTIVATIONS = ("assessing", "bookmarking", "classifying", "commenting", "describing", "editing",
@@ -231,7 +232,7 @@ class Annotations:
         name or agent IRI), ``replies_to`` (an annotation id or IRI), ``orphan``. Keyset
         pages: ``after`` an id (the next page), or ``before`` an id / ``last`` (pages
         backwards, for the Protocol's prev/last links; items are still in id order).
-        Read from the annotations index (kb/annotation_index.py: index lookups and range
+        Read from the annotations index (kb/derived/annotation_index.py: index lookups and range
         scans, built from the store on first use), then the page's annotations from the
         store in one query. Raises InputError for a bad filter value, NotFound for a
         malformed ``after``/``before`` id, StoreError."""
@@ -316,12 +317,12 @@ class Annotations:
 
     def reanchor_article(self, article_iri: str) -> ReanchorReport:
         """Move the selectors of every annotation on an article's text to its current
-        text version (kb/reanchor.py: position, quote, quote with context, fuzzy). Those
+        text version (kb/ingest/reanchor.py: position, quote, quote with context, fuzzy). Those
         that cannot be placed are kept and marked orphaned (``orphans``). Each change is
         recorded in the history; all in one update (then the annotations index). Raises
         StoreError (also when the update was stored but the annotations index could not
         be: it is rebuilt on the next start)."""
-        from .reanchor import reanchor
+        from kb.ingest.reanchor import reanchor
 
         article = URIRef(article_iri)
         report = ReanchorReport()
@@ -440,7 +441,7 @@ class Annotations:
         longer stored are dropped from the index); returns their stored graphs. If the
         index cannot be updated, the write stays and the indexes are marked stale
         (``KnowledgeBase.after_write``: StoreError)."""
-        from .annotation_index import record
+        from kb.derived.annotation_index import record
 
         stored: dict[URIRef, Graph] = {}
 
@@ -659,7 +660,7 @@ class Annotations:
                 if isinstance(term, URIRef) and not jsonld.valid_iri(term):
                     raise InputError(f"not an absolute IRI: {str(term)[:100]!r}")
                 if isinstance(term, URIRef):
-                    # javascript:, data:, file:… are never stored (kb/urls.py): a link
+                    # javascript:, data:, file:… are never stored (kb/model/urls.py): a link
                     # body, a target, a via… could end up followed from a page
                     try:
                         check_iri(str(term), "IRI")
@@ -1023,7 +1024,7 @@ def _move_selectors(graph: Graph, target, found, version: URIRef) -> None:
 
 
 def _reanchor(old_text, new_text, graph: Graph, ann: Annotation):
-    from .reanchor import reanchor
+    from kb.ingest.reanchor import reanchor
 
     if new_text is None:
         return None

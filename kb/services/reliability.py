@@ -41,10 +41,10 @@ from urllib.parse import urlsplit
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 
-from . import sparql
-from .errors import InputError, NotFound, PermissionDenied
-from .history import user_name
-from .vocab import CKB, SCHEMA
+from kb.store import sparql
+from kb.errors import InputError, NotFound, PermissionDenied
+from kb.services.history import user_name
+from kb.model.vocab import CKB, SCHEMA
 
 ROLE = "annotator"          # the least role that may rate
 RATING_PREFIX = "rating-"   # rating ids: annotations/rating-<16 hex>

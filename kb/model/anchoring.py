@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .errors import InputError
+from kb.errors import InputError
 
 CONTEXT = 32  # characters of prefix/suffix kept for re-anchoring
 

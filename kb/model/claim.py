@@ -13,11 +13,11 @@ from decimal import Decimal
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, TIME, XSD
 
-from .anchoring import Anchor
-from .dates import DAY, MONTH, PDate, TimeAbout
-from .iris import META
-from .quantity import Quantity
-from .vocab import CKB, OA, SCHEMA, WD
+from kb.model.anchoring import Anchor
+from kb.model.dates import DAY, MONTH, PDate, TimeAbout
+from kb.model.iris import META
+from kb.model.quantity import Quantity
+from kb.model.vocab import CKB, OA, SCHEMA, WD
 
 WDT = "http://www.wikidata.org/prop/direct/"
 

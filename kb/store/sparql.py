@@ -22,7 +22,7 @@ from typing import Iterable, Iterator
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
-from .errors import QueryError, QueryNotAllowed
+from kb.errors import QueryError, QueryNotAllowed
 
 _PARAM = re.compile(r"VALUES\s+\?(\w+)\s*\{\s*UNDEF\s*\}")
 _BAD_IRI = re.compile(r'[<>"{}|^`\\\x00-\x20]')

@@ -24,12 +24,12 @@ from pathlib import Path
 from rdflib import Literal, URIRef
 from rdflib.namespace import PROV, RDF, XSD
 
-from .dates import PDate, parse_date
-from .errors import InputError, NotFound
-from .iris import META, Minter
-from .model import Named, date_literal, named_quads
-from .urls import check_url, link_target
-from .vocab import CKB, SCHEMA
+from kb.model.dates import PDate, parse_date
+from kb.errors import InputError, NotFound
+from kb.model.iris import META, Minter
+from kb.model.claim import Named, date_literal, named_quads
+from kb.model.urls import check_url, link_target
+from kb.model.vocab import CKB, SCHEMA
 
 ARTICLE_TYPES = {
     "news": SCHEMA.NewsArticle, "newsarticle": SCHEMA.NewsArticle,

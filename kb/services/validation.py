@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 from rdflib import Graph
 
-from .errors import ValidationFailed
-from .store.convert import from_ox
+from kb.errors import ValidationFailed
+from kb.store.convert import from_ox
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .knowledgebase import KnowledgeBase
+    from kb.knowledgebase import KnowledgeBase
 
 
 @dataclass

@@ -90,10 +90,10 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import TYPE_CHECKING, Iterable
 
-from .quantity import parse_number_words
+from kb.model.quantity import parse_number_words
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .knowledgebase import KnowledgeBase
+    from kb.knowledgebase import KnowledgeBase
 
 DEFAULT_THRESHOLD = 0.40
 BLOCK_KEYS = 10          # the rarest keys of each claim used for blocking
@@ -692,7 +692,7 @@ def claims_in_kb(kb: "KnowledgeBase", *, publisher: str | None = None,
     """
     from rdflib import Literal, URIRef
 
-    from .dates import parse_date
+    from kb.model.dates import parse_date
 
     params: dict = {}
     if publisher:

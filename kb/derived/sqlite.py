@@ -1,4 +1,4 @@
-"""What the SQLite side indexes share (kb/index.py claims, kb/annotation_index.py
+"""What the SQLite side indexes share (kb/derived/claims_index.py claims, kb/derived/annotation_index.py
 annotations): one connection per thread (the web app serves with threads), all closed
 together, the ``meta`` table, and serialised write transactions whose sqlite3 errors
 become StoreError.
@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
 
-from .errors import StoreError
+from kb.errors import StoreError
 
 
 class Connections:

@@ -13,20 +13,20 @@ import yaml
 from rdflib import URIRef
 from rdflib.namespace import OWL
 
-from .anchoring import Anchor, locate
-from .articles import ArticleData, from_html, from_text
-from .config import MAX_IMPORT_DEPTH
-from .dates import parse_date, parse_time_about
-from .errors import InputError, NotFound
-from .iris import short_hash
-from .model import (ClaimRecord, DateValue, EntitySetValue, EntityValue, Named, TextValue,
+from kb.model.anchoring import Anchor, locate
+from kb.ingest.articles import ArticleData, from_html, from_text
+from kb.config import MAX_IMPORT_DEPTH
+from kb.model.dates import parse_date, parse_time_about
+from kb.errors import InputError, NotFound
+from kb.model.iris import short_hash
+from kb.model.claim import (ClaimRecord, DateValue, EntitySetValue, EntityValue, Named, TextValue,
                     named_quads)
-from .quantity import decimal_mark, parse_quantity
-from .urls import UNSAFE_IRI_SCHEMES, check_iri, check_url, scheme
-from .vocab import CKB, MODALITIES
+from kb.model.quantity import decimal_mark, parse_quantity
+from kb.model.urls import UNSAFE_IRI_SCHEMES, check_iri, check_url, scheme
+from kb.model.vocab import CKB, MODALITIES
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .knowledgebase import KnowledgeBase
+    from kb.knowledgebase import KnowledgeBase
 
 LINE = "__line__"
 ARTICLE_KEYS = {"file", "html", "text", "url", "title", "publisher", "author", "authors",
@@ -479,6 +479,6 @@ def _entity_set(items: Any, tables: dict, kb: "KnowledgeBase", loc: str):
 
 
 def _sha(text: str) -> str:
-    from .articles import sha256_text
+    from kb.ingest.articles import sha256_text
 
     return sha256_text(text)

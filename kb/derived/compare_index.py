@@ -45,15 +45,15 @@ from typing import TYPE_CHECKING, Iterable, Iterator
 
 from rdflib import URIRef
 
-from . import sparql
-from .compare import load_claims, load_identity
-from .verdicts import (AGREE, COMPATIBLE, CONFLICT, NO_VERDICT, NOT_COMPARABLE, PARTIAL,
+from kb.store import sparql
+from kb.services.compare import load_claims, load_identity
+from kb.model.verdicts import (AGREE, COMPATIBLE, CONFLICT, NO_VERDICT, NOT_COMPARABLE, PARTIAL,
                        ClaimFacts, Identity, Verdict, claim_facts, fact_runs, claim_order, compare_pair,
                        entity_object, group_runs, judged_in_report)
-from .store.base import chunked
+from kb.store.base import chunked
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .knowledgebase import KnowledgeBase
+    from kb.knowledgebase import KnowledgeBase
 
 FILE = "compare.sqlite"
 LAYOUT = "3"            # bump when the tables change: an older index is rebuilt

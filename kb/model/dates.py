@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from .errors import InputError
+from kb.errors import InputError
 
 DAY, MONTH, YEAR = "day", "month", "year"
 _MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
