@@ -37,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from rdflib import Literal  # noqa: E402
 
 from kb import KnowledgeBase, load_settings  # noqa: E402
-from kb.ingest.articles import ArticleData  # noqa: E402
+from kb.model.article import ArticleData# noqa: E402
 
 WORDS = ("the border Taliban control percent soldiers fled river valley province said "
          "government forces km over more than thousand July Dushanbe Kabul Tajikistan "
@@ -172,7 +172,7 @@ def main() -> None:
         kb.store.load("\n".join(lines).encode("utf-8"), "nquads")
         load_s = time.perf_counter() - t0
         t0 = time.perf_counter()
-        indexed = kb.annotation_index.rebuild(kb)
+        indexed = kb.annotation_index.rebuild()
         rebuild_s = time.perf_counter() - t0
         size = (Path(tmp) / "kb" / "annotations.sqlite").stat().st_size
         print(f"{indexed:,} annotations ({len(lines):,} quads) on {args.articles} articles: "

@@ -42,7 +42,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from kb.ingest.articles import ArticleData, from_html  # noqa: E402
+from kb.ingest.articles import from_html# noqa: E402
+
+from kb.model.article import ArticleData
 from kb.errors import InputError  # noqa: E402
 
 DEFAULT_SHARED = ROOT.parent / "shared"

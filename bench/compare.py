@@ -9,15 +9,15 @@ into a fresh Oxigraph directory, then times, on that store:
 
 * identity: reading owl:sameAs / equivalentProperty links and property traits;
 * reindex: kb.compare_index.rebuild() (the comparison index from the store);
-* report: kb.compare.report() over the whole KB (the ordered list of facts), then
+* report: kb.comparisons.report() over the whole KB (the ordered list of facts), then
   reading every fact's claims and verdicts as objects (report_full), a page of 50
   facts, and report_counts(); streaming every verdict as plain rows
-  (kb.compare.report_rows: report_rows_s) and writing them as CSV, as
+  (kb.comparisons.report_rows: report_rows_s) and writing them as CSV, as
   `claimkb compare --format csv` does (report_csv_s);
-* subject: kb.compare.compare_subject() for --samples random subjects (p50/p95/max);
-* claim: kb.compare.compare_claim() for --samples random claims (p50/p95/max);
+* subject: kb.comparisons.compare_subject() for --samples random subjects (p50/p95/max);
+* claim: kb.comparisons.compare_claim() for --samples random claims (p50/p95/max);
 * worst_verdicts for all claims and for 200;
-* refresh: KnowledgeBase._refresh_comparisons after a write of 1, 10, 100, 1000
+* refresh: KnowledgeBase.refresh_comparisons after a write of 1, 10, 100, 1000
   claims, and after an owl:sameAs between two subjects;
 * materialise (unless --no-materialise): storing every verdict as RDF.
 
@@ -75,6 +75,7 @@ def run(args) -> dict:
     from rdflib import URIRef
 
     from kb.derived import compare_index
+    from kb.model.iris import COMPARISONS
 
     nq = generate.cached_nquads(args.claims, args.sources, args.seed, args.cache_dir,
                                 log=lambda msg: print(msg, file=sys.stderr))
@@ -85,21 +86,21 @@ def run(args) -> dict:
         out = {"claims": args.claims, "sources": args.sources, "bulk_load_s": round(load_s, 1)}
         with KnowledgeBase.open(settings) as kb:
             # a kept store may hold an earlier run's comparison graph: start without it
-            kb.store.update(f"CLEAR SILENT GRAPH <{compare.COMPARISONS}>")
+            kb.store.update(f"CLEAR SILENT GRAPH <{COMPARISONS}>")
             out["quads"] = kb.store.quad_count()
             rng = random.Random(args.seed)
-            _, out["identity_s"] = timed(compare.load_identity, kb)
-            counts, seconds = timed(compare_index.rebuild, kb)
+            _, out["identity_s"] = timed(kb.reader.identity)
+            counts, seconds = timed(kb.compare_index.rebuild)
             out["reindex_s"] = round(seconds, 1)
             out["index"] = counts
             out["index_mb"] = round((store_dir / compare_index.FILE).stat().st_size / 1e6)
             note(out)
-            facts, seconds = timed(compare.report, kb)
+            facts, seconds = timed(kb.comparisons.report)
             out["report_s"] = round(seconds, 2)
             out["report_facts"] = len(facts)
-            _, seconds = timed(compare.report, kb, limit=50)
+            _, seconds = timed(kb.comparisons.report, limit=50)
             out["report_page50_ms"] = round(seconds * 1000, 1)
-            counted, seconds = timed(compare.report_counts, kb)
+            counted, seconds = timed(kb.comparisons.report_counts)
             out["report_counts_ms"] = round(seconds * 1000, 1)
             out["report_conflict_facts"] = counted["facts_with_conflict"]
 
@@ -113,7 +114,7 @@ def run(args) -> dict:
             del facts
 
             def stream():
-                return sum(1 for _ in compare.report_rows(kb))
+                return sum(1 for _ in kb.comparisons.report_rows())
 
             def stream_csv():
                 # what `claimkb compare --format csv` does for the whole KB, to /dev/null
@@ -125,7 +126,7 @@ def run(args) -> dict:
                 with open(os.devnull, "w", newline="") as sink:
                     writer = csv.writer(sink)
                     writer.writerow(columns)
-                    for row in compare.report_rows(kb):
+                    for row in kb.comparisons.report_rows():
                         writer.writerow(["" if row[c] is None else row[c] for c in columns])
                         n += 1
                 return n
@@ -134,21 +135,21 @@ def run(args) -> dict:
             _, seconds = timed(stream_csv)
             out["report_csv_s"] = round(seconds, 2)
             note(out)
-            worst, seconds = timed(compare.worst_verdicts, kb)
+            worst, seconds = timed(kb.comparisons.worst_verdicts)
             out["worst_all_s"] = round(seconds, 2)
             out["worst_claims"] = len(worst)
-            idx = compare_index.index(kb)
+            idx = kb.compare_index
             subjects = [r[0] for r in idx.conn().execute("SELECT DISTINCT subject FROM claims")]
             claims = [r[0] for r in idx.conn().execute("SELECT claim FROM claims")]
             subject_times, claim_times = [], []
             for s in rng.sample(subjects, min(args.samples, len(subjects))):
-                _, seconds = timed(compare.compare_subject, kb, URIRef(s))
+                _, seconds = timed(kb.comparisons.compare_subject, URIRef(s))
                 subject_times.append(seconds)
             for c in rng.sample(claims, min(args.samples, len(claims))):
-                _, seconds = timed(compare.compare_claim, kb, c)
+                _, seconds = timed(kb.comparisons.compare_claim, c)
                 claim_times.append(seconds)
             sample = rng.sample(claims, min(200, len(claims)))
-            _, seconds = timed(compare.worst_verdicts, kb, sample)
+            _, seconds = timed(kb.comparisons.worst_verdicts, sample)
             out["worst_200_ms"] = round(seconds * 1000, 1)
             out["subject"] = percentiles(subject_times)
             out["claim"] = percentiles(claim_times)
@@ -158,14 +159,14 @@ def run(args) -> dict:
             out["refresh"] = {}
             for n in (1, 10, 100, 1000):
                 batch = [URIRef(c) for c in rng.sample(claims, n)]
-                touched, seconds = timed(kb._refresh_comparisons, batch)
+                touched, seconds = timed(kb.indexes.refresh_comparisons, batch)
                 out["refresh"][n] = {"s": round(seconds, 3), "touched": len(touched)}
                 note(out)
             if args.check:
-                old, seconds = timed(lambda: compare.group_facts(compare.load_facts(kb),
-                                                                  compare.load_identity(kb)))
+                old, seconds = timed(lambda: compare.group_facts(kb.reader.facts_matching(),
+                                                                  kb.reader.identity()))
                 out["check_old_report_s"] = round(seconds, 1)
-                new = compare.report(kb)
+                new = kb.comparisons.report()
                 def flat(fs):
                     return sorted((f.subject, f.property, f.scope or "", v.a, v.b, v.verdict,
                                    v.reason) for f in fs for v in f.verdicts)
@@ -179,15 +180,15 @@ def run(args) -> dict:
                 a, b = rng.sample(subjects, 2)     # not linked yet (a kept store may be)
             kb.store.update(f"INSERT DATA {{ GRAPH <https://w3id.org/claimkb/graph/metadata> "
                             f"{{ <{a}> <http://www.w3.org/2002/07/owl#sameAs> <{b}> }} }}")
-            touched, seconds = timed(kb._refresh_comparisons, [])
+            touched, seconds = timed(kb.indexes.refresh_comparisons, [])
             out["refresh_same_as"] = {"s": round(seconds, 3), "touched": len(touched)}
             note(out)
             if not args.no_materialise:
-                count, seconds = timed(compare.materialise, kb)
+                count, seconds = timed(kb.comparisons.materialise)
                 out["materialise_s"] = round(seconds, 2)
                 out["materialised"] = count
                 batch = [URIRef(c) for c in rng.sample(claims, 100)]
-                _, seconds = timed(kb._refresh_comparisons, batch)
+                _, seconds = timed(kb.indexes.refresh_comparisons, batch)
                 out["refresh_materialised_100_s"] = round(seconds, 3)
             idx.close()
         out["identity_s"] = round(out["identity_s"], 3)

@@ -77,7 +77,7 @@ from pathlib import Path
 from rdflib import URIRef
 
 from kb.model.anchoring import locate
-from kb.ingest.articles import ArticleData, article_quads, sha256_text
+from kb.model.article import ArticleData, article_quads, sha256_text
 from kb.model.dates import PDate, TimeAbout
 from kb.model.iris import META, Minter, short_hash, slugify
 from kb.model.claim import ClaimRecord, DateValue, EntityValue, Named, TextValue, claim_quads

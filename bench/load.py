@@ -109,8 +109,8 @@ def worker_write(args) -> None:
         sizes["updates"] += 1
         sizes["slowest_update_s"] = max(sizes["slowest_update_s"], took)
 
-    kb._article_plan = timed("article_plan_s", kb._article_plan)
-    kb.claims_update = timed("claims_update_s", kb.claims_update)
+    kb.articles.plan = timed("article_plan_s", kb.articles.plan)
+    kb.claims.update_parts = timed("claims_update_s", kb.claims.update_parts)
     kb.store.update = timed("store_update_s", kb.store.update, on_update)
 
     profiler = None
@@ -217,7 +217,7 @@ def worker_anatomy(args) -> None:
     del records
     root = Path(args.store)
     kb = _open_kb(root / "render")      # only renders the SPARQL text
-    delete, insert = kb.claims_update(batch)
+    delete, insert = kb.claims.update_parts(batch)
     kb.close()
     prologue = (files("kb.queries") / "_prefixes.rq").read_text(encoding="utf-8")
 

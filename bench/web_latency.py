@@ -14,7 +14,7 @@ Steps (each printed with its wall-clock time and the machine's load average):
 3. reindex: ``claimkb --data-dir DATA_DIR reindex`` (the real CLI command, run in a
    child process, ``bench/web_latency.py _reindex DIR``) with timers wrapped around its parts,
    so the total splits into listing the claims (index_claims_all.rq), reading them
-   from the store (``kb.index._fetch``; its SPARQL is ``store.values``: Oxigraph
+   from the store (``kb.stored.summaries``; its SPARQL is ``store.values``: Oxigraph
    evaluation + row conversion), the SQLite writes (verdict lookup, delete, insert,
    commit per batch), and the verdict step (the kb.compare_index build, when missing,
    + ``set_verdicts``). Each batch's time is printed as it ends; past
@@ -139,9 +139,10 @@ def bulk_load(nq: Path, data_dir: Path) -> float:
 
 def worker_reindex(data_dir: str) -> None:
     """``claimkb --data-dir DIR reindex`` in this process, its parts timed."""
-    from kb.derived import compare_index
+    from kb.derived import compare_index, registry
     from kb.derived import claims_index as kindex
     from kb.store import sparql
+    from kb.stored import summaries
     from kb.cli import main as kb_main
     from kb.store import embedded
 
@@ -170,22 +171,20 @@ def worker_reindex(data_dir: str) -> None:
     wrap(kindex.ClaimIndex, "_index", "ClaimIndex._index")
     inner_index = kindex.ClaimIndex._index
 
-    def per_batch(self, kb, iris):
+    def per_batch(self, iris):
         before = dict(spent)
         t = time.perf_counter()
-        inner_index(self, kb, iris)
+        inner_index(self, iris)
         sq = spent.get("_fetch", 0.0) - before.get("_fetch", 0.0)
         print(f"BATCH {len(iris)} {sq:.3f} {time.perf_counter() - t:.3f}", flush=True)
     kindex.ClaimIndex._index = per_batch
-    wrap(kindex, "_fetch", "_fetch")
+    wrap(summaries, "summaries", "_fetch")
     wrap(kindex.ClaimIndex, "_delete", "sqlite delete")
     wrap(kindex.ClaimIndex, "_insert", "sqlite insert")
     wrap(kindex.ClaimIndex, "set_verdicts", "ClaimIndex.set_verdicts")
     wrap(kindex.ClaimIndex, "iter_claims", "ClaimIndex.iter_claims")
-    wrap(compare_index, "rebuild", "compare_index.rebuild")
-    from kb import knowledgebase
-
-    wrap(knowledgebase.KnowledgeBase, "_index_verdicts", "KnowledgeBase._index_verdicts")
+    wrap(compare_index.CompareIndex, "rebuild", "compare_index.rebuild")
+    wrap(registry.DerivedIndexes, "copy_verdicts", "DerivedIndexes.copy_verdicts")
     t = time.perf_counter()
     cpu0 = time.process_time()
     code = 0
@@ -235,18 +234,18 @@ def reindex(data_dir: Path, limit: float) -> dict:
     out["summary_s"] = {
         "total": out["total_s"],
         "list claims (index_claims_all.rq)": p.get("store.values<-rebuild", 0.0),
-        "read claims from the store (kb.index._fetch)": p.get("_fetch", 0.0),
+        "read claims from the store (kb.stored.summaries)": p.get("_fetch", 0.0),
         "  of which SPARQL (store.values: Oxigraph + row conversion)": round(
-            p.get("store.values<-_hop", 0.0) + p.get("store.values<-_fetch", 0.0), 2),
+            p.get("store.values<-_hop", 0.0) + p.get("store.values<-summaries", 0.0), 2),
         "  of which rendering VALUES": round(
             sum(v for k, v in p.items() if k.startswith("sparql.render<-")), 2),
         "SQLite (verdict lookup, delete, insert, commit)": round(p.get("ClaimIndex._index", 0.0)
                                                                  - p.get("_fetch", 0.0), 2),
         "  of which sqlite insert": p.get("sqlite insert", 0.0),
         "  of which sqlite delete": p.get("sqlite delete", 0.0),
-        "verdicts (compare index + set_verdicts)": p.get("KnowledgeBase._index_verdicts", 0.0),
+        "verdicts (compare index + set_verdicts)": p.get("DerivedIndexes.copy_verdicts", 0.0),
         "  of which compare_index.rebuild": p.get("compare_index.rebuild", 0.0),
-        "    of which its SPARQL (compare_index._bulk_facts)": p.get("store.values<-_bulk_facts", 0.0),
+        "    of which its SPARQL (kb.stored.facts.bulk_facts)": p.get("store.values<-bulk_facts", 0.0),
         "  of which set_verdicts": p.get("ClaimIndex.set_verdicts", 0.0),
     }
     return out
@@ -349,7 +348,7 @@ def worker_flat_index(data_dir: str) -> None:
             db.execute("INSERT OR REPLACE INTO meta VALUES ('built', datetime('now'))")
         timing["sqlite inserts + commit"] = round(time.perf_counter() - t, 2)
         t = time.perf_counter()
-        kb._index_verdicts(None)
+        kb.indexes.copy_verdicts(None)
         timing["verdicts (compare index + set_verdicts)"] = round(time.perf_counter() - t, 2)
     print(RESULT + json.dumps({"total_s": round(time.perf_counter() - t0, 2), "claims": len(rows),
                                "parts_s": timing, "peak_rss_mb": round(
@@ -582,7 +581,7 @@ def sql_timings(path: str, words=("the", "number", "agency")) -> None:
     publisher's cold count + facets, and full-text words' cold count + facets and page."""
     from kb.derived.claims_index import ClaimFilter, ClaimIndex, FACETS
 
-    idx = ClaimIndex(Path(path))
+    idx = ClaimIndex(Path(path), None)   # reads the index only: no reader
     db = idx._db()
     row = db.execute("SELECT published, rowid FROM claims ORDER BY published DESC, rowid DESC "
                      "LIMIT 1 OFFSET ?", ((DEEP_PAGE - 1) * PAGE - 1,)).fetchone()

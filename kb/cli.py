@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import getpass
 import io
 import json
 import sys
@@ -13,7 +14,17 @@ from rdflib import URIRef
 
 from kb.config import load_settings
 from kb.errors import InputError, KBError
-from kb.knowledgebase import IMPORT_FORMATS, KnowledgeBase
+from kb.accounts.users import Users, check_name
+from kb.demo import build as build_demo
+from kb.errors import NotFound
+from kb.ingest.articles import fetch, read_file
+from kb.knowledgebase import KnowledgeBase
+from kb.model.dates import parse_date
+from kb.model.iris import COMPARISONS
+from kb.model.urls import check_url
+from kb.model.verdicts import parse_verdict
+from kb.services.imports import IMPORT_FORMATS
+from kb.services.matching import DEFAULT_THRESHOLD
 
 FORMATS_OUT = ("table", "json", "csv")
 
@@ -40,8 +51,6 @@ class Context:
 
 
 def _login() -> str:
-    import getpass
-
     try:
         return getpass.getuser()
     except (KeyError, OSError):   # no login name (some containers)
@@ -112,10 +121,6 @@ def import_article(obj: Context, source, fmt, url, ident, title, publisher, auth
     Main text and metadata are extracted with trafilatura; the options override any
     field. The same text again changes nothing; a changed text is a new version.
     """
-    from kb.ingest.articles import fetch, read_file
-    from kb.model.dates import parse_date
-    from kb.model.urls import check_url
-
     settings = obj.settings
     if url is not None:
         check_url(url, "the URL", where="--url")
@@ -288,10 +293,10 @@ def query(obj: Context, sparql_text, endpoint, fmt):
     elif Path(sparql_text).suffix in (".rq", ".sparql") and Path(sparql_text).is_file():
         sparql_text = Path(sparql_text).read_text(encoding="utf-8")
     if endpoint:
-        from kb.store.remote import RemoteStore
-
-        settings = obj.settings
-        kb = KnowledgeBase(settings, RemoteStore(endpoint, timeout=settings.http_timeout))
+        # any endpoint, read only: the remote backend chosen for this one command
+        kb = KnowledgeBase.open(load_settings(**{**obj.options, "backend": "remote",
+                                                 "query_endpoint": endpoint,
+                                                 "update_endpoint": endpoint}))
     else:
         kb = obj.kb()
     result = kb.query(sparql_text)
@@ -347,9 +352,7 @@ def export(obj: Context, fmt, claim, output):
 @click.pass_obj
 def validate(obj: Context):
     """Check the whole KB against the SHACL shapes; exit 6 with a report on violations."""
-    from kb.services.validation import validate as run
-
-    report = run(obj.kb())
+    report = obj.kb().validate()
     click.echo(report.summary())
 
 
@@ -377,10 +380,8 @@ def reindex(obj: Context):
 def demo(obj: Context, force):
     """Build the demo KB: the Globinsider article of July 2021 and claims from other
     outlets about the same facts."""
-    from kb.demo import build
-
     kb = obj.kb()
-    report = build(kb, force=force)
+    report = build_demo(kb, force=force)
     click.echo(report)
 
 
@@ -409,26 +410,22 @@ def compare(obj: Context, subject, prop, source, verdict, claim, pair, materiali
     scope_not_stated, rounded). --claim also gives the claim's status (CONTESTED,
     SUPPORTED, PARTLY_SUPPORTED, UNVERIFIED); report rows carry their fact's status
     (CONTESTED when its sources disagree)."""
-    from kb.services import compare as engine
-
-    verdict = engine.parse_verdict(verdict)
+    verdict = parse_verdict(verdict)
     kb = obj.kb()
     if reindex:
-        from kb.derived.compare_index import rebuild
-
-        counts = rebuild(kb)
+        counts = kb.compare_index.rebuild()
         click.echo(f"comparison index rebuilt: {counts['claims']} claim(s), {counts['facts']} "
                    f"fact(s), {counts['verdicts']} verdict(s)", err=True)
     if materialise:
-        count = engine.materialise(kb)
-        click.echo(f"{count} comparison(s) stored in <{engine.COMPARISONS}>", err=True)
+        count = kb.comparisons.materialise()
+        click.echo(f"{count} comparison(s) stored in <{COMPARISONS}>", err=True)
     rows = []
     status = None
     if pair:
-        v = engine.compare_two(kb, *pair)
+        v = kb.comparisons.compare_two(*pair)
         rows.append({"subject": None, "property": None, "scope": None, **v.as_dict()})
     elif claim:
-        this, verdicts, status = engine.compare_claim_status(kb, claim)
+        this, verdicts, status = kb.comparisons.compare_claim_status(claim)
         if this is None:
             click.echo("this claim has no structured content, or nothing else is said "
                        "about its subject and property", err=True)
@@ -437,8 +434,9 @@ def compare(obj: Context, subject, prop, source, verdict, claim, pair, materiali
                 rows.append({"subject": this.subject, "property": this.property,
                              "scope": this.scope, **v.as_dict()})
     else:
-        rows = _report_rows(engine, kb, limit, subject=subject, prop=prop, source=source,
-                            verdict=verdict)
+        # streamed (Comparisons.report_rows: bounded memory)
+        rows = kb.comparisons.report_rows(limit=limit, subject=subject, prop=prop,
+                                          source=source, verdict=verdict)
     local = kb.iris.local_id
 
     def shorten(rows):
@@ -488,11 +486,6 @@ def compare(obj: Context, subject, prop, source, verdict, claim, pair, materiali
         click.echo(f"{count} verdict(s)", err=True)
 
 
-def _report_rows(engine, kb, limit, **filters):
-    """The report's verdicts as rows, streamed (kb.compare.report_rows: bounded memory)."""
-    return engine.report_rows(kb, limit=limit, **filters)
-
-
 def _chunks(items, size: int):
     chunk = []
     for item in items:
@@ -517,11 +510,9 @@ def _chunks(items, size: int):
 def match(obj: Context, threshold, publisher, since, until, limit, fmt):
     """Propose pairs of claims from different sources that state the same thing (for
     claims entered as text only, e.g. from ClaimReview feeds), best first, with why."""
-    from kb.services.matching import DEFAULT_THRESHOLD, matches_in_kb
-
     kb = obj.kb()
-    found = matches_in_kb(kb, DEFAULT_THRESHOLD if threshold is None else threshold,
-                          publisher=publisher, since=since, until=until)[:limit]
+    found = kb.matches(DEFAULT_THRESHOLD if threshold is None else threshold,
+                       publisher=publisher, since=since, until=until)[:limit]
     local = kb.iris.local_id
     if fmt == "json":
         click.echo(json.dumps([{
@@ -584,8 +575,6 @@ def _csv(headers, rows) -> None:
 # ---------------------------------------------------------------- web accounts
 
 def _users(obj: Context):
-    from kb.accounts.users import Users
-
     return Users.for_settings(obj.settings)
 
 
@@ -612,9 +601,6 @@ def user():
 @click.pass_obj
 def user_add(obj: Context, name, role, password_stdin):
     """Create a user; the password is prompted for twice (or read with --password-stdin)."""
-    from kb.errors import InputError, NotFound
-    from kb.accounts.users import check_name
-
     users = _users(obj)
     check_name(name)
     try:
@@ -717,25 +703,22 @@ def _assessor(obj: Context, name: str):
 def rate(obj: Context, publisher, user_name, value, reason, evidence, withdraw):
     """Rate the reliability of PUBLISHER (id, IRI or name) as assessor --user. A new
     rating supersedes the assessor's previous one, which stays in the history."""
-    from kb.services import reliability
-    from kb.errors import InputError
-
     user = _assessor(obj, user_name)
     kb = obj.kb()
     if withdraw:
         if value or reason or evidence:
             raise InputError("--withdraw takes no --value, --reason or --evidence")
-        iri, _ = reliability.publisher_iri(kb, publisher)
-        found = reliability.current(kb, iri, user)
+        iri, _ = kb.reliability.publisher_iri(publisher)
+        found = kb.reliability.current(iri, user)
         if found is None:
             raise InputError(f"{user.name} has no current rating of {publisher!r} to withdraw")
-        done = reliability.withdraw(kb, found.iri, user=user)
+        done = kb.reliability.withdraw(found.iri, user=user)
         click.echo(f"{done.id}  withdrawn: {done.assessor}'s rating {done.value} "
                    f"({done.level}) of {done.publisher}")
         return
     if value is None:
         raise InputError("give --value (1 to 5), --reason and --evidence")
-    done = reliability.rate(kb, publisher, user=user, value=value, reason=reason or "",
+    done = kb.reliability.rate(publisher, user=user, value=value, reason=reason or "",
                             evidence=evidence or "")
     click.echo(f"{done.id}  {done.assessor} rates {done.publisher} {done.value}/{done.best} "
                f"({done.level})" + (f", superseding {done.previous.rsplit('/', 1)[-1]}"
@@ -751,9 +734,7 @@ def rate(obj: Context, publisher, user_name, value, reason, evidence, withdraw):
 def ratings(obj: Context, publisher, history, fmt):
     """The reliability ratings of PUBLISHER (id, IRI or name): each assessor's current
     rating (none when withdrawn) with reason and evidence; --history for all."""
-    from kb.services import reliability
-
-    found = reliability.assessments(obj.kb(), publisher)
+    found = obj.kb().reliability.assessments(publisher)
     if fmt == "json":
         click.echo(json.dumps(found.as_dict(), indent=2, ensure_ascii=False))
         return

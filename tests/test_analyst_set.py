@@ -16,7 +16,8 @@ import pytest
 import yaml
 
 from kb import KnowledgeBase, load_settings
-from kb.services.compare import FLAGS, VERDICTS, compare_two
+
+from kb.model.verdicts import FLAGS, VERDICTS
 
 SETS = Path(__file__).resolve().parent / "data" / "analyst"
 # cases.yaml: the first set; holdout.yaml: a second one, labelled later by someone else,
@@ -100,7 +101,7 @@ def test_the_set_is_well_formed():
 
 @pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
 def test_analyst_case(analyst_kb, case, record_property):
-    v = compare_two(analyst_kb, f"{case['id']}-a", f"{case['id']}-b")
+    v = analyst_kb.comparisons.compare_two(f"{case['id']}-a", f"{case['id']}-b")
     expected = (case["expect"]["verdict"], sorted(case["expect"].get("flags") or []))
     got = (v.verdict, sorted(v.flags))
     record_property("analyst_case", (case["set"], case["id"], got == expected,

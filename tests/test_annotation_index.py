@@ -11,9 +11,9 @@ import itertools
 import pytest
 
 from kb.derived.annotation_index import INDEX_FILE, AnnotationIndex
-from kb.ingest.articles import ArticleData
+from kb.model.article import ArticleData
 from kb.errors import StoreError
-from kb.knowledgebase import STALE_MARKER
+from kb.derived.registry import STALE_MARKER
 
 from .conftest import load_bench
 
@@ -148,12 +148,12 @@ def test_the_index_equals_a_rebuild(kb, data):
     rows = {r[1]: r for r in kept[0]}
     assert rows["e-lost"][6] == 1 and rows["d-span"][6] == 0        # orphan flag
     assert "i-reply2" not in rows and "m-bulk-4" not in rows        # deleted
-    assert index.rebuild(kb) == 17
+    assert index.rebuild() == 17
     assert index.dump() == kept
     # and a brand-new index file built from the store alone
-    fresh = AnnotationIndex(kb.settings.data_dir / "fresh.sqlite")
+    fresh = AnnotationIndex(kb.settings.data_dir / "fresh.sqlite", kb.annotation_index.graphs)
     try:
-        fresh.rebuild(kb)
+        fresh.rebuild()
         assert fresh.dump() == kept
     finally:
         fresh.close()
@@ -256,15 +256,14 @@ def test_a_failed_index_write_keeps_the_annotation_and_heals_on_the_next_start(k
     assert [a.id for a in notes.list(target="http://example.com/late").items] == ["z-late"]
     assert kb.ensure_index() is False
     kept = kb.annotation_index.dump()
-    kb.annotation_index.rebuild(kb)
+    kb.annotation_index.rebuild()
     assert kb.annotation_index.dump() == kept
 
 
 def test_built_on_first_use_and_cleared_with_the_store(kb, data):
     path = kb.settings.data_dir / INDEX_FILE
     expected = new_list(kb, limit=1000)
-    kb.annotation_index.close()
-    kb._annotation_index = None
+    kb.indexes.close()              # forgotten: reopened on first use
     for suffix in ("", "-wal", "-shm"):
         (path.parent / (path.name + suffix)).unlink(missing_ok=True)
     assert not kb.annotation_index.built

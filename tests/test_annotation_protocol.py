@@ -14,7 +14,7 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS
 
 from kb.model import annotation_jsonld as jsonld
-from kb.ingest.articles import ArticleData
+from kb.model.article import ArticleData
 
 from .test_auth import PASSWORD, login
 

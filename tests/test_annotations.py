@@ -12,9 +12,10 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS
 
 from kb.model import annotation_jsonld as jsonld
-from kb.ingest.articles import ArticleData
+from kb.model.article import ArticleData
 from kb.errors import Gone, InputError, NotFound, PermissionDenied, PreconditionFailed
 from kb.model.vocab import CKB, OA
+from kb.store import sparql
 
 CTX = "http://www.w3.org/ns/anno.jsonld"
 TEXT = ("Headline\n\nThe border is 1,344 km long. More than a thousand soldiers fled. "
@@ -518,8 +519,9 @@ def test_replies_and_notes_on_a_target_in_one_query(kb, notes, monkeypatch):
                for p in parents for _ in range(2)]
     notes.create(note("http://example.com/elsewhere"), user="bob")
     calls = []
-    select = kb.select
-    monkeypatch.setattr(kb, "select", lambda name, **kw: calls.append(name) or select(name, **kw))
+    select = sparql.select
+    monkeypatch.setattr(sparql, "select",
+                        lambda store, name, **kw: calls.append(name) or select(store, name, **kw))
     found = notes.replies([p.iri for p in parents])
     assert calls == ["annotation_for_source.rq"]
     assert {k: sorted(r.id for r in v) for k, v in found.items()} == {

@@ -20,7 +20,8 @@ from pathlib import Path
 import pytest
 
 from kb import KnowledgeBase, load_settings
-from kb.ingest.articles import ArticleData, fetch, from_html, from_text, read_file
+from kb.ingest.articles import fetch, from_html, from_text, read_file
+from kb.model.article import ArticleData
 from kb.model.dates import PDate
 from kb.errors import InputError
 
@@ -421,7 +422,7 @@ def _versions(data_dir: Path, article: str) -> list[dict]:
     from rdflib import URIRef
 
     with KnowledgeBase.open(load_settings(env={}, data_dir=data_dir)) as knowledge_base:
-        return knowledge_base.article_versions(URIRef(article))
+        return knowledge_base.articles.versions(URIRef(article))
 
 
 def test_cli_import_article_versions(cli, tmp_path):

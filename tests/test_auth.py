@@ -314,7 +314,7 @@ def test_the_session_cookie_is_httponly_and_signed(client, editor):
 # ---------------------------------------------------------------------- CSRF
 
 def _article(kb):
-    from kb.ingest.articles import ArticleData
+    from kb.model.article import ArticleData
 
     kb.import_article(ArticleData(text="Headline\n\nThe border is 1,344 km long.\n",
                                   key="story", publisher="Daily Planet"))

@@ -17,7 +17,6 @@ from kb.model.claim import DateValue, EntityValue, TextValue
 from kb.model.quantity import Quantity
 
 from .conftest import load_bench
-from kb.services.validation import validate
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
@@ -53,7 +52,7 @@ def test_records_are_valid_claims(gen, kb):
     articles, records = gen.generate(200, 10, seed=1)
     assert kb.write_claims(records, articles) == 200
     assert kb.stats()["claims"] == 200
-    report = validate(kb, raise_on_violation=False)
+    report = kb.validate(raise_on_violation=False)
     assert report.conforms, report.text
 
 

@@ -15,7 +15,6 @@ from rdflib.namespace import RDF, XSD
 from kb.ingest import claimreview
 from kb.errors import InputError
 from kb.model.iris import META
-from kb.services.validation import validate
 from kb.model.vocab import CKB, SCHEMA
 
 from .conftest import TEST_DATA
@@ -28,7 +27,7 @@ REAL = ("claimreview", "jsonld-from-fact-check-pages")
 
 def parse(kb, name_or_path, notes=None):
     path = name_or_path if isinstance(name_or_path, Path) else DATA / name_or_path
-    return claimreview.parse(kb, path, notes)
+    return claimreview.parse(kb.iris, path, notes)
 
 
 def only(kb, name, notes=None):
@@ -148,7 +147,7 @@ def test_import_writes_article_claim_review_and_rating(kb):
     assert review["types"] == {SCHEMA.ClaimReview}
     assert review["alternateName"] == Literal("Mostly False")
     assert review["ratingValue"].toPython() == 2
-    validate(kb)
+    kb.validate()
 
 
 def test_delete_removes_the_review_and_rating(kb):
@@ -159,7 +158,7 @@ def test_delete_removes_the_review_and_rating(kb):
         assert not kb.query(f"ASK {{ GRAPH ?g {{ <{node}> ?p ?o }} }}").boolean
     # shared resources stay: the fact-checker and the article
     assert kb.query(f"ASK {{ GRAPH ?g {{ <{kb.iris.publisher('Example Fact Check')}> ?p ?o }} }}").boolean
-    validate(kb)
+    kb.validate()
 
 
 def test_no_claimant_is_factual_and_person_author_is_a_writer(kb):
@@ -172,7 +171,7 @@ def test_no_claimant_is_factual_and_person_author_is_a_writer(kb):
     assert rating(rec) == {"alternateName": Literal("Miscaptioned")}
     assert any("no claimant" in n for n in notes)
     kb.import_file(DATA / "no-claimant.jsonld", "claimreview")
-    validate(kb)
+    kb.validate()
 
 
 # ---------------------------------------------------------------- quirks, one at a time
@@ -243,7 +242,7 @@ def test_placeholder_dates_are_dropped_with_a_note(kb):
     assert ("review", "datePublished") not in extra(rec)
     assert sum("placeholder datePublished '0001-01-01" in n for n in notes) == 2
     kb.import_file(DATA / "placeholder-date.jsonld", "claimreview")
-    validate(kb)
+    kb.validate()
 
 
 def test_unparseable_date_is_dropped_with_a_note(kb, tmp_path):
@@ -277,7 +276,7 @@ def test_graph_with_references_by_id(kb):
     assert str(rec.about) == "2021-07" and str(rec.published) == "2021-07-21"
     assert rating(rec)["alternateName"] == Literal("Mostly True")
     kb.import_file(DATA / "graph.jsonld", "claimreview")
-    validate(kb)
+    kb.validate()
 
 
 def test_same_review_twice_is_imported_once(kb, tmp_path):
@@ -496,7 +495,7 @@ def test_real_files_import_idempotently_validate_and_export(kb, real_dir, no_net
         kb.import_file(path, "claimreview")
     assert kb.store.quad_count() == count
     assert kb.stats() == {"claims": 3, "sources": 3, "publishers": 3}
-    assert validate(kb).conforms
+    assert kb.validate().conforms
 
     ratings = {}
     for claim_id in claim_ids(kb):

@@ -10,8 +10,7 @@ import pytest
 from rdflib import URIRef
 
 from kb.services import compare
-from kb.services.compare import (AGREE, COMPATIBLE, CONFLICT, NOT_COMPARABLE, ClaimFacts, Identity,
-                        compare_pair)
+from kb.model.verdicts import AGREE, COMPATIBLE, CONFLICT, NOT_COMPARABLE, ClaimFacts, Identity, compare_pair
 from kb.demo import build
 from kb.errors import InputError
 from kb.model.quantity import parse_quantity
@@ -168,7 +167,7 @@ def demo(kb):
 
 
 def pair_verdict(kb, a, b):
-    return compare.compare_two(kb, a, b)
+    return kb.comparisons.compare_two(a, b)
 
 
 def test_demo_verdicts(demo):
@@ -198,12 +197,12 @@ def test_demo_report_puts_conflicts_first(demo):
 
 
 def test_compare_one_claim_lists_everything_about_the_same_thing(demo):
-    this, verdicts = demo.compare_claim("gi-soldiers-crossed")
+    this, verdicts = demo.comparisons.compare_claim("gi-soldiers-crossed")
     assert this.surface == "more than a thousand"
     kinds = [v.verdict for v in verdicts]
     assert kinds == sorted(kinds, key=compare.VERDICTS.index)  # conflicts first
     assert {COMPATIBLE, AGREE, NOT_COMPARABLE} <= set(kinds)
-    assert demo.compare_claim(demo.list_claims(modality="opinion")[0]["id"]) == (None, [])
+    assert demo.comparisons.compare_claim(demo.list_claims(modality="opinion")[0]["id"]) == (None, [])
 
 
 def test_compare_subject(demo):
@@ -213,7 +212,7 @@ def test_compare_subject(demo):
 
 
 def test_materialised_verdicts_are_queryable_and_kept_current(demo, tmp_path):
-    stored = compare.materialise(demo)
+    stored = demo.comparisons.materialise()
     assert stored == sum(len(f.verdicts) for f in demo.comparison_report())
     query = """PREFIX ckb: <https://w3id.org/claimkb/ns#>
         SELECT ?verdict ?reason WHERE { GRAPH <https://w3id.org/claimkb/graph/comparisons> {
@@ -276,9 +275,9 @@ claims:
     about: 2021-07
 """, encoding="utf-8")
     any_kb.import_file(extra)
-    v = compare.compare_two(any_kb, "border-length", "length-other")
+    v = any_kb.comparisons.compare_two("border-length", "length-other")
     assert v.verdict == CONFLICT and v.severity == "minor"
-    assert compare.materialise(any_kb) == 1
+    assert any_kb.comparisons.materialise() == 1
     assert any_kb.store.query(
         "ASK { GRAPH <https://w3id.org/claimkb/graph/comparisons> { ?c ?p ?o } }").boolean
 
@@ -299,9 +298,9 @@ claims:
   - {id: two, article: b, statement: y, subject: frontier, property: extent, value: 1357 km}
 """, encoding="utf-8")
     kb.import_file(path)
-    identity = compare.load_identity(kb)
+    identity = kb.reader.identity()
     assert identity.key(str(kb.iris.entity("border"))) == identity.key(str(kb.iris.entity("frontier")))
-    v = compare.compare_two(kb, "one", "two")
+    v = kb.comparisons.compare_two("one", "two")
     assert v.verdict == CONFLICT, v.reason   # same thing through the shared QID and same_as
     assert (URIRef(kb.iris.property("extent")), OWL.equivalentProperty,
             URIRef(kb.iris.property("length"))) in kb.store.query(

@@ -9,8 +9,8 @@ from rdflib import URIRef
 
 from kb.services import compare
 
-from kb.derived import compare_index
-from kb.services.compare import AGREE, COMPATIBLE, CONFLICT
+from kb.derived import compare_index, comparison_graph
+from kb.model.verdicts import AGREE, COMPATIBLE, CONFLICT
 from kb.demo import build
 
 from .test_store_contract import write_claims_file
@@ -22,7 +22,7 @@ def _sorted(rows) -> list:
 
 def dump(kb) -> dict:
     """Everything the index holds, without its row ids."""
-    conn = compare_index.index(kb).conn()
+    conn = kb.compare_index.conn()
     cols = ", ".join(compare_index.FIELDS)
     return {
         "claims": _sorted(conn.execute(f"SELECT ks, kp, kscope, worst, {cols} FROM claims")),
@@ -42,7 +42,7 @@ def dump(kb) -> dict:
 
 def assert_matches_rebuild(kb) -> dict:
     incremental = dump(kb)
-    compare_index.rebuild(kb)
+    kb.compare_index.rebuild()
     assert dump(kb) == incremental
     return incremental
 
@@ -55,7 +55,7 @@ def flat(facts) -> list[tuple]:
 
 def from_store(kb) -> list:
     """The report computed without the index: SPARQL then Python (as before it)."""
-    return compare.group_facts(compare.load_facts(kb), compare.load_identity(kb))
+    return compare.group_facts(kb.reader.facts_matching(), kb.reader.identity())
 
 
 @pytest.fixture
@@ -85,31 +85,31 @@ claims:
 
 def test_report_from_the_index_equals_the_report_from_the_store(demo):
     assert flat(demo.comparison_report()) == flat(from_store(demo))
-    assert compare.materialise(demo) == sum(len(f.verdicts) for f in from_store(demo))
+    assert demo.comparisons.materialise() == sum(len(f.verdicts) for f in from_store(demo))
 
 
 def test_incremental_index_equals_a_rebuild_after_writes(demo, tmp_path):
     demo.comparison_report()                      # the index is built on first use
     before = dump(demo)
-    touched = demo._refresh_comparisons([])      # nothing written: nothing changes
+    touched = demo.indexes.refresh_comparisons([])      # nothing written: nothing changes
     assert touched == [] and dump(demo) == before
     # a new claim from a new source joins the border-length fact
     write(demo, tmp_path, MORE)
     after = assert_matches_rebuild(demo)
     assert after != before
     wire = str(demo.claim_iri("wire-border-length"))
-    assert compare.worst_verdicts(demo, [wire]) == {wire: CONFLICT}
+    assert demo.comparisons.worst_verdicts([wire]) == {wire: CONFLICT}
     # rewriting it (1,344 km) turns its conflicts with the 1,344 km claims into agreement
     write(demo, tmp_path, MORE.replace("1,400 km", "1,344 km"))
     assert_matches_rebuild(demo)
     gi = str(demo.claim_iri("gi-border-length"))
-    _, verdicts = demo.compare_claim("wire-border-length")
+    _, verdicts = demo.comparisons.compare_claim("wire-border-length")
     assert {v.b: v.verdict for v in verdicts}[gi] == AGREE
     # a claim deleted leaves its fact (delete_claims refreshes the comparison index)
     demo.delete_claims([URIRef(wire)])
     assert_matches_rebuild(demo)
-    assert wire not in {v.b for v in demo.compare_claim("gi-border-length")[1]}
-    assert wire not in compare.worst_verdicts(demo)
+    assert wire not in {v.b for v in demo.comparisons.compare_claim("gi-border-length")[1]}
+    assert wire not in demo.comparisons.worst_verdicts()
     assert flat(demo.comparison_report()) == flat(from_store(demo))
 
 
@@ -117,7 +117,7 @@ def test_refresh_returns_the_written_claims_and_their_neighbours(demo, tmp_path)
     demo.comparison_report()
     write(demo, tmp_path, MORE)
     wire = demo.claim_iri("wire-border-length")
-    touched = demo._refresh_comparisons([wire])      # as write_claims calls it
+    touched = demo.indexes.refresh_comparisons([wire])      # as write_claims calls it
     others = {str(demo.claim_iri(c)) for c in ("gi-border-length", "tass-border-length",
                                                 "eurasianet-border-length")}
     assert str(wire) in touched and others <= set(touched)
@@ -148,17 +148,17 @@ def test_an_identity_change_regroups(kb, tmp_path):
     write(kb, tmp_path, SEPARATE, "separate.yaml")
     assert kb.comparison_report() == []          # two subjects: nothing to compare
     one, two = str(kb.claim_iri("one")), str(kb.claim_iri("two"))
-    assert compare.worst_verdicts(kb) == {}
+    assert kb.comparisons.worst_verdicts() == {}
     # declare the frontier the same as the border: the next write regroups
     kb.store.update(
         "INSERT DATA { GRAPH <https://w3id.org/claimkb/graph/metadata> { "
         f"<{kb.iris.entity('frontier')}> <http://www.w3.org/2002/07/owl#sameAs> "
         f"<{kb.iris.entity('border')}> }} }}")
-    touched = kb._refresh_comparisons([])
+    touched = kb.indexes.refresh_comparisons([])
     assert {one, two} <= set(touched)
     facts = kb.comparison_report()
     assert len(facts) == 1 and facts[0].verdicts[0].verdict == CONFLICT
-    assert compare.worst_verdicts(kb) == {one: CONFLICT, two: CONFLICT}
+    assert kb.comparisons.worst_verdicts() == {one: CONFLICT, two: CONFLICT}
     assert [f.property for f in kb.compare_subject("frontier")] == [str(kb.iris.property("length"))]
     assert_matches_rebuild(kb)
     # and undone: the link removed, the groups split again
@@ -166,7 +166,7 @@ def test_an_identity_change_regroups(kb, tmp_path):
         "DELETE DATA { GRAPH <https://w3id.org/claimkb/graph/metadata> { "
         f"<{kb.iris.entity('frontier')}> <http://www.w3.org/2002/07/owl#sameAs> "
         f"<{kb.iris.entity('border')}> }} }}")
-    kb._refresh_comparisons([])
+    kb.indexes.refresh_comparisons([])
     assert kb.comparison_report() == []
     assert_matches_rebuild(kb)
 
@@ -188,18 +188,18 @@ def test_report_paging_and_counts(demo):
     assert flat(demo.comparison_report(limit=2)) == flat(everything[:2])
     assert flat(demo.comparison_report(limit=2, offset=1)) == flat(everything[1:3])
     assert demo.comparison_report(offset=len(everything)) == []
-    counts = compare.report_counts(demo)
+    counts = demo.comparisons.report_counts()
     assert counts["facts"] == len(everything)
     for kind in (CONFLICT, COMPATIBLE, AGREE):
         assert counts[kind] == sum(f.count(kind) for f in everything)
     assert counts["facts_with_conflict"] == sum(1 for f in everything if f.count(CONFLICT))
-    only = compare.report_counts(demo, verdict=CONFLICT)
+    only = demo.comparisons.report_counts(verdict=CONFLICT)
     assert only["facts"] == len(demo.comparison_report(verdict=CONFLICT))
     assert only[AGREE] == 0 and only[CONFLICT] == counts[CONFLICT]
 
 
 def test_worst_verdicts(demo):
-    worst = compare.worst_verdicts(demo)
+    worst = demo.comparisons.worst_verdicts()
     iri = lambda ref: str(demo.claim_iri(ref))  # noqa: E731
     assert worst[iri("gi-border-length")] == CONFLICT
     assert worst[iri("eurasianet-border-length")] == CONFLICT
@@ -214,13 +214,13 @@ def test_worst_verdicts(demo):
                     expected[c] = v.verdict
     assert worst == expected
     some = [iri("gi-border-length"), iri(opinion), "http://nowhere/x"]
-    assert compare.worst_verdicts(demo, some) == {iri("gi-border-length"): CONFLICT}
+    assert demo.comparisons.worst_verdicts(some) == {iri("gi-border-length"): CONFLICT}
 
 
 def test_index_is_rebuilt_when_missing(demo):
     facts = flat(demo.comparison_report())
-    compare_index.reset(demo)
-    assert not compare_index.index(demo).path.exists()
+    demo.compare_index.clear()
+    assert not demo.compare_index.path.exists()
     assert flat(demo.comparison_report()) == facts
 
 
@@ -239,8 +239,8 @@ def test_index_on_both_backends(any_kb, tmp_path):
     facts = any_kb.comparison_report()
     assert flat(facts) == flat(from_store(any_kb))
     assert [f.count(CONFLICT) for f in facts] == [1]
-    assert compare_index.index(any_kb).path.parent == any_kb.settings.data_dir
-    compare_index.rebuild(any_kb)
+    assert any_kb.compare_index.path.parent == any_kb.settings.data_dir
+    any_kb.compare_index.rebuild()
     assert flat(any_kb.comparison_report()) == flat(facts)
 
 
@@ -275,7 +275,7 @@ def test_incremental_equals_rebuild_on_synthetic_writes(kb):
     kb.write_claims(rewritten)
     assert_matches_rebuild(kb)
     assert flat(kb.comparison_report()) == flat(from_store(kb))
-    assert compare.report_counts(kb)["facts"] > 10
+    assert kb.comparisons.report_counts()["facts"] > 10
 
 
 def test_a_property_trait_change_rejudges_its_groups(kb, tmp_path):
@@ -298,10 +298,10 @@ COUNT_COMPARISONS = """SELECT (COUNT(*) AS ?n) WHERE { GRAPH <https://w3id.org/c
 
 @pytest.mark.parametrize("one_update", [1000, 2])   # one update, or bounded batches
 def test_materialised_graph_stays_equal_to_the_index(demo, tmp_path, monkeypatch, one_update):
-    monkeypatch.setattr(compare, "REFRESH_ONE_UPDATE", one_update)
-    stored = compare.materialise(demo)
+    monkeypatch.setattr(comparison_graph, "REFRESH_ONE_UPDATE", one_update)
+    stored = demo.comparisons.materialise()
     write(demo, tmp_path, MORE)
-    demo._refresh_comparisons([demo.claim_iri(c["id"]) for c in demo.list_claims()])
+    demo.indexes.refresh_comparisons([demo.claim_iri(c["id"]) for c in demo.list_claims()])
     verdicts = sum(len(f.verdicts) for f in demo.comparison_report())
     assert verdicts > stored               # the new claim against the other lengths
     assert int(demo.query(COUNT_COMPARISONS).rows[0][0]) == verdicts
@@ -310,15 +310,14 @@ def test_materialised_graph_stays_equal_to_the_index(demo, tmp_path, monkeypatch
 def test_report_rows_stream_the_report_verdict_for_verdict(demo_kb):
     """report_rows (plain rows, how the CLI writes the whole report) = report()'s facts
     and verdicts, in the same order, with every filter."""
-    from kb.services import compare
 
     for filters in ({}, {"verdict": "conflict"}, {"verdict": "agree"},
                     {"subject": "afghan-tajik-border"}, {"source": "globinsider"}):
         expected = [{"subject": f.subject, "property": f.property, "scope": f.scope,
                      "sources": f.sources, "fact_status": f.status, **v.as_dict()}
-                    for f in compare.report(demo_kb, **filters) for v in f.verdicts]
+                    for f in demo_kb.comparisons.report(**filters) for v in f.verdicts]
         assert expected, filters
-        assert list(compare.report_rows(demo_kb, **filters)) == expected, filters
-        assert list(compare.report_rows(demo_kb, page=1, **filters)) == expected, filters
-    first = compare.report(demo_kb, limit=2)
-    assert len(list(compare.report_rows(demo_kb, limit=2))) == sum(len(f.verdicts) for f in first)
+        assert list(demo_kb.comparisons.report_rows(**filters)) == expected, filters
+        assert list(demo_kb.comparisons.report_rows(page=1, **filters)) == expected, filters
+    first = demo_kb.comparisons.report(limit=2)
+    assert len(list(demo_kb.comparisons.report_rows(limit=2))) == sum(len(f.verdicts) for f in first)

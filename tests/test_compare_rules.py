@@ -9,8 +9,7 @@ import datetime as dt
 import pytest
 
 from kb.services import compare
-from kb.services.compare import (AGREE, COMPATIBLE, CONFLICT, NOT_COMPARABLE, PARTIAL, ClaimFacts,
-                        Identity, compare_pair)
+from kb.model.verdicts import AGREE, COMPATIBLE, CONFLICT, NOT_COMPARABLE, PARTIAL, Identity, compare_pair
 from kb.model.dates import parse_date, parse_time_about
 from kb.errors import InputError
 from kb.model.vocab import CKB
@@ -247,33 +246,31 @@ def _import(kb, tmp_path, text):
 
 def test_kinds_places_sets_and_open_intervals_end_to_end(kb, tmp_path):
     _import(kb, tmp_path, FILE.format(later="by 2021-07-09"))
-    assert compare.compare_two(kb, "hq-wire", "hq-post").verdict == COMPATIBLE
-    assert compare.compare_two(kb, "m-wire", "m-post").verdict == PARTIAL
-    total = compare.compare_two(kb, "t-wire", "t-post")
+    assert kb.comparisons.compare_two("hq-wire", "hq-post").verdict == COMPATIBLE
+    assert kb.comparisons.compare_two("m-wire", "m-post").verdict == PARTIAL
+    total = kb.comparisons.compare_two("t-wire", "t-post")
     assert total.verdict == CONFLICT and total.flags == ("different_dates",)
     view = kb.claim_view(str(kb.claim_iri("t-wire")))
     assert view["about"]["text"] == "since 2021-03-01"
     assert str(view["about"]["latest"]) == "2021-07-08"
     # the index (report, per claim) says the same as compare_two
-    this, verdicts, status = compare.compare_claim_status(kb, "t-post")
+    this, verdicts, status = kb.comparisons.compare_claim_status("t-post")
     assert [v.verdict for v in verdicts] == [CONFLICT] and status == "CONTESTED"
-    facts = compare.report(kb, subject="who")
+    facts = kb.comparisons.report(subject="who")
     assert {v.verdict for f in facts for v in f.verdicts} == {CONFLICT, PARTIAL, COMPATIBLE}
     assert {f.status for f in facts} == {"CONTESTED", "CONSISTENT"}
-    counts = compare.report_counts(kb)
+    counts = kb.comparisons.report_counts()
     assert (counts[CONFLICT], counts[PARTIAL], counts[COMPATIBLE]) == (1, 1, 1)
     # a rebuilt index says the same as the one kept current on write
-    from kb.derived import compare_index
-    before = [(v.a, v.b, v.verdict, v.flags) for f in compare.report(kb) for v in f.verdicts]
-    compare_index.rebuild(kb)
-    assert [(v.a, v.b, v.verdict, v.flags) for f in compare.report(kb) for v in f.verdicts] == before
-    from kb.services.validation import validate
-    assert validate(kb, raise_on_violation=False).conforms      # the shapes hold for sets, open times
+    before = [(v.a, v.b, v.verdict, v.flags) for f in kb.comparisons.report() for v in f.verdicts]
+    kb.compare_index.rebuild()
+    assert [(v.a, v.b, v.verdict, v.flags) for f in kb.comparisons.report() for v in f.verdicts] == before
+    assert kb.validate(raise_on_violation=False).conforms      # the shapes hold for sets, open times
 
 
 def test_materialised_verdicts_carry_flags(kb, tmp_path):
     _import(kb, tmp_path, FILE.format(later="by 2021-07-09"))
-    assert compare.materialise(kb) == 3
+    assert kb.comparisons.materialise() == 3
     flags = kb.store.values("PREFIX ckb: <https://w3id.org/claimkb/ns#> SELECT ?f WHERE { "
                             "GRAPH ?g { ?c ckb:flag ?f } }")[1]
     assert [str(f[0]) for f in flags] == [str(CKB.DifferentDates)]
@@ -336,7 +333,7 @@ claims:
   - {id: t-de, article: wire, statement: s, subject: Floods, property: toll, value: "157", about: 2021-07-18, scope: germany}
   - {id: t-ahr, article: post, statement: s, subject: Floods, property: toll, value: "110", about: 2021-07-18, scope: ahrweiler}
 """)
-    v = compare.compare_two(kb, "t-de", "t-ahr")
+    v = kb.comparisons.compare_two("t-de", "t-ahr")
     assert v.verdict == PARTIAL and "ahrweiler is part of germany" in v.reason
 
 

@@ -14,7 +14,6 @@ from rdflib import URIRef
 
 from kb.demo import build, claim_files
 from kb.errors import InputError
-from kb.services.validation import validate
 
 SEED_TEXT = "globinsider-2021-07-escalation-in-afghanistan.txt"
 PREFIXES = """
@@ -87,7 +86,7 @@ def test_rebuilding_gives_the_same_claim_ids(demo):
 
 
 def test_the_demo_conforms_to_the_shapes(demo):
-    report = validate(demo)
+    report = demo.validate()
     assert report.conforms and report.violations == 0
     assert report.quads > 1000
 

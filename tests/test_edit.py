@@ -7,9 +7,10 @@ import re
 import pytest
 from rdflib import URIRef
 
-from kb.ingest.articles import ArticleData, from_text
+from kb.ingest.articles import from_text
+
+from kb.model.article import ArticleData
 from kb.model.iris import META
-from kb.services.validation import validate
 from kb.model.vocab import CKB, OA, SCHEMA
 
 from .conftest import SEED_ARTICLE
@@ -129,7 +130,7 @@ def test_create_a_claim_from_selected_text(editor_client, kb, article):
     (row,) = kb.select("labels.rq", resource=URIRef(content["subject"]))
     assert (str(row["label"]), str(row["same"])) == (
         "Afghan-Tajik border", "http://www.wikidata.org/entity/Q4689318")
-    assert validate(kb, raise_on_violation=False).conforms
+    assert kb.validate(raise_on_violation=False).conforms
 
 
 def test_the_record_is_the_one_a_claims_file_builds(editor_client, kb, article, tmp_path):
@@ -220,7 +221,7 @@ def test_other_value_kinds(editor_client, kb, article, kind, value, expected):
                                 value_kind=kind, value_wikidata="Q863" if kind == "entity" else ""))
     (content,) = kb.claim_view(ident)["content"]
     assert content["value"] == expected
-    assert validate(kb, raise_on_violation=False).conforms
+    assert kb.validate(raise_on_violation=False).conforms
 
 
 def test_reported_speech_and_a_time_interval(editor_client, kb, article):
@@ -240,7 +241,7 @@ def test_reported_speech_and_a_time_interval(editor_client, kb, article):
     assert view["about"] == {"earliest": "2021-07-04", "latest": "2021-07-05"}
     assert view["published"] == "2021-07-10"
     assert view["statement"].startswith("More than a thousand")
-    assert validate(kb, raise_on_violation=False).conforms
+    assert kb.validate(raise_on_violation=False).conforms
 
 
 def test_existing_entities_and_properties_are_reused_by_label(editor_client, kb, article, tmp_path):
@@ -380,7 +381,7 @@ def test_edit_a_claim(editor_client, kb, article):
     assert view["modality"] == "opinion"
     assert view["quote"]["start"] == text.index(QUOTE)
     assert len(kb.list_claims()) == 1
-    assert validate(kb, raise_on_violation=False).conforms
+    assert kb.validate(raise_on_violation=False).conforms
 
 
 def test_edit_keeps_the_entity_and_the_text_version(editor_client, kb, article, tmp_path):
@@ -557,7 +558,7 @@ def test_select_text_in_a_browser_and_add_the_claim(app, kb, live_server, browse
     assert view["quote"]["prefix"] == text[start - 32:start]
     assert view["quote"]["suffix"] == text[start + len(quote):start + len(quote) + 32]
     assert view["modality"] == "reported-speech"
-    assert validate(kb, raise_on_violation=False).conforms
+    assert kb.validate(raise_on_violation=False).conforms
 
 
 def test_edit_keeps_a_set_of_entities_and_an_open_time(editor_client, kb, article):

@@ -12,7 +12,6 @@ from rdflib import Dataset, Literal, URIRef
 
 from kb.ingest import claimsfile
 
-from kb.services import history
 from kb.demo import build
 from kb.errors import InputError, NotFound
 from kb.model.vocab import SCHEMA
@@ -34,7 +33,7 @@ def _record(kb, ident: str):
 def test_every_created_claim_has_a_creation_record(demo):
     rows = list(demo.index.iter_claims())
     assert len(rows) > 20
-    found = history.changes_of(demo, [URIRef(r["iri"]) for r in rows])
+    found = demo.changelog.changes_of([URIRef(r["iri"]) for r in rows])
     assert set(found) == {r["iri"] for r in rows}
     assert all([c.action for c in changes] == ["created"] for changes in found.values())
 
@@ -65,7 +64,7 @@ def test_an_update_keeps_who_when_what_and_the_earlier_version(demo):
 
 
 def test_retraction_keeps_the_claim_marked_and_out_of_comparisons(demo):
-    _, before = demo.compare_claim("gi-border-length")
+    _, before = demo.comparisons.compare_claim("gi-border-length")
     assert any(v.b.endswith("/eurasianet-border-length") for v in before)
     with pytest.raises(InputError, match="reason"):
         demo.retract_claim("eurasianet-border-length", "   ")
@@ -76,9 +75,9 @@ def test_retraction_keeps_the_claim_marked_and_out_of_comparisons(demo):
     view = demo.claim_view("eurasianet-border-length")
     assert view["retracted"]["reason"] == "Eurasianet corrected the figure"
     assert view["retracted"]["who"] == "eddie"
-    _, after = demo.compare_claim("gi-border-length")
+    _, after = demo.comparisons.compare_claim("gi-border-length")
     assert not any(v.b.endswith("/eurasianet-border-length") for v in after)
-    assert demo.compare_claim("eurasianet-border-length") == (None, [])
+    assert demo.comparisons.compare_claim("eurasianet-border-length") == (None, [])
     row = demo.index.get(view["claim"])
     assert row["retracted"] == 1
     with pytest.raises(InputError, match="already retracted"):
@@ -94,7 +93,7 @@ def test_deleted_claims_keep_their_history(demo):
     demo.delete_claims([iri], user="eddie")
     with pytest.raises(NotFound):
         demo.claim_view("eurasianet-border-length")
-    gone = history.deleted(demo, iri)
+    gone = demo.changelog.deleted(iri)
     assert gone is not None and gone.who == "eddie"
     assert "1,357 km" in gone.before
     assert [c.action for c in demo.claim_history("eurasianet-border-length")] == ["deleted", "created"]

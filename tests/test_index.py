@@ -330,7 +330,7 @@ def test_a_failed_index_update_keeps_the_write_and_heals_on_the_next_start(demo,
 
     from kb.ingest import claimsfile
     from kb.errors import StoreError
-    from kb.knowledgebase import STALE_MARKER
+    from kb.derived.registry import STALE_MARKER
 
     path = __import__("pathlib").Path(__file__).resolve().parent.parent / "kb" / "demo" / "20-other-sources.yaml"
     rec = next(r for r in claimsfile.parse(demo, path).records
@@ -378,7 +378,7 @@ def test_an_older_index_is_upgraded_in_place(demo, version):
         db.execute("CREATE TABLE publisher_entities (publisher TEXT, entity TEXT, n INTEGER)")
     db.execute("UPDATE meta SET value = ? WHERE key = 'schema'", (version,))
     db.commit()
-    reopened = ClaimIndex(path)
+    reopened = ClaimIndex(path, demo.reader)
     try:
         assert reopened.built
         assert len(list(reopened.iter_claims())) == 62
@@ -405,7 +405,7 @@ def test_prewarm_reads_the_facet_rows_and_reports_a_broken_file(demo, tmp_path):
 
     assert demo.index.prewarm() >= 0
     broken = tmp_path / "index.sqlite"
-    index = ClaimIndex(broken)
+    index = ClaimIndex(broken, demo.reader)
     index.close()
     broken.write_bytes(b"not a database" * 100)
     with pytest.raises(StoreError, match="cannot read the claims index"):
@@ -426,7 +426,7 @@ def test_an_index_with_lower_case_verdicts_is_upgraded(demo):
     db.execute("UPDATE meta SET value = '6' WHERE key = 'schema'")
     db.commit()
     demo.index.close()
-    reopened = ClaimIndex(path)
+    reopened = ClaimIndex(path, demo.reader)
     try:
         assert reopened._meta(reopened._db(), "schema") == str(SCHEMA_VERSION)
         assert [reopened.facets(f, limit=1000, time_limit_ms=60_000) for f in filters] == before

@@ -15,8 +15,8 @@ import pytest
 from click.testing import CliRunner
 
 from kb import KnowledgeBase, load_settings
-from kb.ingest.articles import (LOGIN_PAGE_MAX_TEXT_CHARS, MIN_ARTICLE_TEXT_CHARS, ArticleData,
-                         address_refusal, fetch, from_html, not_an_article)
+from kb.ingest.articles import LOGIN_PAGE_MAX_TEXT_CHARS, MIN_ARTICLE_TEXT_CHARS, address_refusal, fetch, from_html, not_an_article
+from kb.model.article import ArticleData
 from kb.cli import main
 from kb.config import MAX_IMPORT_DEPTH
 from kb.errors import InputError

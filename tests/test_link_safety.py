@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 from markupsafe import Markup
 
-from kb.services import reliability
 from kb.demo import build
 from kb.model.urls import check_iri, check_url, link_target
 from kb.errors import InputError
@@ -93,7 +92,7 @@ def hostile_app(kb):
     publisher = kb.store.select(f'PREFIX schema: <http://schema.org/> SELECT ?p WHERE {{ GRAPH ?g '
                                 f'{{ <{article}> schema:publisher ?p }} }}')[0]["p"]
     entity = kb.iris.entity("tajikistan")
-    reliability.rate(kb, publisher, user="rater", value=3, reason="Mixed.",
+    kb.reliability.rate(publisher, user="rater", value=3, reason="Mixed.",
                      evidence="https://example.org/evidence")
     # written behind claimkb's back: every URL slot gets a script URL
     kb.store.update(f"""

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from kb.services.matching import (DEFAULT_THRESHOLD, TextClaim, candidate_pairs, char_ngrams,
-                         claims_in_kb, dates_in, matches_in_kb, names_in, normalise,
+                         claims_in_kb, dates_in, names_in, normalise,
                          numbers_in, propose_matches, score_all, stem, words)
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -259,14 +259,14 @@ def test_matches_in_kb_finds_the_cross_publisher_pair(kb):
     """tests/data/matching/harbour-reviews.jsonld: two checkers (one of them twice) on one
     claim, a third checker on a different claim (other number, other year)."""
     kb.import_file(DATA / "harbour-reviews.jsonld", "claimreview")
-    claims = {c.text.split()[0]: c for c in claims_in_kb(kb)}
+    claims = {c.text.split()[0]: c for c in claims_in_kb(kb.store, kb.iris)}
     assert len(claims) == 4
     first = claims["Three"]
     assert first.publisher == "Riverside Fact Check" and first.date == "2021-07-05"
     assert first.speaker == "Facebook posts" and first.id.startswith("http://localhost:5000/claims/cr-")
     assert claims["Did"].speaker is None
 
-    matches = matches_in_kb(kb)
+    matches = kb.matches()
     found = {frozenset((m.a.text.split()[0], m.b.text.split()[0])) for m in matches}
     assert found == {frozenset(("Says", "Three")), frozenset(("Says", "Did"))}
     for m in matches:
@@ -274,12 +274,12 @@ def test_matches_in_kb_finds_the_cross_publisher_pair(kb):
         assert any(r == "same numbers: 300" for r in m.reasons)
 
     # filters: one publisher's pairs; publication dates
-    assert len(matches_in_kb(kb, publisher="Coastal Verify")) == 2
-    assert matches_in_kb(kb, publisher="Bay Checkers") == []
-    assert len(claims_in_kb(kb, since="2021-07-08")) == 2
-    assert len(claims_in_kb(kb, until="2021-07")) == 4
-    assert [c.publisher for c in claims_in_kb(kb, publisher="Coastal Verify")] == ["Coastal Verify"]
-    assert matches_in_kb(kb, threshold=0.99) == []
+    assert len(kb.matches(publisher="Coastal Verify")) == 2
+    assert kb.matches(publisher="Bay Checkers") == []
+    assert len(claims_in_kb(kb.store, kb.iris, since="2021-07-08")) == 2
+    assert len(claims_in_kb(kb.store, kb.iris, until="2021-07")) == 4
+    assert [c.publisher for c in claims_in_kb(kb.store, kb.iris, publisher="Coastal Verify")] == ["Coastal Verify"]
+    assert kb.matches(threshold=0.99) == []
 
 
 def test_claims_in_kb_pages_through_the_store(kb, monkeypatch):
@@ -287,11 +287,11 @@ def test_claims_in_kb_pages_through_the_store(kb, monkeypatch):
 
     kb.import_file(DATA / "harbour-reviews.jsonld", "claimreview")
     monkeypatch.setattr(matching, "KB_PAGE", 1)
-    assert len(claims_in_kb(kb)) == 4
+    assert len(claims_in_kb(kb.store, kb.iris)) == 4
 
 
 def test_empty_kb_has_no_matches(kb):
-    assert matches_in_kb(kb) == []
+    assert kb.matches() == []
 
 
 # ---------------------------------------------------------------- the shared data

@@ -603,7 +603,6 @@ claims:
 
 
 def test_ranges_and_fractions_are_stored_as_valid_data(kb, tmp_path):
-    from kb.services.validation import validate
 
     path = tmp_path / "c.yaml"
     path.write_text("""claimkb: 1
@@ -618,7 +617,7 @@ claims:
   - {article: wire, statement: d, subject: x, property: s, value: "roughly 10-15%"}
 """, encoding="utf-8")
     assert kb.import_file(path).claims == 4
-    assert validate(kb).conforms
+    assert kb.validate().conforms
     rows = kb.query("""
         PREFIX schema: <http://schema.org/>
         PREFIX ckb: <https://w3id.org/claimkb/ns#>

@@ -64,7 +64,7 @@ def publisher(kb, tmp_path):
 
 
 def rate(kb, who="alice", value=3, reason="Mixed record.", evidence=EVIDENCE, **kw):
-    return reliability.rate(kb, "daily-planet", user=who, value=value, reason=reason,
+    return kb.reliability.rate("daily-planet", user=who, value=value, reason=reason,
                             evidence=evidence, **kw)
 
 
@@ -122,7 +122,7 @@ def test_rating_is_a_review_in_the_metadata_graph(kb, publisher):
 def test_value_off_the_scale_is_refused(kb, publisher, value):
     with pytest.raises(InputError, match="whole number from 1 to 5"):
         rate(kb, value=value)
-    assert reliability.assessments(kb, publisher).assessors == []
+    assert kb.reliability.assessments(publisher).assessors == []
 
 
 @pytest.mark.parametrize("value", [1, 5, "1", " 5 "])
@@ -138,7 +138,7 @@ def test_scale_bounds_are_accepted(kb, publisher, value):
 def test_bad_evidence_url_is_refused(kb, publisher, url):
     with pytest.raises(InputError):
         rate(kb, evidence=url)
-    assert reliability.assessments(kb, publisher).assessors == []
+    assert kb.reliability.assessments(publisher).assessors == []
 
 
 @pytest.mark.parametrize("reason", ["", "  \n ", None, "x" * 5001])
@@ -149,22 +149,22 @@ def test_missing_or_too_long_reason_is_refused(kb, publisher, reason):
 
 def test_unknown_publisher_is_not_found(kb, publisher):
     with pytest.raises(NotFound, match="no publisher"):
-        reliability.rate(kb, "nobody-news", user="alice", value=3, reason="r", evidence=EVIDENCE)
+        kb.reliability.rate("nobody-news", user="alice", value=3, reason="r", evidence=EVIDENCE)
     with pytest.raises(NotFound):
-        reliability.assessments(kb, "nobody-news")
+        kb.reliability.assessments("nobody-news")
 
 
 def test_publisher_by_id_iri_or_name(kb, publisher):
     for ref in ("daily-planet", "Daily Planet", str(publisher), "publishers/daily-planet"):
-        assert reliability.assessments(kb, ref).publisher == str(publisher)
+        assert kb.reliability.assessments(ref).publisher == str(publisher)
 
 
 def test_role_is_checked_for_users(kb, publisher):
     reader = User("rita", "reader", "2026-01-01", "fp")
     with pytest.raises(PermissionDenied, match="annotator"):
-        reliability.rate(kb, publisher, user=reader, value=3, reason="r", evidence=EVIDENCE)
+        kb.reliability.rate(publisher, user=reader, value=3, reason="r", evidence=EVIDENCE)
     annotator = User("anna", "annotator", "2026-01-01", "fp")
-    assert reliability.rate(kb, publisher, user=annotator, value=3, reason="r",
+    assert kb.reliability.rate(publisher, user=annotator, value=3, reason="r",
                             evidence=EVIDENCE).assessor == "anna"
 
 
@@ -173,13 +173,13 @@ def test_history_after_two_ratings(kb, publisher):
     second = rate(kb, value=4, reason="Errors now corrected.", evidence="http://example.org/b",
                   now=at(5))
     assert second.previous == first.iri
-    (alice,) = reliability.assessments(kb, publisher).assessors
+    (alice,) = kb.reliability.assessments(publisher).assessors
     assert alice.assessor == "alice"
     assert alice.current.iri == second.iri and alice.current.value == 4
     assert [a.iri for a in alice.history] == [second.iri, first.iri]
     assert [a.status for a in alice.history] == ["current", "superseded"]
     # nothing was overwritten: the first rating keeps its value, reason and evidence
-    old = reliability.get(kb, first.id)
+    old = kb.reliability.get(first.id)
     assert (old.value, old.reason, old.evidence, old.superseded_by) == \
         (2, "Many uncorrected errors.", EVIDENCE, second.iri)
 
@@ -188,10 +188,10 @@ def test_assessors_are_kept_apart(kb, publisher):
     rate(kb, who="alice", value=2, now=at(0))
     rate(kb, who="bob", value=5, reason="Exemplary.", now=at(1))
     rate(kb, who="alice", value=3, now=at(2))
-    groups = reliability.assessments(kb, publisher).assessors
+    groups = kb.reliability.assessments(publisher).assessors
     assert [(g.assessor, g.current.value, len(g.history)) for g in groups] == \
         [("alice", 3, 2), ("bob", 5, 1)]
-    data = reliability.assessments(kb, publisher).as_dict()
+    data = kb.reliability.assessments(publisher).as_dict()
     assert "average" not in json.dumps(data)   # one rating per assessor, never merged
     assert [a["assessor"] for a in data["assessors"]] == ["alice", "bob"]
     assert [lv["value"] for lv in data["scale"]] == [1, 2, 3, 4, 5]
@@ -201,7 +201,7 @@ def test_assessor_names_with_an_at_sign(kb, publisher):
     rating = rate(kb, who="ann@example.org", value=4, now=at(0))
     assert rating.assessor == "ann@example.org"
     assert rating.author.endswith("/users/ann%40example.org")
-    groups = reliability.assessments(kb, publisher).assessors
+    groups = kb.reliability.assessments(publisher).assessors
     assert [g.assessor for g in groups] == ["ann@example.org"]
 
 
@@ -210,22 +210,22 @@ def test_withdraw(kb, publisher):
     second = rate(kb, value=3, now=at(1))
     rate(kb, who="bob", value=4, now=at(2))
     with pytest.raises(PermissionDenied, match="only its assessor"):
-        reliability.withdraw(kb, second.id, user="bob")
+        kb.reliability.withdraw(second.id, user="bob")
     with pytest.raises(InputError, match="superseded"):
-        reliability.withdraw(kb, first.id, user="alice")
-    done = reliability.withdraw(kb, second.id, user="alice", now=at(3))
+        kb.reliability.withdraw(first.id, user="alice")
+    done = kb.reliability.withdraw(second.id, user="alice", now=at(3))
     assert done.status == "withdrawn" and done.withdrawn.startswith("2026-01-02T10:03")
     with pytest.raises(InputError, match="withdrawn already"):
-        reliability.withdraw(kb, second.id, user="alice")
-    alice, bob = reliability.assessments(kb, publisher).assessors
+        kb.reliability.withdraw(second.id, user="alice")
+    alice, bob = kb.reliability.assessments(publisher).assessors
     assert alice.current is None
     assert [a.status for a in alice.history] == ["withdrawn", "superseded"]
     assert bob.current.value == 4
-    assert reliability.current(kb, publisher, "alice") is None
+    assert kb.reliability.current(publisher, "alice") is None
     # rating again after a withdrawal supersedes the withdrawn rating
     again = rate(kb, value=5, now=at(4))
     assert again.previous == second.iri
-    alice = reliability.assessments(kb, publisher).assessors[0]
+    alice = kb.reliability.assessments(publisher).assessors[0]
     assert alice.current.iri == again.iri
     assert [a.status for a in alice.history] == ["current", "superseded", "superseded"]
     assert alice.history[1].withdrawn is not None
@@ -233,25 +233,25 @@ def test_withdraw(kb, publisher):
 
 def test_withdraw_unknown_rating(kb, publisher):
     with pytest.raises(NotFound):
-        reliability.withdraw(kb, "rating-0000000000000000", user="alice")
+        kb.reliability.withdraw("rating-0000000000000000", user="alice")
     with pytest.raises(NotFound):
-        reliability.get(kb, "not-a-rating")
+        kb.reliability.get("not-a-rating")
 
 
 def test_for_claim(kb, publisher):
     rate(kb, value=2, now=at(0))
-    ratings = reliability.for_claim(kb, "dp-border")
+    ratings = kb.reliability.for_claim("dp-border")
     assert ratings.publisher == str(publisher) and ratings.name == "Daily Planet"
     assert ratings.assessors[0].current.value == 2
-    assert reliability.for_claim(kb, "np-border") is None   # its source names no publisher
+    assert kb.reliability.for_claim("np-border") is None   # its source names no publisher
     with pytest.raises(NotFound):
-        reliability.for_claim(kb, "no-such-claim")
+        kb.reliability.for_claim("no-such-claim")
 
 
 def test_user_input_cannot_inject_sparql(kb, publisher):
     reason = '"""} ; DROP ALL ; INSERT DATA { <x:a> <x:b> "c" } #\'\\'
     done = rate(kb, reason=reason, evidence="https://example.org/?q=%22%7D")
-    assert reliability.get(kb, done.id).reason == reason
+    assert kb.reliability.get(done.id).reason == reason
     assert kb.stats()["claims"] == 2
 
 
@@ -310,14 +310,14 @@ def test_post_without_csrf_token_is_refused(site, client, kb):
     response = client.post("/publishers/daily-planet/ratings", data=GOOD)
     assert response.status_code == 400
     assert "CSRF token missing or invalid" in response.get_data(as_text=True)
-    assert reliability.assessments(kb, "daily-planet").assessors == []
+    assert kb.reliability.assessments("daily-planet").assessors == []
 
 
 def test_anonymous_is_refused(site, client, kb):
     assert client.post("/publishers/daily-planet/ratings", data=GOOD).status_code == 403
     html = client.get("/publishers/daily-planet").get_data(as_text=True)
     assert "as an annotator to rate" in html and 'action="/publishers/daily-planet/ratings"' not in html
-    assert reliability.assessments(kb, "daily-planet").assessors == []
+    assert kb.reliability.assessments("daily-planet").assessors == []
 
 
 def test_reader_is_refused(site, client, kb):
@@ -327,7 +327,7 @@ def test_reader_is_refused(site, client, kb):
     token = csrf_from(html)
     response = client.post("/publishers/daily-planet/ratings", data={"csrf_token": token, **GOOD})
     assert response.status_code == 403
-    assert reliability.assessments(kb, "daily-planet").assessors == []
+    assert kb.reliability.assessments("daily-planet").assessors == []
 
 
 def test_bad_input_rerenders_the_form(site, client, kb):
@@ -337,7 +337,7 @@ def test_bad_input_rerenders_the_form(site, client, kb):
     html = response.get_data(as_text=True)
     assert "http or https URL" in html and "Fine." in html
     assert '<option value="4" selected>' in html
-    assert reliability.assessments(kb, "daily-planet").assessors == []
+    assert kb.reliability.assessments("daily-planet").assessors == []
 
 
 def test_api_client_gets_201_and_the_json_twin(site, client, app):
@@ -369,7 +369,7 @@ def test_ratings_html_url_goes_to_the_publisher_page(site, client):
 
 
 def test_script_in_reason_is_shown_as_text(site, client, kb):
-    reliability.rate(kb, "daily-planet", user="anna", value=1, reason=SCRIPT,
+    kb.reliability.rate("daily-planet", user="anna", value=1, reason=SCRIPT,
                      evidence='https://example.org/a?b=1&c="x"'.replace('"', "%22"))
     for url in ("/publishers/daily-planet", "/claims/dp-border"):
         html = client.get(url).get_data(as_text=True)
@@ -381,9 +381,9 @@ def test_script_in_reason_is_shown_as_text(site, client, kb):
 def test_claim_page_shows_its_publishers_assessments(site, client, kb):
     html = client.get("/claims/dp-border").get_data(as_text=True)
     assert 'id="publisher-ratings"' in html and "No assessor has rated Daily Planet yet." in html
-    reliability.rate(kb, "daily-planet", user="anna", value=4, reason="Good record.",
+    kb.reliability.rate("daily-planet", user="anna", value=4, reason="Good record.",
                      evidence=EVIDENCE)
-    reliability.rate(kb, "daily-planet", user="eddie", value=2, reason="Poor sourcing.",
+    kb.reliability.rate("daily-planet", user="eddie", value=2, reason="Poor sourcing.",
                      evidence=EVIDENCE)
     html = client.get("/claims/dp-border").get_data(as_text=True)
     section = html[html.index('id="publisher-ratings"'):]
@@ -419,7 +419,7 @@ def test_withdraw_route_permissions(site, app, client, kb):
     token = csrf_from(rita.get("/publishers/daily-planet").get_data(as_text=True))
     response = rita.post("/publishers/daily-planet/ratings/withdraw", data={"csrf_token": token})
     assert response.status_code == 403
-    [anna] = reliability.assessments(kb, "daily-planet").assessors
+    [anna] = kb.reliability.assessments("daily-planet").assessors
     assert anna.assessor == "anna" and anna.current is not None and anna.current.value == 4
 
 

@@ -19,7 +19,7 @@ from rdflib import Graph
 from kb import KnowledgeBase, load_settings
 from web import create_app
 from kb.store.sparql import uses_service
-from web.sparql import gallery
+from web.forms.sparql import gallery
 
 META = "https://w3id.org/claimkb/graph/metadata"
 CLAIMS = f"""SELECT ?claim ?text WHERE {{

@@ -23,7 +23,7 @@ from kb.errors import QueryError, StoreError
 from kb.store.sparql import check_read_query, load, measure
 from kb.store.sandbox import AllBusy, OverBudget, ProcessRunner, runner_for
 from web import create_app
-from web.sparql import gallery
+from web.forms.sparql import gallery
 
 N = 5000
 P = "<http://example.org/p>"

@@ -10,7 +10,7 @@ from rdflib import Dataset, Literal, URIRef
 from rdflib.compare import isomorphic
 
 from kb.store import sparql
-from kb.ingest.articles import ArticleData
+from kb.model.article import ArticleData
 from kb.errors import InputError, NotFound, QueryError
 from kb.model.iris import META
 
@@ -192,7 +192,7 @@ def test_articles_are_versioned_by_text(any_kb):
     assert not again.created and not again.new_version and again.version == first.version
     changed = any_kb.import_article(ArticleData(text="One, corrected.\n", key="story"))
     assert changed.new_version and changed.version != first.version
-    versions = any_kb.article_versions(first.iri)
+    versions = any_kb.articles.versions(first.iri)
     assert len(versions) == 2
     newest = next(v for v in versions if v["isCurrent"].toPython())
     assert newest["version"] == changed.version and newest["previous"] == first.version
@@ -271,16 +271,15 @@ def test_comments_and_words_do_not_change_the_operation(any_kb):
 
 def test_validation_catches_a_quote_that_is_not_where_it_says(kb, tmp_path):
     from kb.errors import ValidationFailed
-    from kb.services.validation import validate
 
     kb.import_file(write_claims_file(tmp_path))
-    assert validate(kb).conforms
+    assert kb.validate().conforms
     pos = f"<{kb.claim_iri('border-length')}#quote-position>"
     kb.store.update(f"""PREFIX oa: <http://www.w3.org/ns/oa#>
         DELETE {{ GRAPH ?g {{ {pos} oa:start ?s }} }} INSERT {{ GRAPH ?g {{ {pos} oa:start 3 }} }}
         WHERE {{ GRAPH ?g {{ {pos} oa:start ?s }} }}""")
     with pytest.raises(ValidationFailed) as err:
-        validate(kb)
+        kb.validate()
     assert "not at its position in the stored article text" in err.value.report
 
 

@@ -183,7 +183,7 @@ def test_format_not_offered_is_404(demo_client):
 
 
 def test_article_text_is_escaped(app, kb):
-    from kb.ingest.articles import ArticleData
+    from kb.model.article import ArticleData
 
     stored = kb.import_article(ArticleData(
         text="<script>alert('x')</script> The border is 1,344 km long & guarded.",
@@ -224,11 +224,11 @@ def test_the_facet_sidebar_follows_writes(app, kb):
 
 
 def test_claim_page_shows_the_first_other_sources_and_links_to_all(demo_client, monkeypatch):
-    import web.claims
+    import web.views.claims
 
     full = demo_client.get("/claims/gi-border-length.json").json["comparison"]
     assert len(full) >= 3
-    monkeypatch.setattr(web.claims, "OTHERS_SHOWN", 2)
+    monkeypatch.setattr(web.views.claims, "OTHERS_SHOWN", 2)
     html = demo_client.get("/claims/gi-border-length").get_data(as_text=True)
     assert html.count('class="verdict-row') == 2
     assert f"(2 of {len(full)}, conflicts first)" in html
@@ -242,10 +242,10 @@ def test_claim_page_shows_the_first_other_sources_and_links_to_all(demo_client, 
 def test_compare_shows_a_bounded_number_of_pairs_per_fact(demo_client, monkeypatch):
     # a fact with thousands of pairs must not make /compare heavy: a few per fact, the
     # rest on the fact's own pages (the load test's 10k KB queued every page behind it)
-    import web.compare
+    import web.views.compare
 
-    monkeypatch.setattr(web.compare, "PAIRS_PER_FACT", 1)
-    monkeypatch.setattr(web.compare, "PAIRS_PER_PAGE", 2)
+    monkeypatch.setattr(web.views.compare, "PAIRS_PER_FACT", 1)
+    monkeypatch.setattr(web.views.compare, "PAIRS_PER_PAGE", 2)
     data = demo_client.get("/compare.json").json
     big = next(f for f in data["facts"] if f["pairs_total"] > 2)
     assert len(big["verdicts"]) == 1 and big["more_pairs"]

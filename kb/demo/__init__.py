@@ -4,10 +4,9 @@ and claims from other outlets about the same facts (kb/demo/*.yaml, in file-name
 from __future__ import annotations
 
 from importlib.resources import as_file, files
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # pragma: no cover
-    from kb.knowledgebase import KnowledgeBase
+from kb.errors import InputError
+from kb.knowledgebase import KnowledgeBase
 
 
 def claim_files() -> list[str]:
@@ -15,11 +14,9 @@ def claim_files() -> list[str]:
     return sorted(p.name for p in files(__name__).iterdir() if p.name.endswith(".yaml"))
 
 
-def build(kb: "KnowledgeBase", force: bool = False) -> str:
+def build(kb: KnowledgeBase, force: bool = False) -> str:
     """Import the demo files into ``kb``. Refuses a KB that already has claims unless
     ``force`` (which clears the store first). Returns a one-paragraph summary."""
-    from kb.errors import InputError
-
     if kb.stats().get("claims", 0) and not force:
         raise InputError("the knowledge base already has claims; use --force to clear it "
                          "and rebuild the demo (or another --data-dir)")

@@ -43,7 +43,8 @@ import sqlite3
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Iterator
+from typing import Iterable, Iterator
+from urllib.parse import unquote
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, XSD
@@ -51,9 +52,8 @@ from rdflib.namespace import DCTERMS, RDF, XSD
 from kb.errors import StoreError
 from kb.derived.sqlite import SideIndex, write_transaction
 from kb.model.vocab import CKB, OA
+from kb.stored.annotations import AnnotationGraphs
 
-if TYPE_CHECKING:  # pragma: no cover
-    from kb.knowledgebase import KnowledgeBase
 
 INDEX_FILE = "annotations.sqlite"
 SCHEMA_VERSION = 1
@@ -146,8 +146,6 @@ def record(iri, graph: Graph, container: str, users: str) -> Record | None:
     created = graph.value(iri, DCTERMS.created)
     modified = max((str(m) for m in graph.objects(iri, DCTERMS.modified)), key=_time_key, default=None)
     if owner is not None:
-        from urllib.parse import unquote
-
         owner = unquote(owner[len(users):])
     return Record(iri=text, id=text[len(container):],
                   created=None if created is None else str(created), modified=modified,
@@ -179,10 +177,14 @@ def _configure(db: sqlite3.Connection) -> None:
 class AnnotationIndex(SideIndex):
     """The annotations index of one knowledge base (see the module docstring)."""
 
-    def __init__(self, path: Path):
+    schema_version = SCHEMA_VERSION
+
+    def __init__(self, path: Path, graphs: AnnotationGraphs):
         """Open (or create) the index file; an index of another schema version is
-        emptied (and rebuilt on first use). Raises StoreError."""
+        emptied (and rebuilt on first use). ``graphs`` reads the annotation graphs it is
+        built from. Raises StoreError."""
         super().__init__(path, _configure, autocommit=True)  # BEGIN explicit
+        self.graphs = graphs
         self._build_lock = threading.Lock()
         self._cache: dict = {}
         try:
@@ -247,42 +249,63 @@ class AnnotationIndex(SideIndex):
             db.execute("DELETE FROM annotations")
             db.execute("INSERT OR REPLACE INTO meta VALUES ('built', datetime('now'))")
 
-    def rebuild(self, kb: "KnowledgeBase", batch: int = REBUILD_BATCH, progress=None) -> int:
-        """Rebuild the whole index from the annotation graphs in the store, ``batch``
-        annotations per query and per transaction; ``progress(done, total)`` after each.
-        Returns the number of annotations indexed. Until it ends the index is not
-        ``built`` (an interrupted rebuild is done again on first use). Raises
-        StoreError."""
+    def rebuild(self, progress=None, batch: int = REBUILD_BATCH) -> int:
+        """Rebuild the whole index from the annotation graphs in the store into a new
+        file, ``batch`` annotations per query and per transaction, ``progress(done,
+        total)`` after each, then move it into place (readers see the old index until
+        then; a failed rebuild leaves it). Returns the number of annotations indexed.
+        Raises StoreError."""
         with self._build_lock:
-            return self._rebuild(kb, batch, progress)
+            return self._rebuild(batch, progress)
 
-    def ensure_built(self, kb: "KnowledgeBase") -> None:
+    def ensure_built(self) -> None:
         """Build the index from the store if it was never built (a KB made before it
         existed, or whose rebuild was interrupted). Raises StoreError."""
         if self.built:
             return
         with self._build_lock:
             if not self.built:
-                self._rebuild(kb, REBUILD_BATCH, None)
+                self._rebuild(REBUILD_BATCH, None)
 
-    def _rebuild(self, kb: "KnowledgeBase", batch: int, progress) -> int:
-        service = kb.annotations
-        with self._writing() as db:
-            db.execute("DELETE FROM meta WHERE key = 'built'")
-            db.execute("DELETE FROM annotation_keys")
-            db.execute("DELETE FROM annotations")
-        iris = service.stored_iris()
-        users = f"{kb.iris.base}users/"
+    def refresh(self, iris: Iterable) -> dict[URIRef, Graph]:
+        """Index the annotations ``iris`` as now stored (those no longer stored are
+        dropped); returns their stored graphs. Raises StoreError."""
+        iris = [URIRef(str(i)) for i in iris]
+        stored = self.graphs.graphs(iris)
+        records = [record(i, stored[i], self.graphs.container, self.graphs.users)
+                   for i in iris if i in stored]
+        self.put([r for r in records if r is not None],
+                 removed=[str(i) for i in iris if i not in stored])
+        return stored
+
+    def _fresh(self, path: Path) -> "AnnotationIndex":
+        return AnnotationIndex(path, self.graphs)
+
+    def _rebuild(self, batch: int, progress) -> int:
+        try:
+            generation = int(self._meta(self._db(), "generation") or 0)
+        except (sqlite3.Error, ValueError):
+            generation = 0
+        count = self.rebuild_aside(lambda fresh: fresh._fill(batch, progress, generation + 1))
+        self._cache = {}
+        return count
+
+    def _fill(self, batch: int, progress, generation: int) -> int:
+        """Index every annotation in the store into this (fresh) index."""
+        iris = self.graphs.stored_iris()
         done = 0
         for start in range(0, len(iris), batch):
             chunk = [URIRef(i) for i in iris[start:start + batch]]
-            graphs = service.graphs(chunk)
-            records = [record(i, graphs[i], service.container, users) for i in chunk if i in graphs]
+            graphs = self.graphs.graphs(chunk)
+            records = [record(i, graphs[i], self.graphs.container, self.graphs.users)
+                       for i in chunk if i in graphs]
             self.put(r for r in records if r is not None)
             done += len(chunk)
             if progress:
                 progress(done, len(iris))
         with self._writing() as db:
+            # a generation past the old file's: no cached count of it is taken as current
+            db.execute("UPDATE meta SET value = ? WHERE key = 'generation'", (str(generation),))
             db.execute("INSERT OR REPLACE INTO meta VALUES ('built', datetime('now'))")
         return len(iris)
 

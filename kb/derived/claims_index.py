@@ -36,16 +36,14 @@ import time
 from collections import Counter
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Iterator
+from typing import Iterable, Iterator
 
-from kb.store import sparql
 from kb.errors import InputError, StoreError
 from kb.derived.sqlite import SideIndex, write_transaction
 from kb.model.verdicts import COUNTED, verdict_spelling
 from kb.model.vocab import MODALITIES
+from kb.stored.claims import ClaimReader
 
-if TYPE_CHECKING:  # pragma: no cover
-    from kb.knowledgebase import KnowledgeBase
 
 INDEX_FILE = "index.sqlite"
 SCHEMA_VERSION = 7
@@ -514,8 +512,11 @@ def _configure(db: sqlite3.Connection) -> None:
 class ClaimIndex(SideIndex):
     """The claims index of one knowledge base (see the module docstring)."""
 
-    def __init__(self, path: Path, facet_time_limit_ms: int = 200):
+    schema_version = SCHEMA_VERSION
+
+    def __init__(self, path: Path, reader: ClaimReader, facet_time_limit_ms: int = 200):
         super().__init__(path, _configure)
+        self.reader = reader
         self.facet_time_limit_ms = facet_time_limit_ms
         self._generation = 0
         self._cache: dict = {}
@@ -581,18 +582,39 @@ class ClaimIndex(SideIndex):
 
     # ------------------------------------------------------------ writing
 
-    def rebuild(self, kb: "KnowledgeBase", batch: int = 2000, progress=None) -> int:
-        """Rebuild the whole index from the store; returns the number of claims indexed."""
-        _, rows = kb.store.values(sparql.load("index_claims_all.rq"), many=True)
-        iris = [r[0] for r in rows]
+    def rebuild(self, progress=None, batch: int = 2000) -> int:
+        """Rebuild the whole index from the store into a new file, then move it into
+        place (readers see the old index until then; a failed rebuild leaves it).
+        Returns the number of claims indexed. Raises StoreError."""
+        try:   # facet value numbers are never given again (readers keep what they looked up)
+            row = self._db().execute(
+                "SELECT seq FROM sqlite_sequence WHERE name = 'facet_values'").fetchone()
+        except sqlite3.Error:
+            row = None
+        floor = row[0] if row else 0
+        count = self.rebuild_aside(lambda fresh: fresh._fill(progress, batch, floor))
+        self._values = {}
+        self._changed()
+        return count
+
+    def _fresh(self, path: Path) -> "ClaimIndex":
+        return ClaimIndex(path, self.reader, self.facet_time_limit_ms)
+
+    def _fill(self, progress, batch: int, floor: int = 0) -> int:
+        """Index every stored claim into this (fresh) index; facet values are numbered
+        from ``floor`` + 1."""
+        iris = self.reader.all_claims()
         with self._writing() as db:
             self._drop_triggers(db)
             self._empty(db)
+            db.execute("DELETE FROM sqlite_sequence WHERE name = 'facet_values'")
+            db.execute("INSERT INTO sqlite_sequence (name, seq) VALUES ('facet_values', ?)",
+                       (floor,))
         try:
             done = 0
             for start in range(0, len(iris), batch):
                 chunk = iris[start:start + batch]
-                self._index(kb, chunk)
+                self._index(chunk)
                 done += len(chunk)
                 if progress:
                     progress(done, len(iris))
@@ -604,11 +626,11 @@ class ClaimIndex(SideIndex):
             db.execute("INSERT OR REPLACE INTO meta VALUES ('built', datetime('now'))")
         return len(iris)
 
-    def refresh(self, kb: "KnowledgeBase", claims: Iterable[str], batch: int = 2000) -> None:
+    def refresh(self, claims: Iterable[str], batch: int = 2000) -> None:
         """Re-index ``claims`` from the store (claims no longer there are dropped)."""
         claims = list(dict.fromkeys(str(c) for c in claims))
         for start in range(0, len(claims), batch):
-            self._index(kb, claims[start:start + batch])
+            self._index(claims[start:start + batch])
 
     def remove(self, claims: Iterable[str]) -> None:
         with self._writing() as db:
@@ -695,10 +717,10 @@ class ClaimIndex(SideIndex):
                 db.execute("DELETE FROM claims WHERE rowid = ?", (row[0],))
         return verdicts
 
-    def _index(self, kb: "KnowledgeBase", iris: list[str]) -> None:
+    def _index(self, iris: list[str]) -> None:
         if not iris:
             return
-        records = _fetch(kb, iris)
+        records = self.reader.summaries(iris)
         with self._writing() as db:
             verdicts = self._delete(db, iris)   # kept: the comparison sets them
             for iri, r in records.items():
@@ -1134,123 +1156,3 @@ class ClaimIndex(SideIndex):
     def iter_claims(self) -> Iterator[dict]:
         for row in self._db().execute("SELECT rowid AS rowid, * FROM claims ORDER BY rowid"):
             yield dict(row)
-
-
-def _hop(kb: "KnowledgeBase", nodes) -> dict[str, dict[str, list[str]]]:
-    """{node: {predicate: [objects]}} from the metadata graph, for ``nodes`` (IRIs)."""
-    from rdflib import URIRef
-
-    out: dict[str, dict[str, list[str]]] = {}
-    nodes = sorted({n for n in nodes if n and n.startswith(("http://", "https://", "urn:"))})
-    for start in range(0, len(nodes), 2000):
-        chunk = [URIRef(n) for n in nodes[start:start + 2000]]
-        _, rows = kb.store.values(sparql.render("index_hop.rq", s=chunk))
-        for s, p, o in rows:
-            out.setdefault(s, {}).setdefault(p, []).append(o)
-    return out
-
-
-_P = {name: str(iri) for name, iri in {
-    "type": "http://www.w3.org/1999/02/22-rdf-syntax-ns#type",
-    "label": "http://www.w3.org/2000/01/rdf-schema#label",
-    "modality": "https://w3id.org/claimkb/ns#modality",
-    "appearance": "http://schema.org/appearance",
-    "recorded": "http://www.w3.org/ns/prov#generatedAtTime",
-    "text": "http://schema.org/text",
-    "published": "http://schema.org/datePublished",
-    "timeAbout": "https://w3id.org/claimkb/ns#timeAbout",
-    "earliest": "https://w3id.org/claimkb/ns#earliest",
-    "latest": "https://w3id.org/claimkb/ns#latest",
-    "speaker": "https://w3id.org/claimkb/ns#speaker",
-    "scope": "https://w3id.org/claimkb/ns#scope",
-    "subject": "https://w3id.org/claimkb/ns#subject",
-    "property": "https://w3id.org/claimkb/ns#property",
-    "quote": "https://w3id.org/claimkb/ns#quote",
-    "hasSelector": "http://www.w3.org/ns/oa#hasSelector",
-    "exact": "http://www.w3.org/ns/oa#exact",
-    "headline": "http://schema.org/headline",
-    "publisher": "http://schema.org/publisher",
-    "name": "http://schema.org/name",
-    "surface": "https://w3id.org/claimkb/ns#surfaceText",
-    "value": "http://schema.org/value",
-    "unitText": "http://schema.org/unitText",
-    "retraction": "https://w3id.org/claimkb/ns#retraction",
-}.items()}
-
-
-def _fetch(kb: "KnowledgeBase", iris: list[str]) -> dict[str, dict]:
-    """What the index keeps of each claim in ``iris`` that is in the store, read hop by
-    hop with subject lookups (kb/queries/index_hop.rq, index_content.rq): one query
-    with nested OPTIONALs took ~20 s per 2,000 claims at 20k claims; these take ms."""
-    from rdflib import URIRef
-
-    def one(props, name):
-        values = props.get(_P[name])
-        return min(values) if values else None
-
-    claims = _hop(kb, iris)
-    claims = {c: props for c, props in claims.items()
-              if "http://schema.org/Claim" in props.get(_P["type"], ())}
-    second = set()
-    for props in claims.values():
-        for name in ("appearance", "timeAbout", "speaker", "scope", "subject", "property", "quote"):
-            second.update(props.get(_P[name], ()))
-    around = _hop(kb, second)
-    third = set()
-    for node in second:
-        props = around.get(node, {})
-        third.update(props.get(_P["publisher"], ()))
-        third.update(props.get(_P["hasSelector"], ()))
-    around.update(_hop(kb, third))
-    content: dict[str, list[tuple]] = {}
-    names = list(claims)
-    for start in range(0, len(names), 2000):
-        chunk = [URIRef(c) for c in names[start:start + 2000]]
-        _, rows = kb.store.values(sparql.render("index_content.rq", g=chunk))
-        for g, s, p, o in rows:
-            content.setdefault(g, []).append((s, p, o))
-    objects: dict[str, list] = {}      # a set of entities has several
-    for claim, props in claims.items():
-        subject, prop = one(props, "subject"), one(props, "property")
-        objects[claim] = sorted(o for s, p, o in content.get(claim, ()) if s == subject and p == prop)
-    labels = _hop(kb, {o for objs in objects.values() for o in objs})
-
-    def at(node, name):
-        return one(around.get(node, {}), name) if node else None
-
-    records = {}
-    for claim, props in claims.items():
-        article, about, quote = one(props, "appearance"), one(props, "timeAbout"), one(props, "quote")
-        publisher = at(article, "publisher")
-        exact = None
-        for sel in around.get(quote, {}).get(_P["hasSelector"], ()) if quote else ():
-            exact = exact or at(sel, "exact")
-        subject, prop = one(props, "subject"), one(props, "property")
-        objs = objects.get(claim) or []
-        obj = objs[0] if objs else None
-        members = ([(o, one(labels.get(o, {}), "label")) for o in objs] if len(objs) > 1
-                   else None)
-        value_props: dict[str, str] = {}
-        for s, p, o in content.get(claim, ()):
-            if s == obj:
-                value_props.setdefault(p, o)
-        speaker, scope = one(props, "speaker"), one(props, "scope")
-        records[claim] = {
-            "claim": claim, "modality": one(props, "modality"), "article": article,
-            "recorded": one(props, "recorded"), "text": one(props, "text"), "exact": exact,
-            "headline": at(article, "headline"), "publisher": publisher,
-            "publisherName": at(publisher, "name"), "published": one(props, "published"),
-            "earliest": at(about, "earliest"), "latest": at(about, "latest"),
-            "subject": subject, "subjectLabel": at(subject, "label"),
-            "property": prop, "propertyLabel": at(prop, "label"),
-            "speaker": speaker, "speakerName": at(speaker, "label"),
-            "scope": scope, "scopeLabel": at(scope, "label"),
-            "object": obj, "objectLabel": one(labels.get(obj, {}), "label") if obj else None,
-            "surface": (", ".join(label or o.rsplit("/", 1)[-1] for o, label in members)
-                        if members else value_props.get(_P["surface"])),
-            "members": members, "value": value_props.get(_P["value"]),
-            "unit": value_props.get(_P["unitText"]),
-            "retracted": bool(props.get(_P["retraction"])),
-        }
-    return records
-

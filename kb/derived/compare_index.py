@@ -14,7 +14,7 @@ severe verdict it takes part in. So:
 * the report is an ordered scan of ``facts`` (index ``facts_order``), whose claims and
   verdicts are read when a fact is looked at;
 * per-subject and per-claim comparison are indexed lookups by canonical key;
-* a write (``KnowledgeBase.write_claims`` → ``_refresh_comparisons`` →
+* a write (``KnowledgeBase.write_claims`` → ``refresh_comparisons`` →
   ``kb.compare.refresh`` → ``refresh`` here) re-reads the written claims from the store
   and recomputes only the groups they leave or join.
 
@@ -41,19 +41,16 @@ import weakref
 from decimal import Decimal
 from collections import defaultdict
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Iterator
+from typing import Iterable, Iterator
 
 from rdflib import URIRef
 
-from kb.store import sparql
-from kb.services.compare import load_claims, load_identity
 from kb.model.verdicts import (AGREE, COMPATIBLE, CONFLICT, NO_VERDICT, NOT_COMPARABLE, PARTIAL,
                        ClaimFacts, Identity, Verdict, claim_facts, fact_runs, claim_order, compare_pair,
-                       entity_object, group_runs, judged_in_report)
+                       group_runs, judged_in_report)
 from kb.store.base import chunked
+from kb.stored.claims import ClaimReader
 
-if TYPE_CHECKING:  # pragma: no cover
-    from kb.knowledgebase import KnowledgeBase
 
 FILE = "compare.sqlite"
 LAYOUT = "3"            # bump when the tables change: an older index is rebuilt
@@ -68,7 +65,7 @@ FIELDS = ("claim", "source", "article", "modality", "subject", "property", "scop
           "high_ex", "bound", "surface", "open_start", "open_end", "places")
 _COLS = ", ".join(FIELDS)
 
-TABLES = f"""
+TABLES = """
 CREATE TABLE info (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
 CREATE TABLE ident (iri TEXT PRIMARY KEY, canonical TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE traits (iri TEXT NOT NULL, trait TEXT NOT NULL, PRIMARY KEY (iri, trait)) WITHOUT ROWID;
@@ -122,8 +119,11 @@ def _close_all(conns: list) -> None:
 class CompareIndex:
     """The SQLite file of one knowledge base; one connection per thread."""
 
-    def __init__(self, path: Path):
+    schema_version = LAYOUT
+
+    def __init__(self, path: Path, reader: ClaimReader):
         self.path = Path(path)
+        self.reader = reader
         self._local = threading.local()
         self._conns: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
@@ -285,32 +285,183 @@ class CompareIndex:
             "v.flags "
             "FROM verdicts v JOIN claims ca ON ca.id = v.a JOIN claims cb ON cb.id = v.b")
 
+    # -------------------------------------------------------------- the derived-index contract
 
-# ---------------------------------------------------------------- one index per KB
+    @property
+    def built(self) -> bool:
+        """Whether a complete index of the current layout is there (``ready``)."""
+        return self.ready()
 
-def index(kb: "KnowledgeBase") -> CompareIndex:
-    """The comparison index of ``kb`` (not built: see ``ensure``)."""
-    return kb.compare_index
+    def ensure(self) -> "CompareIndex":
+        """This index, built from the store first if it is missing or of an older
+        layout. Raises StoreError."""
+        if not self.ready():
+            self.rebuild()
+        return self
 
+    def clear(self) -> None:
+        """Forget the index (after the store was cleared or replaced): the next
+        comparison rebuilds it."""
+        self.close()
+        for suffix in ("", "-wal", "-shm"):
+            try:
+                os.unlink(f"{self.path}{suffix}")
+            except FileNotFoundError:
+                pass
 
-def ensure(kb: "KnowledgeBase") -> CompareIndex:
-    """The comparison index of ``kb``, built from the store first if it is missing."""
-    idx = index(kb)
-    if not idx.ready():
-        rebuild(kb)
-    return idx
-
-
-def reset(kb: "KnowledgeBase") -> None:
-    """Forget the index (after the store was cleared or replaced): the next comparison
-    rebuilds it."""
-    idx = index(kb)
-    idx.close()
-    for suffix in ("", "-wal", "-shm"):
+    def rebuild(self, progress=None) -> dict:
+        """Build the comparison index from the store, replacing any index there. Returns
+        counts (claims, facts, verdicts). The new index is written to a side file and moved
+        into place, so a failure leaves the old one. ``progress`` is accepted for the
+        derived-index contract (the build reports no steps). Raises StoreError."""
+        idx = self
+        identity = self.reader.identity()
+        facts = self.reader.all_facts()
+        idx.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = idx.path.with_name(idx.path.name + ".new")
+        for suffix in ("", "-journal"):
+            if os.path.exists(f"{tmp}{suffix}"):
+                os.unlink(f"{tmp}{suffix}")
+        conn = sqlite3.connect(tmp, isolation_level=None)
         try:
-            os.unlink(f"{idx.path}{suffix}")
-        except FileNotFoundError:
-            pass
+            conn.execute("PRAGMA journal_mode=OFF")
+            conn.execute("PRAGMA synchronous=OFF")
+            conn.execute("PRAGMA cache_size=-262144")
+            conn.executescript(TABLES)
+            conn.execute("BEGIN")
+            _write_identity(conn, identity)
+            keyed = sorted(((_key(identity, f), f) for f in facts),
+                           key=lambda kf: (kf[0], kf[1].claim))
+            del facts
+            conn.executemany(
+                f"INSERT INTO claims (id, ks, kp, kscope, {_COLS}) VALUES ({','.join('?' * (4 + len(FIELDS)))})",
+                ((n, *k, *_raw(f)) for n, (k, f) in enumerate(keyed, 1)))
+            grouper = _Grouper(conn, identity)
+            start = 0
+            while start < len(keyed):
+                key = keyed[start][0]
+                end = start
+                while end < len(keyed) and keyed[end][0] == key:
+                    end += 1
+                grouper.regroup(key, [(n + 1, keyed[n][1]) for n in range(start, end)])
+                start = end
+            conn.execute("COMMIT")
+            conn.executescript(INDEXES)
+            conn.execute("INSERT INTO info VALUES ('layout', ?)", (LAYOUT,))
+            counts = {"claims": len(keyed),
+                      "facts": conn.execute("SELECT COUNT(*) FROM facts").fetchone()[0],
+                      "verdicts": conn.execute("SELECT COUNT(*) FROM verdicts").fetchone()[0]}
+            conn.execute("ANALYZE")
+        finally:
+            conn.close()
+        idx.close()
+        for suffix in ("-wal", "-shm"):
+            if os.path.exists(f"{idx.path}{suffix}"):
+                os.unlink(f"{idx.path}{suffix}")
+        os.replace(tmp, idx.path)
+        return counts
+
+    def refresh(self, claims: list) -> tuple[list[str], list[Verdict], list[str]] | None:
+        """Bring the index up to date after ``claims`` were written, rewritten or deleted.
+
+        Returns (IRIs of the claims whose verdicts may have changed, the new verdicts, the
+        claims whose materialised comparisons they replace), or None when there is no index
+        yet (it is built on first use). Only the pairs of the claims written (or re-keyed
+        by an identity change) are judged again; the facts of their groups are recounted."""
+        idx = self
+        if not idx.ready():
+            return None
+        claims = [str(c) for c in claims]
+        identity = self.reader.identity()
+        written = {f.claim: f for f in self.reader.facts([URIRef(c) for c in claims])} if claims else {}
+        conn = idx.conn()
+        regroup: set[tuple] = set()       # groups whose facts are recounted
+        full: set[tuple] = set()          # groups whose every pair is judged again
+        changed: set[int] = set()         # claims whose pairs are judged again
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            grouper = _Grouper(conn, identity)
+            # 1. identity: re-key the claims naming an IRI whose canonical key changed
+            old_canonical, old_traits = idx.stored_identity()
+            new_canonical = {i: c for i, c in identity.canonical.items() if i != c}
+            new_traits = identity.trait_rows()
+            if old_canonical != new_canonical or old_traits != new_traits:
+                moved = sorted(i for i in set(old_canonical) | set(new_canonical)
+                               if old_canonical.get(i, i) != new_canonical.get(i, i))
+                for chunk in chunked(moved, 200):
+                    marks = ",".join("?" * len(chunk))
+                    for sql in (f"SELECT id FROM claims WHERE subject IN ({marks})",
+                                f"SELECT id FROM claims WHERE property IN ({marks})",
+                                f"SELECT id FROM claims WHERE scope IN ({marks})",
+                                f"SELECT id FROM claims WHERE kind = 'entity' AND object IN ({marks})"):
+                        changed.update(r[0] for r in conn.execute(sql, chunk))
+                if moved:   # entity sets: any member may be one of them
+                    changed.update(r[0] for r in conn.execute(
+                        "SELECT id FROM claims WHERE kind = 'entity' AND instr(object, ' ') > 0"))
+                differ = old_traits ^ new_traits
+                props = {iri for iri, trait in differ if not trait.startswith("part_of=")}
+                for chunk in chunked(sorted(props), 200):
+                    marks = ",".join("?" * len(chunk))
+                    full.update(conn.execute(
+                        f"SELECT DISTINCT ks, kp, kscope FROM claims WHERE kp IN ({marks})", chunk))
+                if any(trait.startswith("part_of=") for _, trait in differ):
+                    # a place is now (or no longer) within another: entity values are judged
+                    # again (scopes are keys of their own groups, judged only per claim)
+                    full.update(conn.execute(
+                        "SELECT DISTINCT ks, kp, kscope FROM claims WHERE kind = 'entity'"))
+                for chunk in chunked(sorted(changed), 500):
+                    marks = ",".join("?" * len(chunk))
+                    for i, ks, kp, kscope, subject, prop, scope in conn.execute(
+                            f"SELECT id, ks, kp, kscope, subject, property, scope FROM claims "
+                            f"WHERE id IN ({marks})", chunk).fetchall():
+                        new = (identity.key(subject), identity.key(prop), identity.key(scope) or "")
+                        regroup.add((ks, kp, kscope))
+                        regroup.add(new)
+                        if new != (ks, kp, kscope):
+                            conn.execute("UPDATE claims SET ks = ?, kp = ?, kscope = ? WHERE id = ?",
+                                         (*new, i))
+                _write_identity(conn, identity)
+            # 2. the written claims: out of their old group, into their new one
+            for chunk in chunked(claims, 500):
+                marks = ",".join("?" * len(chunk))
+                for i, ks, kp, kscope in conn.execute(
+                        f"SELECT id, ks, kp, kscope FROM claims WHERE claim IN ({marks})", chunk):
+                    regroup.add((ks, kp, kscope))
+                    changed.add(i)
+            for claim in claims:
+                f = written.get(claim)
+                if f is None:
+                    continue
+                key = _key(identity, f)
+                regroup.add(key)
+                values = (*key, *_raw(f))
+                conn.execute(
+                    f"INSERT INTO claims (ks, kp, kscope, {_COLS}) VALUES "
+                    f"({','.join('?' * len(values))}) ON CONFLICT (claim) DO UPDATE SET "
+                    + ", ".join(f"{c} = excluded.{c}" for c in ("ks", "kp", "kscope", *FIELDS[1:])),
+                    values)
+                changed.add(conn.execute("SELECT id FROM claims WHERE claim = ?", (claim,)).fetchone()[0])
+            # 3. the changed claims' old verdicts go (their partners may change verdict)
+            for chunk in chunked(sorted(changed), 500):
+                marks = ",".join("?" * len(chunk))
+                for column in ("a", "b"):
+                    grouper.touched.update(r[0] for r in conn.execute(
+                        f"SELECT DISTINCT c.claim FROM verdicts v JOIN claims c "
+                        f"ON c.id = v.{'b' if column == 'a' else 'a'} WHERE v.{column} IN ({marks})", chunk))
+                    conn.execute(f"DELETE FROM verdicts WHERE {column} IN ({marks})", chunk)
+            gone = [c for c in claims if c not in written]
+            for chunk in chunked(gone, 500):
+                conn.execute(f"DELETE FROM claims WHERE claim IN ({','.join('?' * len(chunk))})", chunk)
+            grouper.replaced.update(gone)
+            grouper.touched.update(claims)
+            # 4. judge the changed claims' pairs again, recount the groups' facts
+            for key in sorted(regroup | full):
+                grouper.regroup(key, changed=None if key in full else changed)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        return sorted(grouper.touched), grouper.verdicts, sorted(grouper.replaced)
 
 
 # ---------------------------------------------------------------- grouping
@@ -474,220 +625,6 @@ class _Grouper:
 
 # ---------------------------------------------------------------- rebuild
 
-def _bulk_facts(kb: "KnowledgeBase") -> list[ClaimFacts]:
-    """Every structured claim, from five required-pattern queries joined here (no
-    OPTIONAL, no join Oxigraph would evaluate per claim)."""
-    store = kb.store
-    _, publishers = store.values(sparql.load("compare_index_publishers.rq"), many=True)
-    publisher = dict(publishers)
-    _, scopes = store.values(sparql.load("compare_index_scopes.rq"), many=True)
-    scope = dict(scopes)
-    _, times = store.values(sparql.load("compare_index_times.rq"), many=True)
-    time = {c: (e, l) for c, e, l in times}
-    _, opens = store.values(sparql.load("compare_index_open.rq"), many=True)
-    open_side: dict[str, set] = defaultdict(set)
-    for c, side in opens:
-        open_side[c].add(side.rsplit("#", 1)[-1])
-    del publishers, scopes, times, opens
-    _, parts = store.values(sparql.load("compare_index_values.rq"), many=True)
-    names = {str(k): v for k, v in {
-        "http://schema.org/value": "value", "http://schema.org/unitCode": "unit",
-        "http://schema.org/minValue": "low", "http://schema.org/maxValue": "high",
-        "https://w3id.org/claimkb/ns#minExclusive": "lowEx",
-        "https://w3id.org/claimkb/ns#maxExclusive": "highEx",
-        "https://w3id.org/claimkb/ns#bound": "bound",
-        "https://w3id.org/claimkb/ns#surfaceText": "surface",
-        "https://w3id.org/claimkb/ns#decimalPlaces": "places"}.items()}
-    value: dict[tuple, dict] = defaultdict(dict)
-    for claim, obj, p, v in parts:
-        value[(claim, obj)][names[p]] = v
-    del parts
-    _, rows = store.values(sparql.load("compare_index_claims.rq"), many=True)
-    first: dict[str, tuple] = {}
-    members: dict[str, list] = defaultdict(list)
-    for row in rows:
-        claim, kind, obj = row[0], row[3], row[6]
-        if claim not in first:  # several values: an entity set, else the first
-            first[claim] = row
-        if kind == "entity":
-            members[claim].append(obj)
-    del rows
-    out, again = [], []
-    for claim, (_, subject, prop, kind, modality, article, obj) in first.items():
-        q = value.get((claim, obj), {})
-        if kind == "quantity" and not q:
-            again.append(URIRef(claim))
-            continue
-        if kind == "entity":
-            obj = entity_object(members[claim])
-        e, l = time.get(claim, (None, None))
-        sides = open_side.get(claim, ())
-        out.append(claim_facts(claim, publisher.get(article) or article, article, modality, subject,
-                          prop, scope.get(claim), e, l, kind, obj, q.get("value"), q.get("unit"),
-                          q.get("low"), q.get("high"), q.get("lowEx"), q.get("highEx"),
-                          q.get("bound"), q.get("surface"),
-                          "true" if "openStart" in sides else None,
-                          "true" if "openEnd" in sides else None, q.get("places")))
-    for chunk in chunked(again, 500):
-        out += load_claims(kb, chunk)
-    return out
-
-
-def rebuild(kb: "KnowledgeBase") -> dict:
-    """Build the comparison index of ``kb`` from its store, replacing any index there.
-    Returns counts (claims, facts, verdicts). The new index is written to a side file
-    and moved into place, so a failure leaves the old one."""
-    idx = index(kb)
-    identity = load_identity(kb)
-    facts = _bulk_facts(kb)
-    idx.path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = idx.path.with_name(idx.path.name + ".new")
-    for suffix in ("", "-journal"):
-        if os.path.exists(f"{tmp}{suffix}"):
-            os.unlink(f"{tmp}{suffix}")
-    conn = sqlite3.connect(tmp, isolation_level=None)
-    try:
-        conn.execute("PRAGMA journal_mode=OFF")
-        conn.execute("PRAGMA synchronous=OFF")
-        conn.execute("PRAGMA cache_size=-262144")
-        conn.executescript(TABLES)
-        conn.execute("BEGIN")
-        _write_identity(conn, identity)
-        keyed = sorted(((_key(identity, f), f) for f in facts),
-                       key=lambda kf: (kf[0], kf[1].claim))
-        del facts
-        conn.executemany(
-            f"INSERT INTO claims (id, ks, kp, kscope, {_COLS}) VALUES ({','.join('?' * (4 + len(FIELDS)))})",
-            ((n, *k, *_raw(f)) for n, (k, f) in enumerate(keyed, 1)))
-        grouper = _Grouper(conn, identity)
-        start = 0
-        while start < len(keyed):
-            key = keyed[start][0]
-            end = start
-            while end < len(keyed) and keyed[end][0] == key:
-                end += 1
-            grouper.regroup(key, [(n + 1, keyed[n][1]) for n in range(start, end)])
-            start = end
-        conn.execute("COMMIT")
-        conn.executescript(INDEXES)
-        conn.execute("INSERT INTO info VALUES ('layout', ?)", (LAYOUT,))
-        counts = {"claims": len(keyed),
-                  "facts": conn.execute("SELECT COUNT(*) FROM facts").fetchone()[0],
-                  "verdicts": conn.execute("SELECT COUNT(*) FROM verdicts").fetchone()[0]}
-        conn.execute("ANALYZE")
-    finally:
-        conn.close()
-    idx.close()
-    for suffix in ("-wal", "-shm"):
-        if os.path.exists(f"{idx.path}{suffix}"):
-            os.unlink(f"{idx.path}{suffix}")
-    os.replace(tmp, idx.path)
-    return counts
-
-
 # ---------------------------------------------------------------- incremental refresh
 
-def refresh(kb: "KnowledgeBase", claims: list) -> tuple[list[str], list[Verdict], list[str]] | None:
-    """Bring the index up to date after ``claims`` were written, rewritten or deleted.
-
-    Returns (IRIs of the claims whose verdicts may have changed, the new verdicts, the
-    claims whose materialised comparisons they replace), or None when there is no index
-    yet (it is built on first use). Only the pairs of the claims written (or re-keyed
-    by an identity change) are judged again; the facts of their groups are recounted."""
-    idx = index(kb)
-    if not idx.ready():
-        return None
-    claims = [str(c) for c in claims]
-    identity = load_identity(kb)
-    written = {f.claim: f for f in load_claims(kb, [URIRef(c) for c in claims])} if claims else {}
-    conn = idx.conn()
-    regroup: set[tuple] = set()       # groups whose facts are recounted
-    full: set[tuple] = set()          # groups whose every pair is judged again
-    changed: set[int] = set()         # claims whose pairs are judged again
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        grouper = _Grouper(conn, identity)
-        # 1. identity: re-key the claims naming an IRI whose canonical key changed
-        old_canonical, old_traits = idx.stored_identity()
-        new_canonical = {i: c for i, c in identity.canonical.items() if i != c}
-        new_traits = identity.trait_rows()
-        if old_canonical != new_canonical or old_traits != new_traits:
-            moved = sorted(i for i in set(old_canonical) | set(new_canonical)
-                           if old_canonical.get(i, i) != new_canonical.get(i, i))
-            for chunk in chunked(moved, 200):
-                marks = ",".join("?" * len(chunk))
-                for sql in (f"SELECT id FROM claims WHERE subject IN ({marks})",
-                            f"SELECT id FROM claims WHERE property IN ({marks})",
-                            f"SELECT id FROM claims WHERE scope IN ({marks})",
-                            f"SELECT id FROM claims WHERE kind = 'entity' AND object IN ({marks})"):
-                    changed.update(r[0] for r in conn.execute(sql, chunk))
-            if moved:   # entity sets: any member may be one of them
-                changed.update(r[0] for r in conn.execute(
-                    "SELECT id FROM claims WHERE kind = 'entity' AND instr(object, ' ') > 0"))
-            differ = old_traits ^ new_traits
-            props = {iri for iri, trait in differ if not trait.startswith("part_of=")}
-            for chunk in chunked(sorted(props), 200):
-                marks = ",".join("?" * len(chunk))
-                full.update(conn.execute(
-                    f"SELECT DISTINCT ks, kp, kscope FROM claims WHERE kp IN ({marks})", chunk))
-            if any(trait.startswith("part_of=") for _, trait in differ):
-                # a place is now (or no longer) within another: entity values are judged
-                # again (scopes are keys of their own groups, judged only per claim)
-                full.update(conn.execute(
-                    "SELECT DISTINCT ks, kp, kscope FROM claims WHERE kind = 'entity'"))
-            for chunk in chunked(sorted(changed), 500):
-                marks = ",".join("?" * len(chunk))
-                for i, ks, kp, kscope, subject, prop, scope in conn.execute(
-                        f"SELECT id, ks, kp, kscope, subject, property, scope FROM claims "
-                        f"WHERE id IN ({marks})", chunk).fetchall():
-                    new = (identity.key(subject), identity.key(prop), identity.key(scope) or "")
-                    regroup.add((ks, kp, kscope))
-                    regroup.add(new)
-                    if new != (ks, kp, kscope):
-                        conn.execute("UPDATE claims SET ks = ?, kp = ?, kscope = ? WHERE id = ?",
-                                     (*new, i))
-            _write_identity(conn, identity)
-        # 2. the written claims: out of their old group, into their new one
-        for chunk in chunked(claims, 500):
-            marks = ",".join("?" * len(chunk))
-            for i, ks, kp, kscope in conn.execute(
-                    f"SELECT id, ks, kp, kscope FROM claims WHERE claim IN ({marks})", chunk):
-                regroup.add((ks, kp, kscope))
-                changed.add(i)
-        for claim in claims:
-            f = written.get(claim)
-            if f is None:
-                continue
-            key = _key(identity, f)
-            regroup.add(key)
-            values = (*key, *_raw(f))
-            conn.execute(
-                f"INSERT INTO claims (ks, kp, kscope, {_COLS}) VALUES "
-                f"({','.join('?' * len(values))}) ON CONFLICT (claim) DO UPDATE SET "
-                + ", ".join(f"{c} = excluded.{c}" for c in ("ks", "kp", "kscope", *FIELDS[1:])),
-                values)
-            changed.add(conn.execute("SELECT id FROM claims WHERE claim = ?", (claim,)).fetchone()[0])
-        # 3. the changed claims' old verdicts go (their partners may change verdict)
-        for chunk in chunked(sorted(changed), 500):
-            marks = ",".join("?" * len(chunk))
-            for column in ("a", "b"):
-                grouper.touched.update(r[0] for r in conn.execute(
-                    f"SELECT DISTINCT c.claim FROM verdicts v JOIN claims c "
-                    f"ON c.id = v.{'b' if column == 'a' else 'a'} WHERE v.{column} IN ({marks})", chunk))
-                conn.execute(f"DELETE FROM verdicts WHERE {column} IN ({marks})", chunk)
-        gone = [c for c in claims if c not in written]
-        for chunk in chunked(gone, 500):
-            conn.execute(f"DELETE FROM claims WHERE claim IN ({','.join('?' * len(chunk))})", chunk)
-        grouper.replaced.update(gone)
-        grouper.touched.update(claims)
-        # 4. judge the changed claims' pairs again, recount the groups' facts
-        for key in sorted(regroup | full):
-            grouper.regroup(key, changed=None if key in full else changed)
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    return sorted(grouper.touched), grouper.verdicts, sorted(grouper.replaced)
-
-
-__all__ = ["CompareIndex", "index", "ensure", "rebuild", "refresh", "reset", "FILE"]
+__all__ = ["CompareIndex", "FILE", "LAYOUT", "CODE", "NAME", "COUNT_COLUMN"]

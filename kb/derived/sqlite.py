@@ -1,10 +1,12 @@
 """What the SQLite side indexes share (kb/derived/claims_index.py claims, kb/derived/annotation_index.py
 annotations): one connection per thread (the web app serves with threads), all closed
-together, the ``meta`` table, and serialised write transactions whose sqlite3 errors
-become StoreError.
+together and reopened when the file was replaced, the ``meta`` table, serialised write
+transactions whose sqlite3 errors become StoreError, and a rebuild into a new file that
+is then moved into place (``SideIndex.rebuild_aside``).
 """
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from contextlib import contextmanager
@@ -27,13 +29,16 @@ class Connections:
         self._lock = threading.Lock()
 
     def get(self) -> sqlite3.Connection:
-        """This thread's connection (opened on first use). Raises sqlite3.Error."""
+        """This thread's connection (opened on first use, and again when the file was
+        replaced by a rebuild since). Raises sqlite3.Error."""
         db = getattr(self._local, "db", None)
+        if db is not None and self._local.inode != _inode(self.path):
+            db = None             # rebuilt and moved into place (here or by another process)
         if db is None:
             db = sqlite3.connect(self.path, timeout=30, check_same_thread=False,
                                  **({"isolation_level": None} if self._autocommit else {}))
             self._configure(db)
-            self._local.db = db
+            self._local.db, self._local.inode = db, _inode(self.path)
             with self._lock:
                 self._all.append(db)
         return db
@@ -72,6 +77,54 @@ class SideIndex:
     @staticmethod
     def _meta(db: sqlite3.Connection, key: str) -> str | None:
         return read_meta(db, key)
+
+    def _fresh(self, path: Path) -> "SideIndex":
+        """A new, empty index of this kind at ``path`` (the same collaborators)."""
+        raise NotImplementedError
+
+    def rebuild_aside(self, build: Callable[["SideIndex"], int]) -> int:
+        """Run ``build`` on a fresh index in ``<file>.new``, then move it into place:
+        readers see the old index until the swap, and a failed build leaves it as it
+        was. Returns what ``build`` returns. Raises StoreError."""
+        aside = self.path.with_name(self.path.name + ".new")
+        _unlink(aside)
+        fresh = self._fresh(aside)
+        try:
+            count = build(fresh)
+        except BaseException:
+            fresh.close()
+            _unlink(aside)
+            raise
+        fresh.close()        # the last connection checkpoints its WAL into the file
+        with self._write_lock:
+            self.close()
+            try:
+                for suffix in ("-wal", "-shm"):
+                    _unlink_one(f"{self.path}{suffix}")
+                os.replace(aside, self.path)
+            except OSError as exc:
+                raise StoreError(f"cannot move the rebuilt index into place at {self.path}: "
+                                 f"{exc}") from None
+        return count
+
+
+def _inode(path: Path) -> int | None:
+    try:
+        return os.stat(path).st_ino
+    except OSError:
+        return None
+
+
+def _unlink_one(name: str) -> None:
+    try:
+        os.unlink(name)
+    except FileNotFoundError:
+        pass
+
+
+def _unlink(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        _unlink_one(f"{path}{suffix}")
 
 
 def read_meta(db: sqlite3.Connection, key: str) -> str | None:

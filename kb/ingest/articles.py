@@ -1,4 +1,5 @@
-"""Articles: extracting main text and metadata (trafilatura), and storing versioned text.
+"""Reading articles: fetching a page safely, extracting its main text and metadata
+(trafilatura), reading an HTML or text file, into an ArticleData (kb.model.article).
 
 An article (schema:NewsArticle or another schema:CreativeWork type) is identified by
 its URL, or by a name when it has none. Each distinct text is a ckb:ArticleText
@@ -8,8 +9,6 @@ changed text becomes a new version that prov:wasRevisionOf the previous one.
 from __future__ import annotations
 
 import codecs
-import datetime as dt
-import hashlib
 import http.client
 import ipaddress
 import re
@@ -18,26 +17,14 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Collection
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from rdflib import Literal, URIRef
-from rdflib.namespace import PROV, RDF, XSD
+from rdflib import URIRef
 
-from kb.model.dates import PDate, parse_date
 from kb.errors import InputError, NotFound
-from kb.model.iris import META, Minter
-from kb.model.claim import Named, date_literal, named_quads
+from kb.model.article import ArticleData
+from kb.model.dates import parse_date
 from kb.model.urls import check_url, link_target
-from kb.model.vocab import CKB, SCHEMA
-
-ARTICLE_TYPES = {
-    "news": SCHEMA.NewsArticle, "newsarticle": SCHEMA.NewsArticle,
-    "opinion": SCHEMA.OpinionNewsArticle, "opinionnewsarticle": SCHEMA.OpinionNewsArticle,
-    "report": SCHEMA.ReportageNewsArticle, "reportagenewsarticle": SCHEMA.ReportageNewsArticle,
-    "article": SCHEMA.Article, "factcheck": SCHEMA.ClaimReview,
-    "webpage": SCHEMA.WebPage, "digest": SCHEMA.WebPage,
-}
 
 
 # from_html: the charset a page declares (<meta charset=...> or http-equiv Content-Type),
@@ -65,10 +52,6 @@ _AUTHOR_ROLE = re.compile(r"(?:.*\s)?(?:writer|reporter|correspondent|editor|col
                           r"|contributor)s?|(?:ms|msc|ma|mba|mph|md|phd|rd|rdn|rn|jd|esq)\.?",
                           re.I)
 
-# the name each type reads back as (ARTICLE_TYPES has several names for some types)
-KIND_OF_TYPE = {SCHEMA.NewsArticle: "news", SCHEMA.OpinionNewsArticle: "opinion",
-                SCHEMA.ReportageNewsArticle: "report", SCHEMA.Article: "article",
-                SCHEMA.ClaimReview: "factcheck", SCHEMA.WebPage: "webpage"}
 
 
 # not_an_article: what a page that is not an article looks like (docs/article-extraction.md).
@@ -101,33 +84,6 @@ def not_an_article(html: str, text: str) -> str | None:
     return None
 
 
-@dataclass
-class ArticleData:
-    """An article's text and metadata before it is stored. ``text`` may be None for a
-    source known only by its metadata (URL, publisher, date)."""
-
-    text: str | None = None
-    title: str | None = None
-    url: str | None = None
-    publisher: str | None = None
-    authors: list[str] = field(default_factory=list)
-    published: PDate | None = None
-    language: str | None = None
-    kind: str | None = None         # a key of ARTICLE_TYPES; None means news
-    key: str | None = None          # identity when there is no URL
-    via: str | None = None          # a secondary source (URL) through which we know it
-
-    def with_overrides(self, **fields) -> "ArticleData":
-        return replace(self, **{k: v for k, v in fields.items() if v not in (None, [], "")})
-
-    @property
-    def identity(self) -> str:
-        key = self.url or self.key or self.title
-        if not key:
-            raise InputError("an article needs a URL, an id or a title to be identified")
-        return key
-
-
 def _normalise_text(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
     return text.strip("\n") + "\n" if text.strip() else ""
@@ -157,7 +113,7 @@ def from_html(raw: bytes | str, where: str, max_bytes: int, url: str | None = No
 
     Raises InputError when the page is too big, not HTML, or has no article text.
     """
-    import trafilatura
+    import trafilatura  # ~280 ms to import (python -X importtime): only when a page is read
 
     if isinstance(raw, bytes):
         if len(raw) > max_bytes * 4:
@@ -430,68 +386,6 @@ def read_file(path: Path, max_bytes: int, fmt: str | None = None,
         raise InputError(f"unknown article format {fmt!r} (html or text)", where=str(path))
     data.key = data.key or path.stem
     return data
-
-
-@dataclass
-class StoredArticle:
-    iri: URIRef
-    version: URIRef | None
-    sha256: str | None
-    created: bool          # the article was new
-    new_version: bool      # a new text version was stored
-
-
-def sha256_text(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def article_quads(iris: Minter, data: ArticleData, article: URIRef,
-                  previous: URIRef | None, now: dt.datetime) -> tuple[list[tuple], URIRef | None, str | None]:
-    """Quads for the article's metadata and (when it has text) a new text version."""
-    kind = data.kind or "news"
-    rdf_type = ARTICLE_TYPES.get(kind.lower().replace("-", "").replace(" ", ""))
-    if rdf_type is None:
-        raise InputError(f"unknown article type {data.kind!r} (known: {', '.join(sorted(ARTICLE_TYPES))})")
-    q = [(article, RDF.type, rdf_type, META)]
-    if rdf_type != SCHEMA.NewsArticle and rdf_type in (SCHEMA.OpinionNewsArticle, SCHEMA.ReportageNewsArticle):
-        q.append((article, RDF.type, SCHEMA.NewsArticle, META))
-    if data.title:
-        q.append((article, SCHEMA.headline, Literal(data.title), META))
-    if data.url:   # every import path checked it already; this is the last line
-        check_url(data.url, "the article URL", where=data.identity)
-        q.append((article, SCHEMA.url, Literal(data.url, datatype=XSD.anyURI), META))
-    if data.via:
-        check_url(data.via, "the via URL", where=data.identity)
-        q.append((article, CKB.via, URIRef(data.via), META))
-    if data.publisher:
-        pub = Named(iris.publisher(data.publisher), data.publisher)
-        q.append((article, SCHEMA.publisher, pub.iri, META))
-        q += named_quads(pub, SCHEMA.Organization)
-    for name in data.authors:
-        person = Named(iris.person(name), name)
-        q.append((article, SCHEMA.author, person.iri, META))
-        q += named_quads(person, SCHEMA.Person)
-    if data.published:
-        q.append((article, SCHEMA.datePublished, date_literal(data.published), META))
-    if data.language:
-        q.append((article, SCHEMA.inLanguage, Literal(data.language), META))
-    if not data.text:
-        return q, None, None
-    sha = sha256_text(data.text)
-    version = iris.version(article, sha)
-    q += [
-        (article, CKB.currentVersion, version, META),
-        (version, RDF.type, CKB.ArticleText, META),
-        (version, SCHEMA.text, Literal(data.text), META),
-        (version, CKB.sha256, Literal(sha), META),
-        (version, SCHEMA.encodingFormat, Literal("text/plain"), META),
-        (version, PROV.specializationOf, article, META),
-        (version, PROV.generatedAtTime,
-         Literal(now.isoformat(timespec="seconds"), datatype=XSD.dateTime), META),
-    ]
-    if previous is not None:
-        q.append((version, PROV.wasRevisionOf, previous, META))
-    return q, version, sha
 
 
 def require_text(text: str | None, article: URIRef) -> str:

@@ -72,23 +72,21 @@ import json
 import logging
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import Any, Iterable
 from urllib.parse import urldefrag
 
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
-from kb.ingest.articles import ArticleData
+from kb.model.article import ArticleData
 from kb.config import MAX_IMPORT_DEPTH
 from kb.model.dates import PDate, TimeAbout, parse_date
 from kb.errors import InputError
-from kb.model.iris import META, short_hash
+from kb.model.iris import META, Minter, short_hash
 from kb.model.claim import ClaimRecord, Named, date_literal, named_quads
 from kb.model.urls import UNSAFE_IRI_SCHEMES, check_iri, check_url, scheme
 from kb.model.vocab import CKB, SCHEMA
 
-if TYPE_CHECKING:  # pragma: no cover
-    from kb.knowledgebase import KnowledgeBase
 
 log = logging.getLogger(__name__)
 
@@ -114,7 +112,7 @@ _LINK_KEYS = frozenset({"@id", "id", "url", "sameAs", "mainEntityOfPage", "appea
 _JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
 
 
-def parse(kb: "KnowledgeBase", path: Path,
+def parse(iris: Minter, path: Path,
           notes: list[str] | None = None) -> tuple[list[ArticleData], list[ClaimRecord]]:
     """Read a ClaimReview JSON-LD file into article data and claim records (nothing is
     written). Notes about dropped values are appended to ``notes`` (and logged).
@@ -140,7 +138,7 @@ def parse(kb: "KnowledgeBase", path: Path,
 
     articles: dict[str, ArticleData] = {}
     records: dict[URIRef, ClaimRecord] = {}
-    parsed = [_review(kb, graph, review, where, note) for review in reviews]
+    parsed = [_review(iris, graph, review, where, note) for review in reviews]
     parsed.sort(key=lambda pair: (pair[0].url, pair[1].statement))   # graph order is arbitrary
     for article, record in parsed:
         if article.url in articles:
@@ -410,7 +408,7 @@ def _rating_literal(value: Literal) -> Literal:
     return value
 
 
-def _review(kb: "KnowledgeBase", graph: Graph, review, where: str,
+def _review(iris: Minter, graph: Graph, review, where: str,
             note) -> tuple[ArticleData, ClaimRecord]:
     url, fallback = _review_url(graph, review)
     items = _objects(graph, review, "itemReviewed")
@@ -449,7 +447,7 @@ def _review(kb: "KnowledgeBase", graph: Graph, review, where: str,
     article = ArticleData(
         title=title, url=url, publisher=publisher, authors=sorted(set(persons)),
         published=published, language=_language(graph, review, what, note), kind="factcheck")
-    source = kb.iris.article_for(url)
+    source = iris.article_for(url)
 
     claimants: list[str] = []
     about = None
@@ -460,21 +458,21 @@ def _review(kb: "KnowledgeBase", graph: Graph, review, where: str,
             made = _date(graph, item, ("datePublished", "dateCreated"), f"{what} itemReviewed", note)
             about = TimeAbout(made) if made else None
     claimants = list(dict.fromkeys(claimants))
-    speaker = Named(kb.iris.person(claimants[0]), claimants[0]) if claimants else None
+    speaker = Named(iris.person(claimants[0]), claimants[0]) if claimants else None
     if len(claimants) > 1:
         note(f"{what}: {len(claimants)} claimants; kept {claimants[0]!r} as the speaker")
     if speaker is None:
         note(f"{what}: no claimant (itemReviewed author); the claim is recorded as factual")
 
-    iri = kb.iris.claim(f"cr-{short_hash(url, statement)}")
-    extra = _review_quads(kb, graph, review, iri, url, publisher, persons, published, what, note)
+    iri = iris.claim(f"cr-{short_hash(url, statement)}")
+    extra = _review_quads(iris, graph, review, iri, url, publisher, persons, published, what, note)
     record = ClaimRecord(
         iri=iri, modality=CKB.ReportedSpeech if speaker else CKB.Factual, source=source,
         statement=statement, speaker=speaker, about=about, published=published, extra=extra)
     return article, record
 
 
-def _review_quads(kb: "KnowledgeBase", graph: Graph, review, claim: URIRef, url: str,
+def _review_quads(iris: Minter, graph: Graph, review, claim: URIRef, url: str,
                   publisher: str | None, persons: list[str], published: PDate | None,
                   what: str, note) -> list[tuple]:
     node, rating = URIRef(f"{claim}#review"), URIRef(f"{claim}#rating")
@@ -484,12 +482,12 @@ def _review_quads(kb: "KnowledgeBase", graph: Graph, review, claim: URIRef, url:
         (node, SCHEMA.url, Literal(url, datatype=XSD.anyURI), META),
     ]
     if publisher:
-        org = Named(kb.iris.publisher(publisher), publisher)
+        org = Named(iris.publisher(publisher), publisher)
         q.append((node, SCHEMA.author, org.iri, META))
         q += named_quads(org, SCHEMA.Organization)
     else:
         for name in persons:
-            person = Named(kb.iris.person(name), name)
+            person = Named(iris.person(name), name)
             q.append((node, SCHEMA.author, person.iri, META))
             q += named_quads(person, SCHEMA.Person)
     if published:

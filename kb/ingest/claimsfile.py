@@ -7,26 +7,36 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import yaml
 from rdflib import URIRef
 from rdflib.namespace import OWL
 
 from kb.model.anchoring import Anchor, locate
-from kb.ingest.articles import ArticleData, from_html, from_text
-from kb.config import MAX_IMPORT_DEPTH
+from kb.ingest.articles import from_html, from_text
+from kb.model.article import ArticleData, sha256_text
+from kb.config import MAX_IMPORT_DEPTH, Settings
 from kb.model.dates import parse_date, parse_time_about
 from kb.errors import InputError, NotFound
-from kb.model.iris import short_hash
+from kb.model.iris import Minter, short_hash
 from kb.model.claim import (ClaimRecord, DateValue, EntitySetValue, EntityValue, Named, TextValue,
                     named_quads)
 from kb.model.quantity import decimal_mark, parse_quantity
 from kb.model.urls import UNSAFE_IRI_SCHEMES, check_iri, check_url, scheme
 from kb.model.vocab import CKB, MODALITIES
+from kb.stored.articles import Articles
 
-if TYPE_CHECKING:  # pragma: no cover
-    from kb.knowledgebase import KnowledgeBase
+
+
+class Context(Protocol):
+    """What parsing a claims file reads besides the file: the IRI minter, the settings
+    (article size limit) and the stored articles (``kb.stored.articles.Articles``:
+    claims may quote an article already in the KB). A KnowledgeBase is one."""
+
+    iris: Minter
+    settings: Settings
+    articles: Articles
 
 LINE = "__line__"
 ARTICLE_KEYS = {"file", "html", "text", "url", "title", "publisher", "author", "authors",
@@ -132,7 +142,7 @@ def _text(value: Any, name: str, where: str) -> str:
     return str(value)
 
 
-def parse(kb: "KnowledgeBase", path: Path, progress=None) -> ParsedFile:
+def parse(ctx: Context, path: Path, progress=None) -> ParsedFile:
     """Read a claims file into article data and claim records (nothing is written).
 
     Raises InputError naming the file, line and claim for any problem.
@@ -152,8 +162,8 @@ def parse(kb: "KnowledgeBase", path: Path, progress=None) -> ParsedFile:
     base_dir = path.parent
 
     tables: dict[str, dict[str, Named]] = {}
-    for section, minter in (("entities", kb.iris.entity), ("properties", kb.iris.property),
-                            ("people", kb.iris.person)):
+    for section, minter in (("entities", ctx.iris.entity), ("properties", ctx.iris.property),
+                            ("people", ctx.iris.person)):
         tables[section] = {}
         for key, spec in (data.get(section) or {}).items():
             if key == LINE:
@@ -170,7 +180,7 @@ def parse(kb: "KnowledgeBase", path: Path, progress=None) -> ParsedFile:
         if not isinstance(spec, dict):
             raise InputError("an article is a mapping (file, url, title, publisher, ...)", where=loc)
         _check_keys(spec, ARTICLE_KEYS, loc)
-        parsed.articles[str(key)] = _article(spec, str(key), base_dir, kb, loc)
+        parsed.articles[str(key)] = _article(spec, str(key), base_dir, ctx, loc)
 
     claims = data.get("claims")
     if not isinstance(claims, list) or not claims:
@@ -181,7 +191,7 @@ def parse(kb: "KnowledgeBase", path: Path, progress=None) -> ParsedFile:
         if not isinstance(item, dict):
             raise InputError("a claim is a mapping (article, quote, subject, ...)", where=loc)
         _check_keys(item, CLAIM_KEYS, loc)
-        parsed.records.append(_claim(kb, item, parsed.articles, tables, texts, loc))
+        parsed.records.append(_claim(ctx, item, parsed.articles, tables, texts, loc))
         if progress is not None:
             progress(index, len(claims))
     # part-of links of every declared entity, used by a claim or not (a district's claim
@@ -194,7 +204,7 @@ def parse(kb: "KnowledgeBase", path: Path, progress=None) -> ParsedFile:
     seen: dict = {}
     for rec in parsed.records:
         if rec.iri in seen:
-            raise InputError(f"two claims in the file have the id {kb.iris.local_id(rec.iri)}",
+            raise InputError(f"two claims in the file have the id {ctx.iris.local_id(rec.iri)}",
                              where=where)
         seen[rec.iri] = True
     return parsed
@@ -282,8 +292,8 @@ def _check_part_of_cycles(entities: dict[str, Named], where: str) -> None:
             visit(node, [node])
 
 
-def _article(spec: dict, key: str, base_dir: Path, kb: "KnowledgeBase", loc: str) -> ArticleData:
-    limit = kb.settings.max_article_bytes
+def _article(spec: dict, key: str, base_dir: Path, ctx: Context, loc: str) -> ArticleData:
+    limit = ctx.settings.max_article_bytes
     for name, what in (("url", "the article URL"), ("via", "the via URL")):
         if spec.get(name) is not None:
             check_url(spec[name], what, where=f"{loc} {name}")
@@ -327,7 +337,7 @@ def _ref(value: Any, table: dict[str, Named], minter, what: str, loc: str) -> Na
     return Named(minter(value), value)
 
 
-def parse_claim(kb: "KnowledgeBase", item: dict, *, where: str = "claim",
+def parse_claim(ctx: Context, item: dict, *, where: str = "claim",
                 anchor: Anchor | None = None,
                 version: tuple[URIRef | None, str | None] | None = None) -> ClaimRecord:
     """One claim from a mapping shaped like an entry of a claims file's ``claims`` list,
@@ -346,14 +356,14 @@ def parse_claim(kb: "KnowledgeBase", item: dict, *, where: str = "claim",
     texts: dict = {}
     if version is not None and "article" in item:
         try:
-            texts[kb.find_article(_text(item["article"], "article", where))] = version
+            texts[ctx.articles.find(_text(item["article"], "article", where))] = version
         except NotFound:
             pass  # _claim reports the unknown article
     tables = {"entities": {}, "properties": {}, "people": {}}
-    return _claim(kb, item, {}, tables, texts, where, anchor=anchor)
+    return _claim(ctx, item, {}, tables, texts, where, anchor=anchor)
 
 
-def _claim(kb: "KnowledgeBase", item: dict, articles: dict[str, ArticleData],
+def _claim(ctx: Context, item: dict, articles: dict[str, ArticleData],
            tables: dict, texts: dict, loc: str, anchor: Anchor | None = None) -> ClaimRecord:
     if "article" not in item:
         raise InputError("a claim needs 'article' (a key of 'articles', or an article in the KB)",
@@ -361,21 +371,21 @@ def _claim(kb: "KnowledgeBase", item: dict, articles: dict[str, ArticleData],
     ref = _text(item["article"], "article", loc)
     if ref in articles:
         data = articles[ref]
-        article = kb.iris.article_for(data.identity)
+        article = ctx.iris.article_for(data.identity)
         text = data.text
-        version = kb.iris.version(article, _sha(data.text)) if data.text else None
+        version = ctx.iris.version(article, _sha(data.text)) if data.text else None
         published = data.published
         language = data.language
     else:
         try:
-            article = kb.find_article(ref)
+            article = ctx.articles.find(ref)
         except NotFound:
             raise InputError(f"unknown article {ref!r}: not in the file's 'articles' nor in the KB",
                              where=loc) from None
         if article not in texts:
-            texts[article] = kb.current_text(article)
+            texts[article] = ctx.articles.current_text(article)
         version, text = texts[article]
-        meta = kb.article_metadata(article)
+        meta = ctx.articles.metadata(article)
         published = meta.published if meta else None
         language = meta.language if meta else None
 
@@ -386,7 +396,7 @@ def _claim(kb: "KnowledgeBase", item: dict, articles: dict[str, ArticleData],
     modality = MODALITIES[modality_name]
     speaker = None
     if item.get("speaker") is not None:
-        speaker = _ref(item["speaker"], tables["people"], kb.iris.person, "speaker", loc)
+        speaker = _ref(item["speaker"], tables["people"], ctx.iris.person, "speaker", loc)
     if modality == CKB.ReportedSpeech and speaker is None:
         raise InputError("a reported-speech claim needs 'speaker'", where=loc)
 
@@ -406,10 +416,10 @@ def _claim(kb: "KnowledgeBase", item: dict, articles: dict[str, ArticleData],
     if any(p is not None for p in parts):
         if any(p is None for p in parts):
             raise InputError("content needs all of subject, property and value", where=loc)
-        subject = _ref(item["subject"], tables["entities"], kb.iris.entity, "subject", loc)
-        prop = _ref(item["property"], tables["properties"], kb.iris.property, "property", loc)
-        value = _value(item["value"], item.get("unit"), tables, kb, loc, language)
-    scope = _ref(item["scope"], tables["entities"], kb.iris.entity, "scope", loc) if item.get("scope") else None
+        subject = _ref(item["subject"], tables["entities"], ctx.iris.entity, "subject", loc)
+        prop = _ref(item["property"], tables["properties"], ctx.iris.property, "property", loc)
+        value = _value(item["value"], item.get("unit"), tables, ctx, loc, language)
+    scope = _ref(item["scope"], tables["entities"], ctx.iris.entity, "scope", loc) if item.get("scope") else None
     if item.get("published") is not None:
         published = parse_date(item["published"], loc)
     about = (parse_time_about(item["about"], loc, published=published, language=language)
@@ -419,7 +429,7 @@ def _claim(kb: "KnowledgeBase", item: dict, articles: dict[str, ArticleData],
     if ident is None:
         ident = short_hash(str(article), statement, *(str(p) for p in parts), str(item.get("about")))
     try:
-        iri = kb.iris.claim(str(ident))
+        iri = ctx.iris.claim(str(ident))
     except InputError as exc:
         raise InputError(exc.message, where=loc) from None
     return ClaimRecord(iri=iri, modality=modality, source=article, statement=statement,
@@ -427,7 +437,7 @@ def _claim(kb: "KnowledgeBase", item: dict, articles: dict[str, ArticleData],
                        value=value, scope=scope, speaker=speaker, about=about, published=published)
 
 
-def _value(value: Any, unit: Any, tables: dict, kb: "KnowledgeBase", loc: str,
+def _value(value: Any, unit: Any, tables: dict, ctx: Context, loc: str,
            language: str | None = None):
     """A claim's value; quantities are read with the article's number conventions."""
     if isinstance(value, dict):
@@ -441,14 +451,14 @@ def _value(value: Any, unit: Any, tables: dict, kb: "KnowledgeBase", loc: str,
             return parse_quantity(_text(value["quantity"], "quantity", loc), value.get("unit", unit), loc,
                                   language=language)
         if kind == "entity":
-            return EntityValue(_ref(value["entity"], tables["entities"], kb.iris.entity, "entity", loc))
+            return EntityValue(_ref(value["entity"], tables["entities"], ctx.iris.entity, "entity", loc))
         if kind == "entities":
-            return _entity_set(value["entities"], tables, kb, loc)
+            return _entity_set(value["entities"], tables, ctx, loc)
         if kind == "date":
             return DateValue(parse_date(value["date"], loc), str(value["date"]))
         return TextValue(_text(value["text"], "text", loc))
     if isinstance(value, list):
-        return _entity_set(value, tables, kb, loc)
+        return _entity_set(value, tables, ctx, loc)
     if isinstance(value, bool) or value is None:
         raise InputError(f"unusable value {value!r}", where=loc)
     if isinstance(value, float) and decimal_mark(language) != ".":
@@ -462,7 +472,7 @@ def _value(value: Any, unit: Any, tables: dict, kb: "KnowledgeBase", loc: str,
 MAX_SET_MEMBERS = 200
 
 
-def _entity_set(items: Any, tables: dict, kb: "KnowledgeBase", loc: str):
+def _entity_set(items: Any, tables: dict, ctx: Context, loc: str):
     """A list of entities ("France, Germany and Italy"): one member is that entity."""
     if not isinstance(items, list) or not items:
         raise InputError("a set of entities is a non-empty list of entity keys or labels",
@@ -471,7 +481,7 @@ def _entity_set(items: Any, tables: dict, kb: "KnowledgeBase", loc: str):
         raise InputError(f"a set of entities has at most {MAX_SET_MEMBERS} members", where=loc)
     members: dict = {}
     for item in items:
-        named = _ref(item, tables["entities"], kb.iris.entity, "entity", loc)
+        named = _ref(item, tables["entities"], ctx.iris.entity, "entity", loc)
         members.setdefault(named.iri, named)
     if len(members) == 1:
         return EntityValue(next(iter(members.values())))
@@ -479,6 +489,4 @@ def _entity_set(items: Any, tables: dict, kb: "KnowledgeBase", loc: str):
 
 
 def _sha(text: str) -> str:
-    from kb.ingest.articles import sha256_text
-
     return sha256_text(text)

@@ -20,6 +20,7 @@ from typing import Any
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
+from rdflib.plugins.parsers.jsonld import to_rdf
 
 from kb.errors import InputError, StoreError
 
@@ -193,8 +194,6 @@ def localise_contexts(doc: dict) -> dict:
 def to_graph(doc: dict) -> Graph:
     """The triples of ``doc`` (its contexts already local; relative IRIs resolved
     against RELATIVE_BASE). Raises InputError when rdflib cannot read it as JSON-LD."""
-    from rdflib.plugins.parsers.jsonld import to_rdf
-
     graph = Graph()
     try:
         to_rdf(doc, graph, base=RELATIVE_BASE)

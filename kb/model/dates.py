@@ -264,7 +264,7 @@ def resolve_relative(text: str, published: PDate | None, language: str | None,
         raise InputError(f"{text!r} is relative or has no year: it is read against the "
                          f"article's publication date, which is needed to the day{known}",
                          where=where)
-    from dateparser.date import DateDataParser   # ~0.2 s to load its language data: only here
+    from dateparser.date import DateDataParser   # ~80 ms to import, more to load its language data: only here
 
     base = dt.datetime(published.year, published.month, published.day, 12)
     settings = {"RELATIVE_BASE": base, "PREFER_DATES_FROM": "past"}

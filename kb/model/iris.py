@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from rdflib import URIRef
 
@@ -76,8 +76,6 @@ class Minter:
     def user(self, name: str) -> URIRef:
         """The agent IRI of a claimkb account (kb.users names may hold '@', kept
         percent-encoded)."""
-        from urllib.parse import quote
-
         return URIRef(f"{self.base}users/{quote(name, safe='._-')}")
 
     def person(self, name: str) -> URIRef:

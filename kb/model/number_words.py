@@ -18,6 +18,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from number_parser import parse_number
+from text_to_num import text2num
+
 TEXT2NUM_LANGUAGES = frozenset({"fr", "es", "pt", "de", "it", "nl", "da"})
 NUMBER_PARSER_LANGUAGES = frozenset({"ru", "uk"})
 
@@ -82,15 +85,11 @@ def value(words: list[str], language: str | None) -> Decimal | None:
     if text in WORDS.get(lang, {}):
         return Decimal(WORDS[lang][text])
     if lang in TEXT2NUM_LANGUAGES:
-        from text_to_num import text2num   # loaded only for these languages
-
         try:
             return Decimal(text2num(text, lang))
         except ValueError:
             return None
     if lang in NUMBER_PARSER_LANGUAGES:
-        from number_parser import parse_number   # loaded only for these languages
-
         found = parse_number(text, language=lang)
         return Decimal(found) if isinstance(found, int) else None
     return None

@@ -23,6 +23,7 @@ from kb.model import number_words
 from kb.errors import InputError
 from kb.model.units import ALIASES, UNSUPPORTED, Unit, unit_for
 from kb.model.vocab import CKB, RDF
+from ontologies import VOCABULARY
 
 MAX_LENGTH = 200                          # characters; a longer value is refused
 MAX_DIGITS = 20                           # digits in one numeral; no real figure has more
@@ -87,8 +88,6 @@ def qualifiers() -> dict[URIRef, Qualifier]:
     A ckb:surfaceForm that starts with "…" is written after the number ("… or more"
     → "300 or more"); every other form is written before it.
     """
-    from ontologies import VOCABULARY
-
     graph = Graph()
     graph.parse(data=VOCABULARY.read_text(encoding="utf-8"), format="turtle")
     table = {}

@@ -149,5 +149,20 @@ MODALITIES: dict[str, URIRef] = {
     "prediction": CKB.Prediction,
 }
 
+# a modality IRI → its name ("factual"…), as claims files and the CLI spell it
+MODALITY_NAMES: dict[URIRef, str] = {iri: name for name, iri in MODALITIES.items()}
+
+
+def local_name(term) -> str | None:
+    """The last segment of an IRI (after '#' or '/'); None for None."""
+    if term is None:
+        return None
+    text = str(term)
+    for sep in ("#", "/"):
+        if sep in text:
+            text = text.rsplit(sep, 1)[1]
+    return text
+
+
 __all__ = ["CKB", "SCHEMA", "OA", "WD", "PROV", "TIME", "OWL", "RDF", "RDFS", "XSD",
-           "DCTERMS", "PREFIXES", "MODALITIES"]
+           "DCTERMS", "PREFIXES", "MODALITIES", "MODALITY_NAMES", "local_name"]

@@ -34,22 +34,25 @@ import re
 import secrets
 import threading
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.namespace import DCTERMS, RDF, XSD
 
-from kb.model import annotation_jsonld as jsonld
-from kb.services import history
-from kb.store import sparql
-from kb.model.anchoring import locate
+from kb.derived.registry import DerivedIndexes
 from kb.errors import Gone, InputError, NotFound, PermissionDenied, PreconditionFailed
+from kb.ingest.reanchor import reanchor
+from kb.model import annotation_jsonld as jsonld
+from kb.model.anchoring import locate
+from kb.model.iris import Minter
 from kb.model.urls import check_iri
 from kb.model.vocab import CKB, OA
-
-if TYPE_CHECKING:  # pragma: no cover
-    from kb.knowledgebase import KnowledgeBase
+from kb.store import sparql
+from kb.store.base import Store
+from kb.stored.annotations import AnnotationGraphs
+from kb.stored.articles import Articles
+from kb.stored.claims import ClaimReader
+from kb.stored.history import Change, History
 
 OA_NS = str(OA)
 MOTIVATIONS = ("assessing", "bookmarking", "classifying", "commenting", "describing", "editing",
@@ -131,11 +134,20 @@ class ReanchorReport:
 
 
 class Annotations:
-    """The annotation service of a KnowledgeBase (``kb.annotations``)."""
+    """The annotation service of one knowledge base (``KnowledgeBase.annotations``):
+    its store, IRI minter, articles, claims, change log, annotation graphs and derived
+    indexes are given, as plain objects."""
 
-    def __init__(self, kb: "KnowledgeBase"):
-        self.kb = kb
-        self.container = f"{kb.iris.base}annotations/"
+    def __init__(self, store: Store, iris: Minter, articles: Articles, reader: ClaimReader,
+                 changelog: History, graphs: AnnotationGraphs, indexes: DerivedIndexes):
+        self.store = store
+        self.iris = iris
+        self.articles = articles
+        self.reader = reader
+        self.changelog = changelog
+        self.graphs_of_store = graphs
+        self.indexes = indexes
+        self.container = graphs.container
         self._lock = threading.RLock()
 
     # ------------------------------------------------------------------ public API
@@ -156,9 +168,9 @@ class Annotations:
             now = _now()
             graph = self._prepare(data, iri, user=user, owner=user, old=None, now=now)
             parts = [self._insert(iri, graph),
-                     history.change_update(self.kb, iri, action="created", who=user,
+                     self.changelog.change_update(iri, action="created", who=user,
                                            summary=_summary_new(graph, iri), when=_precise())]
-            self.kb.store.update(sparql.join_updates(parts))
+            self.store.update(sparql.join_updates(parts))
             stored = self._reindex([iri])
         return self._annotation(iri, stored[iri]) if iri in stored else self.get(iri)
 
@@ -168,7 +180,7 @@ class Annotations:
         iri = self._iri(ref)
         graph = self._graph(iri)
         if graph is None:
-            change = history.deleted(self.kb, iri)
+            change = self.changelog.deleted(iri)
             if change is not None:
                 who = f" by {change.who}" if change.who else ""
                 raise Gone(f"annotation {self._id(iri)!r} was deleted{who} on {change.when}")
@@ -194,11 +206,11 @@ class Annotations:
             graph = self._prepare(data, iri, user=user, owner=old.creator, old=old_graph, now=now)
             new = self._annotation(iri, graph)
             parts = [sparql.render("annotation_delete.ru", a=iri), self._insert(iri, graph),
-                     history.change_update(self.kb, iri, action="updated", who=user,
+                     self.changelog.change_update(iri, action="updated", who=user,
                                            summary=_summary_diff(old, new), when=_precise(),
                                            before=json.dumps(old.doc, ensure_ascii=False),
                                            before_format="application/ld+json")]
-            self.kb.store.update(sparql.join_updates(parts))
+            self.store.update(sparql.join_updates(parts))
             stored = self._reindex([iri])
         return self._annotation(iri, stored[iri]) if iri in stored else self.get(iri)
 
@@ -214,11 +226,11 @@ class Annotations:
             self._check_etag(old, if_match)
             iri = URIRef(old.iri)
             parts = [sparql.render("annotation_delete.ru", a=iri),
-                     history.change_update(self.kb, iri, action="deleted", who=user, when=_precise(),
+                     self.changelog.change_update(iri, action="deleted", who=user, when=_precise(),
                                            summary=f"deleted annotation {old.id}",
                                            before=json.dumps(old.doc, ensure_ascii=False),
                                            before_format="application/ld+json")]
-            self.kb.store.update(sparql.join_updates(parts))
+            self.store.update(sparql.join_updates(parts))
             self._reindex([iri])
 
     def list(self, *, target: str | None = None, source: str | None = None,
@@ -243,8 +255,8 @@ class Annotations:
         keys = [("orphan", "true") if name == "orphan" else (name, value) for name, value in keys]
         after_iri = str(self._iri(after)) if after is not None and before is None and not last else None
         before_iri = str(self._iri(before)) if before is not None else None
-        index = self.kb.annotation_index
-        index.ensure_built(self.kb)
+        index = self.indexes.annotations
+        index.ensure_built()
         found = index.listing(keys, after=after_iri, before=before_iri, last=last, limit=limit)
         iris = [URIRef(i) for i in found.iris]
         items = self._load(iris)
@@ -261,7 +273,7 @@ class Annotations:
         StoreError."""
         article = URIRef(article_iri)
         graphs = self._graphs_for_source(article)
-        version, text = self.kb.current_text(article)
+        version, text = self.articles.current_text(article)
         texts: dict = {}
         out = []
         for iri in sorted(graphs, key=str):
@@ -322,11 +334,9 @@ class Annotations:
         recorded in the history; all in one update (then the annotations index). Raises
         StoreError (also when the update was stored but the annotations index could not
         be: it is rebuilt on the next start)."""
-        from kb.ingest.reanchor import reanchor
-
         article = URIRef(article_iri)
         report = ReanchorReport()
-        version, text = self.kb.current_text(article)
+        version, text = self.articles.current_text(article)
         if version is None:
             return report
         with self._lock:
@@ -378,11 +388,11 @@ class Annotations:
                     summary = f"re-anchored on {version} ({', '.join(methods) or 'unchanged'})"
                 written.append(iri)
                 parts += [sparql.render("annotation_delete.ru", a=iri), self._insert(iri, graph),
-                          history.change_update(self.kb, iri, action="updated", who=None,
+                          self.changelog.change_update(iri, action="updated", who=None,
                                                 summary=summary, before=before,
                                                 before_format="application/ld+json", when=_precise())]
             if parts:
-                self.kb.store.update(sparql.join_updates(parts))
+                self.store.update(sparql.join_updates(parts))
                 self._reindex(written)
         return report
 
@@ -398,11 +408,11 @@ class Annotations:
                 return out
             after = page.next_after
 
-    def history(self, ref: str) -> list[history.Change]:
+    def history(self, ref: str) -> list[Change]:
         """The recorded changes of an annotation (also a deleted one), newest first.
         Raises NotFound for an annotation that never existed."""
         iri = self._iri(ref)
-        changes = history.changes(self.kb, iri)
+        changes = self.changelog.changes(iri)
         if not changes and self._graph(iri) is None:
             raise NotFound(f"no annotation {ref!r}")
         return changes
@@ -414,22 +424,19 @@ class Annotations:
     def all_iris(self) -> list[str]:
         """Every annotation IRI, in id order (for export), from the annotations index.
         Raises StoreError."""
-        index = self.kb.annotation_index
-        index.ensure_built(self.kb)
+        index = self.indexes.annotations
+        index.ensure_built()
         return list(index.iter_iris())
 
     def stored_iris(self) -> list[str]:
         """Every annotation IRI in the store (not the index: what the index is rebuilt
         from), in no particular order. Raises StoreError."""
-        _, rows = self.kb.store.values(sparql.render("annotation_index_iris.rq",
-                                                     container=Literal(self.container)), many=True)
-        return [r[0] for r in rows if r[0]]
+        return self.graphs_of_store.stored_iris()
 
     def graphs(self, iris) -> dict[URIRef, Graph]:
         """The stored graphs of these annotation IRIs, in one query (annotations not in
         the store are left out). Raises StoreError."""
-        iris = [URIRef(str(i)) for i in iris]
-        return self._fetch("annotation_graphs.rq", g=iris) if iris else {}
+        return self.graphs_of_store.graphs(iris)
 
     def graph_of(self, ref: str) -> Graph:
         """The stored triples of one annotation. Raises NotFound, Gone."""
@@ -440,20 +447,8 @@ class Annotations:
         """After a store write: index the annotations ``iris`` as now stored (those no
         longer stored are dropped from the index); returns their stored graphs. If the
         index cannot be updated, the write stays and the indexes are marked stale
-        (``KnowledgeBase.after_write``: StoreError)."""
-        from kb.derived.annotation_index import record
-
-        stored: dict[URIRef, Graph] = {}
-
-        def refresh():
-            stored.update(self.graphs(iris))
-            users = f"{self.kb.iris.base}users/"
-            records = [record(i, stored[i], self.container, users) for i in iris if i in stored]
-            self.kb.annotation_index.put([r for r in records if r is not None],
-                                         removed=[str(i) for i in iris if i not in stored])
-
-        self.kb.after_write(refresh)
-        return stored
+        (``DerivedIndexes.after_write``: StoreError)."""
+        return self.indexes.annotations_changed(iris)
 
     # ------------------------------------------------------------------ reading
 
@@ -463,27 +458,23 @@ class Annotations:
             if not ref.startswith(self.container) or not self._id(URIRef(ref)):
                 raise NotFound(f"no annotation {ref!r}")
             return URIRef(ref)
-        return self.kb.iris.resolve("annotations", ref)
+        return self.iris.resolve("annotations", ref)
 
     def _id(self, iri) -> str:
         text = str(iri)
         return text[len(self.container):] if text.startswith(self.container) else text
 
     def _graph(self, iri: URIRef) -> Graph | None:
-        graphs = self._fetch("annotation_graphs.rq", g=[iri])
-        return graphs.get(iri)
+        return self.graphs_of_store.graph(iri)
 
     def _fetch(self, query: str, **params) -> dict[URIRef, Graph]:
-        graphs: dict[URIRef, Graph] = {}
-        for row in self.kb.select(query, **params):
-            graphs.setdefault(row["g"], Graph()).add((row["s"], row["p"], row["o"]))
-        return {g: graph for g, graph in graphs.items() if (g, RDF.type, OA.Annotation) in graph}
+        return self.graphs_of_store.fetch(query, **params)
 
     def _graphs_for_source(self, source: URIRef) -> dict[URIRef, Graph]:
         graphs = self._fetch("annotation_for_source.rq", source=source)
-        if str(source).startswith(f"{self.kb.iris.base}articles/"):
+        if str(source).startswith(f"{self.iris.base}articles/"):
             # annotations whose target source is a text version of the article
-            for v in self.kb.article_versions(source):
+            for v in self.articles.versions(source):
                 graphs.update(self._fetch("annotation_for_source.rq", source=v["version"]))
         return graphs
 
@@ -496,15 +487,15 @@ class Annotations:
     def _version_text(self, version: URIRef, cache: dict) -> str | None:
         if version not in cache:
             try:
-                cache[version] = self.kb.version_text(version)
+                cache[version] = self.articles.version_text(version)
             except NotFound:
                 cache[version] = None
         return cache[version]
 
     def _annotation(self, iri: URIRef, graph: Graph) -> Annotation:
         doc = jsonld.compact(graph, iri)
-        users = f"{self.kb.iris.base}users/"
-        owner = next((history.user_name(self.kb, c) for c in graph.objects(iri, DCTERMS.creator)
+        users = f"{self.iris.base}users/"
+        owner = next((self.changelog.user_name(c) for c in graph.objects(iri, DCTERMS.creator)
                       if str(c).startswith(users)), None)
         motivations = sorted(_short(m) for m in graph.objects(iri, OA.motivatedBy))
         tagging = set(graph.objects(iri, OA.motivatedBy)) == {OA.tagging}
@@ -528,7 +519,7 @@ class Annotations:
             etag=etag(graph), motivations=motivations, bodies_text=bodies, tags=tags,
             orphan=(iri, CKB.orphaned, Literal(True)) in graph, links=_link_bodies(graph, iri))
         targets = sorted(graph.objects(iri, OA.hasTarget), key=lambda t: (isinstance(t, BNode), str(t)))
-        ours = f"{self.kb.iris.base}"
+        ours = f"{self.iris.base}"
         chosen = None
         for t in targets:
             source = graph.value(t, OA.hasSource) or (t if isinstance(t, URIRef) else None)
@@ -553,20 +544,20 @@ class Annotations:
         if slug:
             base = _SLUG.sub("-", slug.strip().strip('"')).strip("-._")[:64] or None
             if base and base not in RESERVED_IDS:
-                iri = self.kb.iris.mint("annotations", base)
+                iri = self.iris.mint("annotations", base)
                 if self._free(iri):
                     return iri
                 slug = base
         for _ in range(20):
             stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S")
             ident = f"{slug + '-' if slug else ''}{stamp}-{secrets.token_hex(3)}"
-            iri = self.kb.iris.mint("annotations", ident[:120])
+            iri = self.iris.mint("annotations", ident[:120])
             if self._free(iri):
                 return iri
         raise InputError("could not mint a free annotation id")  # pragma: no cover
 
     def _free(self, iri: URIRef) -> bool:
-        return self._graph(iri) is None and not history.changes(self.kb, iri)
+        return self._graph(iri) is None and not self.changelog.changes(iri)
 
     def check_owner(self, ann: Annotation, user: str | None, is_admin: bool) -> None:
         """Raise PermissionDenied unless ``user`` created ``ann`` or ``is_admin``."""
@@ -608,8 +599,8 @@ class Annotations:
         self._validate(graph, iri)
         self._anchor_targets(graph, iri)
         # the server's bookkeeping: who created it, when, when modified
-        users = f"{self.kb.iris.base}users/"
-        owner_iri = self.kb.iris.user(owner or user)
+        users = f"{self.iris.base}users/"
+        owner_iri = self.iris.user(owner or user)
         for c in list(graph.objects(iri, DCTERMS.creator)):
             if str(c).startswith(users) and c != owner_iri:
                 raise InputError(f"creator {c} is another claimkb account: the server records "
@@ -633,7 +624,7 @@ class Annotations:
         targets = data.get("target")
         for t in targets if isinstance(targets, list) else [targets]:
             if isinstance(t, dict) and "selector" in t and t["selector"] in ([], {}, None) \
-                    and str(t.get("source", "")).startswith(f"{self.kb.iris.base}articles/"):
+                    and str(t.get("source", "")).startswith(f"{self.iris.base}articles/"):
                 raise InputError("an annotation on an article text needs a TextQuoteSelector or a "
                                  'TextPositionSelector (leave "selector" out to annotate the '
                                  "whole article)")
@@ -702,7 +693,7 @@ class Annotations:
 
     def _anchor_targets(self, graph: Graph, iri: URIRef) -> None:
         """Check targets that are claimkb resources; anchor selectors on article texts."""
-        base = self.kb.iris.base
+        base = self.iris.base
         for t in list(graph.objects(iri, OA.hasTarget)):
             source = graph.value(t, OA.hasSource)
             if source is None:
@@ -722,12 +713,12 @@ class Annotations:
 
     def _article_of(self, source: URIRef) -> tuple[URIRef | None, URIRef | None]:
         text = str(source)
-        prefix = f"{self.kb.iris.base}articles/"
+        prefix = f"{self.iris.base}articles/"
         if not text.startswith(prefix):
             return None, None
         head, sep, _ = text.partition("/versions/")
         article = URIRef(head)
-        if self.kb.article_metadata(article) is None:
+        if self.articles.metadata(article) is None:
             raise InputError(f"target source {source} is not an article of this knowledge base")
         return article, (source if sep else None)
 
@@ -737,21 +728,21 @@ class Annotations:
             if self._graph(iri) is None:
                 raise InputError(f"target {iri} is not an annotation of this knowledge base")
             return
-        if text.startswith(f"{self.kb.iris.base}articles/"):
+        if text.startswith(f"{self.iris.base}articles/"):
             # an article (or one of its text versions) as a whole
             _, version = self._article_of(iri)
             if version is not None:
                 try:
-                    self.kb.version_text(version)
+                    self.articles.version_text(version)
                 except NotFound:
                     raise InputError(f"target {iri} is not a stored text version") from None
             return
-        if text.startswith(f"{self.kb.iris.base}claims/"):
-            if not self.kb.select("claim_exists.rq", claim=iri):
+        if text.startswith(f"{self.iris.base}claims/"):
+            if not self.reader.exists(iri):
                 raise InputError(f"target {iri} is not a claim of this knowledge base")
             return
         try:
-            self.kb.describe(iri)
+            self.articles.describe(iri)
         except NotFound:
             raise InputError(f"target {iri} is not in this knowledge base") from None
 
@@ -769,7 +760,7 @@ class Annotations:
     def _anchor(self, graph: Graph, target, article: URIRef, version: URIRef | None) -> None:
         states, version = self._states(graph, target, version)
         if version is None:
-            version, text = self.kb.current_text(article)
+            version, text = self.articles.current_text(article)
             if version is None:
                 raise InputError(f"article {article} has no stored text to select from")
         else:
@@ -807,7 +798,7 @@ class Annotations:
         if not str(version).startswith(f"{article}/versions/"):
             raise InputError(f"{version} is not a text version of {article}")
         try:
-            return self.kb.version_text(version)
+            return self.articles.version_text(version)
         except NotFound:
             raise InputError(f"no stored text {version}") from None
 
@@ -851,7 +842,7 @@ class Annotations:
             params["tag"] = Literal(tag)
         if creator:
             params["creator"] = URIRef(creator) if creator.startswith(("http://", "https://")) \
-                else self.kb.iris.user(creator)
+                else self.iris.user(creator)
         if orphan:
             params["orphan"] = Literal(True)
         return params
@@ -1024,8 +1015,6 @@ def _move_selectors(graph: Graph, target, found, version: URIRef) -> None:
 
 
 def _reanchor(old_text, new_text, graph: Graph, ann: Annotation):
-    from kb.ingest.reanchor import reanchor
-
     if new_text is None:
         return None
     t = _first_selected(graph, URIRef(ann.iri))

@@ -88,12 +88,15 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
-from typing import TYPE_CHECKING, Iterable
+from typing import Iterable
 
+from rdflib import Literal, URIRef
+
+from kb.model.dates import parse_date
+from kb.model.iris import Minter
 from kb.model.quantity import parse_number_words
-
-if TYPE_CHECKING:  # pragma: no cover
-    from kb.knowledgebase import KnowledgeBase
+from kb.store import sparql
+from kb.store.base import Store
 
 DEFAULT_THRESHOLD = 0.40
 BLOCK_KEYS = 10          # the rarest keys of each claim used for blocking
@@ -681,7 +684,7 @@ def propose_matches(claims: list[TextClaim], threshold: float = DEFAULT_THRESHOL
 KB_PAGE = 10_000
 
 
-def claims_in_kb(kb: "KnowledgeBase", *, publisher: str | None = None,
+def claims_in_kb(store: Store, iris: Minter, *, publisher: str | None = None,
                  since=None, until=None) -> list[TextClaim]:
     """The KB's claims that have words (schema:text), one TextClaim each, in IRI order
     (named query claim_texts.rq, read in pages of ``KB_PAGE``).
@@ -690,14 +693,10 @@ def claims_in_kb(kb: "KnowledgeBase", *, publisher: str | None = None,
     or dates) filter. A TextClaim's id is the claim IRI; its publisher is the
     publisher's name (its IRI when it has none).
     """
-    from rdflib import Literal, URIRef
-
-    from kb.model.dates import parse_date
-
     params: dict = {}
     if publisher:
         params["ofPublisher"] = URIRef(publisher) if publisher.startswith(("http://", "https://")) \
-            else kb.iris.publisher(publisher)
+            else iris.publisher(publisher)
     if since is not None:
         params["since"] = Literal(parse_date(since).earliest.isoformat())
     if until is not None:
@@ -705,7 +704,7 @@ def claims_in_kb(kb: "KnowledgeBase", *, publisher: str | None = None,
     out: list[TextClaim] = []
     after = None
     while True:
-        rows = kb.select("claim_texts.rq", limit=KB_PAGE, after=after, **params)
+        rows = sparql.select(store, "claim_texts.rq", limit=KB_PAGE, after=after, **params)
         for row in rows:
             out.append(TextClaim(
                 id=str(row["claim"]), text=str(row["text"]),
@@ -720,17 +719,17 @@ def _text(term) -> str | None:
     return str(term) if term is not None else None
 
 
-def matches_in_kb(kb: "KnowledgeBase", threshold: float = DEFAULT_THRESHOLD, *,
+def matches_in_kb(store: Store, iris: Minter, threshold: float = DEFAULT_THRESHOLD, *,
                   publisher: str | None = None, since=None, until=None) -> list[Match]:
     """Same-claim pairs among the KB's claims (``propose_matches`` on ``claims_in_kb``).
 
     With ``publisher``, only pairs with at least one claim of that publisher are kept
     (the other side is searched in the whole KB).
     """
-    claims = claims_in_kb(kb, since=since, until=until)
+    claims = claims_in_kb(store, iris, since=since, until=until)
     matches = propose_matches(claims, threshold)
     if publisher:
-        mine = {c.id for c in claims_in_kb(kb, publisher=publisher, since=since, until=until)}
+        mine = {c.id for c in claims_in_kb(store, iris, publisher=publisher, since=since, until=until)}
         matches = [m for m in matches if m.a.id in mine or m.b.id in mine]
     return matches
 

@@ -41,10 +41,14 @@ from urllib.parse import urlsplit
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 
-from kb.store import sparql
 from kb.errors import InputError, NotFound, PermissionDenied
-from kb.services.history import user_name
+from kb.model.iris import Minter
 from kb.model.vocab import CKB, SCHEMA
+from kb.store import sparql
+from kb.store.base import Store
+from kb.stored.claims import ClaimReader
+from kb.stored.history import History
+from ontologies import VOCABULARY
 
 ROLE = "annotator"          # the least role that may rate
 RATING_PREFIX = "rating-"   # rating ids: annotations/rating-<16 hex>
@@ -70,8 +74,6 @@ class Level:
 @lru_cache(maxsize=1)
 def scale() -> tuple[Level, ...]:
     """The reliability scale, worst first, as ontologies/claimkb.ttl defines it."""
-    from ontologies import VOCABULARY
-
     g = Graph().parse(data=VOCABULARY.read_text(encoding="utf-8"), format="turtle")
     levels = [Level(int(g.value(s, SCHEMA.ratingValue)), str(s), str(g.value(s, RDFS.label)),
                     str(g.value(s, RDFS.comment)))
@@ -159,29 +161,6 @@ class Ratings:
 
 # ---------------------------------------------------------------------- references
 
-def publisher_iri(kb, ref: str | URIRef) -> tuple[URIRef, str | None]:
-    """(IRI, name) of a publisher given by IRI, id or name. Raises NotFound."""
-    text = str(ref).strip()
-    candidates = []
-    try:
-        candidates.append(kb.iris.resolve("publishers", text))
-    except NotFound:
-        pass
-    if text and not text.startswith(("http://", "https://", "urn:")):
-        candidates.append(kb.iris.publisher(text))
-    for iri in candidates:
-        rows = kb.select("reliability_publisher.rq", publisher=iri)
-        if rows:
-            name = rows[0]["name"]
-            return iri, str(name) if name is not None else None
-    raise NotFound(f"no publisher {text!r}")
-
-
-def assessor_iri(kb, user) -> URIRef:
-    """``<base>users/<name>`` for a kb.users.User or a user name. Raises InputError."""
-    return kb.iris.user(_name(user))
-
-
 def _name(user) -> str:
     name = getattr(user, "name", user)
     if not isinstance(name, str) or not name.strip():
@@ -245,33 +224,6 @@ def check_evidence(url) -> str:
 
 # ---------------------------------------------------------------------- reading
 
-def _assessment(kb, row: dict) -> Assessment:
-    value = int(row["value"].toPython())
-    lv = next((x for x in scale() if x.value == value), None)
-    author = str(row["author"])
-    return Assessment(
-        iri=str(row["review"]), id=kb.iris.local_id(row["review"]) or str(row["review"]),
-        publisher=str(row["publisher"]),
-        assessor=user_name(kb, row["author"]) or author, author=author,
-        value=value,
-        worst=int(row["worst"].toPython()) if row["worst"] is not None else worst(),
-        best=int(row["best"].toPython()) if row["best"] is not None else best(),
-        level=lv.label if lv else str(value),
-        level_iri=str(row["level"]) if row["level"] is not None else None,
-        reason=str(row["reason"]), evidence=str(row["evidence"]), created=str(row["created"]),
-        previous=str(row["previous"]) if row["previous"] is not None else None,
-        superseded_by=str(row["supersededBy"]) if row["supersededBy"] is not None else None,
-        withdrawn=str(row["withdrawn"]) if row["withdrawn"] is not None else None)
-
-
-def _rows(kb, **params) -> list[Assessment]:
-    seen: dict[str, Assessment] = {}
-    for row in kb.select("reliability_ratings.rq", **params):
-        a = _assessment(kb, row)
-        seen.setdefault(a.iri, a)   # one row per rating (first of any duplicates)
-    return list(seen.values())
-
-
 def _group(items: list[Assessment]) -> list[AssessorRatings]:
     by_author: dict[str, list[Assessment]] = {}
     for a in items:
@@ -296,115 +248,167 @@ def _group(items: list[Assessment]) -> list[AssessorRatings]:
     return sorted(out, key=lambda r: r.assessor.lower())
 
 
-def assessments(kb, publisher: str | URIRef) -> Ratings:
-    """Each assessor's current rating of ``publisher`` (IRI, id or name) and their
-    history. Raises NotFound for an unknown publisher."""
-    iri, name = publisher_iri(kb, publisher)
-    return Ratings(publisher=str(iri), name=name, assessors=_group(_rows(kb, publisher=iri)))
-
-
-def for_claim(kb, claim: str | URIRef) -> Ratings | None:
-    """The assessments of the publisher of ``claim``'s source article; None when the
-    source has no publisher. Raises NotFound for an unknown claim."""
-    iri = kb.claim_iri(str(claim))
-    rows = kb.select("reliability_claim_publisher.rq", claim=iri)
-    if not rows:
-        return None
-    name = str(rows[0]["name"]) if rows[0]["name"] is not None else None
-    return for_publisher(kb, rows[0]["publisher"], name)
-
-
-def for_publisher(kb, publisher: str | URIRef, name: str | None = None) -> Ratings:
-    """The assessments of the publisher IRI ``publisher``, taken as it is (no lookup:
-    for callers that read it from the store, e.g. a claim page's view); ``name`` is
-    shown with them."""
-    iri = URIRef(str(publisher))
-    return Ratings(publisher=str(iri), name=name, assessors=_group(_rows(kb, publisher=iri)))
-
-
-def get(kb, rating: str | URIRef) -> Assessment:
-    """One rating by id (``rating-…``) or IRI. Raises NotFound."""
-    text = str(rating).strip()
-    iri = kb.iris.resolve("annotations", text)
-    local = kb.iris.local_id(iri) or ""
-    found = _rows(kb, review=iri) if local.startswith(RATING_PREFIX) else []
-    if not found:
-        raise NotFound(f"no rating {text!r}")
-    return found[0]
-
-
-def current(kb, publisher: URIRef, user) -> Assessment | None:
-    """``user``'s current (latest, not withdrawn) rating of ``publisher``, or None."""
-    author = assessor_iri(kb, user)
-    for group in _group(_rows(kb, publisher=URIRef(str(publisher)), author=author)):
-        return group.current
-    return None
-
-
-def _head(kb, publisher: URIRef, author: URIRef) -> Assessment | None:
-    """The assessor's latest rating of the publisher, withdrawn or not."""
-    groups = _group(_rows(kb, publisher=publisher, author=author))
-    return groups[0].history[0] if groups and groups[0].history else None
-
-
 # ---------------------------------------------------------------------- writing
 
-def rate(kb, publisher: str | URIRef, *, user, value, reason: str, evidence: str,
-         now: dt.datetime | None = None) -> Assessment:
-    """Record ``user``'s rating of ``publisher`` (IRI, id or name): ``value`` on the
-    scale, a ``reason`` and an ``evidence`` URL. It supersedes the user's previous
-    rating of the publisher, which stays in the history. ``user`` is a kb.users.User
-    (its role is checked) or a user name (a trusted caller's). One atomic update.
 
-    Raises InputError, NotFound (publisher), PermissionDenied (role).
-    """
-    _check_role(user)
-    value = check_value(value)
-    reason = check_reason(reason)
-    evidence = check_evidence(evidence)
-    iri, _name_ = publisher_iri(kb, publisher)
-    author = assessor_iri(kb, user)
-    lv = level(value)
-    now = now or dt.datetime.now(dt.timezone.utc)
-    review = kb.iris.mint("annotations", RATING_PREFIX + uuid.uuid4().hex[:16])
-    created = Literal(now.astimezone(dt.timezone.utc).isoformat(timespec="microseconds"),
-                      datatype=XSD.dateTime)
-    with _WRITE_LOCK:
-        previous = _head(kb, iri, author)
-        parts = [sparql.render(
-            "reliability_insert.ru", review=review, rating=URIRef(f"{review}#rating"),
-            publisher=iri, author=author, reason=Literal(reason), evidence=URIRef(evidence),
-            created=created, value=Literal(value), worst=Literal(worst()), best=Literal(best()),
-            level=URIRef(lv.iri))]
-        if previous is not None:
-            parts.append(sparql.render("reliability_revise.ru", review=review,
-                                       previous=URIRef(previous.iri)))
-        kb.store.update(sparql.join_updates(parts))
-    return get(kb, review)
+class Reliability:
+    """Publisher reliability ratings in one knowledge base: its store, IRI minter,
+    claims (for a claim's publisher) and change log (for user names) are given."""
+
+    def __init__(self, store: Store, iris: Minter, reader: ClaimReader, changelog: History):
+        self.store = store
+        self.iris = iris
+        self.reader = reader
+        self.changelog = changelog
+
+    def _select(self, name: str, **params) -> list[dict]:
+        return sparql.select(self.store, name, **params)
+
+    def publisher_iri(self, ref: str | URIRef) -> tuple[URIRef, str | None]:
+        """(IRI, name) of a publisher given by IRI, id or name. Raises NotFound."""
+        text = str(ref).strip()
+        candidates = []
+        try:
+            candidates.append(self.iris.resolve("publishers", text))
+        except NotFound:
+            pass
+        if text and not text.startswith(("http://", "https://", "urn:")):
+            candidates.append(self.iris.publisher(text))
+        for iri in candidates:
+            rows = self._select("reliability_publisher.rq", publisher=iri)
+            if rows:
+                name = rows[0]["name"]
+                return iri, str(name) if name is not None else None
+        raise NotFound(f"no publisher {text!r}")
+
+    def assessor_iri(self, user) -> URIRef:
+        """``<base>users/<name>`` for a kb.users.User or a user name. Raises InputError."""
+        return self.iris.user(_name(user))
+
+    def _assessment(self, row: dict) -> Assessment:
+        value = int(row["value"].toPython())
+        lv = next((x for x in scale() if x.value == value), None)
+        author = str(row["author"])
+        return Assessment(
+            iri=str(row["review"]), id=self.iris.local_id(row["review"]) or str(row["review"]),
+            publisher=str(row["publisher"]),
+            assessor=self.changelog.user_name(row["author"]) or author, author=author,
+            value=value,
+            worst=int(row["worst"].toPython()) if row["worst"] is not None else worst(),
+            best=int(row["best"].toPython()) if row["best"] is not None else best(),
+            level=lv.label if lv else str(value),
+            level_iri=str(row["level"]) if row["level"] is not None else None,
+            reason=str(row["reason"]), evidence=str(row["evidence"]), created=str(row["created"]),
+            previous=str(row["previous"]) if row["previous"] is not None else None,
+            superseded_by=str(row["supersededBy"]) if row["supersededBy"] is not None else None,
+            withdrawn=str(row["withdrawn"]) if row["withdrawn"] is not None else None)
+
+    def _rows(self, **params) -> list[Assessment]:
+        seen: dict[str, Assessment] = {}
+        for row in self._select("reliability_ratings.rq", **params):
+            a = self._assessment(row)
+            seen.setdefault(a.iri, a)   # one row per rating (first of any duplicates)
+        return list(seen.values())
+
+    def assessments(self, publisher: str | URIRef) -> Ratings:
+        """Each assessor's current rating of ``publisher`` (IRI, id or name) and their
+        history. Raises NotFound for an unknown publisher."""
+        iri, name = self.publisher_iri(publisher)
+        return Ratings(publisher=str(iri), name=name, assessors=_group(self._rows(publisher=iri)))
+
+    def for_claim(self, claim: str | URIRef) -> Ratings | None:
+        """The assessments of the publisher of ``claim``'s source article; None when the
+        source has no publisher. Raises NotFound for an unknown claim."""
+        iri = self.reader.iri(str(claim))
+        rows = self._select("reliability_claim_publisher.rq", claim=iri)
+        if not rows:
+            return None
+        name = str(rows[0]["name"]) if rows[0]["name"] is not None else None
+        return self.for_publisher(rows[0]["publisher"], name)
+
+    def for_publisher(self, publisher: str | URIRef, name: str | None = None) -> Ratings:
+        """The assessments of the publisher IRI ``publisher``, taken as it is (no lookup:
+        for callers that read it from the store, e.g. a claim page's view); ``name`` is
+        shown with them."""
+        iri = URIRef(str(publisher))
+        return Ratings(publisher=str(iri), name=name, assessors=_group(self._rows(publisher=iri)))
+
+    def get(self, rating: str | URIRef) -> Assessment:
+        """One rating by id (``rating-…``) or IRI. Raises NotFound."""
+        text = str(rating).strip()
+        iri = self.iris.resolve("annotations", text)
+        local = self.iris.local_id(iri) or ""
+        found = self._rows(review=iri) if local.startswith(RATING_PREFIX) else []
+        if not found:
+            raise NotFound(f"no rating {text!r}")
+        return found[0]
+
+    def current(self, publisher: URIRef, user) -> Assessment | None:
+        """``user``'s current (latest, not withdrawn) rating of ``publisher``, or None."""
+        author = self.assessor_iri(user)
+        for group in _group(self._rows(publisher=URIRef(str(publisher)), author=author)):
+            return group.current
+        return None
+
+    def _head(self, publisher: URIRef, author: URIRef) -> Assessment | None:
+        """The assessor's latest rating of the publisher, withdrawn or not."""
+        groups = _group(self._rows(publisher=publisher, author=author))
+        return groups[0].history[0] if groups and groups[0].history else None
+
+    def rate(self, publisher: str | URIRef, *, user, value, reason: str, evidence: str,
+             now: dt.datetime | None = None) -> Assessment:
+        """Record ``user``'s rating of ``publisher`` (IRI, id or name): ``value`` on the
+        scale, a ``reason`` and an ``evidence`` URL. It supersedes the user's previous
+        rating of the publisher, which stays in the history. ``user`` is a kb.users.User
+        (its role is checked) or a user name (a trusted caller's). One atomic update.
+
+        Raises InputError, NotFound (publisher), PermissionDenied (role).
+        """
+        _check_role(user)
+        value = check_value(value)
+        reason = check_reason(reason)
+        evidence = check_evidence(evidence)
+        iri, _name_ = self.publisher_iri(publisher)
+        author = self.assessor_iri(user)
+        lv = level(value)
+        now = now or dt.datetime.now(dt.timezone.utc)
+        review = self.iris.mint("annotations", RATING_PREFIX + uuid.uuid4().hex[:16])
+        created = Literal(now.astimezone(dt.timezone.utc).isoformat(timespec="microseconds"),
+                          datatype=XSD.dateTime)
+        with _WRITE_LOCK:
+            previous = self._head(iri, author)
+            parts = [sparql.render(
+                "reliability_insert.ru", review=review, rating=URIRef(f"{review}#rating"),
+                publisher=iri, author=author, reason=Literal(reason), evidence=URIRef(evidence),
+                created=created, value=Literal(value), worst=Literal(worst()), best=Literal(best()),
+                level=URIRef(lv.iri))]
+            if previous is not None:
+                parts.append(sparql.render("reliability_revise.ru", review=review,
+                                           previous=URIRef(previous.iri)))
+            self.store.update(sparql.join_updates(parts))
+        return self.get(review)
+
+    def withdraw(self, rating: str | URIRef, *, user, now: dt.datetime | None = None) -> Assessment:
+        """Withdraw ``user``'s current rating ``rating`` (id or IRI): it stays in the history,
+        marked withdrawn, and the assessor has no current rating of the publisher until they
+        rate again. Raises NotFound, PermissionDenied (not the user's own rating, or a role
+        below annotator), InputError (already withdrawn, or superseded by a later rating)."""
+        _check_role(user)
+        found = self.get(rating)
+        if found.author != str(self.assessor_iri(user)):
+            raise PermissionDenied(f"rating {found.id} is {found.assessor}'s: only its assessor "
+                                   f"may withdraw it")
+        if found.withdrawn:
+            raise InputError(f"rating {found.id} was withdrawn already ({found.withdrawn})")
+        if found.superseded_by:
+            raise InputError(f"rating {found.id} was superseded by a later rating; withdraw that one")
+        now = now or dt.datetime.now(dt.timezone.utc)
+        when = Literal(now.astimezone(dt.timezone.utc).isoformat(timespec="microseconds"),
+                       datatype=XSD.dateTime)
+        with _WRITE_LOCK:
+            self.store.update(sparql.render("reliability_withdraw.ru", review=URIRef(found.iri), when=when))
+        return self.get(found.iri)
 
 
-def withdraw(kb, rating: str | URIRef, *, user, now: dt.datetime | None = None) -> Assessment:
-    """Withdraw ``user``'s current rating ``rating`` (id or IRI): it stays in the history,
-    marked withdrawn, and the assessor has no current rating of the publisher until they
-    rate again. Raises NotFound, PermissionDenied (not the user's own rating, or a role
-    below annotator), InputError (already withdrawn, or superseded by a later rating)."""
-    _check_role(user)
-    found = get(kb, rating)
-    if found.author != str(assessor_iri(kb, user)):
-        raise PermissionDenied(f"rating {found.id} is {found.assessor}'s: only its assessor "
-                               f"may withdraw it")
-    if found.withdrawn:
-        raise InputError(f"rating {found.id} was withdrawn already ({found.withdrawn})")
-    if found.superseded_by:
-        raise InputError(f"rating {found.id} was superseded by a later rating; withdraw that one")
-    now = now or dt.datetime.now(dt.timezone.utc)
-    when = Literal(now.astimezone(dt.timezone.utc).isoformat(timespec="microseconds"),
-                   datatype=XSD.dateTime)
-    with _WRITE_LOCK:
-        kb.store.update(sparql.render("reliability_withdraw.ru", review=URIRef(found.iri), when=when))
-    return get(kb, found.iri)
-
-
-__all__ = ["Assessment", "AssessorRatings", "Level", "Ratings", "assessments", "check_evidence",
-           "check_reason", "check_value", "current", "for_claim", "for_publisher", "get", "publisher_iri",
-           "rate", "scale", "withdraw"]
+__all__ = ["Assessment", "AssessorRatings", "Level", "Ratings", "Reliability", "check_evidence",
+           "check_reason", "check_value", "scale"]

@@ -3,16 +3,14 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
-
 import pyoxigraph as ox
 from rdflib import Graph
+from rdflib.namespace import RDF, SH
 
 from kb.errors import ValidationFailed
+from kb.store.base import Store
 from kb.store.convert import from_ox
-
-if TYPE_CHECKING:  # pragma: no cover
-    from kb.knowledgebase import KnowledgeBase
+from ontologies import SHAPES
 
 
 @dataclass
@@ -28,25 +26,21 @@ class Report:
 
 
 def shapes_graph() -> Graph:
-    from ontologies import SHAPES
-
     return Graph().parse(data=SHAPES.read_text(encoding="utf-8"), format="turtle")
 
 
 def validate_graph(data: Graph) -> tuple[bool, int, str]:
     """(conforms, number of violations, readable report) for ``data``."""
-    import pyshacl
+    import pyshacl  # here, not at the top: importing pyshacl takes ~150 ms more after kb (python -X importtime), paid only by `validate`
 
     conforms, results, text = pyshacl.validate(
         data, shacl_graph=shapes_graph(), inference="none", advanced=True,
         allow_warnings=True)
-    from rdflib.namespace import SH, RDF
-
     count = len(set(results.subjects(RDF.type, SH.ValidationResult)))
     return bool(conforms), count, text
 
 
-def validate(kb: "KnowledgeBase", raise_on_violation: bool = True) -> Report:
+def validate(store: Store, raise_on_violation: bool = True) -> Report:
     """Validate every graph of the KB (metadata and claim content, as one union).
 
     Raises ValidationFailed (with the readable report) on violations unless
@@ -54,7 +48,7 @@ def validate(kb: "KnowledgeBase", raise_on_violation: bool = True) -> Report:
     parsed dump for pyshacl.
     """
     buffer = io.BytesIO()
-    kb.export(buffer, "nquads")
+    store.dump(buffer, "nquads")
     union = Graph()
     quads = 0
     for quad in ox.parse(buffer.getvalue(), ox.RdfFormat.N_QUADS):

@@ -14,6 +14,7 @@ from rdflib import Graph
 from rdflib.term import Node
 
 from kb.errors import QueryError
+from kb.store.convert import to_ox
 
 RDF_FORMATS = {
     "trig": "application/trig",
@@ -91,6 +92,16 @@ class Store(ABC):
         line) when the data is malformed or ``check`` refuses it, in which case nothing
         is written."""
 
+    def bulk_load(self, parts: Iterable[bytes], fmt: str = "nquads",
+                  where: str = "<input>") -> None:
+        """Add derived data (e.g. the materialised comparisons) given in several parts,
+        as fast as the backend can: no ``check``, and no single transaction — a failure
+        part-way leaves the parts loaded so far, which the caller's next run replaces.
+        This generic path loads each part with ``load``; a backend with a faster bulk
+        path overrides it. Raises InputError (malformed data), StoreError."""
+        for data in parts:
+            self.load(data, fmt, where=where)
+
     @abstractmethod
     def dump(self, out: BinaryIO, fmt: str) -> None:
         """Write every quad of the store to ``out`` as ``fmt`` ("trig" or "nquads")."""
@@ -124,8 +135,6 @@ class Store(ABC):
         This default runs ``query()`` (everything in memory); backends override it.
         Raises QueryError (bad syntax, a graph name that is not an IRI) or StoreError.
         """
-        from kb.store.convert import to_ox
-
         if default_graphs is not None or named_graphs is not None:
             raise QueryError(f"the {self.name} backend cannot take a protocol dataset")
         if base_iri is not None:

@@ -91,6 +91,13 @@ def render(name: str, *, limit: int | None = None, **params) -> str:
     return text
 
 
+def select(store, name: str, limit: int | None = None, **params) -> list[dict]:
+    """Run the named query kb/queries/<name> on ``store`` (a kb.store.base.Store) with
+    its parameters bound; one dict per row (rdflib terms, None when unbound). Raises
+    StoreError, KeyError for an unknown parameter name (a programming error)."""
+    return store.query(render(name, limit=limit, **params)).dicts()
+
+
 def insert_data(quads: Iterable[tuple], *, blank_nodes: bool = False) -> str:
     """An ``INSERT DATA`` block for rdflib quads (s, p, o, graph-or-None). With
     ``blank_nodes``, blank nodes are written with fresh labels unique to this update
