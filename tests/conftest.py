@@ -188,6 +188,17 @@ from .browser_support import browser_fixture, site_fixture  # noqa: E402,F401
 ANALYST_RESULTS: dict[tuple[str, str], tuple[bool, str]] = {}   # (set, case) → (as labelled, said)
 
 
+def pytest_collection_modifyitems(items):
+    """Every case that talks to the real oxigraph server is marked ``remote``, however it
+    gets there (the fixture, or the contract suite's ``any_kb[remote]``): ``-m "not
+    remote"`` runs without the server binary, CI runs them all."""
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if names & {"oxigraph_server", "remote_kb"} or params.get("any_kb") == "remote":
+            item.add_marker(pytest.mark.remote)
+
+
 def pytest_runtest_logreport(report):
     """Collect the analyst sets' results (tests/test_analyst_set.py records each case as a
     user property): in the controller process, also when the tests ran in xdist workers."""

@@ -255,10 +255,10 @@ def test_capped_counts_and_facet_time_limit(demo, monkeypatch):
     # no time at all: every counted facet gives up (None), none is wrong
     assert set(demo.index.facets(ClaimFilter(modality="event", published="2021"), time_limit_ms=0).values()) == {None}
     # over the cap: no facets at all ("narrow the filter"), except for one facet alone
-    import kb.derived.claims_index as index_module
+    import kb.derived.claims_search as search_module    # where COUNT_CAP is read
 
     assert all(v is not None for v in demo.index.facets(f).values())
-    monkeypatch.setattr(index_module, "COUNT_CAP", 3)
+    monkeypatch.setattr(search_module, "COUNT_CAP", 3)
     demo.index._changed()
     assert set(demo.index.facets(f).values()) == {None}
     assert demo.index.search(ClaimFilter(modality="factual")).total_exact

@@ -238,7 +238,7 @@ def test_blocking_scores_far_fewer_pairs_than_all_and_keeps_the_match():
               for i in range(1500)]
     planted = claims[123].text.split()
     claims.append(TextClaim("planted", " ".join(planted[:10] + ["elsewhere"]), "another publisher"))
-    from kb.services.matching import _features
+    from kb.model.text_match import features as _features
     feats, _pool = _features(claims)
     pairs = candidate_pairs(feats)
     assert len(pairs) < len(claims) * (len(claims) - 1) // 2 // 20

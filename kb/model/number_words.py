@@ -1,4 +1,4 @@
-"""Number words in languages other than English (kb/model/quantity.py reads English itself).
+"""Number words in languages other than English (kb/model/english_numbers.py reads English).
 
 Well-kept libraries where they exist, tables (data) where they do not:
 
@@ -114,7 +114,7 @@ def fraction(words: list[str], language: str | None) -> Decimal | None:
         numerator = value(head, language)
         if numerator is None:
             return None
-    # as kb/model/quantity.py does for English: the ratio kept to 6 places (2/3 → 66.6667%)
+    # as kb/model/english_numbers.py does for English: the ratio kept to 6 places (2/3 → 66.6667%)
     return (numerator / Decimal(table[words[-1]])).quantize(Decimal("0.000001")) * 100
 
 
