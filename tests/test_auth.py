@@ -10,6 +10,7 @@ import pytest
 
 from kb.errors import InputError, NotFound
 from kb.accounts.users import FREE_FAILURES, ROLES, LoginThrottled, Users
+from web.errors import status_for
 
 PASSWORD = "correct horse battery"
 CSRF_MESSAGE = "CSRF token missing or invalid"
@@ -174,7 +175,7 @@ def test_failed_logins_are_throttled(tmp_path):
         assert users.authenticate("alice", "wrong password!") is None
     with pytest.raises(LoginThrottled) as caught:
         users.authenticate("alice", PASSWORD)  # even the right password must wait
-    assert caught.value.retry_after == 2 and caught.value.http_status == 429
+    assert caught.value.retry_after == 2 and status_for(caught.value) == 429
     now[0] += 2.5
     assert users.authenticate("alice", "wrong password!") is None
     with pytest.raises(LoginThrottled) as caught:

@@ -3,9 +3,16 @@
 ``create_app()`` builds the Flask app (flaskr-style factory). The knowledge base is
 opened once, at start-up, with the settings (defaults → ``<data_dir>/claimkb.toml`` →
 ``CLAIMKB_*`` env → the ``settings`` argument); the embedded store allows one process,
-so serve it with threads (``claimkb serve``). Views stay thin: parse the request →
-call ``kb`` → render (web/render.py picks HTML or a data twin). kb errors become HTTP
-errors in one place, web/errors.py.
+so serve it with threads (``claimkb serve``).
+
+Layout: web/views/ (the blueprints, one per feature: parse the request, call ``kb``,
+render), web/presenters/ (the data pages show, shaped from kb results), web/forms/
+(what a request's fields mean to the kb); app-level plumbing here: render.py (HTML or
+data: the one decision, and the responses), errors.py (the one table of kb errors →
+HTTP statuses, the one error shape), auth.py and csrf.py (who is asking; CSRF),
+filters.py (Jinja filters), params.py (query-string filters), vocabulary.py (the
+words forms and presenters share), context.py (``get_kb``), cli.py (``claimkb serve``).
+Views use forms and presenters; those two use neither each other nor the views.
 """
 from __future__ import annotations
 
@@ -18,9 +25,7 @@ from kb import KnowledgeBase, load_settings
 from kb.config import Settings
 
 from . import errors
-
-BLUEPRINTS = ("home", "claims", "articles", "entities", "compare", "sparql", "auth", "edit", "history", "annotate", "reliability",
-              "annotations_api", "admin")
+from .views import BLUEPRINTS
 
 
 def _secret_key(settings: Settings) -> str:
@@ -67,7 +72,7 @@ def create_app(settings: Settings | None = None, *, kb: KnowledgeBase | None = N
 
     kb.ensure_index()   # a KB made before the claims index existed gets it built once
     for name in BLUEPRINTS:
-        module = importlib.import_module(f"web.{name}")
+        module = importlib.import_module(f"web.views.{name}")
         if hasattr(module, "init_app"):
             module.init_app(app)
         else:

@@ -1,4 +1,4 @@
-"""The ``claimkb`` command: kb's commands (kb/cli.py) plus the web ones (``serve``).
+"""The ``claimkb`` command: kb's commands (kb/cli/) plus the web ones (``serve``).
 
 kb/ never imports Flask, so the commands that need the web app are added here and the
 console script points at this module.

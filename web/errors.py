@@ -1,10 +1,12 @@
 """The one place kb errors (and HTTP errors) become responses.
 
-Every error has one shape, as in Datasette: ``{"ok": false, "status": 404,
-"title": "Not Found", "error": "no claim 'x'"}`` for data clients (a ``.json`` /
-``.ttl`` / ``.jsonld`` URL, an Accept header that prefers JSON or RDF, or /sparql), and
-the same fields rendered in templates/error.html for browsers. Nothing here lets a
-Python traceback or an unescaped message reach the client.
+kb raises its own errors (kb/errors.py) and knows nothing of HTTP; ``STATUS`` below is
+the one table that gives each its HTTP status. Every error has one shape, as in
+Datasette: ``{"ok": false, "status": 404, "title": "Not Found", "error": "no claim
+'x'"}`` (``error_body``), as JSON for data clients (web/render.py's ``wants_data``:
+a ``.json`` / ``.ttl`` / ``.jsonld`` URL, an Accept header that prefers JSON or RDF,
+an API client, or a protocol endpoint) and rendered in templates/error.html for
+browsers. Nothing here lets a Python traceback or an unescaped message reach the client.
 """
 from __future__ import annotations
 
@@ -12,33 +14,56 @@ import logging
 
 from flask import Flask, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.http import HTTP_STATUS_CODES
 
-from kb.errors import KBError
+from kb.accounts.users import LoginThrottled
+from kb.errors import (AllBusy, Gone, InputError, KBError, NotFound, OverBudget,
+                       PermissionDenied, PreconditionFailed, QueryError, QueryNotAllowed,
+                       StoreError, StoreLocked, ValidationFailed)
+
+from .render import wants_data
 
 log = logging.getLogger(__name__)
 
-DATA_SUFFIXES = (".json", ".ttl", ".jsonld", ".trig", ".nt", ".csv")
-# the annotation UI's form actions (web/annotate.py) under /annotations/: browser pages
-BROWSER_FORMS = ("/reply", "/edit", "/delete")
-DATA_TYPES = ("application/json", "application/ld+json", "text/turtle",
-              "application/sparql-results+json", "application/n-triples")
+# kb error class → HTTP status. The first class the error is an instance of decides, so
+# a subclass comes before its base (Gone before NotFound, QueryNotAllowed before
+# QueryError); KBError, last, catches an error nobody listed (tests/web/test_errors.py
+# checks that every kb error is listed).
+STATUS: tuple[tuple[type[KBError], int], ...] = (
+    (Gone, 410),                 # a NotFound: existed, was deleted
+    (NotFound, 404),
+    (QueryNotAllowed, 403),      # a QueryError: an update, a SERVICE pattern
+    (QueryError, 400),
+    (InputError, 400),
+    (PermissionDenied, 403),
+    (PreconditionFailed, 412),
+    (ValidationFailed, 422),
+    (LoginThrottled, 429),
+    (StoreLocked, 503),
+    (OverBudget, 503),
+    (AllBusy, 503),
+    (StoreError, 502),
+    (KBError, 500),
+)
 
 
-def wants_data() -> bool:
-    """Whether this request should get its error as JSON rather than HTML."""
-    if request.path.endswith(DATA_SUFFIXES) or request.path.startswith("/sparql"):
-        return True
-    if request.path.startswith("/annotations") and not request.path.endswith(BROWSER_FORMS):
-        return True   # the W3C Web Annotation Protocol (web/annotations_api.py)
-    if request.headers.get("Authorization") or request.is_json:
-        return True  # API clients (tokens, JSON bodies) get data, whatever they Accept
-    best = request.accept_mimetypes.best_match(("text/html", *DATA_TYPES))
-    return best is not None and best != "text/html"
+def status_for(exc: KBError) -> int:
+    """The HTTP status of a kb error (STATUS)."""
+    return next(status for cls, status in STATUS if isinstance(exc, cls))
+
+
+def title_for(status: int) -> str:
+    return HTTP_STATUS_CODES.get(status, "Error")
+
+
+def error_body(status: int, message: str, title: str | None = None) -> dict:
+    """The one error shape."""
+    return {"ok": False, "status": status, "title": title or title_for(status), "error": message}
 
 
 def error_response(status: int, message: str, title: str | None = None, headers=None):
-    title = title or _title(status)
-    body = {"ok": False, "status": status, "title": title, "error": message}
+    """The error as JSON (data clients) or as the error page (browsers)."""
+    body = error_body(status, message, title)
     if wants_data():
         response = (body, status)
     else:
@@ -48,16 +73,10 @@ def error_response(status: int, message: str, title: str | None = None, headers=
     return response
 
 
-def _title(status: int) -> str:
-    from werkzeug.http import HTTP_STATUS_CODES
-
-    return HTTP_STATUS_CODES.get(status, "Error")
-
-
 def init_app(app: Flask) -> None:
     @app.errorhandler(KBError)
     def kb_error(exc: KBError):
-        status = exc.http_status if exc.http_status != 500 else 500
+        status = status_for(exc)
         if status >= 500:
             log.warning("%s: %s", type(exc).__name__, exc)
         return error_response(status, str(exc))
@@ -67,7 +86,7 @@ def init_app(app: Flask) -> None:
         headers = None
         if exc.code == 405 and exc.valid_methods:
             headers = {"Allow": ", ".join(exc.valid_methods)}
-        message = exc.description or _title(exc.code or 500)
+        message = exc.description or title_for(exc.code or 500)
         if exc.code == 413:
             limit = app.config.get("MAX_CONTENT_LENGTH")
             message = f"the request body is larger than the {limit:,}-byte limit"

@@ -1,15 +1,26 @@
-"""HTML or data: every page has a ``.json`` twin, resources also ``.ttl`` / ``.jsonld``
-(and ``.trig`` for claims, whose content lives in its own named graph).
+"""HTML or data — decided here, in one place — and the responses that carry it.
 
-A format is chosen by the URL suffix first (``/claims/abc.json``), else by the Accept
-header (content negotiation: browsers get HTML, RDF clients get RDF), HTML winning
-ties. Views call ``respond()`` with the plain data, the template, and, for resources,
-a function building the RDF.
+Every page has a ``.json`` twin, resources also ``.ttl`` / ``.jsonld`` (and ``.trig`` for
+claims, whose content lives in its own named graph).
+
+One reading of the Accept header, ``preferred()``: the media type the client prefers
+among those offered, the default one winning ties of quality (a browser's ``*/*`` or
+no Accept at all gets the default). On it rest:
+
+* ``choose()`` — the format of a page: the URL suffix first (``/claims/abc.json``),
+  else the Accept header, HTML winning ties (a protocol endpoint may make its data
+  the default instead);
+* ``wants_data()`` — whether a response that has no format of its own (an error, the
+  answer to a form post) is JSON rather than an HTML page. web/errors.py, web/auth.py
+  and the write views all ask it.
+
+Views call ``respond()`` with the plain data, the template, and, for resources, a
+function building the RDF.
 """
 from __future__ import annotations
 
 import json
-from typing import Callable
+from typing import Callable, Sequence
 
 from flask import Response, abort, render_template, request
 
@@ -25,6 +36,25 @@ RDFLIB_FORMATS = {"jsonld": "json-ld", "ttl": "turtle", "trig": "trig", "nt": "n
 PAGE_FORMATS = ("html", "json")
 RESOURCE_FORMATS = ("html", "json", "ttl", "jsonld")
 
+# what makes a request one for data, whatever its Accept header says
+DATA_SUFFIXES = (".json", ".ttl", ".jsonld", ".trig", ".nt", ".csv")
+DATA_PATHS = ("/sparql", "/annotations")   # the protocol endpoints: their clients are programs
+# the annotation UI's form actions (web/views/annotate.py) under /annotations/: browser pages
+BROWSER_FORMS = ("/reply", "/edit", "/delete")
+# the data types an Accept header may prefer to HTML
+DATA_TYPES = ("application/json", "application/ld+json", "text/turtle",
+              "application/sparql-results+json", "application/n-triples")
+
+
+def preferred(offered: Sequence[str], default: str = "text/html") -> str:
+    """The media type of ``offered`` that the Accept header prefers; ``default`` (one of
+    them) when the header names none of them or gives another the same quality."""
+    accept = request.accept_mimetypes
+    best = accept.best_match(offered, default=default)
+    if best != default and accept[best] <= accept[default]:
+        best = default
+    return best
+
 
 def split_suffix(ident: str, formats=RESOURCE_FORMATS) -> tuple[str, str | None]:
     """"abc.json" → ("abc", "json") when json is one of ``formats``; else (ident, None)."""
@@ -34,18 +64,31 @@ def split_suffix(ident: str, formats=RESOURCE_FORMATS) -> tuple[str, str | None]
     return ident, None
 
 
-def choose(suffix: str | None, formats=PAGE_FORMATS) -> str:
+def choose(suffix: str | None, formats=PAGE_FORMATS, *, default: str = "html") -> str:
     """The format to answer in. A suffix not offered here is a 404."""
     if suffix is not None:
         if suffix not in formats:
             abort(404, f"this page has no .{suffix} form (try: "
                        + ", ".join(f".{f}" for f in formats if f != "html") + ")")
         return suffix
-    offered = [MEDIA_TYPES[f] for f in formats]
-    best = request.accept_mimetypes.best_match(offered, default="text/html")
-    if best != "text/html" and request.accept_mimetypes[best] <= request.accept_mimetypes["text/html"]:
-        best = "text/html"
+    best = preferred([MEDIA_TYPES[f] for f in formats], MEDIA_TYPES[default])
     return next(f for f in formats if MEDIA_TYPES[f] == best)
+
+
+def wants_data() -> bool:
+    """Whether this request gets JSON rather than an HTML page, for a response without
+    a format of its own (an error, the answer to a form post): a data suffix in the
+    URL, a protocol endpoint, an API client (an Authorization header or a JSON body),
+    or an Accept header that prefers a data type to HTML."""
+    path = request.path
+    if path.endswith(DATA_SUFFIXES):
+        return True
+    if path.startswith(DATA_PATHS) and not (path.startswith("/annotations")
+                                            and path.endswith(BROWSER_FORMS)):
+        return True
+    if request.headers.get("Authorization") or request.is_json:
+        return True
+    return preferred(("text/html", *DATA_TYPES)) != "text/html"
 
 
 def respond(fmt: str, *, template: str, data: dict, rdf: Callable | None = None,

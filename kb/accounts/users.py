@@ -66,7 +66,6 @@ class LoginThrottled(KBError):
     """Too many failed logins for this user name in a row; ``retry_after`` seconds to wait."""
 
     exit_code = 2
-    http_status = 429
 
     def __init__(self, retry_after: float):
         self.retry_after = max(1, int(retry_after + 0.999))

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from .context import get_kb
-from .render import choose, respond
+from ..context import get_kb
+from ..render import choose, respond
 
 bp = Blueprint("home", __name__)
 

@@ -1,9 +1,10 @@
 """A claim's history and its retraction.
 
 ``GET /claims/<id>/history`` (and ``.json``): every change to the claim, newest first
-(kb/services/history.py: created, updated, deleted, retracted; who, when, what changed), each
-with a link to the earlier version it kept (``/claims/<id>/history/<change id>.nq``,
-the claim as it was, in N-Quads). A deleted claim's history stays readable.
+(``KnowledgeBase.claim_history``: created, updated, deleted, retracted; who, when, what
+changed), each with a link to the earlier version it kept
+(``/claims/<id>/history/<change id>.nq``, the claim as it was, in N-Quads). A deleted
+claim's history stays readable.
 
 ``POST /claims/<id>/retract`` (editors, CSRF; a ``reason`` field): the claim stays,
 shown as retracted with the reason, and leaves the comparisons.
@@ -14,10 +15,11 @@ from flask import Blueprint, Response, flash, redirect, url_for
 
 from kb.errors import InputError, NotFound
 
-from .auth import api_client, current_user, requires
-from .context import get_kb
-from .forms import read_form
-from .render import PAGE_FORMATS, choose, respond
+from ..auth import current_user, requires
+from ..context import get_kb
+from ..forms import read_form
+from ..presenters.history import change_rows
+from ..render import PAGE_FORMATS, choose, respond, wants_data
 
 bp = Blueprint("history", __name__)
 
@@ -30,14 +32,7 @@ def claim_history(ident, fmt):
     fmt = choose(fmt, PAGE_FORMATS)
     kb = get_kb()
     changes = kb.claim_history(ident)      # NotFound → 404
-    rows = []
-    for n, change in enumerate(changes, 1):
-        row = change.as_dict()
-        row["number"] = n
-        row["before_url"] = (url_for("history.earlier_version", ident=ident,
-                                     change=kb.iris.local_id(change.iri) or "")
-                             if change.before is not None else None)
-        rows.append(row)
+    rows = change_rows(changes, ident, kb.iris.local_id)
     iri = str(kb.iris.resolve("claims", ident))
     exists = kb.claim_exists(iri)
     data = {"claim": iri, "id": kb.iris.local_id(iri) or ident, "exists": exists,
@@ -66,7 +61,7 @@ def retract(ident):
     if reason is None:
         raise InputError("give the reason for retracting the claim (field 'reason')")
     change = kb.retract_claim(ident, reason[:MAX_REASON + 1], user=current_user().name)
-    if api_client():
+    if wants_data():
         return {"ok": True, "claim": change.resource, "retracted": change.as_dict()}, 200
     flash("claim retracted")
     return redirect(url_for("claims.show", ident=kb.iris.local_id(change.resource) or ident), 303)

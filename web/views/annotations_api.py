@@ -7,7 +7,7 @@ minimal container), OPTIONS, and POST (create; ``Slug`` optional) for annotators
 or an admin, each with ``If-Match`` (428 when missing, 412 when stale). Deleted
 annotations answer 410. The JSON-LD context is served at /annotations/context.jsonld.
 Views stay thin: kb.annotations does the work, web/errors.py turns its errors into
-the app's JSON error shape.
+the app's JSON error shape. The annotation UI's forms are web/views/annotate.py.
 
 Annotation IRIs live under the ``base_iri`` setting. The URLs handed out to follow —
 ``Location`` of a created annotation, the container's and its pages' links — are at the
@@ -27,9 +27,10 @@ from werkzeug.exceptions import PreconditionRequired, UnsupportedMediaType
 from kb.model import annotation_jsonld as jsonld
 from kb.errors import NotFound
 
-from .auth import requires
-from .context import get_kb
-from .render import respond
+from ..auth import requires
+from ..context import get_kb
+from ..presenters.annotations import change_view, page_of
+from ..render import choose, respond
 
 bp = Blueprint("annotations_api", __name__)
 
@@ -99,9 +100,8 @@ def _stored_id(data: bytes, iri: str) -> bytes | dict:
 
 
 def _wants_html() -> bool:
-    best = request.accept_mimetypes.best_match(["application/ld+json", "application/json", "text/html"])
-    return best == "text/html" and request.accept_mimetypes["text/html"] > \
-        request.accept_mimetypes["application/ld+json"]
+    """A browser's page rather than the protocol's JSON-LD (which wins ties)."""
+    return choose(None, ("jsonld", "json", "html"), default="jsonld") == "html"
 
 
 def _user():
@@ -326,7 +326,7 @@ def changes(ann_id, fmt):
     if fmt is None and _wants_html() and not request.headers.get("Authorization"):
         return respond("html", template="annotations_api/history.html", data=body,
                        twins={"json": url_for("annotations_api.changes", ann_id=ann_id, fmt="json")},
-                       ann_id=ann_id, changes=[_change_view(c) for c in found],
+                       ann_id=ann_id, changes=[change_view(c) for c in found],
                        exists=_exists(ann_id))
     return _json(body)
 
@@ -334,9 +334,7 @@ def changes(ann_id, fmt):
 def _shown_on(annotation) -> str | None:
     """The page of this site that shows the annotation (its article's, claim's or
     publisher's), or None for one on another resource."""
-    from .annotate import page_of
-
-    page = page_of(annotation)
+    page = page_of(annotation, _service(), base_iri=get_kb().settings.base_iri)
     return None if page.split("#")[0] == url_for("home.index") else page
 
 
@@ -347,22 +345,3 @@ def _exists(ann_id: str) -> bool:
         return False
     return True
 
-
-def _change_view(change) -> dict:
-    """One change for the page: what happened in words (a server-side "updated" is a
-    re-anchoring or an orphaning, told by its summary) and the earlier version as
-    indented JSON text (escaped by the template)."""
-    what = change.action
-    summary = change.summary or ""
-    if what == "updated" and change.who is None:
-        if summary.startswith("orphaned"):
-            what = "orphaned"
-        elif summary.startswith("re-anchored"):
-            what = "re-anchored"
-    before = change.before
-    if before is not None and change.before_format == "application/ld+json":
-        try:
-            before = json.dumps(json.loads(before), ensure_ascii=False, indent=2)
-        except ValueError:
-            pass
-    return change.as_dict() | {"what": what, "before": before}

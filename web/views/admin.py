@@ -26,21 +26,23 @@ from flask import Blueprint, flash, g, redirect, session, url_for
 from kb.errors import InputError
 from kb.accounts.users import ROLES, User
 
-from .auth import (SESSION_FINGERPRINT, a_or_an, api_client, current_user, deny, get_users,
-                   requires)
-from .forms import read_form
-from .render import PAGE_FORMATS, choose, respond
+from ..auth import SESSION_FINGERPRINT, a_or_an, current_user, get_users, requires
+from ..errors import error_response
+from ..forms import read_form
+from ..presenters.users import user_row, users_page
+from ..render import PAGE_FORMATS, choose, respond, wants_data
 
 bp = Blueprint("admin", __name__)
 
 
 def _row(user: User) -> dict:
-    return {"name": user.name, "role": user.role, "created": user.created,
-            "tokens": len(get_users().list_tokens(user.name))}
+    return user_row(user, len(get_users().list_tokens(user.name)))
 
 
 def _data() -> dict:
-    return {"users": [_row(u) for u in get_users().list_users()], "roles": list(ROLES)}
+    users = get_users()
+    every = users.list_users()
+    return users_page(every, {u.name: len(users.list_tokens(u.name)) for u in every})
 
 
 FIELDS = ("name", "role", "password", "password_confirm")
@@ -57,15 +59,15 @@ def _passwords(fields) -> str:
 def _refuse(status: int, error: str, form: dict | None = None):
     """Nothing was written: the list page again with the message (browsers), or the
     app's one error shape (API clients)."""
-    if api_client():
-        return deny(status, error)
+    if wants_data():
+        return error_response(status, error)
     return respond("html", template="admin/users.html", data=_data(), status=status,
                    twins={"json": url_for("admin.users", fmt="json")},
                    error=error, form=form or {})
 
 
 def _done(message: str, body: dict, status: int = 200):
-    if api_client():
+    if wants_data():
         return {"ok": True, **body}, status
     flash(message)
     return redirect(url_for("admin.users"), 303)
@@ -86,7 +88,7 @@ def _is_me(user: User) -> bool:
 @requires("admin")
 def users(fmt):
     fmt = choose(fmt, PAGE_FORMATS)
-    if fmt == "html" and api_client():
+    if fmt == "html" and wants_data():
         fmt = "json"
     return respond(fmt, template="admin/users.html", data=_data(),
                    twins={"json": url_for("admin.users", fmt="json")}, error=None, form={})

@@ -1,23 +1,24 @@
 """Claims: the list (facets, full-text search, keyset pages) and one claim's page."""
 from __future__ import annotations
 
-import re
 import threading
 from collections import OrderedDict
-from urllib.parse import quote
 
 from flask import Blueprint, render_template, request, url_for
 from markupsafe import Markup
-
 from rdflib import URIRef
 
-from kb.errors import NotFound
 from kb.derived.claims_index import DEFAULT_SORT, FACETS, SORTS
+from kb.errors import NotFound
 from kb.model.iris import META
 
-from .context import get_kb, get_settings
-from .params import claim_filter, filter_args, short
-from .render import PAGE_FORMATS, choose, respond, split_suffix
+from ..auth import current_user
+from ..context import get_kb, get_settings
+from ..params import claim_filter, filter_args, short
+from ..presenters import annotations as annotation_cards
+from ..presenters.claims import claim_list, claim_page
+from ..render import PAGE_FORMATS, choose, respond, split_suffix
+from .reliability import claim_ratings
 
 bp = Blueprint("claims", __name__)
 # a claim page lists this many other sources' claims (conflicts first), the rest behind
@@ -42,20 +43,10 @@ def index(fmt):
     page = kb.index.search(f, sort=sort, after=after, limit=limit)
     facets = kb.index.facets(f)
     args = filter_args(f)
-    for name, values in facets.items():
-        for v in values or ():
-            v["id"] = short(v["value"]) if name in ("publisher", "article", "entity", "property") else v["value"]
-    data = {
-        "filters": args,
-        "sort": sort,
-        "total": page.total,
-        "total_exact": page.total_exact,
-        "claims": [_row(r) for r in page.rows],
-        "next": url_for("claims.index", **args, sort=sort, after=page.next_cursor,
-                        **({"limit": limit} if limit != size else {}),
-                        **({"fmt": fmt} if fmt != "html" else {})) if page.next_cursor else None,
-        "facets": facets,
-    }
+    next_url = url_for("claims.index", **args, sort=sort, after=page.next_cursor,
+                       **({"limit": limit} if limit != size else {}),
+                       **({"fmt": fmt} if fmt != "html" else {})) if page.next_cursor else None
+    data = claim_list(page, facets, args, sort=sort, next_url=next_url)
     twins = {"json": url_for("claims.index", fmt="json", **args, sort=sort,
                              **({"after": after} if after else {}))}
     partial = request.headers.get("HX-Request") and request.headers.get("HX-Target") == "browse"
@@ -90,32 +81,6 @@ def facet_sidebar(kb, data: dict) -> Markup:
     return html
 
 
-def claim_url(ident: str) -> str:
-    """/claims/<ident>, without url_for's cost for every row of a list (the rule has
-    no converter, so quoting the id is all url_for would do)."""
-    return f"{request.script_root}/claims/{quote(ident, safe='')}"
-
-
-def _row(r: dict) -> dict:
-    ident = short(r["iri"])
-    out = {
-        "id": ident, "claim": r["iri"], "url": claim_url(ident),
-        "statement": r["statement"], "quote": r["quote"], "modality": r["modality"],
-        "article": r["article"], "article_title": r["article_title"],
-        "publisher": r["publisher"] or None, "publisher_name": r["publisher_name"],
-        "published": r["published"] or None,
-        "about": {"earliest": r["about_earliest"], "latest": r["about_latest"]} if r["about_earliest"] else None,
-        "subject": r["subject"] or None, "subject_label": r["subject_label"],
-        "property": r["property"] or None, "property_label": r["property_label"],
-        "value": r["value_text"], "speaker": r["speaker"], "speaker_name": r["speaker_name"],
-        "verdict": r["verdict"] or None, "retracted": bool(r["retracted"]),
-    }
-    for key in ("statement_marked", "quote_marked", "labels_marked"):
-        if r.get(key):
-            out[key] = r[key]
-    return out
-
-
 @bp.get("/claims/<ident>")
 def show(ident):
     ident, suffix = split_suffix(ident, CLAIM_FORMATS)
@@ -136,47 +101,20 @@ def show(ident):
     total = len(verdicts)
     if fmt == "html" and request.args.get("others") != "all":
         verdicts = verdicts[:OTHERS_SHOWN]     # conflicts first: the rest behind a link
-    others = []
     rows = kb.index.get_many([v.b for v in verdicts])
-    for v in verdicts:
-        row = rows.get(v.b)
-        item = v.as_dict()
-        item["other"] = _row(row) if row else {"claim": v.b, "id": short(v.b),
-                                               "url": url_for("claims.show", ident=short(v.b))}
-        others.append(item)
-    data = dict(view)
-    data["comparison"] = others
-    data["status"] = status
-    data["comparison_total"] = total
-    if len(others) < total:
-        data["comparison_all"] = url_for("claims.show", ident=short(iri), others="all") + "#others"
-    data["interval"] = _interval(view)
+    data = claim_page(view, verdicts, status, total, rows,
+                      all_url=url_for("claims.show", ident=short(iri), others="all") + "#others")
+    twins = {f: url_for("claims.show", ident=f"{short(iri)}.{f}") for f in CLAIM_FORMATS if f != "html"}
+    if fmt != "html":
+        return respond(fmt, template="claims/show.html", data=data, twins=twins)
     text = None
     if view.get("quote") and view["quote"].get("source"):
         try:
             text = kb.version_text(URIRef(view["quote"]["source"]))
         except NotFound:  # the quote's text version is gone: shown as missing
             text = None
-    twins = {f: url_for("claims.show", ident=f"{short(iri)}.{f}") for f in CLAIM_FORMATS if f != "html"}
+    notes = annotation_cards.notes_on(kb.annotations, iri, base_iri=kb.settings.base_iri,
+                                      user=current_user())
     return respond(fmt, template="claims/show.html", data=data, twins=twins,
-                   article_text=text, row=kb.index.get(iri))
-
-
-def _words(name: str) -> str:
-    """"MoreThan" → "more than"."""
-    return re.sub(r"(?<!^)(?=[A-Z])", " ", name).lower()
-
-
-def _interval(view: dict) -> dict | None:
-    for entry in view.get("content", []):
-        value = entry.get("value")
-        if isinstance(value, dict):
-            unit = value.get("unitText") or ("" if value.get("unitCode") == "C62" else value.get("unitCode"))
-            bound = value.get("bound")
-            return {"value": value.get("value"), "unit": unit or None,
-                    "bound": _words(bound.rsplit("#", 1)[-1]) if bound else None,
-                    "min": value.get("minValue"), "max": value.get("maxValue"),
-                    "min_exclusive": value.get("minExclusive") == "true",
-                    "max_exclusive": value.get("maxExclusive") == "true",
-                    "surface": value.get("surfaceText")}
-    return None
+                   article_text=text, row=kb.index.get(iri), ratings=claim_ratings(view),
+                   notes=notes)

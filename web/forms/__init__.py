@@ -1,5 +1,11 @@
 """Reading a write's fields: an HTML form, or the same fields as a JSON object (API
-clients). One reader for every form of the app (claims, annotations, ratings)."""
+clients). One reader for every form of the app (claims, annotations, ratings, users).
+
+The modules of this package turn what a form says into what the kb takes:
+selection.py (a quote's selectors, checked against the stored text), claim.py (the
+claim form ↔ a ClaimRecord), annotation.py (the annotation form → a W3C Web
+Annotation), sparql.py (a SPARQL Protocol request; the gallery's parameterised
+queries)."""
 from __future__ import annotations
 
 from flask import request

@@ -12,9 +12,10 @@
   to the ratings section of the publisher page.
 
 The publisher page (templates/reliability/_ratings.html) and the claim page
-(templates/reliability/_claim_ratings.html) read the ratings through the Jinja
-globals ``publisher_ratings(iri)`` and ``claim_ratings(view)`` that ``init_app``
-installs, so the views that render those pages need no change.
+(templates/reliability/_claim_ratings.html) show the ratings that their views
+(web/views/entities.py, web/views/claims.py) read with ``publisher_ratings(iri)`` and
+``claim_ratings(view)`` below and pass to the template as ``ratings``: templates do not
+call the kb.
 """
 from __future__ import annotations
 
@@ -23,10 +24,10 @@ from flask import Blueprint, Flask, flash, redirect, render_template, url_for
 from kb.services import reliability
 from kb.errors import InputError, KBError
 
-from .auth import api_client, current_user, requires
-from .context import get_kb
-from .forms import read_form
-from .render import choose
+from ..auth import current_user, requires
+from ..context import get_kb
+from ..forms import read_form
+from ..render import choose, wants_data
 
 bp = Blueprint("reliability", __name__)
 
@@ -36,7 +37,7 @@ FIELDS = ("value", "reason", "evidence")
 def _publisher(publisher_id: str):
     """(IRI, name, local id) of the publisher in the URL. Raises NotFound."""
     kb = get_kb()
-    iri, name = reliability.publisher_iri(kb, kb.iris.resolve("publishers", publisher_id))
+    iri, name = kb.reliability.publisher_iri(kb.iris.resolve("publishers", publisher_id))
     return iri, name, kb.iris.local_id(iri) or publisher_id
 
 
@@ -46,7 +47,7 @@ def index(publisher_id: str, fmt):
     fmt = choose(fmt)
     iri, _name, ident = _publisher(publisher_id)
     if fmt == "json":
-        return reliability.assessments(get_kb(), iri).as_dict()
+        return get_kb().reliability.assessments(iri).as_dict()
     return redirect(url_for("entities.publisher", ident=ident) + "#ratings")
 
 
@@ -58,15 +59,15 @@ def create(publisher_id: str):
     form: dict = {}
     try:
         form = read_form(FIELDS, numbers=True)
-        done = reliability.rate(get_kb(), iri, user=current_user(), value=form.get("value", ""),
+        done = get_kb().reliability.rate(iri, user=current_user(), value=form.get("value", ""),
                                 reason=form.get("reason", ""), evidence=form.get("evidence", ""))
     except InputError as exc:
-        if api_client():
+        if wants_data():
             raise
         return render_template("reliability/form.html", error=exc.message, rating_form=form,
                                publisher_name=name or ident, publisher_id=ident), 400
     location = url_for("reliability.index", publisher_id=ident, fmt="json")
-    if api_client():
+    if wants_data():
         return {"ok": True, "rating": done.as_dict(), "url": location}, 201, {"Location": location}
     flash(f"your rating of {name or ident} is recorded: {done.value}/{done.best} ({done.level})")
     return redirect(url_for("entities.publisher", ident=ident) + "#ratings", 303)
@@ -78,43 +79,42 @@ def withdraw(publisher_id: str):
     """Withdraw the user's own current rating of the publisher."""
     kb = get_kb()
     iri, name, ident = _publisher(publisher_id)
-    found = reliability.current(kb, iri, current_user())
+    found = kb.reliability.current(iri, current_user())
     if found is None:
         raise InputError(f"you have no current rating of {name or ident} to withdraw")
-    done = reliability.withdraw(kb, found.iri, user=current_user())
-    if api_client():
+    done = kb.reliability.withdraw(found.iri, user=current_user())
+    if wants_data():
         return {"ok": True, "rating": done.as_dict()}, 200
     flash(f"your rating of {name or ident} is withdrawn (it stays in the history)")
     return redirect(url_for("entities.publisher", ident=ident) + "#ratings", 303)
 
 
-# ---------------------------------------------------------------------- template helpers
+# ---------------------------------------------------------------------- for other pages
 
 def publisher_ratings(publisher: str | None):
-    """kb.reliability.Ratings of a publisher IRI, for templates; None when unknown."""
+    """kb.reliability.Ratings of a publisher IRI, for its page; None when unknown."""
     if not publisher:
         return None
     try:
-        return reliability.assessments(get_kb(), publisher)
+        return get_kb().reliability.assessments(publisher)
     except KBError:
         return None
 
 
 def claim_ratings(view: dict | None):
-    """The ratings of a claim's publisher, for templates, from the claim's view
+    """The ratings of a claim's publisher, for the claim's page, from the claim's view
     (KnowledgeBase.claim_view: its ``publisher_iri`` and name); None when it has none."""
     if not view or not view.get("publisher_iri"):
         return None
     try:
-        return reliability.for_publisher(get_kb(), view["publisher_iri"], view.get("publisher"))
+        return get_kb().reliability.for_publisher(view["publisher_iri"], view.get("publisher"))
     except KBError:
         return None
 
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
-    app.jinja_env.globals.update(publisher_ratings=publisher_ratings, claim_ratings=claim_ratings,
-                                 reliability_scale=reliability.scale)
+    app.jinja_env.globals.update(reliability_scale=reliability.scale)
 
 
 __all__ = ["bp", "init_app", "publisher_ratings", "claim_ratings"]

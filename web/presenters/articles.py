@@ -1,0 +1,42 @@
+"""Articles (the sources) as their list and their page show them."""
+from __future__ import annotations
+
+from flask import url_for
+
+from ..params import short
+
+
+def article_rows(rows: list[dict]) -> list[dict]:
+    """kb.list_articles rows, each with the URL of its page."""
+    for r in rows:
+        r["url_page"] = url_for("articles.show", ident=r["id"] or r["article"])
+    return rows
+
+
+def article_page(view: dict, claim_rows: list[dict]) -> dict:
+    """The article page's data: kb.article_view's, its claim spans given their claim's
+    URL, statement and verdict, and its claims (``claim_rows``: kb.index rows)."""
+    rows = {r["iri"]: r for r in claim_rows}
+    for span in view["spans"]:
+        row = rows.get(span["claim"])
+        span["url"] = url_for("claims.show", ident=span["id"] or span["claim"])
+        span["statement"] = row["statement"] if row else None
+        span["verdict"] = (row["verdict"] or None) if row else None
+    data = dict(view)
+    data["claims"] = [{"id": short(r["iri"]), "url": url_for("claims.show", ident=short(r["iri"])),
+                       "statement": r["statement"], "quote": r["quote"], "modality": r["modality"],
+                       "value": r["value_text"], "verdict": r["verdict"] or None}
+                      for r in rows.values()]
+    return data
+
+
+def claim_spans(view: dict) -> list[tuple]:
+    """The claim spans to highlight in the article's text (web/filters.highlight_spans)."""
+    return [(s["start"], s["end"], {"class": "claim-span", "data-claim": s["id"] or s["claim"],
+                                    "title": s["statement"] or s["exact"] or ""})
+            for s in view["spans"]]
+
+
+def publisher_of(claim_rows: list[dict]) -> str | None:
+    """The publisher IRI of an article, from its claims' rows."""
+    return next((r["publisher"] for r in claim_rows if r["publisher"]), None)
