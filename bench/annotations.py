@@ -106,7 +106,7 @@ def annotation_quads(rng: random.Random, i: int, base: str, articles: list, made
 
 def reference_page(kb, *, after=None, before=None, last=False, limit=50, **filters):
     """``Annotations.list`` as it was before the index: the SPARQL reference queries.
-    Returns (IRIs of the page, next_after id, total, modified). tests/test_annotation_index.py
+    Returns (IRIs of the page, next_after id, total, modified). tests/kb/derived/test_annotation_index.py
     checks the index against it."""
     notes = kb.annotations
     params = notes._filters(**filters)

@@ -24,7 +24,7 @@
 | max_import_bytes   | CLAIMKB_MAX_IMPORT_BYTES   | 1000000000                 | largest file ``claimkb import`` reads (claims YAML, ClaimReview JSON-LD, TriG, N-Quads); refused before parsing |
 | fetch_local_addresses | CLAIMKB_FETCH_LOCAL_ADDRESSES | False              | ``import-article URL`` may connect to loopback, private, link-local and other non-public addresses (true/false); off, such a URL or a redirect to one is refused |
 
-docs/settings.md is this table; tests/test_docs.py keeps the two in step.
+docs/settings.md is this table; tests/contract/test_docs.py keeps the two in step.
 """
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Fixtures for the browser tests: the demo KB served by a real WSGI server (waitress)
 on 127.0.0.1 in a background thread, and a headless Chromium driven by Playwright's
-sync API. tests/test_browser.py imports them; their functions are named ``*_fixture``
+sync API. tests/web/test_browser.py imports them; their functions are named ``*_fixture``
 so that the tests' parameters do not shadow the imports.
 
 Chromium is Debian's /usr/bin/chromium (`make test` installs it with apt through the

@@ -200,7 +200,7 @@ def pytest_collection_modifyitems(items):
 
 
 def pytest_runtest_logreport(report):
-    """Collect the analyst sets' results (tests/test_analyst_set.py records each case as a
+    """Collect the analyst sets' results (tests/kb/model/test_analyst_set.py records each case as a
     user property): in the controller process, also when the tests ran in xdist workers."""
     if report.when == "call":
         for name, value in report.user_properties:

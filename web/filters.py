@@ -60,7 +60,7 @@ def link(url, text=None, **attrs) -> Markup:
     """``<a href=url>text</a>`` when ``url`` is safe to follow (kb.urls.link_target:
     http, https, mailto or a path of this site), else ``text`` (or the URL) as plain,
     escaped text in ``<span class="not-a-link">``. Every URL or IRI that comes from
-    stored data is printed with this (tests/test_link_safety.py checks the templates).
+    stored data is printed with this (tests/web/test_link_safety.py checks the templates).
     ``attrs``: more attributes of the link (``class_`` for class), escaped."""
     label = url if text is None else text
     target = link_target(url)

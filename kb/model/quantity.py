@@ -6,7 +6,7 @@ interval comes from the qualifier's rule, which is data in ontologies/claimkb.tt
 ("between 300 and 400", "10–15%") keeps both figures in ``low``/``high``.
 
 The rules parse_quantity follows are listed in its docstring; each one is tested in
-tests/test_quantity.py. The pieces it reads a value with are modules of their own: the
+tests/kb/model/test_quantity.py. The pieces it reads a value with are modules of their own: the
 bound qualifiers (kb.model.qualifiers), numerals in digits and the decimal mark of each
 language (kb.model.numerals: the DECIMAL_MARKS table), English number words, fractions
 and vague plurals (kb.model.english_numbers), and one figure with what follows it, or a
@@ -110,7 +110,7 @@ def parse_quantity(text: str, unit: str | None = None, where: str | None = None,
     text that is not a quantity, an unknown unit or qualifier, an ambiguous numeral, or
     a value outside the unit's natural range; never anything else.
 
-    Rules (tests/test_quantity.py has a case for each):
+    Rules (tests/kb/model/test_quantity.py has a case for each):
 
     * **Qualifier**: one ckb:surfaceForm from ontologies/claimkb.ttl before the figure
       ("over", "some", "just over", "as many as", "circa"), or one written after it

@@ -1,7 +1,7 @@
 """Namespaces used by claimkb.
 
 ``CKB`` is closed: a typo such as ``CKB.modallity`` raises AttributeError at import
-time instead of minting a new IRI. tests/test_vocabulary.py checks that every term
+time instead of minting a new IRI. tests/kb/model/test_vocabulary.py checks that every term
 here is defined (with label and comment) in ontologies/claimkb.ttl and vice versa.
 """
 from __future__ import annotations

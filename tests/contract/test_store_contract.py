@@ -1,0 +1,332 @@
+"""The contract suite: every test runs on the embedded store and on a real `oxigraph
+serve` reached through SPARQLWrapper (fixture ``any_kb``)."""
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from rdflib import Dataset, Literal, URIRef
+from rdflib.compare import isomorphic
+
+from kb.store import sparql
+from kb.model.article import ArticleData
+from kb.errors import InputError, NotFound, QueryError
+from kb.model.iris import META
+
+from tests.conftest import SEED_ARTICLE
+
+CLAIMS = """
+claimkb: 1
+articles:
+  seed:
+    file: {seed}
+    publisher: Globinsider
+    published: 2021-07-10
+    type: opinion
+  ap:
+    publisher: Associated Press
+    published: 2021-07-04
+    title: Afghan troops flee into Tajikistan
+entities:
+  border: {{label: Afghanistan–Tajikistan border}}
+properties:
+  length: {{label: length}}
+  crossed: {{label: number of Afghan soldiers who crossed into Tajikistan}}
+claims:
+  - id: border-length
+    article: seed
+    quote: the 1,344 km long Afghan-Tajik border
+    subject: border
+    property: length
+    value: 1,344 km
+    about: 2021-07
+  - id: crossed-ap
+    article: ap
+    statement: More than 300 Afghan soldiers crossed into Tajikistan.
+    subject: {{label: Afghan National Army}}
+    property: crossed
+    value: more than 300
+    modality: reported-speech
+    speaker: {{label: Tajik State Committee for National Security}}
+    about: 2021-07-04
+  - id: opinion-1
+    article: seed
+    quote: The Russian approach is now seen as very productive
+    modality: opinion
+"""
+
+
+def write_claims_file(tmp_path: Path, text: str = CLAIMS) -> Path:
+    path = tmp_path / "claims.yaml"
+    path.write_text(text.format(seed=SEED_ARTICLE), encoding="utf-8")
+    return path
+
+
+def quads_of(kb) -> set[tuple]:
+    buffer = io.BytesIO()
+    kb.export(buffer, "nquads")
+    ds = Dataset()
+    ds.parse(data=buffer.getvalue(), format="nquads")
+    return set(ds.quads((None, None, None, None)))
+
+
+def test_claims_round_trip_through_store(any_kb, tmp_path):
+    report = any_kb.import_file(write_claims_file(tmp_path))
+    assert (report.claims, report.articles) == (3, 2)
+    rows = {r["id"]: r for r in any_kb.list_claims()}
+    assert set(rows) == {"border-length", "crossed-ap", "opinion-1"}
+    assert rows["crossed-ap"]["modality"] == "reported-speech"
+    assert rows["crossed-ap"]["publisherName"] == "Associated Press"
+    assert rows["border-length"]["earliest"] == "2021-07-01"
+    assert rows["border-length"]["latest"] == "2021-07-31"
+    assert rows["border-length"]["published"] == "2021-07-10"
+
+    view = any_kb.claim_view("border-length")
+    quote = view["quote"]
+    text = any_kb.version_text(URIRef(quote["source"]))
+    assert text[quote["start"]:quote["end"]] == quote["exact"] == "the 1,344 km long Afghan-Tajik border"
+    assert text[:quote["start"]].endswith(quote["prefix"])
+    assert text[quote["end"]:].startswith(quote["suffix"])
+    (content,) = view["content"]
+    assert content["value"]["value"] == "1344" and content["value"]["unitCode"] == "KMT"
+
+
+def test_content_lives_in_the_claims_graph_not_in_metadata(any_kb, tmp_path):
+    any_kb.import_file(write_claims_file(tmp_path))
+    claim = any_kb.claim_iri("border-length")
+    asserted = any_kb.store.query(
+        "ASK { GRAPH <%s> { ?s <http://localhost:5000/properties/length> ?v } }" % META).boolean
+    in_claim = any_kb.store.query(
+        "ASK { GRAPH <%s> { ?s <http://localhost:5000/properties/length> ?v } }" % claim).boolean
+    assert in_claim and not asserted
+
+
+def test_reimport_is_idempotent(any_kb, tmp_path):
+    path = write_claims_file(tmp_path)
+    any_kb.import_file(path)
+    before = any_kb.store.quad_count()
+    any_kb.import_file(path)
+    assert any_kb.store.quad_count() == before
+
+
+def test_changed_claim_replaces_the_old_one(any_kb, tmp_path):
+    any_kb.import_file(write_claims_file(tmp_path))
+    changed = CLAIMS.replace("value: more than 300", "value: at least 1,037")
+    any_kb.import_file(write_claims_file(tmp_path, changed))
+    view = any_kb.claim_view("crossed-ap")
+    assert view["content"][0]["value"]["surfaceText"] == "at least 1,037"
+    values = any_kb.store.query(
+        "SELECT ?v WHERE { GRAPH <%s> { ?s ?p ?n . ?n <http://schema.org/value> ?v } }"
+        % any_kb.claim_iri("crossed-ap")).rows
+    assert [str(v[0]) for v in values] == ["1037"]
+
+
+def test_write_is_atomic(any_kb, tmp_path):
+    any_kb.import_file(write_claims_file(tmp_path))
+    before = quads_of(any_kb)
+    good = sparql.insert_data([(URIRef("http://example.org/a"), URIRef("http://example.org/p"),
+                                Literal("x"), META)])
+    with pytest.raises(QueryError):
+        any_kb.store.update(sparql.join_updates([good, "INSERT DATA { <http://e/x> <http://e/p> ."]))
+    assert quads_of(any_kb) == before
+
+
+def test_bad_claims_file_writes_nothing(any_kb, tmp_path):
+    bad = CLAIMS.replace("quote: The Russian approach is now seen as very productive",
+                         "quote: words that are not in the article")
+    with pytest.raises(InputError) as err:
+        any_kb.import_file(write_claims_file(tmp_path, bad))
+    assert "opinion-1" in str(err.value) and "quote not found" in str(err.value)
+    assert any_kb.store.quad_count() == 0
+
+
+def test_export_import_round_trip_is_isomorphic(any_kb, tmp_path, kb):
+    any_kb.import_file(write_claims_file(tmp_path))
+    for fmt, ext in (("trig", "trig"), ("nquads", "nq")):
+        buffer = io.BytesIO()
+        any_kb.export(buffer, fmt)
+        path = tmp_path / f"export.{ext}"
+        path.write_bytes(buffer.getvalue())
+        kb.clear()
+        kb.import_file(path)
+        assert quads_of(kb) == quads_of(any_kb)
+
+
+def test_trig_with_blank_nodes_round_trips_isomorphically(any_kb, tmp_path):
+    trig = b"""@prefix ex: <http://example.org/> .
+    ex:g { ex:a ex:p [ ex:q "1" ; ex:r [ ex:s "2" ] ] . }
+    ex:a ex:label "default graph" .
+    """
+    path = tmp_path / "b.trig"
+    path.write_bytes(trig)
+    any_kb.import_file(path)
+    buffer = io.BytesIO()
+    any_kb.export(buffer, "trig")
+    original, exported = Dataset(), Dataset()
+    original.parse(data=trig, format="trig")
+    exported.parse(data=buffer.getvalue(), format="trig")
+    for name in (URIRef("http://example.org/g"),):
+        assert isomorphic(original.graph(name), exported.graph(name))
+    assert isomorphic(original.default_graph, exported.default_graph)
+
+
+@pytest.mark.parametrize("fmt,ext,data,line", [
+    ("nquads", "nq", b'<http://e/a> <http://e/b> "ok" .\n<http://e/a> <http://e/b> "broken .\n', 2),
+    ("trig", "trig", b'@prefix e: <http://e/> .\ne:g { e:a e:b e:c .\n e:a e:b }\n', 3),
+])
+def test_malformed_rdf_names_the_line_and_writes_nothing(any_kb, tmp_path, fmt, ext, data, line):
+    path = tmp_path / f"bad.{ext}"
+    path.write_bytes(data)
+    with pytest.raises(InputError) as err:
+        any_kb.import_file(path)
+    assert str(path) in str(err.value)
+    assert f"line {line}" in str(err.value) or f"{line}:" in str(err.value)
+    assert any_kb.store.quad_count() == 0
+
+
+def test_articles_are_versioned_by_text(any_kb):
+    first = any_kb.import_article(ArticleData(text="One.\n", key="story", publisher="Daily"))
+    again = any_kb.import_article(ArticleData(text="One.\n", key="story", publisher="Daily"))
+    assert first.created and first.new_version
+    assert not again.created and not again.new_version and again.version == first.version
+    changed = any_kb.import_article(ArticleData(text="One, corrected.\n", key="story"))
+    assert changed.new_version and changed.version != first.version
+    versions = any_kb.articles.versions(first.iri)
+    assert len(versions) == 2
+    newest = next(v for v in versions if v["isCurrent"].toPython())
+    assert newest["version"] == changed.version and newest["previous"] == first.version
+    assert any_kb.current_text(first.iri)[1] == "One, corrected.\n"
+    assert any_kb.article_metadata(first.iri).publisher == "Daily"
+
+
+def test_unknown_claim_is_not_found(any_kb):
+    with pytest.raises(NotFound):
+        any_kb.claim_view("no-such-claim")
+    with pytest.raises(NotFound):
+        any_kb.claim_view("../../etc/passwd")
+
+
+def test_user_queries_are_read_only_and_guarded(any_kb, tmp_path):
+    any_kb.import_file(write_claims_file(tmp_path))
+    result = any_kb.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+    assert int(result.rows[0][0]) > 0
+    assert any_kb.query("ASK { GRAPH ?g { ?s ?p ?o } }").boolean is True
+    graph = any_kb.query("CONSTRUCT { ?c a <http://schema.org/Claim> } WHERE "
+                         "{ GRAPH ?g { ?c a <http://schema.org/Claim> } }").graph
+    assert len(graph) == 3
+    for update in ("INSERT DATA { <http://e/a> <http://e/b> <http://e/c> }",
+                   "PREFIX e: <http://e/> DELETE WHERE { ?s ?p ?o }", "DROP ALL",
+                   "LOAD <http://example.org/x>"):
+        with pytest.raises(QueryError):
+            any_kb.query(update)
+    with pytest.raises(QueryError, match="deeper"):
+        any_kb.query("SELECT * WHERE " + "{" * 5000 + "}" * 5000)
+    with pytest.raises(QueryError, match="characters"):
+        any_kb.query("SELECT * WHERE { ?s ?p ?o } #" + "x" * 200_000)
+    with pytest.raises(QueryError):
+        any_kb.query("SELECT * WHERE { ?s ?p }")
+
+
+def test_list_filters(any_kb, tmp_path):
+    any_kb.import_file(write_claims_file(tmp_path))
+    ids = lambda **f: sorted(r["id"] for r in any_kb.list_claims(**f))  # noqa: E731
+    assert ids(modality="opinion") == ["opinion-1"]
+    assert ids(source="Associated Press") == ["crossed-ap"]
+    assert ids(source="seed") == ["border-length", "opinion-1"]
+    assert ids(entity="border") == ["border-length"]
+    assert ids(since="2021-07-05") == ["border-length", "opinion-1"]
+    assert ids(until="2021-07-04") == ["crossed-ap"]
+    assert ids(about_from="2021-07-05") == ["border-length"]
+    assert ids(about_to="2021-07-04") == ["border-length", "crossed-ap"]
+    page1 = any_kb.list_claims(limit=2)
+    page2 = any_kb.list_claims(limit=2, after=page1[-1]["id"])
+    assert [r["id"] for r in page1 + page2] == ["border-length", "crossed-ap", "opinion-1"]
+    with pytest.raises(InputError):
+        any_kb.list_claims(modality="rumour")
+    with pytest.raises(NotFound):
+        any_kb.list_claims(source="Nobody Press")
+
+
+def test_claim_jsonld_has_both_graphs(any_kb, tmp_path):
+    any_kb.import_file(write_claims_file(tmp_path))
+    text = any_kb.claim_jsonld("border-length")
+    ds = Dataset()
+    ds.parse(data=text, format="json-ld")
+    claim = any_kb.claim_iri("border-length")
+    assert len(ds.graph(claim)) > 0
+    assert (claim, URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+            URIRef("http://schema.org/Claim")) in ds.graph(META)
+
+
+def test_comments_and_words_do_not_change_the_operation(any_kb):
+    """SPARQLWrapper sniffs the operation from the text; comments must not fool it."""
+    any_kb.store.update("# selectors, construct, ask\nINSERT DATA { GRAPH <http://e/g> "
+                        "{ <http://e/a> <http://e/selected> \"insert\" } }")
+    rows = any_kb.store.query("# delete insert\nSELECT ?o WHERE { GRAPH ?g { ?s <http://e/selected> ?o } }").rows
+    assert [str(r[0]) for r in rows] == ["insert"]
+    any_kb.store.update("WITH <http://e/g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }")
+    assert any_kb.store.quad_count() == 0
+
+
+def test_validation_catches_a_quote_that_is_not_where_it_says(kb, tmp_path):
+    from kb.errors import ValidationFailed
+
+    kb.import_file(write_claims_file(tmp_path))
+    assert kb.validate().conforms
+    pos = f"<{kb.claim_iri('border-length')}#quote-position>"
+    kb.store.update(f"""PREFIX oa: <http://www.w3.org/ns/oa#>
+        DELETE {{ GRAPH ?g {{ {pos} oa:start ?s }} }} INSERT {{ GRAPH ?g {{ {pos} oa:start 3 }} }}
+        WHERE {{ GRAPH ?g {{ {pos} oa:start ?s }} }}""")
+    with pytest.raises(ValidationFailed) as err:
+        kb.validate()
+    assert "not at its position in the stored article text" in err.value.report
+
+
+def test_insert_data_blank_nodes_fresh_per_write(any_kb):
+    """kb.sparql.insert_data(blank_nodes=True): each rdflib blank node one fresh node,
+    never merged with another, never with an earlier write's; without the flag a blank
+    node is refused."""
+    from rdflib import BNode, Literal, URIRef
+
+    from kb.errors import QueryError
+
+    g, p, v = URIRef("http://example.org/g"), URIRef("http://example.org/p"), URIRef("http://example.org/v")
+    a, b = BNode("a-1"), BNode("a1")
+    quads = [(a, p, Literal("one"), g), (b, p, Literal("two"), g), (a, v, Literal(412), g)]
+    for _ in range(2):
+        any_kb.store.update(sparql.insert_data(quads, blank_nodes=True))
+    rows = any_kb.store.query("SELECT ?s ?o WHERE { GRAPH <http://example.org/g> "
+                              "{ ?s <http://example.org/p> ?o } }").dicts()
+    assert len({str(r["s"]) for r in rows}) == 4
+    assert any_kb.store.query("ASK { GRAPH <http://example.org/g> { ?s <http://example.org/p> "
+                              "\"one\" ; <http://example.org/v> 412 } }").boolean
+    with pytest.raises(QueryError):
+        sparql.insert_data(quads)
+
+
+def test_values_and_query_give_the_same_terms_read_either_way(any_kb, tmp_path):
+    """values() in one piece and row by row (many=True) give the same plain strings,
+    and query() the same terms: IRIs, typed, language-tagged and plain literals, blank
+    nodes, unbound variables."""
+    any_kb.import_file(write_claims_file(tmp_path))
+    any_kb.store.update(
+        'INSERT DATA { GRAPH <urn:test:g> { <urn:test:s> <urn:test:p> "plain", "x"@en, '
+        '"3"^^<http://www.w3.org/2001/XMLSchema#integer>, "tab\\there \\"quoted\\"", _:b } }')
+    text = ("SELECT ?s ?p ?o ?missing WHERE { { GRAPH ?g { ?s ?p ?o } } "
+            "OPTIONAL { ?s <urn:test:none> ?missing } } ORDER BY ?s ?p ?o")
+    names, rows = any_kb.store.values(text)
+    assert names == ["s", "p", "o", "missing"]
+    assert any_kb.store.values(text, many=True) == (names, rows)
+    result = any_kb.store.query(text)
+    assert result.vars == names and len(result.rows) == len(rows) > 20
+    mine = {r[2] for r in rows if r[0] == "urn:test:s"}
+    assert {"plain", "x", "3", 'tab\there "quoted"'} <= mine and all(r[3] is None for r in rows)
+    terms = {r[2] for r in result.rows if r[0] == URIRef("urn:test:s")}
+    assert {Literal("plain"), Literal("x", lang="en"), Literal(3)} <= terms
+    # the same terms in the same rows (rdflib rewrites some typed literals' lexical
+    # forms, "…Z" as "…+00:00": compared where it does not)
+    for row, term_row in zip(rows, result.rows):
+        for value, term in zip(row, term_row):
+            if not (isinstance(term, Literal) and term.datatype):
+                assert value == (None if term is None else str(term))
