@@ -16,7 +16,7 @@ stored copy of the source as annotated). When the article gets a new text versio
 ``reanchor_article`` moves the selectors (kb/ingest/reanchor.py); an annotation that cannot be
 re-anchored is kept and marked ``ckb:orphaned true``.
 
-Every create, update and delete records a change (kb/services/history.py: who, when, what, and
+Every create, update and delete records a change (kb/stored/history.py: who, when, what, and
 the earlier version as JSON-LD) in the same SPARQL update as the write itself.
 
 Listing (``list``) reads the annotations index (kb/derived/annotation_index.py,

@@ -42,7 +42,7 @@ class QueryResult:
 
 @dataclass
 class QueryStream:
-    """A query result read lazily, for the SPARQL endpoint (web/sparql.py).
+    """A query result read lazily, for the SPARQL endpoint (web/views/sparql.py).
 
     Unlike QueryResult, its terms are **pyoxigraph** terms, so that results can be
     serialised natively. ``kind`` is "select" (``vars``, and ``items`` yielding

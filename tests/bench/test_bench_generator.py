@@ -48,6 +48,7 @@ def test_same_seed_same_quads(gen):
     assert _nquads(gen, a3, r3) != _nquads(gen, a1, r1)
 
 
+@pytest.mark.slow
 def test_records_are_valid_claims(gen, kb):
     articles, records = gen.generate(200, 10, seed=1)
     assert kb.write_claims(records, articles) == 200
@@ -152,8 +153,11 @@ def test_shape_of_the_data(gen, synthetic):
     assert any(t for t in texts.values())
 
 
+@pytest.mark.slow
 def test_load_quick_runs_end_to_end():
-    proc = subprocess.run([sys.executable, str(BENCH / "load.py"), "--quick"], cwd=ROOT,
+    # --quick's batch sizes on fewer claims: every method runs end to end, in a third of the time
+    proc = subprocess.run([sys.executable, str(BENCH / "load.py"), "--claims", "600",
+                           "--sources", "20", "--batch-sizes", "500,2000"], cwd=ROOT,
                           capture_output=True, text=True, timeout=600, check=False)
     assert proc.returncode == 0, proc.stderr[-3000:]
     out = proc.stdout

@@ -1,4 +1,4 @@
-"""Admins manage users in the web UI (web/admin.py, templates/admin/users.html): the
+"""Admins manage users in the web UI (web/views/admin.py, templates/admin/users.html): the
 routes' permissions, CSRF, every action, refusing self-demotion and self-removal, bad
 input changing nothing, escaping, and the JSON answers for API clients."""
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Annotating in the web UI (issue #5, web/annotate.py, templates/annotate/*,
+"""Annotating in the web UI (issue #5, web/views/annotate.py, templates/annotate/*,
 static/annotate/*): the routes on a fresh KB through Flask's test client — permissions
 of every write route, CSRF, bad input, escaping, filters, replies, edits, orphans —
 and, in Debian's Chromium (tests/browser_support.py), selecting a sentence and
@@ -780,7 +780,7 @@ def test_browser_reply_edit_delete_without_javascript(browser, site, annotator):
 def test_browser_rate_a_publisher_and_annotate_it(page, site, annotator):
     publisher = "/publishers/globinsider"
     log_in(page, site, annotator, publisher)
-    # the rating form of web/reliability.py (templates/reliability/_form.html)
+    # the rating form of web/views/reliability.py (templates/reliability/_form.html)
     form = page.locator("#rating-form")
     expect(form).to_be_visible()
     form.locator('select[name="value"]').select_option("3")

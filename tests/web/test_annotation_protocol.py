@@ -1,4 +1,4 @@
-"""The Web Annotation Protocol at /annotations/ (web/annotations_api.py) through the
+"""The Web Annotation Protocol at /annotations/ (web/views/annotations_api.py) through the
 Flask test client: the LDP container, paging and Prefer, create/read/update/delete with
 ETags and If-Match, permissions on every write route, bad input, and — with
 ../shared — every Data Model example and sample posted and read back."""

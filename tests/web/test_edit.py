@@ -1,4 +1,4 @@
-"""Adding a claim from an article's text, and editing claims (web/edit.py), on a fresh KB:
+"""Adding a claim from an article's text, and editing claims (web/views/edit.py), on a fresh KB:
 the routes directly (the article page includes templates/edit/_add_claim.html)."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""/sparql: the SPARQL 1.1 Protocol endpoint and its query page (web/sparql.py)."""
+"""/sparql: the SPARQL 1.1 Protocol endpoint and its query page (web/views/sparql.py)."""
 from __future__ import annotations
 
 import csv

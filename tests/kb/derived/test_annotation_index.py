@@ -51,7 +51,7 @@ def new_list(kb, **kwargs):
 
 
 def old_has_prev(kb, first_id, filters) -> bool:
-    """What web/annotations_api.py computed with a second list() before the index."""
+    """What web/views/annotations_api.py computed with a second list() before the index."""
     return bool(old_list(kb, before=first_id, limit=1, **filters)[0])
 
 
@@ -159,6 +159,7 @@ def test_the_index_equals_a_rebuild(kb, data):
         fresh.close()
 
 
+@pytest.mark.slow
 def test_every_filter_and_order_matches_the_sparql_path(kb, data):
     notes = kb.annotations
     every = sorted(a.id for a in notes.list(limit=1000).items)

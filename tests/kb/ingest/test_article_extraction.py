@@ -101,6 +101,7 @@ def test_metric_small_cases():
 
 
 @pytest.mark.shared
+@pytest.mark.slow
 def test_scrapinghub_shingle_f1(news_articles):
     truth, results = _scrapinghub(news_articles)
     assert len(results) == 181

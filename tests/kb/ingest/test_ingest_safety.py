@@ -596,6 +596,7 @@ def test_real_articles_still_import(cli):
 
 
 @pytest.mark.shared
+@pytest.mark.slow
 def test_no_real_news_page_is_taken_for_a_non_article(shared_data):
     """Every page of ../shared/data/news-articles (209 real pages, some with a login
     box, one whose extraction is only a photo caption) passes the rule."""

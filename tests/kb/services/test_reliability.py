@@ -1,4 +1,4 @@
-"""Publisher reliability ratings per assessor (kb/services/reliability.py, web/reliability.py,
+"""Publisher reliability ratings per assessor (kb/services/reliability.py, web/views/reliability.py,
 `claimkb rate` / `claimkb ratings`), on a fresh KB."""
 from __future__ import annotations
 
