@@ -35,6 +35,10 @@ Connections are per thread; writes are serialised by a lock, each one SQLite
 transaction; a listing reads one snapshot.
 
 Errors: StoreError when the index file cannot be opened, read or written.
+
+Why one module (~500 lines): the record an annotation becomes, the tables, the
+listing (one range scan per filter, forwards and backwards) and the rebuild share one
+schema; the module docstring above is the specification they keep together.
 """
 from __future__ import annotations
 

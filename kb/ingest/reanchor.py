@@ -40,6 +40,10 @@ The result's ``prefix``/``suffix`` are the ``CONTEXT`` (32) characters around th
 span, as kb.anchoring writes them, and ``exact`` is always ``new_text[start:end]``.
 ``score`` is in [0, 1]: 1.0 for position and quote, the weighted context score for
 context, the similarity for fuzzy.
+
+Why one module (~420 lines): the strategies (exact, prefix/suffix context, fuzzy) and
+the scoring that chooses between them are one algorithm, tuned together on the same
+measured cases (bench/reanchor.py); a split would cut through its shared state.
 """
 from __future__ import annotations
 

@@ -9,6 +9,11 @@ document, plus the ``assessing`` term the W3C file lacks) into
 content before rdflib sees the document, and refuses every other remote context (a
 string ``@context``, or an ``@import``), so rdflib's JSON-LD parser has nothing to
 fetch. Documents are also checked for size and nesting before they are parsed.
+
+Why one module (~430 lines): parsing a posted document (limits, contexts, relative
+IRIs) and compacting a graph back into the Protocol's JSON are the two directions of
+one mapping, and each is checked against the other (a document read and served again
+must be the same annotation).
 """
 from __future__ import annotations
 

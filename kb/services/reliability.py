@@ -27,6 +27,11 @@ Errors: InputError (a value off the scale, an empty or too long reason, an evide
 URL that is not http(s), a user name that cannot be an IRI), NotFound (no such
 publisher, claim or rating), PermissionDenied (a user below the annotator role, or
 withdrawing another assessor's rating). All SPARQL is in kb/queries/reliability_*.
+
+Why one module (~410 lines): the five-point scale, the checks of a rating's value,
+reason and evidence, the records and the service that supersedes and withdraws are
+one rule set (docs/reliability.md) read and changed together; split, each piece would
+be a page that only makes sense beside the others.
 """
 from __future__ import annotations
 

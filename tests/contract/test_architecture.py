@@ -87,3 +87,14 @@ def test_no_private_name_is_read_across_modules():
                     found += [f"{path.relative_to(ROOT)}:{node.lineno}: {a.name}"
                               for a in node.names if a.name.startswith("_")]
     assert not found, found
+
+
+def test_no_module_over_400_lines_without_a_written_reason():
+    """A module longer than ~400 lines says why it is one module ("Why one module")."""
+    found = []
+    for package in ("kb", "web"):
+        for path in sorted((ROOT / package).rglob("*.py")):
+            text = path.read_text(encoding="utf-8")
+            if text.count("\n") > 400 and "Why one module" not in text:
+                found.append(f"{path.relative_to(ROOT)}: {text.count(chr(10))} lines")
+    assert not found, found

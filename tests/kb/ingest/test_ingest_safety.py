@@ -393,7 +393,7 @@ def test_brackets_inside_strings_do_not_count_as_nesting(kb, tmp_path):
 
 def test_nesting_just_under_the_limit_is_accepted(kb, tmp_path):
     from kb.ingest.claimsfile import load_yaml
-    from kb.ingest.claimreview import check_json_depth
+    from kb.ingest.schema_jsonld import check_json_depth
 
     levels = MAX_IMPORT_DEPTH - 1      # the document's mapping is one level
     assert load_yaml("a: " + "[" * levels + "]" * levels, "x.yaml")
