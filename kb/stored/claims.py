@@ -21,6 +21,8 @@ from rdflib.namespace import PROV, RDF, XSD
 from kb.errors import InputError, NotFound
 from kb.model.dates import parse_date
 from kb.model.iris import META, Minter
+from kb.model.claim import ClaimRecord
+from kb.model.claim_read import read_record
 from kb.model.verdicts import ClaimFacts, Identity
 from kb.model.vocab import CKB, MODALITIES, MODALITY_NAMES, OA, PREFIXES, SCHEMA, local_name
 from kb.store import sparql
@@ -89,6 +91,22 @@ class ClaimReader:
         for row in self._select("claim_content.rq", claim=claim):
             content.add((row["s"], row["p"], row["o"]))
         return ds
+
+    def record(self, ref: str) -> ClaimRecord:
+        """The claim as the ClaimRecord it was written from (kb.model.claim_read: the
+        inverse of claim_quads), its entities, properties and people as the metadata
+        graph now describes them. Raises NotFound, InputError (quads claimkb could not
+        have written)."""
+        claim = self.iri(ref)
+        owned = self.store.query(sparql.render("claim_owned.rq", claim=claim)).graph
+        meta = list(owned or ())
+        content = [(r["s"], r["p"], r["o"]) for r in self._select("claim_content.rq", claim=claim)]
+        names = {o for s, p, o in meta if s == claim and p in (CKB.subject, CKB.property,
+                                                               CKB.scope, CKB.speaker)}
+        names |= {o for s, p, o in content if isinstance(o, URIRef)}
+        shared = [(r["s"], r["p"], r["o"]) for r in self._select(
+            "named_descriptions.rq", s=sorted(names))] if names else []
+        return read_record(claim, meta, content, shared)
 
     def jsonld(self, ref: str) -> str:
         """One claim (metadata + content graph) as JSON-LD with an inline context.

@@ -36,7 +36,7 @@ from ..errors import error_body
 from ..forms import read_form
 from ..forms.claim import FIELDS, MAX_LONG, MODALITY_CHOICES, VALUE_KINDS, build_record
 from ..forms.selection import anchor_at
-from ..presenters.claim_form import claim_article, claim_fields
+from ..presenters.claim_form import claim_fields
 from ..render import wants_data
 
 bp = Blueprint("edit", __name__)
@@ -95,14 +95,13 @@ def edit(claim_id: str):
     claim = kb.claim_iri(claim_id)
     if kb.is_retracted(claim):
         raise InputError(f"claim {claim_id} was retracted; a retracted claim is kept as it was")
-    ds = kb.claim_dataset(claim)
-    article = claim_article(claim, ds)
-    meta = kb.article_metadata(article) if article is not None else None
-    if article is None or meta is None:
+    stored_record = kb.reader.record(claim_id)
+    article = stored_record.source
+    meta = kb.article_metadata(article)
+    if meta is None:
         raise NotFound(f"the source of claim {claim_id!r} is not an article in the KB")
-    stored, version, extra = claim_fields(
-        claim, ds, language=meta.language, local_id=kb.iris.local_id,
-        labels_of=lambda iris: kb.select("labels.rq", resource=iris))
+    stored, version = claim_fields(stored_record, language=meta.language,
+                                   local_id=kb.iris.local_id)
     text = kb.version_text(version) if version is not None else None
     if request.method == "GET":
         return _render(article, meta, stored, claim=claim, has_text=bool(text))
@@ -114,7 +113,7 @@ def edit(claim_id: str):
     except InputError as exc:
         return _render(article, meta, form, claim=claim, error=exc.message, status=400,
                        has_text=bool(text))
-    record.extra = extra
+    record.extra = stored_record.extra
     kb.write_claims([record], user=current_user().name)
     return _done(record, created=False)
 
