@@ -14,7 +14,7 @@ Steps (each printed with its wall-clock time and the machine's load average):
 3. reindex: ``claimkb --data-dir DATA_DIR reindex`` (the real CLI command, run in a
    child process, ``bench/web_latency.py _reindex DIR``) with timers wrapped around its parts,
    so the total splits into listing the claims (index_claims_all.rq), reading them
-   from the store (``kb.stored.summaries``; its SPARQL is ``store.values``: Oxigraph
+   from the store (``kb.records.summaries``; its SPARQL is ``store.values``: Oxigraph
    evaluation + row conversion), the SQLite writes (verdict lookup, delete, insert,
    commit per batch), and the verdict step (the kb.compare_index build, when missing,
    + ``set_verdicts``). Each batch's time is printed as it ends; past
@@ -142,7 +142,7 @@ def worker_reindex(data_dir: str) -> None:
     from kb.derived import compare_index, registry
     from kb.derived import claims_index as kindex
     from kb.store import sparql
-    from kb.stored import summaries
+    from kb.records import summaries
     from kb.cli import main as kb_main
     from kb.store import embedded
 
@@ -234,7 +234,7 @@ def reindex(data_dir: Path, limit: float) -> dict:
     out["summary_s"] = {
         "total": out["total_s"],
         "list claims (index_claims_all.rq)": p.get("store.values<-rebuild", 0.0),
-        "read claims from the store (kb.stored.summaries)": p.get("_fetch", 0.0),
+        "read claims from the store (kb.records.summaries)": p.get("_fetch", 0.0),
         "  of which SPARQL (store.values: Oxigraph + row conversion)": round(
             p.get("store.values<-_hop", 0.0) + p.get("store.values<-summaries", 0.0), 2),
         "  of which rendering VALUES": round(
@@ -245,7 +245,7 @@ def reindex(data_dir: Path, limit: float) -> dict:
         "  of which sqlite delete": p.get("sqlite delete", 0.0),
         "verdicts (compare index + set_verdicts)": p.get("DerivedIndexes.copy_verdicts", 0.0),
         "  of which compare_index.rebuild": p.get("compare_index.rebuild", 0.0),
-        "    of which its SPARQL (kb.stored.facts.bulk_facts)": p.get("store.values<-bulk_facts", 0.0),
+        "    of which its SPARQL (kb.records.facts.bulk_facts)": p.get("store.values<-bulk_facts", 0.0),
         "  of which set_verdicts": p.get("ClaimIndex.set_verdicts", 0.0),
     }
     return out

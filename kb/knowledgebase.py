@@ -6,7 +6,7 @@ Wiring, from the bottom up (each gets its collaborators as plain objects)::
 
     store ── the Store the settings name (kb/store)
     iris ─── the IRI minter (kb/model/iris.py)
-    changelog, articles, reader, annotation_graphs ── reading the store (kb/stored)
+    changelog, articles, reader, annotation_graphs ── reading the store (kb/records)
     indexes ── the derived indexes' registry (kb/derived/registry.py)
     annotations, claims, importer, comparisons, reliability ── services (kb/services)
 """
@@ -34,10 +34,10 @@ from kb.services.imports import Importer, ImportReport, detect_format
 from kb.services.reliability import Reliability
 from kb.store import Store, open_store, sparql
 from kb.store.base import QueryResult
-from kb.stored.annotations import AnnotationGraphs
-from kb.stored.articles import Articles
-from kb.stored.claims import ClaimReader
-from kb.stored.history import Change, History
+from kb.records.annotations import AnnotationGraphs
+from kb.records.articles import Articles
+from kb.records.claims import ClaimReader
+from kb.records.history import Change, History
 
 
 class KnowledgeBase:
@@ -60,7 +60,7 @@ class KnowledgeBase:
                                       facet_time_limit_ms=settings.facet_time_limit_ms)
         self.annotations = Annotations(store, iris, self.articles, self.reader, self.changelog,
                                        graphs, self.indexes)
-        self.claims = Claims(store, iris, settings, self.reader, self.articles, self.changelog,
+        self.claims = Claims(store, iris, self.reader, self.articles, self.changelog,
                              self.indexes, self.annotations)
         self.importer = Importer(store, iris, settings, self.articles, self.claims, self.indexes)
         self.comparisons = Comparisons(iris, self.reader, self.articles, self.indexes)
@@ -95,18 +95,18 @@ class KnowledgeBase:
     @property
     def index(self) -> ClaimIndex:
         """The claims index (kb/derived/claims_index.py), opened on first use."""
-        return self.indexes.claims
+        return self.indexes.claims_index
 
     @property
     def compare_index(self) -> CompareIndex:
         """The comparison index (kb/derived/compare_index.py), opened on first use, not
         built (``compare_index.ensure()`` builds it)."""
-        return self.indexes.comparisons
+        return self.indexes.compare_index
 
     @property
     def annotation_index(self) -> AnnotationIndex:
         """The annotations index (kb/derived/annotation_index.py), opened on first use."""
-        return self.indexes.annotations
+        return self.indexes.annotation_index
 
     def ensure_index(self, progress=None) -> bool:
         """Build the derived indexes that were never built or are stale; returns whether

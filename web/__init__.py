@@ -16,6 +16,7 @@ Views use forms and presenters; those two use neither each other nor the views.
 """
 from __future__ import annotations
 
+import importlib
 import secrets
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from flask import Flask
 from kb import KnowledgeBase, load_settings
 from kb.config import Settings
 
-from . import errors
+from . import errors, filters
 from .views import BLUEPRINTS
 
 
@@ -65,11 +66,7 @@ def create_app(settings: Settings | None = None, *, kb: KnowledgeBase | None = N
         app.config.update(config)
     app.extensions["claimkb"] = kb
     errors.init_app(app)
-    from . import filters
-
     filters.init_app(app)
-    import importlib
-
     kb.ensure_index()   # a KB made before the claims index existed gets it built once
     for name in BLUEPRINTS:
         module = importlib.import_module(f"web.views.{name}")

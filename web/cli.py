@@ -9,8 +9,11 @@ import logging
 import threading
 
 import click
+from waitress import serve as waitress_serve
 
 from kb.cli import Context, main
+from kb.errors import StoreError
+from web import create_app
 
 
 @main.command()
@@ -23,10 +26,6 @@ from kb.cli import Context, main
 @click.pass_obj
 def serve(obj: Context, host: str, port: int, threads: int) -> None:
     """Serve the web UI, the Linked Data resources and /sparql with waitress."""
-    from waitress import serve as waitress_serve
-
-    from web import create_app
-
     kb = obj.kb()
     settings = kb.settings
     app = create_app(kb=kb)
@@ -40,8 +39,6 @@ def serve(obj: Context, host: str, port: int, threads: int) -> None:
 def _prewarm(kb) -> None:
     """Read the claims index's per-claim facet rows while the server starts (see
     ClaimIndex.prewarm); the server answers meanwhile."""
-    from kb.errors import StoreError
-
     log = logging.getLogger("claimkb.serve")
     try:
         log.info("claims index read into memory in %.2f s", kb.index.prewarm())

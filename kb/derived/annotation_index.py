@@ -56,7 +56,7 @@ from rdflib.namespace import DCTERMS, RDF, XSD
 from kb.errors import StoreError
 from kb.derived.sqlite import SideIndex, write_transaction
 from kb.model.vocab import CKB, OA
-from kb.stored.annotations import AnnotationGraphs
+from kb.records.annotations import AnnotationGraphs
 
 
 INDEX_FILE = "annotations.sqlite"
@@ -235,15 +235,19 @@ class AnnotationIndex(SideIndex):
         """Index these annotations, replacing what was indexed for them, and drop the
         ``removed`` IRIs, in one transaction. Raises StoreError."""
         records = list(records)
+        gone = [r.iri for r in records] + [str(i) for i in removed]
         with self._writing() as db:
-            self._delete(db, [r.iri for r in records] + [str(i) for i in removed])
+            self._note(gone)
+            self._delete(db, gone)
             self._insert(db, records)
 
     def remove(self, iris: Iterable[str]) -> None:
         """Drop these annotations from the index (deleted from the store). Raises
         StoreError."""
+        iris = [str(i) for i in iris]
         with self._writing() as db:
-            self._delete(db, [str(i) for i in iris])
+            self._note(iris)
+            self._delete(db, iris)
 
     def clear(self) -> None:
         """Empty the index of an empty store (``KnowledgeBase.clear``): built, with no
@@ -286,15 +290,26 @@ class AnnotationIndex(SideIndex):
         return AnnotationIndex(path, self.graphs)
 
     def _rebuild(self, batch: int, progress) -> int:
+        count = self.rebuild_aside(lambda fresh: fresh._fill(batch, progress),
+                                   before_swap=self._carry_generation)
+        self._cache = {}
+        return count
+
+    def _carry_generation(self, fresh: "AnnotationIndex") -> None:
+        """The new file's write generation continues the old one's (read at the swap,
+        writes held): no count cached for a generation of the old file is taken as
+        current for the new one, in any process."""
         try:
             generation = int(self._meta(self._db(), "generation") or 0)
         except (sqlite3.Error, ValueError):
             generation = 0
-        count = self.rebuild_aside(lambda fresh: fresh._fill(batch, progress, generation + 1))
-        self._cache = {}
-        return count
+        db = fresh._db()
+        db.execute("UPDATE meta SET value = ? WHERE key = 'generation'", (str(generation + 1),))
 
-    def _fill(self, batch: int, progress, generation: int) -> int:
+    def _replay(self, keys: list[str]) -> None:
+        self.refresh(keys)
+
+    def _fill(self, batch: int, progress) -> int:
         """Index every annotation in the store into this (fresh) index."""
         iris = self.graphs.stored_iris()
         done = 0
@@ -308,8 +323,6 @@ class AnnotationIndex(SideIndex):
             if progress:
                 progress(done, len(iris))
         with self._writing() as db:
-            # a generation past the old file's: no cached count of it is taken as current
-            db.execute("UPDATE meta SET value = ? WHERE key = 'generation'", (str(generation),))
             db.execute("INSERT OR REPLACE INTO meta VALUES ('built', datetime('now'))")
         return len(iris)
 

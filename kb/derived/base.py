@@ -13,7 +13,8 @@ only source of truth. Each one:
   the claims and comparison indexes, annotations for the annotations index);
 * empties itself for an empty store (``clear``) and lets go of its files (``close``).
 
-Every method raises StoreError when the index or the store cannot be read or written.
+Building, refreshing and clearing raise StoreError when the index or the store cannot
+be read or written.
 """
 from __future__ import annotations
 

@@ -4,9 +4,9 @@ search (``<data_dir>/index.sqlite``).
 Why: on Oxigraph, ``ORDER BY … OFFSET`` pages and ``FILTER(CONTAINS…)`` grow linearly
 with the KB (about 5 s and 0.3 s at 100k claims); the list needs keyset pagination,
 facet counts and full-text search that stay fast at 1M claims. The store stays the
-only source of truth: the index is derived from it (``_fetch``: index_hop.rq, index_content.rq) and can
-be rebuilt at any time (``claimkb reindex``). ``KnowledgeBase`` keeps it current on
-every write it makes (claims written, deleted, the store cleared). A KB whose remote
+only source of truth: the index is derived from it (``ClaimReader.summaries``: index_hop.rq, index_content.rq) and can
+be rebuilt at any time (``claimkb reindex``). the registry (kb/derived/registry.py) keeps it
+current on every write claimkb makes (claims written, deleted, the store cleared). A KB whose remote
 endpoint is written behind claimkb's back is stale until ``claimkb reindex``.
 
 One row per claim, the entities it mentions and its full-text columns, with facet
@@ -38,7 +38,7 @@ from kb.derived.claims_schema import (
 from kb.derived.claims_search import COUNT_CAP, DENSE_MATCHES, SORT_INDEX, ClaimSearch
 from kb.derived.sqlite import SideIndex, write_transaction
 from kb.model.vocab import MODALITIES
-from kb.stored.claims import ClaimReader
+from kb.records.claims import ClaimReader
 
 # What other modules import from here (the claims index's names, wherever defined);
 # _ROW_TRIGGERS and _trigger_names for the tests. COUNT_CAP is read in
@@ -51,6 +51,9 @@ __all__ = [
 ]
 
 INDEX_FILE = "index.sqlite"
+# a rebuild numbers facet values this far above the old file's last number, so that
+# numbers another write gives meanwhile never mean two values
+FACET_NUMBER_GAP = 1 << 20
 MODALITY_NAMES = {str(iri): name for name, iri in MODALITIES.items()}
 
 
@@ -136,20 +139,39 @@ class ClaimIndex(ClaimSearch, SideIndex):
 
     # ------------------------------------------------------------ writing
 
-    def rebuild(self, progress=None, batch: int = 2000) -> int:
+    def rebuild(self, progress=None, batch: int = 2000,
+                verdicts: dict[str, str] | None = None) -> int:
         """Rebuild the whole index from the store into a new file, then move it into
-        place (readers see the old index until then; a failed rebuild leaves it).
-        Returns the number of claims indexed. Raises StoreError."""
+        place (kb/derived/sqlite.py ``rebuild_aside``: readers see the old index until
+        then; a failed rebuild leaves it; this process's writes meanwhile are written
+        again). ``verdicts`` (IRI → most severe verdict) are set before the swap.
+        Returns the number of claims indexed; ``replayed`` the claims written again.
+        Raises StoreError."""
         try:   # facet value numbers are never given again (readers keep what they looked up)
             row = self._db().execute(
                 "SELECT seq FROM sqlite_sequence WHERE name = 'facet_values'").fetchone()
         except sqlite3.Error:
             row = None
-        floor = row[0] if row else 0
-        count = self.rebuild_aside(lambda fresh: fresh._fill(progress, batch, floor))
+        # numbers given by writes while the new file is built stay below the new ones
+        floor = (row[0] if row else 0) + FACET_NUMBER_GAP
+
+        def build(fresh: "ClaimIndex") -> int:
+            count = fresh._fill(progress, batch, floor)
+            if verdicts is not None:
+                fresh.set_verdicts(verdicts, None)
+            return count
+
+        self.replayed = []
+        count = self.rebuild_aside(build)
         self._values = {}
         self._changed()
         return count
+
+    replayed: list[str] = []
+
+    def _replay(self, keys: list[str]) -> None:
+        self.replayed = keys
+        self.refresh(keys)
 
     def _fresh(self, path: Path) -> "ClaimIndex":
         return ClaimIndex(path, self.reader, self.facet_time_limit_ms)
@@ -183,12 +205,16 @@ class ClaimIndex(ClaimSearch, SideIndex):
     def refresh(self, claims: Iterable[str], batch: int = 2000) -> None:
         """Re-index ``claims`` from the store (claims no longer there are dropped)."""
         claims = list(dict.fromkeys(str(c) for c in claims))
+        with self._write_lock:
+            self._note(claims)
         for start in range(0, len(claims), batch):
             self._index(claims[start:start + batch])
 
     def remove(self, claims: Iterable[str]) -> None:
+        claims = [str(c) for c in claims]
         with self._writing() as db:
-            self._delete(db, [str(c) for c in claims])
+            self._note(claims)
+            self._delete(db, claims)
 
     def clear(self) -> None:
         with self._writing() as db:
@@ -204,6 +230,7 @@ class ClaimIndex(ClaimSearch, SideIndex):
         updates = {str(c): "" for c in claims or ()}
         updates.update({str(k): v for k, v in verdicts.items()})
         with self._writing() as db:
+            self._note(updates)
             # Every claim, or many: the counts in bulk afterwards (at 1M claims the
             # triggers would run ~20 statements for each of ~700k changed verdicts).
             bulk = claims is None or len(updates) > max(10_000, self._total() // 10)

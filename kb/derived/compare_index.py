@@ -4,18 +4,18 @@ the KB-wide comparison report lists.
 
 Why: comparing straight from SPARQL meant OPTIONAL-heavy queries over the whole KB and
 recomputing every pairwise verdict on each report (30 s at 100k claims). The index
-holds, per structured claim, everything ``kb.verdicts.compare_pair`` reads (plain
-strings, as ``kb.compare.ClaimFacts``) plus its canonical group key — subject, property
+holds, per structured claim, everything ``kb.model.verdicts.compare_pair`` reads (plain
+strings, as ``kb.model.claim_facts.ClaimFacts``) plus its canonical group key — subject, property
 and scope after owl:sameAs / owl:equivalentProperty — and, per group, the facts (runs
-of claims at the same time, by the property's kind: ``kb.verdicts.group_runs``) with
+of claims at the same time, by the property's kind: ``kb.model.time_rules.group_runs``) with
 their verdicts, flags and counts, and per claim the most
 severe verdict it takes part in. So:
 
 * the report is an ordered scan of ``facts`` (index ``facts_order``), whose claims and
   verdicts are read when a fact is looked at;
 * per-subject and per-claim comparison are indexed lookups by canonical key;
-* a write (``KnowledgeBase.write_claims`` → ``refresh_comparisons`` →
-  ``kb.compare.refresh`` → ``refresh`` here) re-reads the written claims from the store
+* a write (``KnowledgeBase.write_claims`` → ``Claims.write`` →
+  ``DerivedIndexes.claims_changed`` → ``refresh`` here) re-reads the written claims from the store
   and recomputes only the groups they leave or join.
 
 **Identity rule.** Every refresh reloads the identity links (``identity_links.rq``) and
@@ -26,7 +26,7 @@ value are re-keyed, and their old and new groups recomputed; a property whose tr
 changed (kind, single-valued, time tolerance) has all its groups recomputed, and a
 changed dcterms:isPartOf link recomputes the groups of entity-valued claims.
 
-**Derived data.** The index is rebuilt from the store by ``rebuild(kb)`` (``claimkb
+**Derived data.** The index is rebuilt from the store by ``rebuild()`` (``claimkb
 compare --reindex``), and built on first use when missing or of an older layout. It is
 only as current as the writes that went through ``KnowledgeBase``: quads written to a
 remote endpoint behind claimkb's back (or loaded with a raw store tool) are not in it
@@ -40,8 +40,6 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import threading
-import weakref
 from decimal import Decimal
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -53,60 +51,32 @@ from kb.derived.compare_tables import (CODE, COLUMNS, COUNT_COLUMN, FACT_ORDER, 
                                        row_values, write_identity)
 from kb.model.verdicts import (AGREE, COMPATIBLE, CONFLICT, PARTIAL, ClaimFacts, Identity, Verdict,
                                claim_facts)
+from kb.derived.sqlite import SideIndex
+from kb.errors import StoreError
 from kb.store.base import chunked
-from kb.stored.claims import ClaimReader
+from kb.records.claims import ClaimReader
 
 
-def _close_all(conns: list) -> None:
-    for conn in conns:
-        try:
-            conn.close()
-        except sqlite3.Error:  # pragma: no cover
-            pass
-    conns.clear()
+def _configure(conn: sqlite3.Connection) -> None:
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("PRAGMA cache_size=-65536")
+    conn.execute("PRAGMA temp_store=MEMORY")
 
 
-class CompareIndex:
-    """The SQLite file of one knowledge base; one connection per thread."""
+class CompareIndex(SideIndex):
+    """The SQLite file of one knowledge base; one connection per thread (the shared
+    SideIndex: reopened when a rebuild moved a new file into place)."""
 
     schema_version = LAYOUT
 
     def __init__(self, path: Path, reader: ClaimReader):
-        self.path = Path(path)
+        super().__init__(path, _configure, autocommit=True)
         self.reader = reader
-        self._local = threading.local()
-        self._conns: list[sqlite3.Connection] = []
-        self._lock = threading.Lock()
-        self._finalizer = weakref.finalize(self, _close_all, self._conns)
-
-    # -------------------------------------------------------------- connections
 
     def conn(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is not None and self._inode() != self._local.inode:
-            conn.close()            # rebuilt (moved into place) by another process
-            conn = None
-        if conn is None:
-            conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute("PRAGMA cache_size=-65536")
-            conn.execute("PRAGMA temp_store=MEMORY")
-            self._local.conn, self._local.inode = conn, self._inode()
-            with self._lock:
-                self._conns.append(conn)
-        return conn
-
-    def _inode(self) -> int | None:
-        try:
-            return os.stat(self.path).st_ino
-        except FileNotFoundError:
-            return None
-
-    def close(self) -> None:
-        with self._lock:
-            _close_all(self._conns)
-        self._local = threading.local()
+        """This thread's connection. Raises sqlite3.Error."""
+        return self._db()
 
     def ready(self) -> bool:
         """Whether a complete index of the current layout is there."""
@@ -261,55 +231,30 @@ class CompareIndex:
 
     def rebuild(self, progress=None) -> dict:
         """Build the comparison index from the store, replacing any index there. Returns
-        counts (claims, facts, verdicts). The new index is written to a side file and moved
-        into place, so a failure leaves the old one. ``progress`` is accepted for the
-        derived-index contract (the build reports no steps). Raises StoreError."""
-        idx = self
+        counts (claims, facts, verdicts). The new index is written to a side file and
+        moved into place (kb/derived/sqlite.py ``rebuild_aside``), so a failure leaves
+        the old one. ``progress`` is accepted for the derived-index contract (the build
+        reports no steps). Raises StoreError."""
         identity = self.reader.identity()
         facts = self.reader.all_facts()
-        idx.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = idx.path.with_name(idx.path.name + ".new")
-        for suffix in ("", "-journal"):
-            if os.path.exists(f"{tmp}{suffix}"):
-                os.unlink(f"{tmp}{suffix}")
-        conn = sqlite3.connect(tmp, isolation_level=None)
-        try:
-            conn.execute("PRAGMA journal_mode=OFF")
-            conn.execute("PRAGMA synchronous=OFF")
-            conn.execute("PRAGMA cache_size=-262144")
-            conn.executescript(TABLES)
-            conn.execute("BEGIN")
-            write_identity(conn, identity)
-            keyed = sorted(((group_key(identity, f), f) for f in facts),
-                           key=lambda kf: (kf[0], kf[1].claim))
-            del facts
-            conn.executemany(
-                f"INSERT INTO claims (id, ks, kp, kscope, {COLUMNS}) VALUES ({','.join('?' * (4 + len(FIELDS)))})",
-                ((n, *k, *row_values(f)) for n, (k, f) in enumerate(keyed, 1)))
-            grouper = Grouper(conn, identity)
-            start = 0
-            while start < len(keyed):
-                key = keyed[start][0]
-                end = start
-                while end < len(keyed) and keyed[end][0] == key:
-                    end += 1
-                grouper.regroup(key, [(n + 1, keyed[n][1]) for n in range(start, end)])
-                start = end
-            conn.execute("COMMIT")
-            conn.executescript(INDEXES)
-            conn.execute("INSERT INTO info VALUES ('layout', ?)", (LAYOUT,))
-            counts = {"claims": len(keyed),
-                      "facts": conn.execute("SELECT COUNT(*) FROM facts").fetchone()[0],
-                      "verdicts": conn.execute("SELECT COUNT(*) FROM verdicts").fetchone()[0]}
-            conn.execute("ANALYZE")
-        finally:
-            conn.close()
-        idx.close()
-        for suffix in ("-wal", "-shm"):
-            if os.path.exists(f"{idx.path}{suffix}"):
-                os.unlink(f"{idx.path}{suffix}")
-        os.replace(tmp, idx.path)
-        return counts
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+
+        def build(fresh: "CompareIndex") -> dict:
+            conn = sqlite3.connect(fresh.path, isolation_level=None)
+            try:
+                return _fill(conn, identity, facts)
+            except sqlite3.Error as exc:
+                raise StoreError(f"comparison index write failed: {exc}") from None
+            finally:
+                conn.close()
+
+        return self.rebuild_aside(build)
+
+    def _fresh(self, path: Path) -> "CompareIndex":
+        return CompareIndex(path, self.reader)
+
+    def _replay(self, keys: list[str]) -> None:
+        self.refresh(keys)
 
     def refresh(self, claims: list) -> tuple[list[str], list[Verdict], list[str]] | None:
         """Bring the index up to date after ``claims`` were written, rewritten or deleted.
@@ -318,13 +263,19 @@ class CompareIndex:
         claims whose materialised comparisons they replace), or None when there is no index
         yet (it is built on first use). Only the pairs of the claims written (or re-keyed
         by an identity change) are judged again; the facts of their groups are recounted."""
-        idx = self
-        if not idx.ready():
+        with self._write_lock:
+            self._note(claims)
+        try:
+            return self._refresh([str(c) for c in claims])
+        except sqlite3.Error as exc:
+            raise StoreError(f"comparison index write failed: {exc}") from None
+
+    def _refresh(self, claims: list[str]) -> tuple[list[str], list[Verdict], list[str]] | None:
+        if not self.ready():
             return None
-        claims = [str(c) for c in claims]
         identity = self.reader.identity()
         written = {f.claim: f for f in self.reader.facts([URIRef(c) for c in claims])} if claims else {}
-        conn = idx.conn()
+        conn = self.conn()
         regroup: set[tuple] = set()       # groups whose facts are recounted
         full: set[tuple] = set()          # groups whose every pair is judged again
         changed: set[int] = set()         # claims whose pairs are judged again
@@ -332,7 +283,7 @@ class CompareIndex:
         try:
             grouper = Grouper(conn, identity)
             # 1. identity: re-key the claims naming an IRI whose canonical key changed
-            old_canonical, old_traits = idx.stored_identity()
+            old_canonical, old_traits = self.stored_identity()
             new_canonical = {i: c for i, c in identity.canonical.items() if i != c}
             new_traits = identity.trait_rows()
             if old_canonical != new_canonical or old_traits != new_traits:
@@ -414,8 +365,40 @@ class CompareIndex:
         return sorted(grouper.touched), grouper.verdicts, sorted(grouper.replaced)
 
 
-# ---------------------------------------------------------------- rebuild
 
-# ---------------------------------------------------------------- incremental refresh
+
+def _fill(conn: sqlite3.Connection, identity: Identity, facts: list[ClaimFacts]) -> dict:
+    """Write every claim of ``facts``, grouped, judged and counted, into an empty file."""
+    conn.execute("PRAGMA journal_mode=OFF")
+    conn.execute("PRAGMA synchronous=OFF")
+    conn.execute("PRAGMA cache_size=-262144")
+    conn.executescript(TABLES)
+    conn.execute("BEGIN")
+    write_identity(conn, identity)
+    keyed = sorted(((group_key(identity, f), f) for f in facts),
+                   key=lambda kf: (kf[0], kf[1].claim))
+    facts.clear()
+    conn.executemany(
+        f"INSERT INTO claims (id, ks, kp, kscope, {COLUMNS}) "
+        f"VALUES ({','.join('?' * (4 + len(FIELDS)))})",
+        ((n, *k, *row_values(f)) for n, (k, f) in enumerate(keyed, 1)))
+    grouper = Grouper(conn, identity)
+    start = 0
+    while start < len(keyed):
+        key = keyed[start][0]
+        end = start
+        while end < len(keyed) and keyed[end][0] == key:
+            end += 1
+        grouper.regroup(key, [(n + 1, keyed[n][1]) for n in range(start, end)])
+        start = end
+    conn.execute("COMMIT")
+    conn.executescript(INDEXES)
+    conn.execute("INSERT INTO info VALUES ('layout', ?)", (LAYOUT,))
+    counts = {"claims": len(keyed),
+              "facts": conn.execute("SELECT COUNT(*) FROM facts").fetchone()[0],
+              "verdicts": conn.execute("SELECT COUNT(*) FROM verdicts").fetchone()[0]}
+    conn.execute("ANALYZE")
+    return counts
+
 
 __all__ = ["CompareIndex", "FILE", "LAYOUT", "CODE", "NAME", "COUNT_COLUMN"]

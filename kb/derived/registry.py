@@ -3,13 +3,13 @@ the write path keeps them current in.
 
 ``DerivedIndexes`` opens each index (kb/derived/base.py's contract) on first use:
 
-=================  ===========================  ==========================================
-name               file in the data directory   kept current after
-=================  ===========================  ==========================================
-``comparisons``    ``compare.sqlite``           claims written, rewritten, retracted, deleted
-``claims``         ``index.sqlite``             the same (and each claim's worst verdict)
-``annotations``    ``annotations.sqlite``       annotations created, edited, deleted, re-anchored
-=================  ===========================  ==========================================
+====================  ========================  ==========================================
+name                  file in the data dir      kept current after
+====================  ========================  ==========================================
+``compare_index``     ``compare.sqlite``        claims written, rewritten, retracted, deleted
+``claims_index``      ``index.sqlite``          the same (and each claim's worst verdict)
+``annotation_index``  ``annotations.sqlite``    annotations created, edited, deleted, re-anchored
+====================  ========================  ==========================================
 
 plus the comparison graph (kb/derived/comparison_graph.py) when it was materialised.
 
@@ -24,6 +24,7 @@ Accounts (kb/accounts) are primary data, not a derived index: they are not here.
 """
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -37,8 +38,8 @@ from kb.derived.comparison_graph import ComparisonGraph
 from kb.errors import StoreError
 from kb.model.iris import Minter
 from kb.store.base import Store
-from kb.stored.annotations import AnnotationGraphs
-from kb.stored.claims import ClaimReader
+from kb.records.annotations import AnnotationGraphs
+from kb.records.claims import ClaimReader
 
 # a write whose derived indexes could not be updated leaves this file in the data dir:
 # the next start rebuilds them (DerivedIndexes.ensure)
@@ -68,20 +69,20 @@ class DerivedIndexes:
         return index
 
     @property
-    def claims(self) -> ClaimIndex:
+    def claims_index(self) -> ClaimIndex:
         """The claims index (the web list's facets, search and pages). Raises
         StoreError when it cannot be opened."""
         return self._get("claims", lambda: ClaimIndex(
             self.data_dir / CLAIMS_FILE, self.reader, facet_time_limit_ms=self.facet_time_limit_ms))
 
     @property
-    def comparisons(self) -> CompareIndex:
+    def compare_index(self) -> CompareIndex:
         """The comparison index (not built: ``comparisons.ensure()`` builds it)."""
         return self._get("comparisons", lambda: CompareIndex(self.data_dir / COMPARE_FILE,
                                                              self.reader))
 
     @property
-    def annotations(self) -> AnnotationIndex:
+    def annotation_index(self) -> AnnotationIndex:
         """The annotations index. Raises StoreError when it cannot be opened."""
         return self._get("annotations", lambda: AnnotationIndex(
             self.data_dir / ANNOTATIONS_FILE, self.annotation_graphs))
@@ -90,7 +91,7 @@ class DerivedIndexes:
     def comparison_graph(self) -> ComparisonGraph:
         """The comparison graph in the store, filled from the comparison index."""
         if self._graph is None:
-            self._graph = ComparisonGraph(self.store, self.iris, self.comparisons)
+            self._graph = ComparisonGraph(self.store, self.iris, self.compare_index)
         return self._graph
 
     # ------------------------------------------------------------------ building
@@ -103,34 +104,43 @@ class DerivedIndexes:
         """Build what was never built (a KB made before an index existed, a fresh remote
         endpoint) or is stale (a write could not update it: the marker). Returns
         whether anything was built. Raises StoreError."""
-        if not self.claims.built or self.stale_marker.exists():
+        if not self.claims_index.built or self.stale_marker.exists():
             self.rebuild(progress)
             return True
         built = False
-        if not self.comparisons.built:     # missing, or of an older layout
-            self.comparisons.rebuild()
+        if not self.compare_index.built:     # missing, or of an older layout
+            self._rebuild_comparisons()
             self.copy_verdicts(None)
             built = True
-        if not self.annotations.built:
-            self.annotations.rebuild()
+        if not self.annotation_index.built:
+            self.annotation_index.rebuild()
             built = True
         return built
 
     def rebuild(self, progress: Progress | None = None) -> int:
-        """Rebuild every index from the store, in the write path's order; returns the
-        number of claims. Raises StoreError."""
-        count = self.claims.rebuild(progress=progress)
-        self.comparisons.rebuild()
-        self.copy_verdicts(None)
-        self.annotations.rebuild()
+        """Rebuild every index from the store, in the write path's order: the
+        comparisons (and the comparison graph, when materialised), then the claims index
+        with each claim's most severe verdict set before it is moved into place, then the
+        annotations. Returns the number of claims. Raises StoreError."""
+        self._rebuild_comparisons()
+        count = self.claims_index.rebuild(progress=progress,
+                                          verdicts=self.compare_index.worst(None))
+        if self.claims_index.replayed:      # written while it was built: their verdicts again
+            self.copy_verdicts(self.claims_index.replayed)
+        self.annotation_index.rebuild()
         self.stale_marker.unlink(missing_ok=True)
         return count
 
+    def _rebuild_comparisons(self) -> None:
+        self.compare_index.rebuild()
+        if self.comparison_graph.exists():   # derived from the index: rebuilt with it
+            self.comparison_graph.materialise()
+
     def clear(self) -> None:
         """Empty every index (after the store was cleared). Raises StoreError."""
-        self.claims.clear()
-        self.annotations.clear()
-        self.comparisons.clear()
+        self.claims_index.clear()
+        self.annotation_index.clear()
+        self.compare_index.clear()
 
     def close(self) -> None:
         """Close every open index. Never raises."""
@@ -147,7 +157,7 @@ class DerivedIndexes:
         on the next start, and the StoreError says so."""
         try:
             refresh()
-        except (StoreError, OSError) as exc:
+        except (StoreError, OSError, sqlite3.Error) as exc:
             try:
                 self.stale_marker.write_text(f"{exc}\n", encoding="utf-8")
             except OSError:
@@ -164,11 +174,11 @@ class DerivedIndexes:
         removed = [URIRef(str(c)) for c in removed]
 
         def refresh():
-            touched = self.refresh_comparisons([*written, *removed])
             if removed:
-                self.claims.remove(removed)
+                self.claims_index.remove(removed)
+            touched = self.refresh_comparisons([*written, *removed])
             if written:
-                self.claims.refresh(written)
+                self.claims_index.refresh(written)
             gone = {str(c) for c in removed}
             again = sorted({str(c) for c in [*written, *touched]} - gone)
             if again:
@@ -181,7 +191,7 @@ class DerivedIndexes:
         ``after_write``; returns their stored graphs (IRI → rdflib Graph). Raises
         StoreError (the write stays; the indexes are marked stale)."""
         stored: dict = {}
-        self.after_write(lambda: stored.update(self.annotations.refresh(iris)))
+        self.after_write(lambda: stored.update(self.annotation_index.refresh(iris)))
         return stored
 
     def refresh_comparisons(self, claims: list[URIRef]) -> list[str]:
@@ -189,7 +199,7 @@ class DerivedIndexes:
         ``claims`` changed (the first step of ``claims_changed``); returns the claims
         whose verdicts may have changed: the claims given and the claims they were or
         are now judged against. Raises StoreError."""
-        done = self.comparisons.refresh(claims)
+        done = self.compare_index.refresh(claims)
         graph = self.comparison_graph
         if done is None:            # no index yet: built on first use (now, if materialised)
             if graph.exists():
@@ -203,8 +213,8 @@ class DerivedIndexes:
     def copy_verdicts(self, claims: list[str] | None) -> None:
         """Each claim's most severe verdict (``claims``; all when None) from the
         comparison index into the claims index."""
-        worst = self.comparisons.ensure().worst(claims)
-        self.claims.set_verdicts(worst, claims)
+        worst = self.compare_index.ensure().worst(claims)
+        self.claims_index.set_verdicts(worst, claims)
 
 
 __all__ = ["DerivedIndexes", "STALE_MARKER"]

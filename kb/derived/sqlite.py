@@ -33,7 +33,10 @@ class Connections:
         replaced by a rebuild since). Raises sqlite3.Error."""
         db = getattr(self._local, "db", None)
         if db is not None and self._local.inode != _inode(self.path):
-            db = None             # rebuilt and moved into place (here or by another process)
+            # rebuilt and moved into place (here or by another process): this thread's
+            # connection to the old file goes, the next statement reads the new one
+            self._forget(db)
+            db = None
         if db is None:
             db = sqlite3.connect(self.path, timeout=30, check_same_thread=False,
                                  **({"isolation_level": None} if self._autocommit else {}))
@@ -42,6 +45,15 @@ class Connections:
             with self._lock:
                 self._all.append(db)
         return db
+
+    def _forget(self, db: sqlite3.Connection) -> None:
+        with self._lock:
+            if db in self._all:
+                self._all.remove(db)
+        try:
+            db.close()
+        except sqlite3.Error:  # pragma: no cover
+            pass
 
     def close(self) -> None:
         """Close every thread's connection. Never raises."""
@@ -82,30 +94,56 @@ class SideIndex:
         """A new, empty index of this kind at ``path`` (the same collaborators)."""
         raise NotImplementedError
 
-    def rebuild_aside(self, build: Callable[["SideIndex"], int]) -> int:
-        """Run ``build`` on a fresh index in ``<file>.new``, then move it into place:
-        readers see the old index until the swap, and a failed build leaves it as it
-        was. Returns what ``build`` returns. Raises StoreError."""
+    def rebuild_aside(self, build: Callable[["SideIndex"], object],
+                      before_swap: Callable[["SideIndex"], None] | None = None):
+        """Run ``build`` on a fresh index in ``<file>.new``, then move it into place.
+
+        Readers (in any thread or process) go on reading the old file until the swap,
+        and each reopens the new one at its next statement; a failed build leaves the old
+        index as it was. What this process writes meanwhile (``_note``) is written again
+        into the new file after the swap (``_replay``). ``before_swap(fresh)`` runs with
+        the writes held, just before the swap. Returns what ``build`` returns. Raises
+        StoreError."""
         aside = self.path.with_name(self.path.name + ".new")
         _unlink(aside)
         fresh = self._fresh(aside)
+        with self._write_lock:
+            self._dirty = set()
         try:
-            count = build(fresh)
+            result = build(fresh)
+            with self._write_lock:
+                if before_swap is not None:
+                    before_swap(fresh)
+                fresh.close()        # the last connection checkpoints its WAL into the file
+                try:
+                    for suffix in ("-wal", "-shm"):
+                        _unlink_one(f"{self.path}{suffix}")
+                    os.replace(aside, self.path)
+                except OSError as exc:
+                    raise StoreError(f"cannot move the rebuilt index into place at "
+                                     f"{self.path}: {exc}") from None
+                dirty, self._dirty = self._dirty, None
         except BaseException:
+            with self._write_lock:
+                self._dirty = None
             fresh.close()
             _unlink(aside)
             raise
-        fresh.close()        # the last connection checkpoints its WAL into the file
-        with self._write_lock:
-            self.close()
-            try:
-                for suffix in ("-wal", "-shm"):
-                    _unlink_one(f"{self.path}{suffix}")
-                os.replace(aside, self.path)
-            except OSError as exc:
-                raise StoreError(f"cannot move the rebuilt index into place at {self.path}: "
-                                 f"{exc}") from None
-        return count
+        if dirty:
+            self._replay(sorted(dirty))
+        return result
+
+    _dirty: set | None = None
+
+    def _note(self, keys) -> None:
+        """Record what a write changed while a rebuild runs (call it holding the write
+        lock): the rebuild writes it again into the new file after the swap."""
+        if self._dirty is not None:
+            self._dirty.update(str(k) for k in keys)
+
+    def _replay(self, keys: list[str]) -> None:
+        """Write ``keys`` again from the store into this (new) index."""
+        raise NotImplementedError
 
 
 def _inode(path: Path) -> int | None:

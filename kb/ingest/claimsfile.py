@@ -30,13 +30,13 @@ from kb.model.claim import (ClaimRecord, DateValue, EntitySetValue, EntityValue,
 from kb.model.quantity import decimal_mark, parse_quantity
 from kb.model.urls import UNSAFE_IRI_SCHEMES, check_iri, check_url, scheme
 from kb.model.vocab import CKB, MODALITIES
-from kb.stored.articles import Articles
+from kb.records.articles import Articles
 
 
 
 class Context(Protocol):
     """What parsing a claims file reads besides the file: the IRI minter, the settings
-    (article size limit) and the stored articles (``kb.stored.articles.Articles``:
+    (article size limit) and the stored articles (``kb.records.articles.Articles``:
     claims may quote an article already in the KB). A KnowledgeBase is one."""
 
     iris: Minter

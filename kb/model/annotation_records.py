@@ -75,7 +75,7 @@ def record(graph: Graph, iri: URIRef, *, base: str, container: str,
            user_name: Callable[[URIRef], str | None]) -> Annotation:
     """The annotation ``iri`` as stored in ``graph``, in a knowledge base whose IRIs
     start with ``base`` and whose annotations with ``container``; ``user_name`` names
-    the claimkb account of a creator IRI (kb/stored/history.py ``History.user_name``)."""
+    the claimkb account of a creator IRI (kb/records/history.py ``History.user_name``)."""
     doc = jsonld.compact(graph, iri)
     users = f"{base}users/"
     owner = next((user_name(c) for c in graph.objects(iri, DCTERMS.creator)

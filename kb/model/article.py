@@ -2,7 +2,7 @@
 quads that store it (``article_quads``: each distinct text a ckb:ArticleText version
 stamped with its SHA-256, a changed text prov:wasRevisionOf the previous one), and what
 a store write reports (StoredArticle). Pure values: reading pages is kb.ingest.articles,
-reading stored articles back is kb.stored.articles.
+reading stored articles back is kb.records.articles.
 """
 from __future__ import annotations
 

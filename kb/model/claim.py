@@ -1,7 +1,7 @@
 """The claim record: what a claim carries, and the quads it becomes.
 
 Content (what the source says) goes in the claim's own named graph; everything the
-KB asserts *about* the claim goes in the metadata graph (kb.iris.META). See
+KB asserts *about* the claim goes in the metadata graph (kb.model.iris.META). See
 docs/data-model.md for a worked example.
 """
 from __future__ import annotations
@@ -64,7 +64,7 @@ Value = Quantity | EntityValue | EntitySetValue | DateValue | TextValue
 
 @dataclass
 class ClaimRecord:
-    """One claim, ready to be written. Built by kb.claimsfile or kb.claimreview."""
+    """One claim, ready to be written. Built by kb.ingest.claimsfile or kb.ingest.claimreview."""
 
     iri: URIRef
     modality: URIRef
@@ -80,7 +80,7 @@ class ClaimRecord:
     about: TimeAbout | None = None
     published: PDate | None = None      # when the source published it
     recorded: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc))
-    # Extra metadata quads the importer adds about this claim (kb.claimreview: the
+    # Extra metadata quads the importer adds about this claim (kb.ingest.claimreview: the
     # schema:ClaimReview node and its schema:Rating). claim_quads appends them as given.
     # Only nodes the claim owns may be described here, i.e. nodes that
     # delete_claims.ru reaches from the claim (for a review: <claim>#review via

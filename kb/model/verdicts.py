@@ -5,7 +5,7 @@ docs/comparison.md; this docstring is their summary.
 
 Pure rules on plain values (``ClaimFacts``, ``Identity``: kb.model.claim_facts): no
 store, no index. Which claims are about the same thing, the report and the indexes are
-kb.compare and kb.compare_index; this module and the rule families it calls do what
+kb.services.compare and kb.derived.compare_index; this module and the rule families it calls do what
 SPARQL cannot: interval arithmetic, unit conversion, rounding, and reading a pair's
 scopes and times, and group one (subject, property, scope)'s claims into the facts the
 report lists.

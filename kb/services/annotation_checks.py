@@ -25,10 +25,10 @@ from kb.model.annotation_graph import cached_states, pin, selector_nodes, select
 from kb.model.annotation_rules import check_posted_ids, refuse_empty_selectors, validate
 from kb.model.iris import Minter
 from kb.model.vocab import OA
-from kb.stored.annotations import AnnotationGraphs
-from kb.stored.articles import Articles
-from kb.stored.claims import ClaimReader
-from kb.stored.history import History
+from kb.records.annotations import AnnotationGraphs
+from kb.records.articles import Articles
+from kb.records.claims import ClaimReader
+from kb.records.history import History
 
 RESERVED_IDS = {"context.jsonld"}
 _SLUG = re.compile(r"[^A-Za-z0-9._-]+")

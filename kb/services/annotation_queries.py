@@ -2,7 +2,7 @@
 annotation service (kb/services/annotations.py, whose ``Annotations`` extends
 ``AnnotationQueries`` with the writes).
 
-One annotation is read from its named graph (kb/stored/annotations.py) into an
+One annotation is read from its named graph (kb/records/annotations.py) into an
 ``Annotation`` record (kb/model/annotation_records.py); listings (``list``) read the
 annotations index (kb/derived/annotation_index.py) and then the page's graphs; the
 annotations of an article are placed on its current text (kb/ingest/reanchor.py, in
@@ -21,9 +21,9 @@ from kb.model.annotation_records import Annotation, AnnotationPage, record
 from kb.model.annotation_rules import user_iri
 from kb.model.iris import Minter
 from kb.model.vocab import OA
-from kb.stored.annotations import AnnotationGraphs
-from kb.stored.articles import Articles
-from kb.stored.history import Change, History
+from kb.records.annotations import AnnotationGraphs
+from kb.records.articles import Articles
+from kb.records.history import Change, History
 
 
 class AnnotationQueries:
@@ -74,7 +74,7 @@ class AnnotationQueries:
         keys = [("orphan", "true") if name == "orphan" else (name, value) for name, value in keys]
         after_iri = str(self._iri(after)) if after is not None and before is None and not last else None
         before_iri = str(self._iri(before)) if before is not None else None
-        index = self.indexes.annotations
+        index = self.indexes.annotation_index
         index.ensure_built()
         found = index.listing(keys, after=after_iri, before=before_iri, last=last, limit=limit)
         iris = [URIRef(i) for i in found.iris]
@@ -174,7 +174,7 @@ class AnnotationQueries:
     def all_iris(self) -> list[str]:
         """Every annotation IRI, in id order (for export), from the annotations index.
         Raises StoreError."""
-        index = self.indexes.annotations
+        index = self.indexes.annotation_index
         index.ensure_built()
         return list(index.iter_iris())
 

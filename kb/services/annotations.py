@@ -16,14 +16,14 @@ stored copy of the source as annotated). When the article gets a new text versio
 ``reanchor_article`` moves the selectors (kb/ingest/reanchor.py); an annotation that cannot be
 re-anchored is kept and marked ``ckb:orphaned true``.
 
-Every create, update and delete records a change (kb/stored/history.py: who, when, what, and
+Every create, update and delete records a change (kb/records/history.py: who, when, what, and
 the earlier version as JSON-LD) in the same SPARQL update as the write itself.
 
 Listing (``list``) reads the annotations index (kb/derived/annotation_index.py,
 ``<data_dir>/annotations.sqlite``): every write here updates it after the store
 update, from the graphs as stored. If that fails the write stays (the store is the
 truth), the indexes are marked stale and rebuilt on the next start
-(``KnowledgeBase.after_write``).
+(``DerivedIndexes.after_write``).
 """
 from __future__ import annotations
 
@@ -47,10 +47,10 @@ from kb.services.annotation_checks import AnnotationChecks
 from kb.services.annotation_queries import AnnotationQueries
 from kb.store import sparql
 from kb.store.base import Store
-from kb.stored.annotations import AnnotationGraphs
-from kb.stored.articles import Articles
-from kb.stored.claims import ClaimReader
-from kb.stored.history import History
+from kb.records.annotations import AnnotationGraphs
+from kb.records.articles import Articles
+from kb.records.claims import ClaimReader
+from kb.records.history import History
 
 OA_NS = str(OA)
 MOTIVATIONS = ("assessing", "bookmarking", "classifying", "commenting", "describing", "editing",

@@ -1,9 +1,9 @@
 """The write path of claims and articles: write, delete, retract, each in one atomic
-store update with its change records (kb/stored/history.py), then the derived indexes
+store update with its change records (kb/records/history.py), then the derived indexes
 brought up to date in the registry's one order (kb/derived/registry.py).
 
 ``Claims(...)`` takes its collaborators as plain objects: the store, the IRI minter,
-the settings, the claim reader, the stored articles, the change log, the derived
+the claim reader, the stored articles, the change log, the derived
 indexes, the annotation service (annotations follow an article's new text) and a clock.
 ``actor`` is who writes when a call names no user (the CLI sets "cli:<login>").
 """
@@ -14,7 +14,6 @@ from typing import Callable, Iterable
 
 from rdflib import URIRef
 
-from kb.config import Settings
 from kb.derived.registry import DerivedIndexes
 from kb.errors import InputError
 from kb.model.article import ArticleData, StoredArticle
@@ -25,20 +24,19 @@ from kb.model.vocab import CKB
 from kb.services.annotations import Annotations
 from kb.store import sparql
 from kb.store.base import Store
-from kb.stored.articles import Articles
-from kb.stored.claims import ClaimReader
-from kb.stored.history import MAX_SUMMARY, Change, History, now
+from kb.records.articles import Articles
+from kb.records.claims import ClaimReader
+from kb.records.history import MAX_SUMMARY, Change, History, now
 
 
 class Claims:
     """Writing the claims and articles of one knowledge base."""
 
-    def __init__(self, store: Store, iris: Minter, settings: Settings, reader: ClaimReader,
+    def __init__(self, store: Store, iris: Minter, reader: ClaimReader,
                  articles: Articles, changelog: History, indexes: DerivedIndexes,
                  annotations: Annotations, clock: Callable[[], dt.datetime] = now):
         self.store = store
         self.iris = iris
-        self.settings = settings
         self.reader = reader
         self.articles = articles
         self.changelog = changelog

@@ -24,8 +24,8 @@ from kb.model.verdicts import (AGREE, COMPATIBLE, CONFLICT, CONSISTENT, CONTESTE
                                NO_VERDICT, NOT_COMPARABLE, PARTIAL, UNVERIFIED, VERDICTS,
                                ClaimFacts, Identity, Verdict, claim_status, compare_pair,
                                fact_runs, parse_verdict, short_name)
-from kb.stored.articles import Articles
-from kb.stored.claims import ClaimReader
+from kb.records.articles import Articles
+from kb.records.claims import ClaimReader
 
 
 class Fact:
@@ -132,7 +132,7 @@ class Comparisons:
             claim = str(self.iris.resolve("claims", ref))
         except NotFound:
             raise NotFound(f"no claim {ref!r}") from None
-        idx = self.indexes.comparisons.ensure()
+        idx = self.indexes.compare_index.ensure()
         row = idx.conn().execute("SELECT ks, kp FROM claims WHERE claim = ?", (claim,)).fetchone()
         if row is None:
             self.reader.iri(claim)      # NotFound for a claim that is not stored at all
@@ -205,7 +205,7 @@ class Comparisons:
         in bounded memory and without building Fact or Verdict objects: this is how
         `claimkb compare` writes the whole report. Raises as ``report``."""
         f = self._filters(subject, prop, source, verdict)
-        idx = self.indexes.comparisons.ensure()
+        idx = self.indexes.compare_index.ensure()
         query = _index_query(idx, **f)
         if query is None:   # a property with equivalents: facts computed, as report() does
             for fact in self._index_report(limit=limit, **f):
@@ -237,7 +237,7 @@ class Comparisons:
         AGREE} (with ``verdict``, the other kinds count 0). Read from the index's
         per-fact counts, without loading claims or verdicts."""
         f = self._filters(subject, prop, source, verdict)
-        idx = self.indexes.comparisons.ensure()
+        idx = self.indexes.compare_index.ensure()
         query = _index_query(idx, **f)
         if query is None:   # a property with equivalents: counted from the computed facts
             facts = self._index_report(**f)
@@ -256,11 +256,11 @@ class Comparisons:
         it takes part in with another source's claim in the report: CONFLICT > PARTIAL >
         COMPATIBLE > AGREE. Claims with none (no other source, not comparable, opinions, no
         structured content, unknown) are absent. One indexed lookup."""
-        return self.indexes.comparisons.ensure().worst(None if claims is None else [str(c) for c in claims])
+        return self.indexes.compare_index.ensure().worst(None if claims is None else [str(c) for c in claims])
 
     def _index_report(self, *, subject=None, prop=None, source=None, verdict=None,
                       limit=None, offset=0, eager=False) -> list[Fact]:
-        idx = self.indexes.comparisons.ensure()
+        idx = self.indexes.compare_index.ensure()
         query = _index_query(idx, subject=subject, prop=prop, source=source, verdict=verdict)
         if query is None:
             where, args = ["property = ?"], [prop]

@@ -16,7 +16,7 @@ from kb.model.iris import Minter
 from kb.services.claims import Claims
 from kb.store.base import Store
 from kb.store.convert import check_links, check_nesting
-from kb.stored.articles import Articles
+from kb.records.articles import Articles
 
 RDF_EXTENSIONS = {".trig": "trig", ".nq": "nquads", ".nquads": "nquads"}
 JSONLD_EXTENSIONS = {".jsonld", ".json"}
@@ -94,7 +94,7 @@ class Importer:
             # unsafe links refuse the file on the quads the store parses: nothing is written
             report.quads = self.store.load(data, fmt, where=str(path),
                                            check=lambda quads: check_links(quads, str(path)))
-            self.indexes.rebuild()
+            self.indexes.after_write(self.indexes.rebuild)   # stale marker if it fails
             return report
         if fmt == "claims":
             parsed = claimsfile.parse(self, path, progress)

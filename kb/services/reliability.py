@@ -51,8 +51,8 @@ from kb.model.iris import Minter
 from kb.model.vocab import CKB, SCHEMA
 from kb.store import sparql
 from kb.store.base import Store
-from kb.stored.claims import ClaimReader
-from kb.stored.history import History
+from kb.records.claims import ClaimReader
+from kb.records.history import History
 from ontologies import VOCABULARY
 
 ROLE = "annotator"          # the least role that may rate

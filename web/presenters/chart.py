@@ -4,6 +4,8 @@ per source; claims in a conflict get a red ring; bounds ("more than", "about") a
 drawn as the stated figure with a note in the tooltip."""
 from __future__ import annotations
 
+import math
+
 import datetime as dt
 from collections import defaultdict
 
@@ -116,8 +118,6 @@ def svg(entry: dict, claim_url) -> Markup:
 
 def _nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
     """Round tick values covering [low, high] (1, 2, 2.5 or 5 times a power of ten)."""
-    import math
-
     if high == low:
         spread = abs(high) * 0.1 or 1
         low, high = low - spread, high + spread

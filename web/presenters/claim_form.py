@@ -1,5 +1,5 @@
 """A stored claim as the claim form's fields (web/views/edit.py, the edit form): the
-ClaimRecord the claim was written from (kb.stored.claims.ClaimReader.record, the one
+ClaimRecord the claim was written from (kb.records.claims.ClaimReader.record, the one
 reader of the claim model), put back into the words an editor typed."""
 from __future__ import annotations
 

@@ -33,6 +33,8 @@ from __future__ import annotations
 
 import threading
 
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask import Blueprint, Flask, Response, abort, current_app, redirect, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 
@@ -252,9 +254,6 @@ def gallery_query(name: str):
 def init_app(app: Flask) -> None:
     """Register the blueprint, its query runner and its rate limit (Flask-Limiter, in
     memory, per client address, setting ``sparql_rate_limit``, on /sparql only)."""
-    from flask_limiter import Limiter
-    from flask_limiter.util import get_remote_address
-
     app.register_blueprint(bp)
     limiter = Limiter(get_remote_address, app=app, storage_uri="memory://", default_limits=[],
                       headers_enabled=True, key_prefix="claimkb-sparql")

@@ -1,4 +1,4 @@
-"""History and retraction of claims (kb/stored/history.py, KnowledgeBase.write_claims /
+"""History and retraction of claims (kb/records/history.py, KnowledgeBase.write_claims /
 delete_claims / retract_claim): every change keeps who, when, what changed and the
 earlier version; retracted claims stay, marked, and leave the comparisons."""
 from __future__ import annotations

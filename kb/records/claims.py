@@ -1,13 +1,13 @@
 """Stored claims, read back: the one place that turns a claim's quads (written by
 kb.model.claim.claim_quads) into what its readers need.
 
-``ClaimReader(store, iris, history, articles)`` gives a claim's IRI from an id, whether
+``ClaimReader(store, iris, changelog, articles)`` gives a claim's IRI from an id, whether
 claims exist and which are retracted, a claim as an rdflib Dataset (``dataset``: export,
 JSON-LD, the history's earlier versions), as plain data (``view``: the claim page and
 ``claimkb show``), filtered lists (``list``), and the claims in the comparison's shape
-(``facts``, ``facts_matching``, ``all_facts``, ``identity``: kb.stored.facts, whose
+(``facts``, ``facts_matching``, ``all_facts``, ``identity``: kb.records.facts, whose
 ``all_facts`` is the bulk path the comparison index is rebuilt with), and the flat
-summaries the claims index keeps (``summaries``, ``all_claims``: kb.stored.summaries,
+summaries the claims index keeps (``summaries``, ``all_claims``: kb.records.summaries,
 its bulk path). Every method
 raises StoreError when the store fails, and the errors its docstring names.
 """
@@ -27,10 +27,10 @@ from kb.model.verdicts import ClaimFacts, Identity
 from kb.model.vocab import CKB, MODALITIES, MODALITY_NAMES, OA, PREFIXES, SCHEMA, local_name
 from kb.store import sparql
 from kb.store.base import Store
-from kb.stored import facts as stored_facts
-from kb.stored import summaries as stored_summaries
-from kb.stored.articles import Articles
-from kb.stored.history import History
+from kb.records import facts as stored_facts
+from kb.records import summaries as stored_summaries
+from kb.records.articles import Articles
+from kb.records.history import History
 
 _LOOKUP_BATCH = 1000    # claims per existence query
 
@@ -38,10 +38,10 @@ _LOOKUP_BATCH = 1000    # claims per existence query
 class ClaimReader:
     """The claims of one store, read back."""
 
-    def __init__(self, store: Store, iris: Minter, history: History, articles: Articles):
+    def __init__(self, store: Store, iris: Minter, changelog: History, articles: Articles):
         self.store = store
         self.iris = iris
-        self.history = history
+        self.changelog = changelog
         self.articles = articles
 
     def _select(self, name: str, limit: int | None = None, **params) -> list[dict]:
@@ -152,7 +152,7 @@ class ClaimReader:
         }
         retraction = meta.value(c, str(CKB.retraction))
         if retraction is not None:
-            change = next((ch for ch in self.history.changes(claim) if ch.iri == retraction), None)
+            change = next((ch for ch in self.changelog.changes(claim) if ch.iri == retraction), None)
             view["retracted"] = {"reason": change.summary if change else None,
                                  "who": change.who if change else None,
                                  "when": change.when if change else None}
