@@ -104,7 +104,9 @@ def test_claimreview_claims_read_back_with_their_review_as_extra(kb):
 def test_the_store_gives_back_what_was_written(demo_kb):
     """ClaimReader.record on the stored demo: the claim's own quads and content as
     written (its entities as the metadata graph now describes them)."""
-    for row in demo_kb.list_claims(limit=1000):
+    rows = demo_kb.list_claims(limit=1000)
+    assert len(rows) > 20
+    for row in rows:
         iri = URIRef(row["claim"])
         rec = demo_kb.reader.record(row["id"])
         stored = demo_kb.claim_dataset(iri)
