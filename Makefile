@@ -6,7 +6,7 @@ BIN     = $(VENV)/bin
 DATA   ?= $(CURDIR)/instance/demo
 # the suite in two processes (pytest-xdist): 3.6 min instead of 6.3 on this 2-core box;
 # `make test PYTEST_ARGS=` runs it in one, `PYTEST_ARGS="-n 0 -k compare"` a part of it
-PYTEST_ARGS ?= -n 2
+PYTEST_ARGS ?= -n 2 --dist worksteal
 
 .PHONY: run test install install-test assets chromium clean
 VENDOR  = web/static/vendor
