@@ -34,6 +34,7 @@ $(VENDOR)/.stamp: package.json package-lock.json
 	cp node_modules/@zazuko/yasgui/build/yasgui.min.css $(VENDOR)/
 	touch $@
 $(CONTEXTS)/anno.jsonld: $(VENDOR)/.stamp
+	mkdir -p $(CONTEXTS)
 	node --input-type=module -e "import('./node_modules/@dokieli/web-annotation/dist/contexts/anno.js').then(m => process.stdout.write(JSON.stringify(m.WEB_ANNOTATION_CONTEXT_DOCUMENT, null, 2)))" > $(CONTEXTS)/anno.jsonld.tmp
 	mv $(CONTEXTS)/anno.jsonld.tmp $(CONTEXTS)/anno.jsonld
 
