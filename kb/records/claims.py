@@ -98,9 +98,8 @@ class ClaimReader:
         graph now describes them. Raises NotFound, InputError (quads claimkb could not
         have written)."""
         claim = self.iri(ref)
-        owned = self.store.query(sparql.render("claim_owned.rq", claim=claim)).graph
-        meta = list(owned or ())
-        content = [(r["s"], r["p"], r["o"]) for r in self._select("claim_content.rq", claim=claim)]
+        ds = self.dataset(claim)            # the claim's own quads, read as for export
+        meta, content = list(ds.graph(META)), list(ds.graph(claim))
         names = {o for s, p, o in meta if s == claim and p in (CKB.subject, CKB.property,
                                                                CKB.scope, CKB.speaker)}
         names |= {o for s, p, o in content if isinstance(o, URIRef)}
