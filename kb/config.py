@@ -6,6 +6,10 @@
 | backend            | CLAIMKB_BACKEND            | embedded                   | ``embedded`` (Oxigraph on disk) or ``remote`` (SPARQL 1.1 endpoint) |
 | query_endpoint     | CLAIMKB_QUERY_ENDPOINT     | (none)                     | remote backend: SPARQL query URL |
 | update_endpoint    | CLAIMKB_UPDATE_ENDPOINT    | query_endpoint             | remote backend: SPARQL update URL |
+| endpoint_user      | CLAIMKB_ENDPOINT_USER      | (none)                     | remote backend: user name for the query and update endpoints (HTTP authentication) |
+| endpoint_password  | CLAIMKB_ENDPOINT_PASSWORD  | (none)                     | remote backend: its password; never printed, in logs, errors or ``claimkb config`` |
+| endpoint_auth      | CLAIMKB_ENDPOINT_AUTH      | basic                      | remote backend: ``basic`` or ``digest`` (Virtuoso's ``/sparql-auth`` asks for digest) |
+| endpoint_dialect   | CLAIMKB_ENDPOINT_DIALECT   | auto                       | remote backend: ``virtuoso``, ``standard`` (any other SPARQL 1.1 server) or ``auto`` (read from the server's ``Server`` header; a proxy may hide it) |
 | base_iri           | CLAIMKB_BASE_IRI           | http://localhost:5000/     | prefix of every IRI claimkb mints (claims/, articles/, ...) |
 | max_article_bytes  | CLAIMKB_MAX_ARTICLE_BYTES  | 5000000                    | largest article text accepted |
 | max_query_chars    | CLAIMKB_MAX_QUERY_CHARS    | 100000                     | longest SPARQL text accepted |
@@ -30,7 +34,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 from kb.errors import InputError
@@ -50,6 +54,10 @@ class Settings:
     backend: str = "embedded"
     query_endpoint: str | None = None
     update_endpoint: str | None = None
+    endpoint_user: str | None = None
+    endpoint_password: str | None = field(default=None, repr=False)
+    endpoint_auth: str = "basic"
+    endpoint_dialect: str = "auto"
     base_iri: str = "http://localhost:5000/"
     max_article_bytes: int = 5_000_000
     max_query_chars: int = 100_000
@@ -134,6 +142,13 @@ def load_settings(env: dict[str, str] | None = None, **explicit) -> Settings:
         raise InputError(f"backend must be 'embedded' or 'remote', got {settings.backend!r}")
     if settings.backend == "remote" and not settings.query_endpoint:
         raise InputError("the remote backend needs query_endpoint (CLAIMKB_QUERY_ENDPOINT)")
+    if settings.endpoint_auth not in ("basic", "digest"):
+        raise InputError(f"endpoint_auth must be 'basic' or 'digest', got {settings.endpoint_auth!r}")
+    if settings.endpoint_dialect not in ("auto", "standard", "virtuoso"):
+        raise InputError("endpoint_dialect must be 'auto', 'standard' or 'virtuoso', "
+                         f"got {settings.endpoint_dialect!r}")
+    if bool(settings.endpoint_user) != bool(settings.endpoint_password):
+        raise InputError("endpoint_user and endpoint_password go together: set both or neither")
     if not settings.base_iri.endswith(("/", "#")):
         settings = replace(settings, base_iri=settings.base_iri + "/")
     return settings

@@ -232,9 +232,9 @@ class KnowledgeBase:
     # ------------------------------------------------------------------ the whole KB
 
     def clear(self) -> None:
-        """Remove every quad from the store, and empty the derived indexes (used by
+        """Remove every quad of claimkb's from the store (``Store.clear``), and empty the derived indexes (used by
         `claimkb demo --force`)."""
-        self.store.update("CLEAR ALL")
+        self.store.clear()
         self.indexes.clear()
 
     def stats(self) -> dict:

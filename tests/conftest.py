@@ -119,8 +119,8 @@ def oxigraph_server(tmp_path_factory):
 
 
 @pytest.fixture
-def remote_kb(oxigraph_server, tmp_path):
-    """A KnowledgeBase on the remote backend, emptied before the test."""
+def oxigraph_kb(oxigraph_server, tmp_path):
+    """A KnowledgeBase on the remote backend over `oxigraph serve`, emptied before the test."""
     settings = load_settings(env={}, data_dir=tmp_path / "remote", backend="remote",
                              query_endpoint=f"{oxigraph_server}/query",
                              update_endpoint=f"{oxigraph_server}/update")
@@ -129,10 +129,44 @@ def remote_kb(oxigraph_server, tmp_path):
         yield knowledge_base
 
 
-@pytest.fixture(params=["embedded", "remote"])
+@pytest.fixture(scope="session")
+def virtuoso_server(tmp_path_factory):
+    """A real Virtuoso (Debian's virtuoso-opensource) on 127.0.0.1, set up as
+    docs/deployment.md says; yields tests.virtuoso_support.VirtuosoServer."""
+    from .virtuoso_support import VirtuosoMissing, start_virtuoso
+
+    try:
+        server = start_virtuoso(tmp_path_factory.mktemp("virtuoso") / "db")
+    except (VirtuosoMissing, RuntimeError) as exc:
+        pytest.fail(str(exc))
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def virtuoso_kb(virtuoso_server, tmp_path):
+    """A KnowledgeBase on Virtuoso, through /sparql (reads) and /sparql-auth (updates,
+    HTTP Digest), emptied of claimkb's graphs before the test."""
+    settings = load_settings(env={}, data_dir=tmp_path / "virtuoso", **virtuoso_server.settings())
+    with KnowledgeBase.open(settings) as knowledge_base:
+        knowledge_base.clear()
+        yield knowledge_base
+
+
+@pytest.fixture(params=["oxigraph", "virtuoso"])
+def remote_kb(request):
+    """A KnowledgeBase on the remote backend, on each server claimkb promises."""
+    return request.getfixturevalue(f"{request.param}_kb")
+
+
+BACKENDS = {"embedded": "kb", "remote": "oxigraph_kb", "virtuoso": "virtuoso_kb"}
+
+
+@pytest.fixture(params=list(BACKENDS))
 def any_kb(request):
-    """The contract suite runs every test on both backends."""
-    return request.getfixturevalue("kb" if request.param == "embedded" else "remote_kb")
+    """The contract suite runs every test on the three backends: embedded, a real
+    `oxigraph serve` ("remote") and a real Virtuoso."""
+    return request.getfixturevalue(BACKENDS[request.param])
 
 
 # ---------------------------------------------------------------- web app (flaskr style)
@@ -189,13 +223,15 @@ ANALYST_RESULTS: dict[tuple[str, str], tuple[bool, str]] = {}   # (set, case) â†
 
 
 def pytest_collection_modifyitems(items):
-    """Every case that talks to the real oxigraph server is marked ``remote``, however it
-    gets there (the fixture, or the contract suite's ``any_kb[remote]``): ``-m "not
-    remote"`` runs without the server binary, CI runs them all."""
+    """Every case that talks to a real server (oxigraph serve or Virtuoso) is marked
+    ``remote``, however it gets there (the fixtures, or the contract suite's
+    ``any_kb[remote]`` / ``any_kb[virtuoso]``): ``-m "not remote"`` runs without the
+    servers, CI runs them all."""
+    servers = {"oxigraph_server", "oxigraph_kb", "remote_kb", "virtuoso_server", "virtuoso_kb"}
     for item in items:
         names = set(getattr(item, "fixturenames", ()))
         params = getattr(getattr(item, "callspec", None), "params", {})
-        if names & {"oxigraph_server", "remote_kb"} or params.get("any_kb") == "remote":
+        if names & servers or params.get("any_kb") in ("remote", "virtuoso"):
             item.add_marker(pytest.mark.remote)
 
 

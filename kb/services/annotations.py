@@ -252,8 +252,9 @@ class Annotations(AnnotationQueries):
 
     def _insert(self, iri: URIRef, graph: Graph) -> str:
         """INSERT DATA of ``graph`` into the named graph ``iri`` (blank nodes kept, with
-        labels unique to this write)."""
-        return sparql.insert_data(((s, p, o, iri) for s, p, o in graph), blank_nodes=True)
+        labels unique to this write, or skolem IRIs where the store asks for them)."""
+        return sparql.insert_data(((s, p, o, iri) for s, p, o in graph), blank_nodes=True,
+                                  skolem=self.store.skolem)
 
 
 def _precise() -> dt.datetime:

@@ -14,7 +14,9 @@ def open_store(settings: Settings) -> Store:
     """
     if settings.backend == "remote":
         return RemoteStore(settings.query_endpoint, settings.update_endpoint,
-                           timeout=settings.http_timeout)
+                           timeout=settings.http_timeout, user=settings.endpoint_user,
+                           password=settings.endpoint_password, auth=settings.endpoint_auth,
+                           dialect=settings.endpoint_dialect, base_iri=settings.base_iri)
     return EmbeddedStore(settings.store_dir)
 
 

@@ -62,6 +62,10 @@ class Store(ABC):
     """A quad store reachable with SPARQL 1.1 Query and Update."""
 
     name = "abstract"
+    # An IRI prefix for blank nodes written by claimkb (``sparql.insert_data``), for a
+    # backend whose server refuses blank nodes in INSERT DATA; None keeps blank nodes.
+    # A backend that sets it reads such IRIs back as blank nodes.
+    skolem: str | None = None
 
     @abstractmethod
     def query(self, sparql: str) -> QueryResult:
@@ -104,7 +108,13 @@ class Store(ABC):
 
     @abstractmethod
     def dump(self, out: BinaryIO, fmt: str) -> None:
-        """Write every quad of the store to ``out`` as ``fmt`` ("trig" or "nquads")."""
+        """Write every quad of claimkb's graphs to ``out`` as ``fmt`` ("trig" or
+        "nquads"): on the embedded store, every quad; on a server, only the graphs
+        claimkb wrote (never the server's own). Raises StoreError."""
+
+    def clear(self) -> None:
+        """Remove every quad claimkb wrote (``dump``'s graphs). Raises StoreError."""
+        self.update("CLEAR ALL")
 
     @abstractmethod
     def quad_count(self) -> int:

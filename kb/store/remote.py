@@ -1,50 +1,141 @@
-"""The remote backend: any SPARQL 1.1 Query + Update endpoint, through SPARQLWrapper."""
+"""The remote backend: any SPARQL 1.1 Query + Update endpoint, through SPARQLWrapper.
+
+Promised and tested on ``oxigraph serve`` and Virtuoso 7 (docs/deployment.md). What a
+server does differently is kept here, in one place:
+
+- **Graphs are always named.** What an imported file puts in the default graph is
+  stored in the named graph ``DEFAULT_GRAPH`` and exported back into the default graph:
+  Virtuoso has no default graph of its own to write to.
+- **claimkb's graphs only.** ``dump``, ``clear`` and ``quad_count`` see the graphs
+  claimkb wrote: those under ``https://w3id.org/claimkb/graph/`` or the KB's base IRI,
+  and any other graph an import wrote, listed in ``REGISTRY``. A server shared with
+  other data (and Virtuoso's own system graphs) is left alone.
+- **Blank nodes are skolemised on write** (``skolem``): written as IRIs under
+  ``SKOLEM``, read back as blank nodes. Virtuoso refuses blank nodes in ``INSERT DATA``,
+  and gives its own (``nodeID://…``) back, which are not valid blank node labels.
+- **Virtuoso's default graph is the union of all its graphs**, and naming a dataset
+  (FROM, ``default-graph-uri``) there also hides every graph not named from ``GRAPH
+  <iri>``, so it cannot be turned off per query. claimkb's own queries name every graph
+  they read (a test holds kb/queries to it); on the public endpoint (``stream``), a
+  query that reads the default graph without naming its dataset is refused on Virtuoso,
+  with the reason, rather than answered with claim content as if it were asserted.
+- **Only content negotiation** picks result formats (no ``format=`` parameter, which
+  Virtuoso answers with HTTP 406 for CONSTRUCT), and credentials (HTTP Basic or Digest)
+  go through this store's own opener, never the process-wide one and never into an
+  error message or a log.
+- A server that cuts an answer short (Virtuoso's ``ResultSetMaxRows``) is an error,
+  never a silently shorter answer.
+"""
 from __future__ import annotations
 
 import json
 import math
+import re
+import secrets
 import urllib.error
+import urllib.parse
+import urllib.request
 from collections import defaultdict
-from typing import BinaryIO
+from typing import BinaryIO, Iterable
 
 import pyoxigraph as ox
-from rdflib import Graph
+from rdflib import BNode, Graph, Literal, URIRef
 from SPARQLWrapper import JSON, N3, POST, URLENCODED, SPARQLWrapper
-from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperException
+from SPARQLWrapper.SPARQLExceptions import (EndPointInternalError, EndPointNotFound,
+                                            QueryBadFormed, SPARQLWrapperException,
+                                            Unauthorized, URITooLong)
 
 from kb.errors import QueryError, StoreError
-from kb.store.sparql import query_form
-from kb.store.base import QueryResult, QueryStream, Store
-from kb.store.convert import OX_FORMATS, parse_quads, term_from_json, to_ox
+from kb.store.base import QueryResult, QueryStream, Store, chunked
+from kb.store.convert import OX_FORMATS, from_ox, parse_quads, term_from_json, to_ox
+from kb.store.sparql import has_dataset_clause, query_form, reads_default_graph, term_sparql
 
-_ALL_QUADS = """SELECT ?s ?p ?o ?g WHERE {
-  { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } }
-}"""
+OWN_GRAPHS = "https://w3id.org/claimkb/graph/"
+DEFAULT_GRAPH = OWN_GRAPHS + "default"
+REGISTRY = OWN_GRAPHS + "registry"
+SKOLEM = "https://w3id.org/claimkb/.well-known/genid/"
+_MEMBER = "http://www.w3.org/2000/01/rdf-schema#member"
 _DEFAULT = ox.DefaultGraph()
-_COUNT = """SELECT (COUNT(*) AS ?n) WHERE {
-  { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } }
-}"""
+VIRTUOSO_DEFAULT_GRAPH = (
+    "this knowledge base is served by Virtuoso, whose default graph is the union of "
+    "every graph: a claim's content would read as if it were asserted. Name the graphs "
+    "the query reads (GRAPH meta:metadata { … }, GRAPH ?claim { … }), or its dataset "
+    "(FROM, or the default-graph-uri parameter); use CONSTRUCT with GRAPH instead of "
+    "DESCRIBE")
+DIALECTS = ("auto", "standard", "virtuoso")
+# Operations per update request when clearing graph by graph.
+_DROP_BATCH = 200
+# Quads per INSERT DATA request when loading a large file.
+_INSERT_BATCH = 20_000
+
+
+class _Wrapper(SPARQLWrapper):
+    """SPARQLWrapper sending through the store's own opener (its credentials), not the
+    process-wide urllib opener that SPARQLWrapper's Digest support replaces."""
+
+    opener: urllib.request.OpenerDirector
+
+    def _query(self):
+        request = self._createRequest()
+        try:
+            return self.opener.open(request, timeout=self.timeout or None), self.returnFormat
+        except urllib.error.HTTPError as e:
+            exc = {400: QueryBadFormed, 401: Unauthorized, 404: EndPointNotFound,
+                   414: URITooLong, 500: EndPointInternalError}.get(e.code)
+            if exc is None:
+                raise
+            raise exc(e.read()) from None
 
 
 class RemoteStore(Store):
     """A SPARQL 1.1 endpoint. Nothing is opened until the first request.
 
-    Raises StoreError when the endpoint cannot be reached or answers with an
-    error other than a rejected query (QueryError).
+    ``user``/``password``/``auth`` ("basic" or "digest") authenticate every request;
+    ``dialect`` ("auto", "standard", "virtuoso") says which server it is ("auto": read
+    from the first answer's ``Server`` header). ``base_iri`` is the KB's: graphs under
+    it are claimkb's. Raises StoreError when the endpoint cannot be reached, refuses the
+    credentials or answers with an error other than a rejected query (QueryError).
     """
 
     name = "remote"
+    skolem = SKOLEM
 
     def __init__(self, query_endpoint: str, update_endpoint: str | None = None,
-                 timeout: float = 30.0):
+                 timeout: float = 30.0, *, user: str | None = None,
+                 password: str | None = None, auth: str = "basic",
+                 dialect: str = "auto", base_iri: str | None = None):
         self.query_endpoint = query_endpoint
         self.update_endpoint = update_endpoint or query_endpoint
         self.timeout = timeout
+        self.base_iri = base_iri
+        if dialect not in DIALECTS:
+            raise StoreError(f"unknown endpoint dialect {dialect!r}: one of {', '.join(DIALECTS)}")
+        self._dialect = None if dialect == "auto" else dialect
+        self._opener = _opener([self.query_endpoint, self.update_endpoint], user, password, auth)
+
+    def __repr__(self) -> str:
+        return f"RemoteStore({_public(self.query_endpoint)!r})"
+
+    # ------------------------------------------------------------------ requests
+
+    @property
+    def dialect(self) -> str:
+        """"virtuoso" or "standard"; asks the server once when set to "auto"."""
+        if self._dialect is None:
+            wrapper = self._wrapper(self.query_endpoint, "ASK {}")
+            wrapper.setReturnFormat(JSON)
+            with self._run(wrapper).response as response:
+                server = response.headers.get("Server", "")
+                response.read()
+            self._dialect = "virtuoso" if "virtuoso" in server.lower() else "standard"
+        return self._dialect
 
     def _wrapper(self, endpoint: str, sparql: str) -> SPARQLWrapper:
-        wrapper = SPARQLWrapper(endpoint, agent="claimkb")
+        wrapper = _Wrapper(endpoint, agent="claimkb")
+        wrapper.opener = self._opener
         wrapper.setMethod(POST)
         wrapper.setRequestMethod(URLENCODED)
+        wrapper.setOnlyConneg(True)
         wrapper.setTimeout(int(self.timeout))
         wrapper.setQuery(sparql)
         # SPARQLWrapper guesses the operation from the text and is fooled by comments
@@ -56,38 +147,63 @@ class RemoteStore(Store):
         wrapper.queryType = "DELETE" if form == "WITH" else form
         return wrapper
 
+    def _read_wrapper(self, sparql: str, default_graphs=None, named_graphs=None) -> SPARQLWrapper:
+        wrapper = self._wrapper(self.query_endpoint, sparql)
+        if wrapper.isSparqlUpdateRequest():
+            raise QueryError("an update was sent as a query")
+        for iri in default_graphs or ():
+            wrapper.addParameter("default-graph-uri", iri)
+        for iri in named_graphs or ():
+            wrapper.addParameter("named-graph-uri", iri)
+        if wrapper.queryType in ("CONSTRUCT", "DESCRIBE"):
+            wrapper.setReturnFormat(N3)
+            wrapper.addCustomHttpHeader("Accept", "application/n-triples, text/turtle;q=0.9")
+        else:
+            wrapper.setReturnFormat(JSON)
+            wrapper.addCustomHttpHeader("Accept", "application/sparql-results+json")
+        return wrapper
+
     def _run(self, wrapper: SPARQLWrapper):
+        where = _public(wrapper.endpoint)
         try:
             return wrapper.query()
         except QueryBadFormed as exc:
             raise QueryError(f"the endpoint rejected the query: {_short(exc)}") from None
+        except Unauthorized:
+            raise StoreError(f"SPARQL endpoint {where} refused the request (HTTP 401): "
+                             "check endpoint_user, endpoint_password and endpoint_auth") from None
         except SPARQLWrapperException as exc:
-            raise StoreError(f"SPARQL endpoint {wrapper.endpoint} failed: {_short(exc)}") from None
+            raise StoreError(f"SPARQL endpoint {where} failed: {_short(exc)}") from None
+        except urllib.error.HTTPError as exc:
+            raise StoreError(f"SPARQL endpoint {where} failed: HTTP {exc.code} {exc.reason}") from None
         except (urllib.error.URLError, OSError) as exc:
-            raise StoreError(f"cannot reach SPARQL endpoint {wrapper.endpoint}: {exc}") from None
+            raise StoreError(f"cannot reach SPARQL endpoint {where}: "
+                             f"{getattr(exc, 'reason', exc)}") from None
 
-    def query(self, sparql: str) -> QueryResult:
-        wrapper = self._wrapper(self.query_endpoint, sparql)
-        if wrapper.isSparqlUpdateRequest():
-            raise QueryError("an update was sent as a query")
-        kind = wrapper.queryType
-        if kind in ("CONSTRUCT", "DESCRIBE"):
-            wrapper.setReturnFormat(N3)
-            wrapper.addCustomHttpHeader("Accept", "application/n-triples, text/turtle;q=0.9")
-            response = self._run(wrapper).response
-            with response:
-                body = response.read()
-                ctype = response.headers.get("Content-Type", "text/turtle").split(";")[0].strip()
-            graph = Graph()
-            fmt = "nt" if "n-triples" in ctype else "turtle"
-            try:
-                graph.parse(data=body, format=fmt)
-            except Exception as exc:  # rdflib raises many parser error types
-                raise StoreError(f"unreadable CONSTRUCT result from the endpoint: {exc}") from None
-            return QueryResult("graph", graph=graph)
-        wrapper.setReturnFormat(JSON)
+    def _body(self, wrapper: SPARQLWrapper) -> tuple[bytes, str]:
         with self._run(wrapper).response as response:
             body = response.read()
+            ctype = response.headers.get("Content-Type", "").split(";")[0].strip()
+            cut = response.headers.get("X-SPARQL-MaxRows")
+        if cut:
+            raise StoreError(f"SPARQL endpoint {_public(wrapper.endpoint)} cut its answer at "
+                             f"{cut} rows (Virtuoso: raise [SPARQL] ResultSetMaxRows, "
+                             "docs/deployment.md)")
+        return body, ctype
+
+    # ------------------------------------------------------------------ reading
+
+    def query(self, sparql: str) -> QueryResult:
+        wrapper = self._read_wrapper(sparql)
+        body, ctype = self._body(wrapper)
+        if wrapper.queryType in ("CONSTRUCT", "DESCRIBE"):
+            graph = Graph()
+            try:
+                for s, p, o in _triples(body, ctype):
+                    graph.add((from_ox(s), from_ox(p), from_ox(o)))
+            except (SyntaxError, ValueError) as exc:
+                raise StoreError(f"unreadable CONSTRUCT result from the endpoint: {exc}") from None
+            return QueryResult("graph", graph=graph)
         try:
             data = json.loads(body)
         except ValueError:
@@ -97,7 +213,7 @@ class RemoteStore(Store):
         names = data.get("head", {}).get("vars", [])
         rows = []
         for binding in data.get("results", {}).get("bindings", []):
-            rows.append(tuple(term_from_json(binding[v]) if v in binding else None
+            rows.append(tuple(_unskolem(term_from_json(binding[v])) if v in binding else None
                               for v in names))
         return QueryResult("select", vars=names, rows=rows)
 
@@ -110,40 +226,43 @@ class RemoteStore(Store):
         ``base_iri`` is sent as a BASE line before the query. The whole answer is read,
         then parsed into pyoxigraph terms.
 
+        On Virtuoso, a query that reads the default graph without naming its dataset
+        (no FROM, no protocol dataset) or a DESCRIBE is refused (QueryError): there the
+        default graph is the union of every graph, and would show what claims only
+        report as if it were asserted.
+
         Raises QueryError (bad syntax, rejected by the endpoint) or StoreError
         (unreachable, timed out, unreadable answer).
         """
         if base_iri is not None:
             sparql = f"BASE <{base_iri}>\n{sparql}"
-        wrapper = self._wrapper(self.query_endpoint, sparql)
-        if wrapper.isSparqlUpdateRequest():
-            raise QueryError("an update was sent as a query")
+        if (default_graphs is None and named_graphs is None and self.dialect == "virtuoso"
+                and not has_dataset_clause(sparql) and reads_default_graph(sparql)):
+            raise QueryError(VIRTUOSO_DEFAULT_GRAPH)
+        if ((default_graphs or named_graphs) and self.dialect == "virtuoso"
+                and has_dataset_clause(sparql)):
+            raise QueryError("this knowledge base is served by Virtuoso, which adds the "
+                             "default-graph-uri / named-graph-uri parameters to the query's "
+                             "own FROM instead of replacing it: give one or the other")
+        wrapper = self._read_wrapper(sparql, default_graphs, named_graphs)
         if timeout is not None:
             wrapper.setTimeout(max(1, math.ceil(timeout)))
-        for iri in default_graphs or ():
-            wrapper.addParameter("default-graph-uri", iri)
-        for iri in named_graphs or ():
-            wrapper.addParameter("named-graph-uri", iri)
-        graph = wrapper.queryType in ("CONSTRUCT", "DESCRIBE")
-        if graph:
-            wrapper.setReturnFormat(N3)
-            wrapper.addCustomHttpHeader("Accept", "application/n-triples, text/turtle;q=0.9")
-        else:
-            wrapper.setReturnFormat(JSON)
-        with self._run(wrapper).response as response:
-            body = response.read()
-            ctype = response.headers.get("Content-Type", "").split(";")[0].strip()
+        body, ctype = self._body(wrapper)
         try:
-            if graph:
-                fmt = ox.RdfFormat.N_TRIPLES if "n-triples" in ctype else ox.RdfFormat.TURTLE
-                triples = [quad.triple for quad in ox.parse(body, fmt)]
-                return QueryStream("graph", items=iter(triples))
-            result = ox.parse_query_results(body, ox.QueryResultsFormat.JSON)
+            if wrapper.queryType in ("CONSTRUCT", "DESCRIBE"):
+                return QueryStream("graph", items=iter([ox.Triple(*t) for t in _triples(body, ctype)]))
+            result = ox.parse_query_results(_valid_bnodes(body), ox.QueryResultsFormat.JSON)
         except (SyntaxError, ValueError) as exc:
             raise StoreError(f"unreadable answer from the endpoint: {exc}") from None
         if isinstance(result, ox.QueryBoolean):
             return QueryStream("ask", boolean=bool(result))
-        return QueryStream("select", vars=[v.value for v in result.variables], items=iter(result))
+        names = [v.value for v in result.variables]
+        rows, solution = [], None
+        for solution in result:
+            rows.append(tuple(_ox_unskolem(solution[i]) for i in range(len(names))))
+        # pyoxigraph's results may only be dropped on the thread that made them
+        del solution, result
+        return QueryStream("select", vars=names, items=iter(rows))
 
     def values(self, sparql: str, *, many: bool = False) -> tuple[list[str], list[tuple[str | None, ...]]]:
         """See Store.values: the endpoint's whole answer is read either way."""
@@ -153,45 +272,164 @@ class RemoteStore(Store):
         return result.vars, [tuple(None if t is None else str(t) for t in row)
                              for row in result.rows]
 
+    # ------------------------------------------------------------------ writing
+
     def update(self, sparql: str) -> None:
         wrapper = self._wrapper(self.update_endpoint, sparql)
         if not wrapper.isSparqlUpdateRequest():
             raise QueryError("not a SPARQL update")
-        with self._run(wrapper).response as response:
-            response.read()
+        self._body(wrapper)
 
     def load(self, data: bytes, fmt: str, where: str = "<input>", check=None) -> int:
+        """See Store.load. Blank nodes become skolem IRIs, the default graph the named
+        graph DEFAULT_GRAPH, and each graph outside claimkb's own names is listed in
+        REGISTRY, in the same request. A file of more than ``_INSERT_BATCH`` quads is
+        sent in several requests (a failure part-way leaves the earlier ones)."""
         quads = parse_quads(data, fmt, where)
         if check is not None:
             check(quads)
         if not quads:
             return 0
-        by_graph: dict[str, list[str]] = defaultdict(list)
-        for quad in quads:
-            graph = "" if quad.graph_name == _DEFAULT else str(quad.graph_name)
-            by_graph[graph].append(f"{quad.subject} {quad.predicate} {quad.object} .")
-        parts = ["INSERT DATA {"]
-        for graph, triples in by_graph.items():
-            if graph:
-                parts.append(f"GRAPH {graph} {{")
-            parts.extend(triples)
-            if graph:
+        labels: dict[str, str] = {}
+        token = secrets.token_hex(8)
+        for batch in chunked(quads, _INSERT_BATCH):
+            by_graph: dict[str, list[str]] = defaultdict(list)
+            for quad in batch:
+                graph = DEFAULT_GRAPH if quad.graph_name == _DEFAULT else quad.graph_name.value
+                s, o = (_skolem(t, labels, token) for t in (quad.subject, quad.object))
+                by_graph[graph].append(f"{s} {quad.predicate} {o} .")
+            foreign = [g for g in by_graph if not self._own(g)]
+            if foreign:
+                by_graph[REGISTRY].extend(f"<{REGISTRY}> <{_MEMBER}> <{g}> ." for g in foreign)
+            parts = ["INSERT DATA {"]
+            for graph, triples in by_graph.items():
+                parts.append(f"GRAPH <{graph}> {{")
+                parts.extend(triples)
                 parts.append("}")
-        parts.append("}")
-        self.update("\n".join(parts))
+            parts.append("}")
+            self.update("\n".join(parts))
         return len(quads)
 
+    # ------------------------------------------------------------------ claimkb's graphs
+
+    def _own(self, graph: str) -> bool:
+        return graph.startswith(OWN_GRAPHS) or bool(self.base_iri and graph.startswith(self.base_iri))
+
+    def _graph_filter(self) -> str:
+        tests = [f'STRSTARTS(STR(?g), {term_sparql(Literal(OWN_GRAPHS))})']
+        if self.base_iri:
+            tests.append(f'STRSTARTS(STR(?g), {term_sparql(Literal(self.base_iri))})')
+        return f"FILTER(({' || '.join(tests)}) && ?g != <{REGISTRY}>)"
+
+    def graphs(self) -> list[str]:
+        """The graphs claimkb wrote (see the module's docstring). Raises StoreError."""
+        found = self.query(
+            f"SELECT DISTINCT ?g WHERE {{ {{ GRAPH ?g {{ ?s ?p ?o }} {self._graph_filter()} }} "
+            f"UNION {{ GRAPH <{REGISTRY}> {{ <{REGISTRY}> <{_MEMBER}> ?g }} }} }}").rows
+        return sorted({str(row[0]) for row in found if row[0] is not None})
+
     def dump(self, out: BinaryIO, fmt: str) -> None:
-        result = self.query(_ALL_QUADS)
-        quads = [ox.Quad(to_ox(s), to_ox(p), to_ox(o), to_ox(g)) for s, p, o, g in result.rows]
+        quads: list[ox.Quad] = []
+        for graph in self.graphs():
+            rows = self.query(f"SELECT ?s ?p ?o WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}").rows
+            name = _DEFAULT if graph == DEFAULT_GRAPH else ox.NamedNode(graph)
+            quads.extend(ox.Quad(to_ox(s), to_ox(p), to_ox(o), name) for s, p, o in rows)
         ox.serialize(quads, out, OX_FORMATS[fmt])
 
+    def clear(self) -> None:
+        for batch in chunked(self.graphs() + [REGISTRY], _DROP_BATCH):
+            self.update(" ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in batch))
+
     def quad_count(self) -> int:
-        rows = self.query(_COUNT).rows
+        rows = self.query(
+            f"SELECT (COUNT(*) AS ?n) WHERE {{ {{ GRAPH ?g {{ ?s ?p ?o }} {self._graph_filter()} }} "
+            f"UNION {{ GRAPH <{REGISTRY}> {{ <{REGISTRY}> <{_MEMBER}> ?g }} "
+            f"GRAPH ?g {{ ?s ?p ?o }} }} }}").rows
         return int(rows[0][0]) if rows else 0
+
+
+# ---------------------------------------------------------------- helpers
+
+def _opener(endpoints: list[str], user: str | None, password: str | None,
+            auth: str) -> urllib.request.OpenerDirector:
+    handlers: list = []
+    if user and password:
+        if auth == "digest":
+            manager = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+            for url in endpoints:
+                manager.add_password(None, url, user, password)
+            handlers.append(urllib.request.HTTPDigestAuthHandler(manager))
+        else:
+            manager = urllib.request.HTTPPasswordMgrWithPriorAuth()
+            for url in endpoints:
+                manager.add_password(None, url, user, password, is_authenticated=True)
+            handlers.append(urllib.request.HTTPBasicAuthHandler(manager))
+    return urllib.request.build_opener(*handlers)
+
+
+def _public(url: str) -> str:
+    """``url`` without any user:password@ in it, for messages."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url
+    host = parts.hostname or ""
+    if parts.port:
+        host += f":{parts.port}"
+    return urllib.parse.urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
+
+
+def _skolem(term, labels: dict[str, str], token: str) -> str:
+    if isinstance(term, ox.BlankNode):
+        if term.value not in labels:
+            labels[term.value] = f"<{SKOLEM}{token}n{len(labels)}>"
+        return labels[term.value]
+    return str(term)
+
+
+_BNODE_ID = re.compile(r"[^A-Za-z0-9_]")
+
+
+def _bnode_label(value: str) -> str:
+    """A valid blank node label for a server's own id (Virtuoso: ``nodeID://b10006``)."""
+    if value.startswith("nodeID://"):
+        value = "v" + value[len("nodeID://"):]
+    return _BNODE_ID.sub("_", value) or "b"
+
+
+def _unskolem(term):
+    if isinstance(term, URIRef) and str(term).startswith(SKOLEM):
+        return BNode(str(term)[len(SKOLEM):])
+    if isinstance(term, BNode):
+        return BNode(_bnode_label(str(term)))
+    return term
+
+
+def _ox_unskolem(term):
+    if isinstance(term, ox.NamedNode) and term.value.startswith(SKOLEM):
+        return ox.BlankNode(term.value[len(SKOLEM):])
+    return term
+
+
+_NODE_ID_JSON = re.compile(rb'"nodeID://([A-Za-z0-9_]+)"')
+
+
+def _valid_bnodes(body: bytes) -> bytes:
+    """Virtuoso's blank node ids in SPARQL JSON as valid labels (``nodeID://b1`` → ``vb1``)."""
+    return _NODE_ID_JSON.sub(rb'"v\1"', body)
+
+
+_NODE_ID_TEXT = re.compile(rb"<?nodeID://([A-Za-z0-9_]+)>?")
+
+
+def _triples(body: bytes, ctype: str) -> Iterable[tuple]:
+    """The triples of a CONSTRUCT/DESCRIBE answer as pyoxigraph terms, skolem IRIs and
+    server blank node ids read back as blank nodes."""
+    fmt = ox.RdfFormat.N_TRIPLES if "n-triples" in ctype or ctype == "text/plain" else ox.RdfFormat.TURTLE
+    body = _NODE_ID_TEXT.sub(rb"_:v\1", body)
+    return [(_ox_unskolem(q.subject), q.predicate, _ox_unskolem(q.object))
+            for q in ox.parse(body, fmt)]
 
 
 def _short(exc: Exception) -> str:
     text = str(exc)
     return text if len(text) < 500 else text[:500] + "…"
-

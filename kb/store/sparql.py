@@ -29,6 +29,8 @@ _BAD_IRI = re.compile(r'[<>"{}|^`\\\x00-\x20]')
 
 
 _LIMIT = re.compile(r"\bLIMIT\s+\d+\s*$")
+# A property path closure, ( … )* or ( … )+ (see ``bind``).
+_CLOSURE = re.compile(r"\)[*+]")
 
 
 @lru_cache(maxsize=None)
@@ -52,8 +54,15 @@ def term_sparql(term: Node) -> str:
 def bind(text: str, **params: Node | Iterable[Node] | None) -> str:
     """Fill the ``VALUES ?name { UNDEF }`` blocks of ``text`` with ``params``.
 
+    In a text with a property path closure (``( … )*`` or ``( … )+``), one value is
+    written ``BIND(<value> AS ?name)`` instead: Virtuoso 7 evaluates a closure that
+    starts from a one-row VALUES as if the variable were unbound (a one-claim delete
+    erased every claim's metadata). The two mean the same where our templates put their
+    VALUES, at the start of a group.
+
     Raises QueryError for a parameter the text does not declare.
     """
+    closure = bool(_CLOSURE.search(text))
     declared = set(_PARAM.findall(text))
     unknown = set(params) - declared
     if unknown:
@@ -68,6 +77,8 @@ def bind(text: str, **params: Node | Iterable[Node] | None) -> str:
         if not terms:
             # an empty list must match nothing, not everything
             return f"VALUES ?{name} {{ }}"
+        if closure and len(terms) == 1:
+            return f"BIND({term_sparql(terms[0])} AS ?{name})"
         return f"VALUES ?{name} {{ {' '.join(term_sparql(t) for t in terms)} }}"
 
     return _PARAM.sub(fill, text)
@@ -98,18 +109,22 @@ def select(store, name: str, limit: int | None = None, **params) -> list[dict]:
     return store.query(render(name, limit=limit, **params)).dicts()
 
 
-def insert_data(quads: Iterable[tuple], *, blank_nodes: bool = False) -> str:
+def insert_data(quads: Iterable[tuple], *, blank_nodes: bool = False,
+                skolem: str | None = None) -> str:
     """An ``INSERT DATA`` block for rdflib quads (s, p, o, graph-or-None). With
     ``blank_nodes``, blank nodes are written with fresh labels unique to this update
     (one per node: two nodes are never merged whatever their rdflib ids); without,
-    a blank node is a QueryError."""
+    a blank node is a QueryError. With ``skolem`` (an IRI prefix, the store's
+    ``Store.skolem``), each such node is written as a fresh IRI under that prefix
+    instead: for a server that refuses blank nodes in ``INSERT DATA`` (Virtuoso)."""
     labels: dict = {}
-    prefix = secrets.token_hex(4)
+    prefix = secrets.token_hex(8 if skolem else 4)
 
     def term(t) -> str:
         if blank_nodes and isinstance(t, BNode):
             if t not in labels:
-                labels[t] = f"_:b{prefix}n{len(labels)}"
+                labels[t] = (f"<{skolem}{prefix}n{len(labels)}>" if skolem
+                             else f"_:b{prefix}n{len(labels)}")
             return labels[t]
         return term_sparql(t)
 
@@ -281,6 +296,44 @@ def join_updates(parts: list[str]) -> str:
 
 
 READ_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+
+
+def has_dataset_clause(text: str) -> bool:
+    """Whether the query names its own dataset: the keyword FROM (``FROM`` or ``FROM
+    NAMED``) outside a string, IRI, comment, variable or prefixed name (``tokens``)."""
+    return any(kind == "word" and token.upper() == "FROM" for kind, token in tokens(text))
+
+
+def reads_default_graph(text: str) -> bool:
+    """Whether the query matches a triple pattern against the default graph (outside
+    every ``GRAPH``), in its body, a subquery or a FILTER EXISTS, or is a DESCRIBE
+    (which describes from the default graph). Read with rdflib's SPARQL parser; a query
+    it cannot parse counts as reading it. For servers whose default graph is the union
+    of all graphs (Virtuoso), where such a query shows what claims only report as if
+    it were asserted."""
+    # rdflib's SPARQL parser costs ~500 ms to import: only the remote backend on
+    # Virtuoso asks, for the public endpoint's queries.
+    from rdflib.plugins.sparql import algebra, parser
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    try:
+        tree = algebra.translateQuery(parser.parseQuery(text))
+    except Exception:  # pyparsing and rdflib raise many error types; see docstring
+        return True
+    if tree.algebra.name == "DescribeQuery":
+        return True
+    stack = [(tree.algebra, False)]
+    while stack:
+        node, in_graph = stack.pop()
+        if isinstance(node, CompValue):
+            if node.name in ("Graph", "GraphGraphPattern"):
+                in_graph = True
+            elif node.name in ("BGP", "TriplesBlock") and node.get("triples") and not in_graph:
+                return True
+            stack.extend((v, in_graph) for k, v in node.items() if not k.startswith("_"))
+        elif isinstance(node, (list, tuple)):
+            stack.extend((v, in_graph) for v in node)
+    return False
 
 
 def uses_service(text: str) -> bool:
