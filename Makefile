@@ -8,7 +8,7 @@ DATA   ?= $(CURDIR)/instance/demo
 # `make test PYTEST_ARGS=` runs it in one, `PYTEST_ARGS="-n 0 -k compare"` a part of it
 PYTEST_ARGS ?= -n 2 --dist worksteal
 
-.PHONY: run test install install-test assets chromium clean
+.PHONY: run test install install-test assets chromium virtuoso clean
 VENDOR  = web/static/vendor
 CONTEXTS = kb/model/contexts
 
@@ -19,7 +19,7 @@ $(BIN)/python:
 install: $(BIN)/python assets
 	$(BIN)/pip install --quiet -e .
 
-install-test: $(BIN)/python assets chromium
+install-test: $(BIN)/python assets chromium virtuoso
 	$(BIN)/pip install --quiet -e '.[test]'
 
 ## the web UI's front-end files, from the npm registry (package-lock.json), served locally
@@ -43,6 +43,14 @@ chromium:
 	@test -x /usr/bin/chromium || { \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
+
+## Debian's Virtuoso 7 for the remote backend's tests (tests/virtuoso_support.py starts its
+## own server on 127.0.0.1 with a database in a temporary folder; the package's service
+## is not used)
+virtuoso:
+	@test -x /usr/bin/virtuoso-t || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq virtuoso-opensource; }
 
 ## make run: install, build the demo KB into $(DATA), print its comparison report, serve the web UI
 PORT   ?= 5000

@@ -58,7 +58,7 @@ ServerThreads            = 10
 MaxClientConnections     = 10
 Charset                  = UTF-8
 [SPARQL]
-ResultSetMaxRows           = 100000000
+ResultSetMaxRows           = {max_rows}
 MaxQueryCostEstimationTime = 0
 MaxQueryExecutionTime      = 600
 """
@@ -122,7 +122,8 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_virtuoso(directory: Path, *, buffers: int = 10_000, timeout: float = 90) -> VirtuosoServer:
+def start_virtuoso(directory: Path, *, buffers: int = 10_000, max_rows: int = 100_000_000,
+                   timeout: float = 90) -> VirtuosoServer:
     """Start Virtuoso with a new database in ``directory`` (created; emptied if present).
 
     Raises VirtuosoMissing when Debian's package is not installed, RuntimeError when the
@@ -139,7 +140,7 @@ def start_virtuoso(directory: Path, *, buffers: int = 10_000, timeout: float = 9
     http_port, sql_port = _free_port(), _free_port()
     (directory / "virtuoso.ini").write_text(INI.format(
         dir=directory, sql_port=sql_port, http_port=http_port, vsp=VSP_ROOT,
-        buffers=buffers, dirty=buffers * 3 // 4), encoding="utf-8")
+        buffers=buffers, dirty=buffers * 3 // 4, max_rows=max_rows), encoding="utf-8")
     proc = subprocess.Popen([VIRTUOSO, "-f", "-c", str(directory / "virtuoso.ini")],
                             cwd=directory, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     server = VirtuosoServer(proc, directory, http_port, sql_port)

@@ -222,14 +222,11 @@ class AnnotationIndex(SideIndex):
     def _writing(self):
         """A write transaction (``with index._writing() as db``): serialised, one SQLite
         transaction that bumps the write generation; sqlite3 errors become StoreError."""
-        def bump(db):
-            db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'")
-
         def forget():
             self._cache = {}
 
         return write_transaction(self._write_lock, self._db(), "annotations index",
-                                 before_commit=bump, after=forget)
+                                 before_commit=self.bump_generation, after=forget)
 
     def put(self, records: Iterable[Record], removed: Iterable[str] = ()) -> None:
         """Index these annotations, replacing what was indexed for them, and drop the
@@ -294,17 +291,6 @@ class AnnotationIndex(SideIndex):
                                    before_swap=self._carry_generation)
         self._cache = {}
         return count
-
-    def _carry_generation(self, fresh: "AnnotationIndex") -> None:
-        """The new file's write generation continues the old one's (read at the swap,
-        writes held): no count cached for a generation of the old file is taken as
-        current for the new one, in any process."""
-        try:
-            generation = int(self._meta(self._db(), "generation") or 0)
-        except (sqlite3.Error, ValueError):
-            generation = 0
-        db = fresh._db()
-        db.execute("UPDATE meta SET value = ? WHERE key = 'generation'", (str(generation + 1),))
 
     def _replay(self, keys: list[str]) -> None:
         self.refresh(keys)

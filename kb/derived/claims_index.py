@@ -82,7 +82,6 @@ class ClaimIndex(ClaimSearch, SideIndex):
         super().__init__(path, _configure)
         self.reader = reader
         self.facet_time_limit_ms = facet_time_limit_ms
-        self._generation = 0
         self._cache: dict = {}
         self._values: dict[int, str] = {}   # facet_values: number → value
         try:
@@ -119,16 +118,16 @@ class ClaimIndex(ClaimSearch, SideIndex):
 
     @property
     def generation(self) -> int:
-        """Changes on every write through this object: what was computed from the index
-        (counts, facets, rendered parts of pages) is current while it stays the same."""
-        return self._generation
+        """Changes on every write to the index file, by this process or another one
+        sharing the data folder: what was computed from the index (counts, facets,
+        rendered parts of pages) is current while it stays the same. Raises StoreError."""
+        return self.write_generation()
 
     def _changed(self) -> None:
-        self._generation += 1
         self._cache = {}
 
     def _cached(self, key, compute):
-        key = (self._generation, *key)
+        key = (self.generation, *key)
         cache = self._cache
         if key not in cache:
             value = compute()
@@ -162,7 +161,7 @@ class ClaimIndex(ClaimSearch, SideIndex):
             return count
 
         self.replayed = []
-        count = self.rebuild_aside(build)
+        count = self.rebuild_aside(build, before_swap=self._carry_generation)
         self._values = {}
         self._changed()
         return count
@@ -245,9 +244,10 @@ class ClaimIndex(ClaimSearch, SideIndex):
                 add_triggers(db)
 
     def _writing(self):
-        """``with index._writing() as db``: one serialised write transaction; the
-        cached counts and facets are dropped after it."""
-        return write_transaction(self._write_lock, self._db(), "claims index", after=self._changed)
+        """``with index._writing() as db``: one serialised write transaction that bumps
+        the write generation; the cached counts and facets are dropped after it."""
+        return write_transaction(self._write_lock, self._db(), "claims index",
+                                 before_commit=self.bump_generation, after=self._changed)
 
     @staticmethod
     def _delete(db, iris: list[str]) -> dict[str, str]:

@@ -90,6 +90,38 @@ class SideIndex:
     def _meta(db: sqlite3.Connection, key: str) -> str | None:
         return read_meta(db, key)
 
+    # The write generation, kept in the file's ``meta`` table (key 'generation') and
+    # bumped by every write transaction: what a process computed from the index (counts,
+    # facets, rendered pages) is current while it stays the same, whichever process
+    # wrote (several `claimkb serve` processes share one data folder:
+    # docs/decisions/0004-several-web-processes.md).
+
+    @staticmethod
+    def bump_generation(db: sqlite3.Connection) -> None:
+        """In a write transaction: count one more write (``before_commit`` of
+        ``write_transaction``)."""
+        db.execute("INSERT INTO meta VALUES ('generation', '1') ON CONFLICT(key) "
+                   "DO UPDATE SET value = CAST(value AS INTEGER) + 1")
+
+    def write_generation(self) -> int:
+        """The index file's write generation. Raises StoreError."""
+        try:
+            return int(self._meta(self._db(), "generation") or 0)
+        except (sqlite3.Error, ValueError) as exc:
+            raise StoreError(f"cannot read {self.path}: {exc}") from None
+
+    def _carry_generation(self, fresh: "SideIndex") -> None:
+        """``before_swap`` of a rebuild: the new file's write generation continues the
+        old one's (read at the swap, writes held), so that no count cached for the old
+        file is taken as current for the new one, in any process."""
+        try:
+            generation = int(self._meta(self._db(), "generation") or 0)
+        except (sqlite3.Error, ValueError):
+            generation = 0
+        db = fresh._db()
+        db.execute("INSERT OR REPLACE INTO meta VALUES ('generation', ?)", (str(generation + 1),))
+        db.commit()
+
     def _fresh(self, path: Path) -> "SideIndex":
         """A new, empty index of this kind at ``path`` (the same collaborators)."""
         raise NotImplementedError

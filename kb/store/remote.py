@@ -30,16 +30,15 @@ from __future__ import annotations
 
 import json
 import math
-import re
 import secrets
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections import defaultdict
-from typing import BinaryIO, Iterable
+from typing import BinaryIO
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph, Literal
 from SPARQLWrapper import JSON, N3, POST, URLENCODED, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import (EndPointInternalError, EndPointNotFound,
                                             QueryBadFormed, SPARQLWrapperException,
@@ -48,12 +47,13 @@ from SPARQLWrapper.SPARQLExceptions import (EndPointInternalError, EndPointNotFo
 from kb.errors import QueryError, StoreError
 from kb.store.base import QueryResult, QueryStream, Store, chunked
 from kb.store.convert import OX_FORMATS, from_ox, parse_quads, term_from_json, to_ox
+from kb.store.skolem import (SKOLEM, graph_triples, ox_unskolem, skolem_term, unskolem,
+                             valid_bnodes)
 from kb.store.sparql import has_dataset_clause, query_form, reads_default_graph, term_sparql
 
 OWN_GRAPHS = "https://w3id.org/claimkb/graph/"
 DEFAULT_GRAPH = OWN_GRAPHS + "default"
 REGISTRY = OWN_GRAPHS + "registry"
-SKOLEM = "https://w3id.org/claimkb/.well-known/genid/"
 _MEMBER = "http://www.w3.org/2000/01/rdf-schema#member"
 _DEFAULT = ox.DefaultGraph()
 VIRTUOSO_DEFAULT_GRAPH = (
@@ -199,7 +199,7 @@ class RemoteStore(Store):
         if wrapper.queryType in ("CONSTRUCT", "DESCRIBE"):
             graph = Graph()
             try:
-                for s, p, o in _triples(body, ctype):
+                for s, p, o in graph_triples(body, ctype):
                     graph.add((from_ox(s), from_ox(p), from_ox(o)))
             except (SyntaxError, ValueError) as exc:
                 raise StoreError(f"unreadable CONSTRUCT result from the endpoint: {exc}") from None
@@ -213,7 +213,7 @@ class RemoteStore(Store):
         names = data.get("head", {}).get("vars", [])
         rows = []
         for binding in data.get("results", {}).get("bindings", []):
-            rows.append(tuple(_unskolem(term_from_json(binding[v])) if v in binding else None
+            rows.append(tuple(unskolem(term_from_json(binding[v])) if v in binding else None
                               for v in names))
         return QueryResult("select", vars=names, rows=rows)
 
@@ -250,8 +250,8 @@ class RemoteStore(Store):
         body, ctype = self._body(wrapper)
         try:
             if wrapper.queryType in ("CONSTRUCT", "DESCRIBE"):
-                return QueryStream("graph", items=iter([ox.Triple(*t) for t in _triples(body, ctype)]))
-            result = ox.parse_query_results(_valid_bnodes(body), ox.QueryResultsFormat.JSON)
+                return QueryStream("graph", items=iter([ox.Triple(*t) for t in graph_triples(body, ctype)]))
+            result = ox.parse_query_results(valid_bnodes(body), ox.QueryResultsFormat.JSON)
         except (SyntaxError, ValueError) as exc:
             raise StoreError(f"unreadable answer from the endpoint: {exc}") from None
         if isinstance(result, ox.QueryBoolean):
@@ -259,7 +259,7 @@ class RemoteStore(Store):
         names = [v.value for v in result.variables]
         rows, solution = [], None
         for solution in result:
-            rows.append(tuple(_ox_unskolem(solution[i]) for i in range(len(names))))
+            rows.append(tuple(ox_unskolem(solution[i]) for i in range(len(names))))
         # pyoxigraph's results may only be dropped on the thread that made them
         del solution, result
         return QueryStream("select", vars=names, items=iter(rows))
@@ -296,7 +296,7 @@ class RemoteStore(Store):
             by_graph: dict[str, list[str]] = defaultdict(list)
             for quad in batch:
                 graph = DEFAULT_GRAPH if quad.graph_name == _DEFAULT else quad.graph_name.value
-                s, o = (_skolem(t, labels, token) for t in (quad.subject, quad.object))
+                s, o = (skolem_term(t, labels, token) for t in (quad.subject, quad.object))
                 by_graph[graph].append(f"{s} {quad.predicate} {o} .")
             foreign = [g for g in by_graph if not self._own(g)]
             if foreign:
@@ -376,58 +376,6 @@ def _public(url: str) -> str:
     if parts.port:
         host += f":{parts.port}"
     return urllib.parse.urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
-
-
-def _skolem(term, labels: dict[str, str], token: str) -> str:
-    if isinstance(term, ox.BlankNode):
-        if term.value not in labels:
-            labels[term.value] = f"<{SKOLEM}{token}n{len(labels)}>"
-        return labels[term.value]
-    return str(term)
-
-
-_BNODE_ID = re.compile(r"[^A-Za-z0-9_]")
-
-
-def _bnode_label(value: str) -> str:
-    """A valid blank node label for a server's own id (Virtuoso: ``nodeID://b10006``)."""
-    if value.startswith("nodeID://"):
-        value = "v" + value[len("nodeID://"):]
-    return _BNODE_ID.sub("_", value) or "b"
-
-
-def _unskolem(term):
-    if isinstance(term, URIRef) and str(term).startswith(SKOLEM):
-        return BNode(str(term)[len(SKOLEM):])
-    if isinstance(term, BNode):
-        return BNode(_bnode_label(str(term)))
-    return term
-
-
-def _ox_unskolem(term):
-    if isinstance(term, ox.NamedNode) and term.value.startswith(SKOLEM):
-        return ox.BlankNode(term.value[len(SKOLEM):])
-    return term
-
-
-_NODE_ID_JSON = re.compile(rb'"nodeID://([A-Za-z0-9_]+)"')
-
-
-def _valid_bnodes(body: bytes) -> bytes:
-    """Virtuoso's blank node ids in SPARQL JSON as valid labels (``nodeID://b1`` → ``vb1``)."""
-    return _NODE_ID_JSON.sub(rb'"v\1"', body)
-
-
-_NODE_ID_TEXT = re.compile(rb"<?nodeID://([A-Za-z0-9_]+)>?")
-
-
-def _triples(body: bytes, ctype: str) -> Iterable[tuple]:
-    """The triples of a CONSTRUCT/DESCRIBE answer as pyoxigraph terms, skolem IRIs and
-    server blank node ids read back as blank nodes."""
-    fmt = ox.RdfFormat.N_TRIPLES if "n-triples" in ctype or ctype == "text/plain" else ox.RdfFormat.TURTLE
-    body = _NODE_ID_TEXT.sub(rb"_:v\1", body)
-    return [(_ox_unskolem(q.subject), q.predicate, _ox_unskolem(q.object))
-            for q in ox.parse(body, fmt)]
 
 
 def _short(exc: Exception) -> str:

@@ -311,10 +311,9 @@ def reads_default_graph(text: str) -> bool:
     it cannot parse counts as reading it. For servers whose default graph is the union
     of all graphs (Virtuoso), where such a query shows what claims only report as if
     it were asserted."""
-    # rdflib's SPARQL parser costs ~500 ms to import: only the remote backend on
-    # Virtuoso asks, for the public endpoint's queries.
-    from rdflib.plugins.sparql import algebra, parser
-    from rdflib.plugins.sparql.parserutils import CompValue
+    # rdflib's SPARQL parser: only the remote backend on Virtuoso asks (public endpoint)
+    from rdflib.plugins.sparql import algebra, parser  # ~490 ms to import: only when asked
+    from rdflib.plugins.sparql.parserutils import CompValue  # (loaded by the line above: ~0 ms )
 
     try:
         tree = algebra.translateQuery(parser.parseQuery(text))

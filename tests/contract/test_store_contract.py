@@ -337,3 +337,98 @@ def test_values_and_query_give_the_same_terms_read_either_way(any_kb, tmp_path):
         for value, term in zip(row, term_row):
             if not (isinstance(term, Literal) and term.datatype):
                 assert value == (None if term is None else str(term))
+
+
+# ---------------------------------------------------------------- what broke on Virtuoso (#16)
+
+ONE_MORE = """
+claimkb: 1
+articles:
+  wire: {publisher: Other Wire, published: 2021-07-20, title: Border}
+claims:
+  - id: length-other
+    article: wire
+    statement: The border is 1,357 km long.
+    subject: {label: Afghanistan–Tajikistan border, id: border}
+    property: {label: length, id: length}
+    value: 1,357 km
+    about: 2021-07
+"""
+
+
+def owned_counts(kb) -> dict[str, int]:
+    """Per claim: the metadata triples it owns (claim_owned.rq) and its content triples."""
+    out = {}
+    for row in kb.list_claims():
+        dataset = kb.reader.dataset(URIRef(row["claim"]))
+        out[row["id"]] = len(dataset)
+    return out
+
+
+def test_a_one_claim_write_beside_others_keeps_them(any_kb, tmp_path):
+    """Virtuoso read a one-row VALUES before a property path closure as unbound: importing
+    a one-claim file erased every other claim's metadata (exit 0)."""
+    any_kb.import_file(write_claims_file(tmp_path))
+    before = owned_counts(any_kb)
+    assert len(before) == 3 and all(n > 5 for n in before.values())
+    extra = tmp_path / "one.yaml"
+    extra.write_text(ONE_MORE, encoding="utf-8")
+    any_kb.import_file(extra)
+    after = owned_counts(any_kb)
+    assert {k: after[k] for k in before} == before and after["length-other"] > 5
+    any_kb.import_file(extra)          # the same claim again: replaced, nothing else moves
+    assert owned_counts(any_kb) == after
+    any_kb.claims.delete([any_kb.reader.iri("opinion-1")])
+    left = owned_counts(any_kb)
+    assert set(left) == set(after) - {"opinion-1"}
+    assert all(left[k] == after[k] for k in left)
+
+
+def test_construct_reads_back_on_every_backend(any_kb, tmp_path):
+    """CONSTRUCT and the claim's RDF twin (Virtuoso answered every CONSTRUCT with 406)."""
+    any_kb.import_file(write_claims_file(tmp_path))
+    result = any_kb.store.query(sparql.load("claim_owned.rq").replace(
+        "VALUES ?claim { UNDEF }", f"VALUES ?claim {{ <{any_kb.reader.iri('border-length')}> }}"))
+    assert result.kind == "graph" and len(result.graph) > 5
+    assert Literal("the 1,344 km long Afghan-Tajik border") in set(result.graph.objects())
+
+
+def test_clear_and_export_touch_only_claimkbs_graphs(any_kb, tmp_path):
+    """On a server, a graph claimkb did not write (another application's, or the server's
+    own) is neither exported nor cleared; claimkb's own are both."""
+    foreign = URIRef("urn:other-application:graph")
+    if any_kb.store.name == "remote":
+        any_kb.store.update(f'INSERT DATA {{ GRAPH <{foreign}> {{ <urn:x> <urn:y> "kept" }} }}')
+    any_kb.import_file(write_claims_file(tmp_path))
+    buffer = io.BytesIO()
+    any_kb.export(buffer, "nquads")
+    assert b"other-application" not in buffer.getvalue()
+    assert b"openlinksw" not in buffer.getvalue()        # Virtuoso's system graphs
+    any_kb.clear()
+    assert any_kb.store.quad_count() == 0 and not any_kb.list_claims()
+    if any_kb.store.name == "remote":
+        assert any_kb.store.query(f"ASK {{ GRAPH <{foreign}> {{ <urn:x> <urn:y> \"kept\" }} }}").boolean
+        any_kb.store.update(f"DROP SILENT GRAPH <{foreign}>")
+
+
+def test_public_sparql_never_shows_claim_content_as_asserted(any_kb, tmp_path):
+    """The default graph is never claim content: empty on Oxigraph; on Virtuoso (where it
+    is the union of every graph) a query reading it is refused, with the reason."""
+    from web import create_app
+
+    any_kb.import_file(write_claims_file(tmp_path))
+    client = create_app(kb=any_kb, config={"TESTING": True}).test_client()
+    response = client.get("/sparql", query_string={
+        "query": "SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 100"},
+        headers={"Accept": "application/sparql-results+json"})
+    if getattr(any_kb.store, "dialect", "standard") == "virtuoso":
+        assert response.status_code == 400 and "union" in response.get_json()["error"]
+    else:
+        assert response.status_code == 200 and response.get_json()["results"]["bindings"] == []
+    named = client.get("/sparql", query_string={
+        "query": "PREFIX ckb: <https://w3id.org/claimkb/ns#> PREFIX oa: <http://www.w3.org/ns/oa#> "
+                 "SELECT ?q WHERE { GRAPH <https://w3id.org/claimkb/graph/metadata> "
+                 "{ ?c ckb:quote ?x . ?x oa:hasSelector/oa:exact ?q } }"},
+        headers={"Accept": "application/sparql-results+json"})
+    assert named.status_code == 200, named.get_data(as_text=True)
+    assert len(named.get_json()["results"]["bindings"]) >= 2
