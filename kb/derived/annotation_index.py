@@ -225,7 +225,7 @@ class AnnotationIndex(SideIndex):
         def forget():
             self._cache = {}
 
-        return write_transaction(self._write_lock, self._db(), "annotations index",
+        return write_transaction(self._write_lock, self._begin, "annotations index",
                                  before_commit=self.bump_generation, after=forget)
 
     def put(self, records: Iterable[Record], removed: Iterable[str] = ()) -> None:

@@ -246,7 +246,7 @@ class ClaimIndex(ClaimSearch, SideIndex):
     def _writing(self):
         """``with index._writing() as db``: one serialised write transaction that bumps
         the write generation; the cached counts and facets are dropped after it."""
-        return write_transaction(self._write_lock, self._db(), "claims index",
+        return write_transaction(self._write_lock, self._begin, "claims index",
                                  before_commit=self.bump_generation, after=self._changed)
 
     @staticmethod

@@ -275,11 +275,10 @@ class CompareIndex(SideIndex):
             return None
         identity = self.reader.identity()
         written = {f.claim: f for f in self.reader.facts([URIRef(c) for c in claims])} if claims else {}
-        conn = self.conn()
         regroup: set[tuple] = set()       # groups whose facts are recounted
         full: set[tuple] = set()          # groups whose every pair is judged again
         changed: set[int] = set()         # claims whose pairs are judged again
-        conn.execute("BEGIN IMMEDIATE")
+        conn = self._begin()
         try:
             grouper = Grouper(conn, identity)
             # 1. identity: re-key the claims naming an IRI whose canonical key changed

@@ -46,6 +46,11 @@ class Connections:
                 self._all.append(db)
         return db
 
+    def current(self, db: sqlite3.Connection) -> bool:
+        """Whether ``db`` is this thread's connection to the file now at the path (not
+        to one a rebuild, in any process, has replaced since it was opened)."""
+        return getattr(self._local, "db", None) is db and self._local.inode == _inode(self.path)
+
     def _forget(self, db: sqlite3.Connection) -> None:
         with self._lock:
             if db in self._all:
@@ -85,6 +90,20 @@ class SideIndex:
     def close(self) -> None:
         """Close every connection of this index (all threads). Never raises."""
         self._connections.close()
+
+    def _begin(self) -> sqlite3.Connection:
+        """BEGIN IMMEDIATE on this thread's connection to the file now in place: if a
+        rebuild (in another process) moved a new file in while this one waited for the
+        write lock, the transaction is begun again on the new file, so that no write is
+        made into a file already replaced. Raises sqlite3.Error."""
+        for _ in range(5):
+            db = self._db()
+            db.execute("BEGIN IMMEDIATE")
+            if self._connections.current(db):
+                return db
+            db.rollback()
+        raise sqlite3.OperationalError(f"{self.path} was replaced again and again while "
+                                       "waiting to write")
 
     @staticmethod
     def _meta(db: sqlite3.Connection, key: str) -> str | None:
@@ -132,18 +151,31 @@ class SideIndex:
 
         Readers (in any thread or process) go on reading the old file until the swap,
         and each reopens the new one at its next statement; a failed build leaves the old
-        index as it was. What this process writes meanwhile (``_note``) is written again
-        into the new file after the swap (``_replay``). ``before_swap(fresh)`` runs with
-        the writes held, just before the swap. Returns what ``build`` returns. Raises
-        StoreError."""
+        index as it was. What is written meanwhile is written again into the new file
+        after the swap (``_replay``): by this process (``_note``), and by any other
+        process sharing the file, which, seeing the old file's ``rebuilding`` mark,
+        records its keys there (docs/decisions/0004-several-web-processes.md). A write
+        that waited for the swap is made into the new file (``_begin``).
+        ``before_swap(fresh)`` runs with the writes held, just before the swap. Returns
+        what ``build`` returns. Raises StoreError."""
         aside = self.path.with_name(self.path.name + ".new")
         _unlink(aside)
         fresh = self._fresh(aside)
         with self._write_lock:
             self._dirty = set()
+            marked = self._mark_rebuilding(True)
         try:
             result = build(fresh)
             with self._write_lock:
+                old = self._db() if marked else None
+                pending: list[str] = []
+                if old is not None:   # other processes' writes wait from here to the swap
+                    try:
+                        old.execute("BEGIN IMMEDIATE")
+                        pending = [r[0] for r in old.execute(
+                            f"SELECT key FROM {_REBUILDING} WHERE key != '*'")]
+                    except sqlite3.Error:
+                        old = None
                 if before_swap is not None:
                     before_swap(fresh)
                 fresh.close()        # the last connection checkpoints its WAL into the file
@@ -154,10 +186,15 @@ class SideIndex:
                 except OSError as exc:
                     raise StoreError(f"cannot move the rebuilt index into place at "
                                      f"{self.path}: {exc}") from None
-                dirty, self._dirty = self._dirty, None
+                finally:
+                    if old is not None:
+                        old.rollback()
+                dirty, self._dirty = self._dirty | set(pending), None
         except BaseException:
             with self._write_lock:
                 self._dirty = None
+                if marked:
+                    self._mark_rebuilding(False)
             fresh.close()
             _unlink(aside)
             raise
@@ -167,15 +204,53 @@ class SideIndex:
 
     _dirty: set | None = None
 
+    def _mark_rebuilding(self, on: bool) -> bool:
+        """Mark the file in place as being rebuilt (or not any more): writers in every
+        process then record their keys in it. Returns whether the mark is set; a file that
+        cannot take it (not yet an index) is rebuilt without it."""
+        try:
+            db = self._db()
+            if db.in_transaction:
+                db.commit()
+            db.execute("BEGIN IMMEDIATE")
+            db.execute(f"CREATE TABLE IF NOT EXISTS {_REBUILDING} (key TEXT PRIMARY KEY)")
+            db.execute(f"DELETE FROM {_REBUILDING}")
+            if on:
+                db.execute(f"INSERT INTO {_REBUILDING} VALUES ('*')")
+            db.commit()
+            return on
+        except sqlite3.Error:
+            try:
+                db.rollback()
+            except (sqlite3.Error, UnboundLocalError):
+                pass
+            return False
+
     def _note(self, keys) -> None:
         """Record what a write changed while a rebuild runs (call it holding the write
-        lock): the rebuild writes it again into the new file after the swap."""
+        lock, before or within the write): a rebuild in this process keeps it in memory;
+        one in another process finds it in the file's ``rebuilding`` table. Either writes
+        it again into the new file after the swap."""
+        keys = [str(k) for k in keys]
         if self._dirty is not None:
-            self._dirty.update(str(k) for k in keys)
+            self._dirty.update(keys)
+        try:
+            db = self._db()
+            if db.execute(f"SELECT 1 FROM {_REBUILDING} WHERE key = '*'").fetchone() is None:
+                return
+            inside = db.in_transaction
+            db.executemany(f"INSERT OR IGNORE INTO {_REBUILDING} VALUES (?)", [(k,) for k in keys])
+            if not inside:
+                db.commit()
+        except sqlite3.OperationalError:
+            return      # no rebuild was ever marked in this file
 
     def _replay(self, keys: list[str]) -> None:
         """Write ``keys`` again from the store into this (new) index."""
         raise NotImplementedError
+
+
+_REBUILDING = "rebuilding"
 
 
 def _inode(path: Path) -> int | None:
@@ -207,17 +282,18 @@ def read_meta(db: sqlite3.Connection, key: str) -> str | None:
 
 
 @contextmanager
-def write_transaction(lock: threading.Lock, db: sqlite3.Connection, what: str, *,
+def write_transaction(lock: threading.Lock, begin: Callable[[], sqlite3.Connection], what: str, *,
                       before_commit: Callable[[sqlite3.Connection], None] | None = None,
                       after: Callable[[], None] | None = None) -> Iterator[sqlite3.Connection]:
-    """``with write_transaction(lock, db, "claims index") as db:`` — holds ``lock``,
-    runs the block in one BEGIN IMMEDIATE … COMMIT (``before_commit`` last), rolls
-    back on any error, calls ``after`` whatever happened. sqlite3 errors become
-    StoreError("<what> write failed: …"); other exceptions pass through."""
+    """``with write_transaction(lock, index._begin, "claims index") as db:`` — holds
+    ``lock``, runs the block in one transaction that ``begin`` opens (BEGIN IMMEDIATE on
+    the file in place) … COMMIT (``before_commit`` last), rolls back on any error, calls
+    ``after`` whatever happened. sqlite3 errors become StoreError("<what> write failed:
+    …"); other exceptions pass through."""
     with lock:
         try:
             try:
-                db.execute("BEGIN IMMEDIATE")
+                db = begin()
             except sqlite3.Error as exc:
                 raise StoreError(f"{what} write failed: {exc}") from None
             try:

@@ -81,6 +81,36 @@ def test_a_write_while_the_index_is_rebuilt_is_not_lost(demo, monkeypatch):
     assert str(new.iri) in demo.index.replayed     # and the claims its verdict touched
 
 
+def test_a_write_by_another_process_while_it_rebuilds_is_not_lost(demo, monkeypatch):
+    """Several processes share one data folder (docs/decisions/0004): a claim written
+    through one process's claims index while another process rebuilds the same file is
+    in the new file after the swap (the writer found the old file's rebuilding mark and
+    recorded its claims there; the rebuilder wrote them again)."""
+    from kb.derived.claims_index import ClaimIndex
+
+    rebuilder = ClaimIndex(demo.index.path, demo.reader)     # as in another process
+    rec = demo.reader.record("eurasianet-border-length")
+    new = replace(rec, iri=URIRef(str(rec.iri) + "-elsewhere"), extra=[],
+                  statement="Written by another process during the rebuild.")
+    listed = demo.reader.all_claims
+
+    def list_then_write():
+        claims = listed()
+        demo.write_claims([new])     # this process's index: its own object, no rebuild
+        return claims
+
+    monkeypatch.setattr(demo.reader, "all_claims", list_then_write)
+    try:
+        rebuilder.rebuild()
+    finally:
+        monkeypatch.undo()
+        rebuilder.close()
+    assert str(new.iri) in rebuilder.replayed
+    row = demo.index.get(str(new.iri))           # this process reads the new file
+    assert row is not None and row["statement"] == new.statement
+    assert demo.index.stats()["claims"] == len(demo.reader.all_claims())
+
+
 def test_facet_numbers_are_never_given_twice(demo):
     before = {r[0] for r in demo.index._db().execute("SELECT id FROM facet_values")}
     demo.reindex()
