@@ -329,11 +329,13 @@ class RemoteStore(Store):
         return sorted({str(row[0]) for row in found if row[0] is not None})
 
     def dump(self, out: BinaryIO, fmt: str) -> None:
-        quads: list[ox.Quad] = []
-        for graph in self.graphs():
-            rows = self.query(f"SELECT ?s ?p ?o WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}").rows
-            name = _DEFAULT if graph == DEFAULT_GRAPH else ox.NamedNode(graph)
-            quads.extend(ox.Quad(to_ox(s), to_ox(p), to_ox(o), name) for s, p, o in rows)
+        rows = self.query(
+            f"SELECT ?s ?p ?o ?g WHERE {{ {{ GRAPH ?g {{ ?s ?p ?o }} {self._graph_filter()} }} "
+            f"UNION {{ GRAPH <{REGISTRY}> {{ <{REGISTRY}> <{_MEMBER}> ?g }} "
+            f"GRAPH ?g {{ ?s ?p ?o }} }} }}").rows
+        quads = [ox.Quad(to_ox(s), to_ox(p), to_ox(o),
+                         _DEFAULT if str(g) == DEFAULT_GRAPH else ox.NamedNode(str(g)))
+                 for s, p, o, g in rows]
         ox.serialize(quads, out, OX_FORMATS[fmt])
 
     def clear(self) -> None:
