@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -223,10 +224,12 @@ def query(obj: Context, sparql_text, endpoint, fmt):
     elif Path(sparql_text).suffix in (".rq", ".sparql") and Path(sparql_text).is_file():
         sparql_text = Path(sparql_text).read_text(encoding="utf-8")
     if endpoint:
-        # any endpoint, read only: the remote backend chosen for this one command
-        kb = KnowledgeBase.open(load_settings(**{**obj.options, "backend": "remote",
-                                                 "query_endpoint": endpoint,
-                                                 "update_endpoint": endpoint}))
+        # any endpoint, read only: the remote backend chosen for this one command; the
+        # KB's own endpoint credentials are not sent to another endpoint
+        settings = load_settings(**{**obj.options, "backend": "remote",
+                                    "query_endpoint": endpoint, "update_endpoint": endpoint})
+        kb = KnowledgeBase.open(replace(settings, endpoint_user=None, endpoint_password=None,
+                                        endpoint_dialect="auto"))
     else:
         kb = obj.kb()
     result = kb.query(sparql_text)
