@@ -87,6 +87,22 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_for_http(url: str, proc: subprocess.Popen, what: str, timeout: float = 60) -> None:
+    """Wait until ``url`` answers, or fail the test with ``proc``'s stderr (it exited or
+    did not answer within ``timeout`` seconds; it is killed then)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=2).read()
+            return
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+                pytest.fail(f"{what} did not start: {err[-2000:]}")
+            time.sleep(0.1)
+
+
 @pytest.fixture(scope="session")
 def oxigraph_server(tmp_path_factory):
     """A real `oxigraph serve` on 127.0.0.1 for the remote backend; yields its base URL."""
@@ -97,17 +113,7 @@ def oxigraph_server(tmp_path_factory):
                              "--bind", f"127.0.0.1:{port}"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(f"{url}/query?query=ASK%7B%7D", timeout=1).read()
-            break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                err = proc.stderr.read().decode(errors="replace")
-                pytest.fail(f"oxigraph serve did not start: {err}")
-            time.sleep(0.1)
+    wait_for_http(f"{url}/query?query=ASK%7B%7D", proc, "oxigraph serve", timeout=30)
     yield url
     proc.terminate()
     try:

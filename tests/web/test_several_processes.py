@@ -9,51 +9,18 @@ import json
 import os
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import SEED_ARTICLE, _free_port
+from tests.conftest import _free_port, wait_for_http
+from tests.contract.test_store_contract import ONE_MORE, write_claims_file
 
 pytestmark = [pytest.mark.remote, pytest.mark.slow]
 
 CLAIMKB = [str(Path(sys.executable).parent / "claimkb")]   # the installed command
-
-FIRST = """
-claimkb: 1
-articles:
-  seed: {{file: {seed}, publisher: Globinsider, published: 2021-07-10, type: opinion}}
-entities:
-  border: {{label: Afghanistan–Tajikistan border}}
-properties:
-  length: {{label: length}}
-claims:
-  - id: border-length
-    article: seed
-    quote: the 1,344 km long Afghan-Tajik border
-    subject: border
-    property: length
-    value: 1,344 km
-    about: 2021-07
-"""
-
-SECOND = """
-claimkb: 1
-articles:
-  wire: {publisher: Other Wire, published: 2021-07-20, title: Border}
-claims:
-  - id: length-other
-    article: wire
-    statement: The border is 1,500 km long.
-    subject: {label: Afghanistan–Tajikistan border, id: border}
-    property: {label: length, id: length}
-    value: 1,500 km
-    about: 2021-07
-"""
-
 
 def _get(url: str, headers: dict | None = None):
     request = urllib.request.Request(url, headers={"Accept": "application/json", **(headers or {})})
@@ -96,15 +63,7 @@ def servers(env):
         urls.append(f"http://127.0.0.1:{port}")
     try:
         for proc, url in zip(procs, urls):
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    urllib.request.urlopen(f"{url}/claims.json", timeout=2).read()
-                    break
-                except OSError:
-                    if proc.poll() is not None or time.monotonic() > deadline:
-                        pytest.fail(f"claimkb serve did not start: {proc.stderr.read()[-2000:]!r}")
-                    time.sleep(0.2)
+            wait_for_http(f"{url}/claims.json", proc, "claimkb serve")
         yield urls
     finally:
         for proc in procs:
@@ -118,10 +77,9 @@ def servers(env):
 
 
 def test_two_web_processes_and_the_cli_show_the_same_data(env, servers, tmp_path):
-    first, second = tmp_path / "first.yaml", tmp_path / "second.yaml"
-    first.write_text(FIRST.format(seed=SEED_ARTICLE), encoding="utf-8")
-    second.write_text(SECOND, encoding="utf-8")
-    claimkb(env, "import", first)
+    second = tmp_path / "second.yaml"
+    second.write_text(ONE_MORE, encoding="utf-8")
+    claimkb(env, "import", write_claims_file(tmp_path))   # three claims, one of them a length
 
     def view(url):
         status, page = _get(f"{url}/claims.json?property=length")

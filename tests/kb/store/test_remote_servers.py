@@ -3,6 +3,10 @@ query of claimkb names its graphs, credentials work and never show, and a server
 refusal is a clear error."""
 from __future__ import annotations
 
+import base64
+import threading
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib.resources import files
 
 import pytest
@@ -138,73 +142,22 @@ def test_an_answer_cut_short_by_the_server_is_an_error(tmp_path):
         server.stop()
 
 
-def test_basic_credentials_are_sent_to_an_endpoint_that_asks(tmp_path):
-    """HTTP Basic, as a proxy in front of `oxigraph serve` asks for it: sent with the
-    first request (no extra round trip), for queries and updates alike."""
-    import base64
-    import json
-    import threading
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-    seen = []
-    expected = "Basic " + base64.b64encode(b"editor:s3cret-basic").decode()
+@contextmanager
+def json_endpoint(check=lambda authorization: True):
+    """A real HTTP server on 127.0.0.1 answering every POST with a SPARQL JSON ``true``,
+    or 401 when ``check(Authorization header)`` is false; yields (its URL, the
+    Authorization headers it saw)."""
+    seen: list = []
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self):
             self.rfile.read(int(self.headers.get("Content-Length", 0)))
             seen.append(self.headers.get("Authorization"))
-            if self.headers.get("Authorization") != expected:
+            if not check(self.headers.get("Authorization")):
                 self.send_response(401)
                 self.send_header("WWW-Authenticate", 'Basic realm="sparql"')
                 self.end_headers()
                 return
-            body = json.dumps({"head": {}, "boolean": True}).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/sparql-results+json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        url = f"http://127.0.0.1:{server.server_address[1]}/sparql"
-        settings = load_settings(env={}, data_dir=tmp_path / "kb", backend="remote",
-                                 query_endpoint=url, endpoint_user="editor",
-                                 endpoint_password="s3cret-basic", endpoint_auth="basic",
-                                 endpoint_dialect="standard")
-        with KnowledgeBase.open(settings) as kb:
-            assert kb.store.query("ASK {}").boolean is True
-            kb.store.update('INSERT DATA { GRAPH <urn:t:g> { <urn:t:s> <urn:t:p> "x" } }')
-        assert seen == [expected, expected]
-        wrong = load_settings(env={}, data_dir=tmp_path / "kb2", backend="remote",
-                              query_endpoint=url, endpoint_user="editor",
-                              endpoint_password="wrong", endpoint_dialect="standard")
-        with KnowledgeBase.open(wrong) as kb, pytest.raises(StoreError, match="401"):
-            kb.store.query("ASK {}")
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-def test_query_on_another_endpoint_does_not_send_the_kbs_credentials(tmp_path, runner):
-    """`claimkb query --endpoint URL` reads someone else's endpoint: the KB's own
-    endpoint password must not go there."""
-    import threading
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-    from kb.cli import main
-
-    seen = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):
-            self.rfile.read(int(self.headers.get("Content-Length", 0)))
-            seen.append(self.headers.get("Authorization"))
             body = b'{"head": {}, "boolean": true}'
             self.send_response(200)
             self.send_header("Content-Type", "application/sparql-results+json")
@@ -218,13 +171,41 @@ def test_query_on_another_endpoint_does_not_send_the_kbs_credentials(tmp_path, r
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        url = f"http://127.0.0.1:{server.server_address[1]}/sparql"
+        yield f"http://127.0.0.1:{server.server_address[1]}/sparql", seen
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_basic_credentials_are_sent_to_an_endpoint_that_asks(tmp_path):
+    """HTTP Basic, as a proxy in front of `oxigraph serve` asks for it: sent with the
+    first request (no extra round trip), for queries and updates alike."""
+    expected = "Basic " + base64.b64encode(b"editor:s3cret-basic").decode()
+    with json_endpoint(lambda header: header == expected) as (url, seen):
+        settings = load_settings(env={}, data_dir=tmp_path / "kb", backend="remote",
+                                 query_endpoint=url, endpoint_user="editor",
+                                 endpoint_password="s3cret-basic", endpoint_auth="basic",
+                                 endpoint_dialect="standard")
+        with KnowledgeBase.open(settings) as kb:
+            assert kb.store.query("ASK {}").boolean is True
+            kb.store.update('INSERT DATA { GRAPH <urn:t:g> { <urn:t:s> <urn:t:p> "x" } }')
+        assert seen == [expected, expected]
+        wrong = load_settings(env={}, data_dir=tmp_path / "kb2", backend="remote",
+                              query_endpoint=url, endpoint_user="editor",
+                              endpoint_password="wrong", endpoint_dialect="standard")
+        with KnowledgeBase.open(wrong) as kb, pytest.raises(StoreError, match="401"):
+            kb.store.query("ASK {}")
+
+
+def test_query_on_another_endpoint_does_not_send_the_kbs_credentials(tmp_path, runner):
+    """`claimkb query --endpoint URL` reads someone else's endpoint: the KB's own
+    endpoint password must not go there."""
+    from kb.cli import main
+
+    with json_endpoint() as (url, seen):
         result = runner.invoke(main, ["--data-dir", str(tmp_path / "kb"), "query", "--endpoint", url,
                                       "ASK {}"], catch_exceptions=False,
                                env={"CLAIMKB_ENDPOINT_USER": "kb-user",
                                     "CLAIMKB_ENDPOINT_PASSWORD": "kb-secret"})
         assert result.exit_code == 0 and "true" in result.output
         assert seen and all(h is None for h in seen)
-    finally:
-        server.shutdown()
-        server.server_close()
