@@ -7,6 +7,8 @@ The settings it is started with are the ones docs/deployment.md asks for:
   every longer answer short *without saying so*;
 - ``MaxQueryCostEstimationTime = 0``: the estimator otherwise refuses queries it guesses
   are slow before running them;
+- ``[Parameters] MaxSortedTopRows`` high: by default an ORDER BY with a LIMIT over
+  10,000 is refused (``claimkb list --limit 50000``);
 - a user ``claimkb`` with the ``SPARQL_UPDATE`` role, reached on ``/sparql-auth`` with
   HTTP Digest; anonymous ``/sparql`` stays read-only.
 
@@ -49,6 +51,7 @@ DisableUnixSocket        = 1
 CheckpointInterval       = 60
 CaseMode                 = 2
 DirsAllowed              = ., {dir}
+MaxSortedTopRows         = 1000000
 NumberOfBuffers          = {buffers}
 MaxDirtyBuffers          = {dirty}
 [HTTPServer]

@@ -89,7 +89,7 @@ class Articles:
     def current_text(self, article: URIRef) -> tuple[URIRef | None, str | None]:
         """(version IRI, text) of the article's current text; (None, None) without text."""
         current = next((v["version"] for v in self.versions(article)
-                        if v["isCurrent"].toPython()), None)
+                        if str(v["isCurrent"]) == "true"), None)
         if current is None:
             return None, None
         return current, self.version_text(current)
@@ -174,7 +174,7 @@ class Articles:
                              where=data.identity)
         old = self.metadata(article)
         versions = self.versions(article) if old is not None else []
-        current = next((v["version"] for v in versions if v["isCurrent"].toPython()), None)
+        current = next((v["version"] for v in versions if str(v["isCurrent"]) == "true"), None)
         sha = sha256_text(data.text) if data.text else None
         new_text = data.text if sha and not any(str(v["sha"]) == sha for v in versions) else None
         overrides = {k: getattr(data, k) for k in _METADATA}

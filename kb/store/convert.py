@@ -72,6 +72,9 @@ def from_ox(term):
     raise TypeError(f"unsupported Oxigraph term: {term!r}")
 
 
+_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+
+
 def term_from_json(binding: dict):
     """The rdflib term of one SPARQL 1.1 JSON results binding. Raises StoreError for a
     term type it does not know."""
@@ -86,6 +89,8 @@ def term_from_json(binding: dict):
         datatype = binding.get("datatype")
         if lang:
             return Literal(value, lang=lang)
+        if datatype == _BOOLEAN and value in ("1", "0"):
+            value = "true" if value == "1" else "false"    # Virtuoso's form; the canonical one
         if datatype and datatype != "http://www.w3.org/2001/XMLSchema#string":
             return Literal(value, datatype=URIRef(datatype))
         return Literal(value)

@@ -84,6 +84,13 @@ def bind(text: str, **params: Node | Iterable[Node] | None) -> str:
     return _PARAM.sub(fill, text)
 
 
+def parameters(name: str) -> tuple[set[str], bool]:
+    """The parameters kb/queries/<name> declares (``VALUES ?p { UNDEF }``), and whether
+    it ends with a LIMIT that ``render(limit=…)`` replaces."""
+    text = load(name)
+    return set(_PARAM.findall(text)), bool(_LIMIT.search(text))
+
+
 def render(name: str, *, limit: int | None = None, **params) -> str:
     """kb/queries/<name> with its parameters bound (and its final LIMIT replaced).
 

@@ -451,8 +451,8 @@ def test_cli_import_article_versions(cli, tmp_path):
 
     versions = _versions(cli.data_dir, article)
     assert len(versions) == 2
-    newer = next(v for v in versions if v["isCurrent"].toPython())
-    older = next(v for v in versions if not v["isCurrent"].toPython())
+    newer = next(v for v in versions if str(v["isCurrent"]) == "true")
+    older = next(v for v in versions if str(v["isCurrent"]) != "true")
     assert newer["previous"] == older["version"]
     assert older.get("previous") is None
     assert str(newer["sha"]) in changed.output
