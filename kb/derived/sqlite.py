@@ -208,6 +208,7 @@ class SideIndex:
         """Mark the file in place as being rebuilt (or not any more): writers in every
         process then record their keys in it. Returns whether the mark is set; a file that
         cannot take it (not yet an index) is rebuilt without it."""
+        db = None
         try:
             db = self._db()
             if db.in_transaction:
@@ -220,10 +221,11 @@ class SideIndex:
             db.commit()
             return on
         except sqlite3.Error:
-            try:
-                db.rollback()
-            except (sqlite3.Error, UnboundLocalError):
-                pass
+            if db is not None:
+                try:
+                    db.rollback()
+                except sqlite3.Error:
+                    pass
             return False
 
     def _note(self, keys) -> None:
