@@ -3,6 +3,33 @@ facet queries against a real ``claimkb serve`` (waitress) on synthetic claims.
 
     python bench/web_latency.py --claims 100000 --sources 1000
     python bench/web_latency.py --claims 1000000 --sources 10000 --data-dir /tmp/claimkb-web-1m --keep
+    python bench/web_latency.py --claims 100000 --sources 1000 --backend embedded,oxigraph-server,virtuoso
+
+``--backend`` picks where the store lives (a comma-separated list runs each in turn,
+in one process, on the same file with the same options, each in its own data
+directory ``DATA_DIR/<backend>``, then prints a table side by side):
+
+- ``embedded`` (default): pyoxigraph in ``DATA_DIR/store``, as below.
+- ``oxigraph-server``: the same pyoxigraph ``bulk_load`` + ``optimize()`` into
+  ``DATA_DIR/oxigraph/store``, then ``oxigraph serve --location DATA_DIR/oxigraph/store``
+  on 127.0.0.1 (a child process), and claimkb on the remote backend
+  (``CLAIMKB_BACKEND=remote``, ``/query``, ``/update``, dialect ``standard``).
+- ``virtuoso``: Debian's Virtuoso 7 started by tests/virtuoso_support.py
+  ``start_virtuoso`` in ``DATA_DIR/virtuoso`` (--virtuoso-buffers 8 KB pages), the
+  N-Quads file hard-linked into its database directory and loaded with Virtuoso's own
+  bulk loader through isql (``ld_dir`` … ``rdf_loader_run()``, ``checkpoint``; graph
+  names are kept, the quads loaded are counted), then claimkb on the remote backend
+  with the settings ``server.settings()`` gives (``/sparql``, ``/sparql-auth`` with
+  Digest, dialect ``virtuoso``).
+
+With a remote backend ``DATA_DIR`` holds only claimkb's own files (SQLite indexes,
+accounts, secret key); the store server's RSS is reported beside claimkb's, and the
+server is stopped at the end whatever happens. --keep only keeps the data directory
+there: the store is loaded again on every run. --http-timeout sets claimkb's
+``http_timeout`` (CLAIMKB_HTTP_TIMEOUT) for them: at 100k claims on Virtuoso, the
+reindex needs more than the default 30 s for one comparison-index query. A backend that cannot be measured (the
+server does not start, the load or the reindex fails or passes --reindex-limit) is
+reported as such in the table, and the next backend runs.
 
 Steps (each printed with its wall-clock time and the machine's load average):
 
@@ -10,7 +37,8 @@ Steps (each printed with its wall-clock time and the machine's load average):
    ``claims-N-S-SEED.nq`` (shared with bench/compare.py). It is generated when
    missing, unless a ``.part`` file shows another process is writing it (then: exit 2).
 2. load: pyoxigraph ``bulk_load`` into ``DATA_DIR/store`` (a fresh directory), then
-   ``optimize()``. With --keep and an existing store (and index), both are reused.
+   ``optimize()``. With --keep and an existing store (and index), both are reused
+   (embedded only; the remote backends load as described above).
 3. reindex: ``claimkb --data-dir DATA_DIR reindex`` (the real CLI command, run in a
    child process, ``bench/web_latency.py _reindex DIR``) with timers wrapped around its parts,
    so the total splits into listing the claims (index_claims_all.rq), reading them
@@ -76,6 +104,8 @@ import random
 import re
 import resource
 import shutil
+import signal
+import socket
 import sqlite3
 import statistics
 import subprocess
@@ -135,6 +165,202 @@ def bulk_load(nq: Path, data_dir: Path) -> float:
     return generate.bulk_load(nq, data_dir)
 
 
+# ----------------------------------------------------------------- 2b: remote backends
+
+BACKENDS = ("embedded", "oxigraph-server", "virtuoso")
+# The settings claimkb reads that choose its backend: set in the children's environment.
+REMOTE_VARS = ("CLAIMKB_BACKEND", "CLAIMKB_QUERY_ENDPOINT", "CLAIMKB_UPDATE_ENDPOINT",
+               "CLAIMKB_ENDPOINT_USER", "CLAIMKB_ENDPOINT_PASSWORD", "CLAIMKB_ENDPOINT_AUTH",
+               "CLAIMKB_ENDPOINT_DIALECT", "CLAIMKB_HTTP_TIMEOUT")
+DEFAULT_GRAPH = "https://w3id.org/claimkb/graph/default"
+
+
+class BenchFailure(RuntimeError):
+    """A step that cannot run on this backend: reported, the next backend runs."""
+
+
+class Backend:
+    """Where the store lives. ``env``: the CLAIMKB_* variables claimkb's child processes
+    get (empty: embedded); ``proc``: the store server, a child process (None: embedded)."""
+
+    def __init__(self, name: str, env: dict | None = None, proc=None, stop=None,
+                 store_path: Path | None = None):
+        self.name, self.env, self.proc = name, env or {}, proc
+        self._stop, self.store_path = stop, store_path
+
+    def child_env(self) -> dict:
+        env = {k: v for k, v in os.environ.items() if k not in REMOTE_VARS}
+        env.update(self.env)
+        return env
+
+    def rss_mb(self) -> dict | None:
+        return proc_rss(self.proc.pid) if self.proc is not None else None
+
+    def store_mb(self) -> int | None:
+        if self.store_path is None or not self.store_path.exists():
+            return None
+        if self.store_path.is_file():
+            return round(self.store_path.stat().st_size / 1e6)
+        return round(sum(f.stat().st_size for f in self.store_path.rglob("*") if f.is_file()) / 1e6)
+
+    def stop(self) -> None:
+        if self._stop is not None:
+            stop, self._stop = self._stop, None
+            log(f"stopping the {self.name} server (pid {self.proc.pid})")
+            stop()
+
+
+def proc_rss(pid: int) -> dict:
+    out = {}
+    try:
+        text = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return out
+    for line in text.splitlines():
+        key, _, value = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):
+            out[key] = round(int(value.split()[0]) / 1024)
+    return out
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def oxigraph_bin() -> str:
+    exe = Path(sys.executable).parent / "oxigraph"
+    return str(exe) if exe.exists() else (shutil.which("oxigraph") or "oxigraph")
+
+
+def start_oxigraph_server(nq: Path, data_dir: Path, out: dict) -> Backend:
+    """bulk_load ``nq`` into ``data_dir/oxigraph/store`` (as for embedded), then
+    ``oxigraph serve`` on it."""
+    import urllib.request
+
+    where = data_dir / "oxigraph"
+    log(f"bulk_load {nq} → {where / 'store'} (pyoxigraph, as embedded)")
+    out["bulk_load_s"] = round(bulk_load(nq, where), 1)
+    out["bulk_load_load"] = loadavg()
+    log(f"bulk_load + optimize: {out['bulk_load_s']} s")
+    port = free_port()
+    cmd = [oxigraph_bin(), "serve", "--location", str(where / "store"), "--bind", f"127.0.0.1:{port}"]
+    log("store server: " + " ".join(cmd))
+    out["store_server_cmd"] = " ".join(cmd)
+    logf = open(where / "oxigraph-serve.log", "w")
+    t = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=logf, stderr=subprocess.STDOUT)
+
+    def stop():
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        logf.close()
+
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            urllib.request.urlopen(f"{url}/query?query=ASK%7B%7D", timeout=2).read()
+            break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                stop()
+                raise BenchFailure("oxigraph serve did not start: "
+                                   + (where / "oxigraph-serve.log").read_text(errors="replace")[-1000:])
+            time.sleep(0.2)
+    out["store_server_start_s"] = round(time.perf_counter() - t, 1)
+    env = {"CLAIMKB_BACKEND": "remote", "CLAIMKB_QUERY_ENDPOINT": f"{url}/query",
+           "CLAIMKB_UPDATE_ENDPOINT": f"{url}/update", "CLAIMKB_ENDPOINT_DIALECT": "standard"}
+    return Backend("oxigraph-server", env, proc, stop, where / "store")
+
+
+def isql(server, sql: str, timeout: float) -> str:
+    """``sql`` through isql-vt as dba (server.isql has a 60 s timeout: too short for a load)."""
+    from tests.virtuoso_support import ISQL
+
+    done = subprocess.run([ISQL, f"127.0.0.1:{server.sql_port}", "dba", "dba", f"exec={sql}"],
+                          capture_output=True, text=True, timeout=timeout)
+    if done.returncode != 0 or "*** Error" in done.stdout:
+        raise BenchFailure(f"isql failed on {sql[:80]!r}: {done.stdout[-500:]} {done.stderr[-500:]}")
+    return done.stdout
+
+
+def isql_number(text: str) -> int:
+    """The one number an isql ``exec=SELECT …`` printed (after the header line of dashes)."""
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        if line.strip().startswith("___"):
+            for rest in lines[i + 1:]:
+                if rest.strip():
+                    return int(rest.split()[0])
+    raise BenchFailure(f"no number in isql output: {text[-300:]}")
+
+
+def start_virtuoso_loaded(nq: Path, data_dir: Path, args, out: dict) -> Backend:
+    """Virtuoso in ``data_dir/virtuoso`` (tests/virtuoso_support.py), ``nq`` loaded with
+    its bulk loader (the file hard-linked, else copied, into the database directory, which
+    DirsAllowed lists)."""
+    from tests.virtuoso_support import start_virtuoso
+
+    where = data_dir / "virtuoso"
+    log(f"store server: Virtuoso in {where} (NumberOfBuffers {args.virtuoso_buffers})")
+    t = time.perf_counter()
+    server = start_virtuoso(where, buffers=args.virtuoso_buffers)
+    out["store_server_start_s"] = round(time.perf_counter() - t, 1)
+    backend = Backend("virtuoso", {}, server.proc, server.stop, where / "virtuoso.db")
+    try:
+        target = where / nq.name
+        try:
+            os.link(nq, target)
+        except OSError:
+            shutil.copyfile(nq, target)
+        parts = {}
+        timeout = max(args.reindex_limit, 600)
+        t0 = t = time.perf_counter()
+        isql(server, f"ld_dir('{where}', '{nq.name}', '{DEFAULT_GRAPH}');", 60)
+        parts["ld_dir"] = round(time.perf_counter() - t, 1)
+        log(f"virtuoso: rdf_loader_run() on {nq.name}")
+        t = time.perf_counter()
+        isql(server, "rdf_loader_run();", timeout)
+        parts["rdf_loader_run"] = round(time.perf_counter() - t, 1)
+        t = time.perf_counter()
+        isql(server, "checkpoint;", timeout)
+        parts["checkpoint"] = round(time.perf_counter() - t, 1)
+        out["bulk_load_s"] = round(time.perf_counter() - t0, 1)
+        out["bulk_load_parts_s"] = parts
+        out["bulk_load_load"] = loadavg()
+        state = isql(server, "SELECT ll_file, ll_state, ll_error FROM DB.DBA.load_list;", 60)
+        errors = isql_number(isql(server, "SELECT count(*) FROM DB.DBA.load_list "
+                                          "WHERE ll_state <> 2 OR ll_error IS NOT NULL;", 60))
+        t = time.perf_counter()
+        quads = isql_number(isql(server, (
+            "SPARQL SELECT COUNT(*) WHERE { GRAPH ?g { ?s ?p ?o } FILTER("
+            "STRSTARTS(STR(?g), 'https://w3id.org/claimkb/graph/') || "
+            "STRSTARTS(STR(?g), 'http://localhost:5000/')) };"), timeout))
+        out["bulk_load_check"] = {"files_not_loaded_or_failed": errors, "quads_in_claimkb_graphs": quads,
+                                  "count_s": round(time.perf_counter() - t, 1)}
+        log(f"virtuoso bulk load: {out['bulk_load_s']} s {json.dumps(parts)}; {quads} quads, "
+            f"{errors} files failed")
+        if errors:
+            raise BenchFailure(f"Virtuoso's bulk loader failed: {state[-600:]}")
+        target.unlink()
+    except BaseException:
+        backend.stop()
+        raise
+    s = server.settings()
+    backend.env = {"CLAIMKB_BACKEND": s["backend"], "CLAIMKB_QUERY_ENDPOINT": s["query_endpoint"],
+                   "CLAIMKB_UPDATE_ENDPOINT": s["update_endpoint"],
+                   "CLAIMKB_ENDPOINT_USER": s["endpoint_user"],
+                   "CLAIMKB_ENDPOINT_PASSWORD": s["endpoint_password"],
+                   "CLAIMKB_ENDPOINT_AUTH": s["endpoint_auth"], "CLAIMKB_ENDPOINT_DIALECT": "virtuoso"}
+    return backend
+
+
 # ----------------------------------------------------------------- 3: reindex (child process)
 
 def worker_reindex(data_dir: str) -> None:
@@ -144,7 +370,7 @@ def worker_reindex(data_dir: str) -> None:
     from kb.store import sparql
     from kb.records import summaries
     from kb.cli import main as kb_main
-    from kb.store import embedded
+    from kb.store import embedded, remote
 
     spent: dict[str, float] = {}
     calls: dict[str, int] = {}
@@ -166,6 +392,7 @@ def worker_reindex(data_dir: str) -> None:
         setattr(owner, name, staticmethod(timed) if static else timed)
 
     wrap(embedded.EmbeddedStore, "values", "store.values", by_caller=True)
+    wrap(remote.RemoteStore, "values", "store.values", by_caller=True)
     wrap(sparql, "render", "sparql.render", by_caller=True)
     wrap(kindex.ClaimIndex, "rebuild", "ClaimIndex.rebuild")
     wrap(kindex.ClaimIndex, "_index", "ClaimIndex._index")
@@ -189,7 +416,8 @@ def worker_reindex(data_dir: str) -> None:
     cpu0 = time.process_time()
     code = 0
     try:
-        kb_main(["--data-dir", data_dir, "reindex"], standalone_mode=False)
+        ret = kb_main(["--data-dir", data_dir, "reindex"], standalone_mode=False)
+        code = ret if isinstance(ret, int) else 0   # click returns ctx.exit's code here
     except SystemExit as exc:  # pragma: no cover
         code = exc.code or 0
     total = time.perf_counter() - t
@@ -199,16 +427,17 @@ def worker_reindex(data_dir: str) -> None:
         "parts_s": {k: round(v, 2) for k, v in sorted(spent.items())}, "calls": calls}), flush=True)
 
 
-def reindex(data_dir: Path, limit: float) -> dict:
+def reindex(data_dir: Path, limit: float, env: dict | None = None) -> dict:
     """The real ``claimkb reindex``, stopped after ``limit`` seconds (then: the batches
     done, their SPARQL and total time, and an extrapolation)."""
     cmd = [sys.executable, __file__, "_reindex", str(data_dir)]
     log(f"reindex: claimkb --data-dir {data_dir} reindex (instrumented: bench/web_latency.py _reindex), "
         f"time limit {limit:.0f} s")
     t = time.perf_counter()
+    stderr = ""
     try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=limit)
-        stdout, code = proc.stdout, proc.returncode
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=limit, env=env)
+        stdout, code, stderr = proc.stdout, proc.returncode, proc.stderr
         sys.stderr.write(proc.stderr[-2000:])
     except subprocess.TimeoutExpired as exc:
         stdout = exc.stdout.decode() if isinstance(exc.stdout, bytes) else (exc.stdout or "")
@@ -224,18 +453,23 @@ def reindex(data_dir: Path, limit: float) -> dict:
     if code is None:
         log(f"reindex stopped after {wall:.0f} s: {json.dumps(done)}")
         return {"stopped_after_s": round(wall), "done": done}
-    if code or not lines:
-        sys.exit(f"reindex failed ({code}): {stdout[-2000:]}")
-    out = json.loads(lines[-1][len(RESULT):])
+    out = json.loads(lines[-1][len(RESULT):]) if lines else {}
+    if code or not lines or out.get("exit"):
+        errors = [line for line in stderr.splitlines() if line.startswith("error:")]
+        why = f"exit {code or out.get('exit')} after {wall:.0f} s" + (f": {errors[-1]}" if errors else "")
+        log(f"reindex failed ({why}): {json.dumps(done)}")
+        return {"failed": why, "done": done, **out,
+                "output_tail": (stdout[-1500:] + "\n" + stderr[-1500:]).strip()}
     out["done"] = done
     out["cli_output"] = [line for line in stdout.splitlines()
                          if not line.startswith((RESULT, "BATCH "))]
     p = out["parts_s"]
     out["summary_s"] = {
         "total": out["total_s"],
-        "list claims (index_claims_all.rq)": p.get("store.values<-rebuild", 0.0),
+        "list claims (index_claims_all.rq)": p.get("store.values<-all_claims",
+                                                   p.get("store.values<-rebuild", 0.0)),
         "read claims from the store (kb.records.summaries)": p.get("_fetch", 0.0),
-        "  of which SPARQL (store.values: Oxigraph + row conversion)": round(
+        "  of which SPARQL (store.values: the store's evaluation, HTTP on remote, row conversion)": round(
             p.get("store.values<-_hop", 0.0) + p.get("store.values<-summaries", 0.0), 2),
         "  of which rendering VALUES": round(
             sum(v for k, v in p.items() if k.startswith("sparql.render<-")), 2),
@@ -243,7 +477,8 @@ def reindex(data_dir: Path, limit: float) -> dict:
                                                                  - p.get("_fetch", 0.0), 2),
         "  of which sqlite insert": p.get("sqlite insert", 0.0),
         "  of which sqlite delete": p.get("sqlite delete", 0.0),
-        "verdicts (compare index + set_verdicts)": p.get("DerivedIndexes.copy_verdicts", 0.0),
+        "verdicts (compare index + set_verdicts)": p.get("DerivedIndexes.copy_verdicts") or round(
+            p.get("compare_index.rebuild", 0.0) + p.get("ClaimIndex.set_verdicts", 0.0), 2),
         "  of which compare_index.rebuild": p.get("compare_index.rebuild", 0.0),
         "    of which its SPARQL (kb.records.facts.bulk_facts)": p.get("store.values<-bulk_facts", 0.0),
         "  of which set_verdicts": p.get("ClaimIndex.set_verdicts", 0.0),
@@ -335,7 +570,8 @@ def worker_flat_index(data_dir: str) -> None:
 
     timing: dict = {}
     t0 = time.perf_counter()
-    with KnowledgeBase.open(load_settings(env={}, data_dir=Path(data_dir))) as kb:
+    env = {k: os.environ[k] for k in REMOTE_VARS if k in os.environ}   # the backend's
+    with KnowledgeBase.open(load_settings(env=env, data_dir=Path(data_dir))) as kb:
         rows = flat_rows(kb, timing)
         idx = kb.index
         t = time.perf_counter()
@@ -356,13 +592,13 @@ def worker_flat_index(data_dir: str) -> None:
           flush=True)
 
 
-def flat_index(data_dir: Path) -> dict:
+def flat_index(data_dir: Path, env: dict | None = None) -> dict:
     log("index: flat prototype rebuild (bench/web_latency.py _flat_index)")
     proc = subprocess.run([sys.executable, __file__, "_flat_index", str(data_dir)],
-                          capture_output=True, text=True)
+                          capture_output=True, text=True, env=env)
     lines = [line for line in proc.stdout.splitlines() if line.startswith(RESULT)]
     if proc.returncode or not lines:
-        sys.exit(f"flat index failed ({proc.returncode}): {proc.stderr[-2000:]}")
+        raise BenchFailure(f"flat index failed ({proc.returncode}): {proc.stderr[-2000:]}")
     return json.loads(lines[-1][len(RESULT):])
 
 
@@ -381,17 +617,19 @@ def file_sizes(data_dir: Path) -> dict:
 # ----------------------------------------------------------------- 4: server
 
 class Server:
-    def __init__(self, data_dir: Path, port: int, threads: int):
+    def __init__(self, data_dir: Path, port: int, threads: int, env: dict | None = None):
         self.port = port
         cmd = [claimkb_bin(), "--data-dir", str(data_dir), "serve", "--host", "127.0.0.1",
                "--port", str(port), "--threads", str(threads)]
         log("serve: " + " ".join(cmd))
         self.log = open(data_dir / "serve.log", "w")
         t = time.perf_counter()
-        self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT, env=env)
         while True:
             if self.proc.poll() is not None:
-                sys.exit(f"claimkb serve exited {self.proc.returncode}: see {data_dir / 'serve.log'}")
+                self.log.close()
+                raise BenchFailure(f"claimkb serve exited {self.proc.returncode}: "
+                                   + (data_dir / "serve.log").read_text(errors="replace")[-1000:])
             try:
                 c = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
                 c.request("HEAD", "/static/does-not-exist")
@@ -403,12 +641,7 @@ class Server:
         self.start_s = time.perf_counter() - t
 
     def rss_mb(self) -> dict:
-        out = {}
-        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
-            key, _, value = line.partition(":")
-            if key in ("VmRSS", "VmHWM"):
-                out[key] = round(int(value.split()[0]) / 1024)
-        return out
+        return proc_rss(self.proc.pid)
 
     def stop(self) -> None:
         self.proc.terminate()
@@ -494,7 +727,7 @@ def pick(data_dir: Path, args, rng: random.Random) -> dict:
     n = db.execute("SELECT count(*) FROM claims").fetchone()[0]
     row = db.execute("SELECT published, rowid FROM claims ORDER BY published DESC, rowid DESC "
                      "LIMIT 1 OFFSET ?", ((args.deep_page - 1) * PAGE - 1,)).fetchone()
-    cursor = encode_cursor(row[0], row[1])
+    cursor = encode_cursor(row[0], row[1]) if row else None   # None: fewer claims than that
     # random claims: random rowids (rowids are dense after a reindex)
     top = db.execute("SELECT max(rowid) FROM claims").fetchone()[0]
     claim_ids = []
@@ -622,44 +855,101 @@ def sql_timings(path: str, words=("the", "number", "agency")) -> None:
 
 # ----------------------------------------------------------------- main
 
-def run(args) -> dict:
-    rng = random.Random(args.seed)
-    out: dict = {"claims_arg": args.claims, "sources": args.sources, "machine": machine(),
-                 "clients": args.clients, "server_threads": args.threads,
-                 "started": time.strftime("%Y-%m-%d %H:%M:%S")}
-    data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="claimkb-web-"))
-    reuse = args.keep and (data_dir / "store").exists()
+def run(args, backend_name: str = "embedded", data_dir: Path | None = None) -> dict:
+    """One backend: load, reindex, serve, requests. A step that cannot run is reported
+    in ``out["not_run"]`` (and the store server is stopped) instead of raised."""
+    out: dict = {"backend": backend_name, "claims_arg": args.claims, "sources": args.sources,
+                 "machine": machine(), "clients": args.clients, "server_threads": args.threads,
+                 "started": time.strftime("%Y-%m-%d %H:%M:%S"), "load_at_start": loadavg(),
+                 "results": {}}
+    temporary = data_dir is None
+    data_dir = data_dir or Path(tempfile.mkdtemp(prefix=f"claimkb-web-{backend_name}-"))
+    out["data_dir"] = str(data_dir)
+    started: list[Backend] = []     # the store server, once started: stopped below
+    try:
+        _prepare(args, backend_name, data_dir, out, started)
+        if "not_run" not in out:
+            _requests(args, data_dir, started[-1], out)
+    except Exception as exc:   # this backend cannot be measured further: say so, go on
+        out["not_run"] = f"{type(exc).__name__}: {exc}"
+        if not isinstance(exc, BenchFailure):
+            import traceback
+
+            out["not_run_traceback"] = traceback.format_exc(limit=-3)
+            log(out["not_run_traceback"])
+        log(f"{backend_name}: not measured further: {out['not_run']}")
+    finally:
+        for backend in started:
+            out["store_server_rss_end_mb"] = backend.rss_mb()
+            backend.stop()
+            if backend.store_path is not None:
+                out.setdefault("files_mb", {})["store (server's)"] = backend.store_mb()
+    if not args.keep and temporary:
+        shutil.rmtree(data_dir, ignore_errors=True)
+    return out
+
+
+def _prepare(args, backend_name: str, data_dir: Path, out: dict, started: list) -> None:
+    """Load the store (and start its server: appended to ``started``), reindex."""
+    reuse = backend_name == "embedded" and args.keep and (data_dir / "store").exists()
+    backend = Backend("embedded")
+    out["files_mb"] = {}
     if not reuse:
         if data_dir.exists() and any(data_dir.iterdir()):
-            sys.exit(f"{data_dir} is not empty (use --keep to reuse its store)")
+            if backend_name != "embedded" and args.keep:
+                shutil.rmtree(data_dir)   # remote: never reused, always loaded again
+            else:
+                sys.exit(f"{data_dir} is not empty (use --keep to reuse its store)")
+        data_dir.mkdir(parents=True, exist_ok=True)
         nq = dataset(args)
+        out["nquads"] = str(nq)
         out["nquads_mb"] = round(nq.stat().st_size / 1e6)
-        log(f"bulk_load {nq} → {data_dir / 'store'}")
-        out["bulk_load_s"] = round(bulk_load(nq, data_dir), 1)
-        out["bulk_load_load"] = loadavg()
-        log(f"bulk_load + optimize: {out['bulk_load_s']} s")
+        if backend_name == "embedded":
+            log(f"bulk_load {nq} → {data_dir / 'store'}")
+            out["bulk_load_s"] = round(bulk_load(nq, data_dir), 1)
+            out["bulk_load_load"] = loadavg()
+            log(f"bulk_load + optimize: {out['bulk_load_s']} s")
+        elif backend_name == "oxigraph-server":
+            backend = start_oxigraph_server(nq, data_dir, out)
+        else:
+            backend = start_virtuoso_loaded(nq, data_dir, args, out)
+        out["store_server_rss_after_load_mb"] = backend.rss_mb()
+    if backend.env and args.http_timeout is not None:
+        backend.env["CLAIMKB_HTTP_TIMEOUT"] = str(args.http_timeout)
+    out["remote_settings"] = {k: ("***" if "PASSWORD" in k else v) for k, v in backend.env.items()}
+    started.append(backend)
+    env = backend.child_env() if backend.env else None
     if not reuse or not (data_dir / "index.sqlite").exists() or args.reindex:
         if args.index in ("cli", "both"):
-            out["reindex"] = reindex(data_dir, args.reindex_limit)
+            out["reindex"] = reindex(data_dir, args.reindex_limit, env)
             out["reindex"]["load_after"] = loadavg()
+            out["store_server_rss_after_reindex_mb"] = backend.rss_mb()
             log("reindex: " + json.dumps(out["reindex"].get("summary_s") or out["reindex"]))
         if args.index == "flat" or (args.index == "both" and "summary_s" not in out["reindex"]):
-            out["flat_index"] = flat_index(data_dir)
+            out["flat_index"] = flat_index(data_dir, env)
             out["flat_index"]["load_after"] = loadavg()
             log("flat index: " + json.dumps(out["flat_index"]))
-    out["files_mb"] = file_sizes(data_dir)
-    if "stopped_after_s" in out.get("reindex", {}) and "flat_index" not in out:
-        log("reindex stopped and no index built another way: not serving")
-        out["results"] = {}
-        return out
+    out["files_mb"].update(file_sizes(data_dir))
+    if "flat_index" not in out:
+        if "stopped_after_s" in out.get("reindex", {}):
+            out["not_run"] = (f"claimkb reindex stopped at --reindex-limit ({args.reindex_limit:.0f} s) "
+                              f"after {out['reindex']['done']['claims']} claims: no index, not served")
+        elif "failed" in out.get("reindex", {}):
+            out["not_run"] = f"claimkb reindex failed ({out['reindex']['failed']}): no index, not served"
+        if "not_run" in out:
+            log(out["not_run"])
+
+
+def _requests(args, data_dir: Path, backend: Backend, out: dict) -> None:
+    rng = random.Random(args.seed)
     picked = pick(data_dir, args, rng)
     out["claims"] = picked["claims"]
     out["publishers"] = len(picked["publishers"])
     out["vocab_bands"] = picked["vocab_bands"]
-    server = Server(data_dir, args.port, args.threads)
+    server = Server(data_dir, args.port, args.threads, backend.child_env() if backend.env else None)
     out["server_start_s"] = round(server.start_s, 1)
     out["rss_start_mb"] = server.rss_mb()
-    res: dict = {}
+    res: dict = out["results"]
     try:
         port = args.port
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
@@ -669,10 +959,18 @@ def run(args) -> dict:
                                                 "status": {status: 1}, "load": loadavg()}
         conn.close()
         # the page-1,000 cursor: computed from the index, checked by walking
-        walked, seconds = walk_cursor(port, args.deep_page)
-        out["deep_cursor"] = {"computed": picked["cursor"], "walked": walked,
-                              "same": walked == picked["cursor"], "walk_s": round(seconds, 1)}
-        log(f"page-{args.deep_page} cursor computed {picked['cursor']} walked {walked} ({seconds:.1f} s)")
+        if picked["cursor"] is None:
+            out["deep_cursor"] = (f"not run: fewer than {(args.deep_page - 1) * PAGE} claims "
+                                  f"(--deep-page {args.deep_page} is past the last page)")
+            log(out["deep_cursor"])
+        else:
+            try:
+                walked, seconds = walk_cursor(port, args.deep_page)
+            except (OSError, http.client.HTTPException, ValueError) as exc:
+                walked, seconds = f"failed: {exc!r}", 0.0
+            out["deep_cursor"] = {"computed": picked["cursor"], "walked": walked,
+                                  "same": walked == picked["cursor"], "walk_s": round(seconds, 1)}
+            log(f"page-{args.deep_page} cursor computed {picked['cursor']} walked {walked} ({seconds:.1f} s)")
         deep = f"/claims?sort=published&after={picked['cursor']}"
         n = args.requests
         pubs = [f"/claims?publisher={urllib.parse.quote(p)}" for p, _ in picked["publishers"]]
@@ -696,6 +994,8 @@ def run(args) -> dict:
             ("search q cold", qs),
             ("search q warm", qs * max(1, n // max(1, len(qs)))),
         ]
+        if picked["cursor"] is None:   # no such page: said in deep_cursor
+            plan = [(name, urls) for name, urls in plan if urls[:1] != [deep]]
         for name, urls in plan:
             r = run_load(port, urls, args.clients)
             if name.startswith("search q cold"):
@@ -707,6 +1007,7 @@ def run(args) -> dict:
             res[name] = r
             log(f"{name}: {json.dumps(r)}")
         out["rss_after_8_clients_mb"] = server.rss_mb()
+        out["store_server_rss_after_8_clients_mb"] = backend.rss_mb()
         # one client at a time: the service time without queueing
         single = [
             ("1 client: list first page", ["/claims"] * 50),
@@ -715,6 +1016,8 @@ def run(args) -> dict:
             ("1 client: facet publisher warm", pubs[:50]),
             ("1 client: search q warm", qs[:100]),
         ]
+        if picked["cursor"] is None:
+            single = [(name, urls) for name, urls in single if urls[:1] != [deep]]
         for name, urls in single:
             r = run_load(port, urls, 1)
             r.pop("_times")
@@ -723,20 +1026,70 @@ def run(args) -> dict:
         out["rss_end_mb"] = server.rss_mb()
     finally:
         server.stop()
-    out["results"] = res
-    if not args.keep and args.data_dir is None:
-        shutil.rmtree(data_dir, ignore_errors=True)
-    out["data_dir"] = str(data_dir)
-    return out
+
+
+def backend_dirs(args) -> list[tuple[str, Path | None]]:
+    names = [b.strip() for b in args.backend.split(",") if b.strip()]
+    if names == ["all"]:
+        names = list(BACKENDS)
+    for name in names:
+        if name not in BACKENDS:
+            sys.exit(f"--backend: unknown backend {name!r} (one or more of {', '.join(BACKENDS)}, "
+                     "comma-separated, or all)")
+    if len(names) == 1:
+        return [(names[0], args.data_dir)]
+    return [(name, args.data_dir / name if args.data_dir else None) for name in names]
 
 
 def table(out: dict) -> str:
-    lines = ["| request | n | p50 ms | p95 ms | max ms | req/s | load avg (1/5/15 min) |",
-             "|---|---:|---:|---:|---:|---:|---|"]
+    lines = [f"backend: {out.get('backend', 'embedded')}"]
+    if out.get("not_run"):
+        lines.append(f"NOT MEASURED FURTHER: {out['not_run']}")
+    lines += ["| request | n | p50 ms | p95 ms | max ms | req/s | status | load avg (1/5/15 min) |",
+              "|---|---:|---:|---:|---:|---:|---|---|"]
     for name, r in out["results"].items():
+        status = r.get("status", {})
         lines.append(f"| {name} | {r['n']} | {r.get('p50_ms', '')} | {r.get('p95_ms', '')} | "
-                     f"{r.get('max_ms', '')} | {r.get('req_s', '')} | {r.get('load', '')} |")
+                     f"{r.get('max_ms', '')} | {r.get('req_s', '')} | "
+                     f"{', '.join(f'{k}: {v}' for k, v in status.items())} | {r.get('load', '')} |")
     return "\n".join(lines)
+
+
+def _cell(r: dict | None, *keys: str) -> str:
+    if not r:
+        return "not run"
+    got = [r.get(k) for k in keys]
+    text = " / ".join("" if g is None else f"{g}" for g in got)
+    bad = {k: v for k, v in r.get("status", {}).items() if str(k) != "200"}
+    return text + (f" ({bad} not 200)" if bad else "")
+
+
+def side_by_side(outs: list[dict]) -> str:
+    """The backends in one table: load, reindex, the main pages, RSS (ms, MB)."""
+    lines = ["| backend | load s | reindex s | list first page p50 / p95 | claim page p50 / p95 | "
+             "facet publisher cold p95 | search q cold p95 | 1 client: claim page p50 / p95 | "
+             "claimkb serve RSS MB | store server RSS MB | load avg during runs |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+    for out in outs:
+        res = out.get("results", {})
+        ri = out.get("reindex", {})
+        reindex_s = (f"failed ({ri['failed']})" if "failed" in ri else
+                     f"stopped at {ri['stopped_after_s']}" if "stopped_after_s" in ri else
+                     ri.get("total_s", ""))
+        rss = (out.get("rss_after_8_clients_mb") or {}).get("VmRSS", "")
+        srss = (out.get("store_server_rss_after_8_clients_mb")
+                or out.get("store_server_rss_end_mb") or {}).get("VmRSS", "—")
+        loads = [r.get("load", "") for r in res.values() if r.get("load")]
+        load = f"{loads[0]} … {loads[-1]}" if loads else ""
+        lines.append(
+            f"| {out.get('backend', 'embedded')} | {out.get('bulk_load_s', '')} | {reindex_s} | "
+            f"{_cell(res.get('list first page'), 'p50_ms', 'p95_ms')} | "
+            f"{_cell(res.get('claim page'), 'p50_ms', 'p95_ms')} | "
+            f"{_cell(res.get('facet publisher cold'), 'p95_ms')} | "
+            f"{_cell(res.get('search q cold'), 'p95_ms')} | "
+            f"{_cell(res.get('1 client: claim page'), 'p50_ms', 'p95_ms')} | {rss} | {srss} | {load} |")
+    notes = [f"{o.get('backend')}: {o['not_run']}" for o in outs if o.get("not_run")]
+    return "\n".join(lines + notes)
 
 
 def main(argv=None) -> int:
@@ -776,13 +1129,31 @@ def main(argv=None) -> int:
     parser.add_argument("--claim-samples", type=int, default=400)
     parser.add_argument("--words-per-band", type=int, default=50)
     parser.add_argument("--deep-page", type=int, default=DEEP_PAGE, help="the deep page to time")
+    parser.add_argument("--backend", default="embedded",
+                        help="embedded (default), oxigraph-server or virtuoso; a comma-separated "
+                             "list (or all) runs each in turn and prints them side by side")
+    parser.add_argument("--virtuoso-buffers", type=int, default=170_000,
+                        help="Virtuoso's NumberOfBuffers (8 KB pages; 170,000 ≈ 1.3 GB)")
+    parser.add_argument("--http-timeout", type=float, help="remote backends: claimkb's "
+                        "http_timeout (CLAIMKB_HTTP_TIMEOUT, seconds; claimkb's default: 30) for "
+                        "the reindex and the server")
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args(argv)
-    out = run(args)
-    print(table(out))
-    print(json.dumps({k: v for k, v in out.items() if k != "results"}, indent=1))
-    if args.json:
-        args.json.write_text(json.dumps(out, indent=2))
+    # stop the store servers (child processes) on SIGTERM too: run's finally does it
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    outs = []
+    plan = backend_dirs(args)
+    for name, data_dir in plan:
+        log(f"===== backend {name}")
+        out = run(args, name, data_dir)
+        outs.append(out)
+        print(table(out), flush=True)
+        print(json.dumps({k: v for k, v in out.items() if k != "results"}, indent=1), flush=True)
+        if args.json:   # after each backend, so that a later failure keeps the earlier ones
+            whole = outs[0] if len(plan) == 1 else {"backends": {o["backend"]: o for o in outs}}
+            args.json.write_text(json.dumps(whole, indent=2))
+    if len(outs) > 1:
+        print(side_by_side(outs))
     return 0
 
 

@@ -10,6 +10,7 @@
 | endpoint_password  | CLAIMKB_ENDPOINT_PASSWORD  | (none)                     | remote backend: its password; never printed, in logs, errors or ``claimkb config`` |
 | endpoint_auth      | CLAIMKB_ENDPOINT_AUTH      | basic                      | remote backend: ``basic`` or ``digest`` (Virtuoso's ``/sparql-auth`` asks for digest) |
 | endpoint_dialect   | CLAIMKB_ENDPOINT_DIALECT   | auto                       | remote backend: ``virtuoso``, ``standard`` (any other SPARQL 1.1 server) or ``auto`` (read from the server's ``Server`` header; a proxy may hide it) |
+| endpoint_bulk_timeout | CLAIMKB_ENDPOINT_BULK_TIMEOUT | 1800             | remote backend: seconds a whole-KB read may take (rebuilding an index: ``claimkb reindex``, an import's rebuild); ``http_timeout`` bounds every other request |
 | base_iri           | CLAIMKB_BASE_IRI           | http://localhost:5000/     | prefix of every IRI claimkb mints (claims/, articles/, ...) |
 | max_article_bytes  | CLAIMKB_MAX_ARTICLE_BYTES  | 5000000                    | largest article text accepted |
 | max_query_chars    | CLAIMKB_MAX_QUERY_CHARS    | 100000                     | longest SPARQL text accepted |
@@ -58,6 +59,7 @@ class Settings:
     endpoint_password: str | None = field(default=None, repr=False)
     endpoint_auth: str = "basic"
     endpoint_dialect: str = "auto"
+    endpoint_bulk_timeout: float = 1800.0
     base_iri: str = "http://localhost:5000/"
     max_article_bytes: int = 5_000_000
     max_query_chars: int = 100_000

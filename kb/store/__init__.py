@@ -16,7 +16,8 @@ def open_store(settings: Settings) -> Store:
         return RemoteStore(settings.query_endpoint, settings.update_endpoint,
                            timeout=settings.http_timeout, user=settings.endpoint_user,
                            password=settings.endpoint_password, auth=settings.endpoint_auth,
-                           dialect=settings.endpoint_dialect, base_iri=settings.base_iri)
+                           dialect=settings.endpoint_dialect, base_iri=settings.base_iri,
+                           bulk_timeout=settings.endpoint_bulk_timeout)
     return EmbeddedStore(settings.store_dir)
 
 

@@ -90,7 +90,9 @@ class _Wrapper(SPARQLWrapper):
 class RemoteStore(Store):
     """A SPARQL 1.1 endpoint. Nothing is opened until the first request.
 
-    ``user``/``password``/``auth`` ("basic" or "digest") authenticate every request;
+    ``timeout``: seconds per request; ``bulk_timeout``: for a whole-KB read (``values``
+    with ``many``). ``user``/``password``/``auth`` ("basic" or "digest") authenticate
+    every request;
     ``dialect`` ("auto", "standard", "virtuoso") says which server it is ("auto": read
     from the first answer's ``Server`` header). ``base_iri`` is the KB's: graphs under
     it are claimkb's. Raises StoreError when the endpoint cannot be reached, refuses the
@@ -103,10 +105,12 @@ class RemoteStore(Store):
     def __init__(self, query_endpoint: str, update_endpoint: str | None = None,
                  timeout: float = 30.0, *, user: str | None = None,
                  password: str | None = None, auth: str = "basic",
-                 dialect: str = "auto", base_iri: str | None = None):
+                 dialect: str = "auto", base_iri: str | None = None,
+                 bulk_timeout: float = 1800.0):
         self.query_endpoint = query_endpoint
         self.update_endpoint = update_endpoint or query_endpoint
         self.timeout = timeout
+        self.bulk_timeout = max(timeout, bulk_timeout)
         self.base_iri = base_iri
         if dialect not in DIALECTS:
             raise StoreError(f"unknown endpoint dialect {dialect!r}: one of {', '.join(DIALECTS)}")
@@ -193,8 +197,11 @@ class RemoteStore(Store):
 
     # ------------------------------------------------------------------ reading
 
-    def query(self, sparql: str) -> QueryResult:
+    def query(self, sparql: str, *, timeout: float | None = None) -> QueryResult:
+        """See Store.query; ``timeout`` (seconds) replaces the store's own for this one."""
         wrapper = self._read_wrapper(sparql)
+        if timeout is not None:
+            wrapper.setTimeout(max(1, math.ceil(timeout)))
         body, ctype = self._body(wrapper)
         if wrapper.queryType in ("CONSTRUCT", "DESCRIBE"):
             graph = Graph()
@@ -265,8 +272,11 @@ class RemoteStore(Store):
         return QueryStream("select", vars=names, items=iter(rows))
 
     def values(self, sparql: str, *, many: bool = False) -> tuple[list[str], list[tuple[str | None, ...]]]:
-        """See Store.values: the endpoint's whole answer is read either way."""
-        result = self.query(sparql)
+        """See Store.values: the endpoint's whole answer is read either way. A ``many``
+        read (a whole-KB read by an index rebuild) may take ``bulk_timeout`` seconds,
+        not the store's per-request timeout: at 100k claims one such query took over
+        30 s on Virtuoso (docs/deployment.md)."""
+        result = self.query(sparql, timeout=self.bulk_timeout if many else None)
         if result.kind != "select":
             raise QueryError("values() needs a SELECT query")
         return result.vars, [tuple(None if t is None else str(t) for t in row)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import threading
+import time
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib.resources import files
@@ -143,7 +144,7 @@ def test_an_answer_cut_short_by_the_server_is_an_error(tmp_path):
 
 
 @contextmanager
-def json_endpoint(check=lambda authorization: True):
+def json_endpoint(check=lambda authorization: True, delay: float = 0.0):
     """A real HTTP server on 127.0.0.1 answering every POST with a SPARQL JSON ``true``,
     or 401 when ``check(Authorization header)`` is false; yields (its URL, the
     Authorization headers it saw)."""
@@ -153,12 +154,14 @@ def json_endpoint(check=lambda authorization: True):
         def do_POST(self):
             self.rfile.read(int(self.headers.get("Content-Length", 0)))
             seen.append(self.headers.get("Authorization"))
+            time.sleep(delay)
             if not check(self.headers.get("Authorization")):
                 self.send_response(401)
                 self.send_header("WWW-Authenticate", 'Basic realm="sparql"')
                 self.end_headers()
                 return
-            body = b'{"head": {}, "boolean": true}'
+            body = b'{"head": {"vars": ["x"]}, "results": {"bindings": []}}' if delay else \
+                b'{"head": {}, "boolean": true}'
             self.send_response(200)
             self.send_header("Content-Type", "application/sparql-results+json")
             self.send_header("Content-Length", str(len(body)))
@@ -195,6 +198,20 @@ def test_basic_credentials_are_sent_to_an_endpoint_that_asks(tmp_path):
                               endpoint_password="wrong", endpoint_dialect="standard")
         with KnowledgeBase.open(wrong) as kb, pytest.raises(StoreError, match="401"):
             kb.store.query("ASK {}")
+
+
+def test_a_whole_kb_read_may_take_longer_than_one_request(tmp_path):
+    """An index rebuild's whole-KB reads (``values(many=True)``) get
+    ``endpoint_bulk_timeout``; every other request ``http_timeout`` (at 100k claims a
+    rebuild's read took over 30 s on Virtuoso)."""
+    with json_endpoint(delay=1.5) as (url, seen):
+        settings = load_settings(env={}, data_dir=tmp_path / "kb", backend="remote",
+                                 query_endpoint=url, endpoint_dialect="standard",
+                                 http_timeout=1, endpoint_bulk_timeout=10)
+        with KnowledgeBase.open(settings) as kb:
+            with pytest.raises(StoreError):
+                kb.store.values("SELECT ?x WHERE { GRAPH ?g { ?x ?p ?o } }")
+            assert kb.store.values("SELECT ?x WHERE { GRAPH ?g { ?x ?p ?o } }", many=True) == (["x"], [])
 
 
 def test_query_on_another_endpoint_does_not_send_the_kbs_credentials(tmp_path, runner):
