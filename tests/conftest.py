@@ -115,13 +115,19 @@ def oxigraph_server(tmp_path_factory):
     url = f"http://127.0.0.1:{port}"
     wait_for_http(f"{url}/query?query=ASK%7B%7D", proc, "oxigraph serve", timeout=30)
     yield url
+    stop_process(proc)
+
+
+def stop_process(proc: subprocess.Popen, timeout: float = 20) -> None:
+    """End a server the tests started: SIGTERM, then SIGKILL after ``timeout`` s."""
     proc.terminate()
     try:
-        proc.wait(timeout=10)
+        proc.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
-    proc.stderr.close()
+    if proc.stderr:
+        proc.stderr.close()
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import _free_port, wait_for_http
+from tests.conftest import _free_port, stop_process, wait_for_http
 from tests.contract.test_store_contract import ONE_MORE, write_claims_file
 
 pytestmark = [pytest.mark.remote, pytest.mark.slow]
@@ -67,13 +67,7 @@ def servers(env):
         yield urls
     finally:
         for proc in procs:
-            proc.terminate()
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-            proc.stderr.close()
+            stop_process(proc)
 
 
 def test_two_web_processes_and_the_cli_show_the_same_data(env, servers, tmp_path):
