@@ -17,6 +17,7 @@ Views use forms and presenters; those two use neither each other nor the views.
 from __future__ import annotations
 
 import importlib
+import os
 import secrets
 from pathlib import Path
 
@@ -30,16 +31,26 @@ from .views import BLUEPRINTS
 
 
 def _secret_key(settings: Settings) -> str:
+    """``secret_key``, or the key in ``<data_dir>/secret_key``, made on first use. Several
+    processes starting at once on a new data folder get the same key (the first one
+    written wins: a new file is linked into place, never overwritten), and the file is
+    never readable by others, not even for a moment."""
     if settings.secret_key:
         return settings.secret_key
     path = Path(settings.data_dir) / "secret_key"
-    if path.is_file():
-        return path.read_text(encoding="utf-8").strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_hex(32)
-    path.write_text(key, encoding="utf-8")
-    path.chmod(0o600)
-    return key
+    if not path.is_file():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        mine = path.with_name(f".secret_key.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(mine, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(secrets.token_hex(32))
+        try:
+            os.link(mine, path)
+        except FileExistsError:
+            pass                      # another process made it first: theirs is the key
+        finally:
+            os.unlink(mine)
+    return path.read_text(encoding="utf-8").strip()
 
 
 def create_app(settings: Settings | None = None, *, kb: KnowledgeBase | None = None,

@@ -415,3 +415,30 @@ def test_api_tokens(app, kb, users, editor):
     reader = client.post("/articles/story/claims", json=body,
                          headers={"Authorization": f"Bearer {users.create_token('rita')}"})
     assert reader.status_code == 403
+
+
+def test_processes_starting_together_share_one_secret_key(tmp_path):
+    """Sessions and CSRF tokens signed by one process are good on the others: processes
+    starting at once on a new data folder must not each write a key of their own."""
+    import stat
+    import threading
+
+    from kb import load_settings
+    from web import _secret_key
+
+    settings = load_settings(env={}, data_dir=tmp_path / "fresh")
+    keys, start = [], threading.Barrier(8)
+
+    def one():
+        start.wait()
+        keys.append(_secret_key(settings))
+
+    threads = [threading.Thread(target=one) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    path = tmp_path / "fresh" / "secret_key"
+    assert len(set(keys)) == 1 and keys[0] == path.read_text().strip() and len(keys[0]) == 64
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert [p.name for p in path.parent.iterdir()] == ["secret_key"]

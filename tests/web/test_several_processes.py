@@ -115,3 +115,4 @@ def test_two_web_processes_and_the_cli_show_the_same_data(env, servers, tmp_path
     for url in servers:
         status, page = _get(f"{url}/claims/length-other.json")
         assert status == 200 and "retract" in json.dumps(page).lower()
+
