@@ -35,6 +35,7 @@ from kb.derived.base import DerivedIndex, Progress
 from kb.derived.claims_index import INDEX_FILE as CLAIMS_FILE, ClaimIndex
 from kb.derived.compare_index import FILE as COMPARE_FILE, CompareIndex
 from kb.derived.comparison_graph import ComparisonGraph
+from kb.derived.sqlite import rebuild_lock
 from kb.errors import StoreError
 from kb.model.iris import Minter
 from kb.store.base import Store
@@ -103,7 +104,12 @@ class DerivedIndexes:
     def ensure(self, progress: Progress | None = None) -> bool:
         """Build what was never built (a KB made before an index existed, a fresh remote
         endpoint) or is stale (a write could not update it: the marker). Returns
-        whether anything was built. Raises StoreError."""
+        whether anything was built. Several processes starting together on one data
+        folder: one builds, the others wait for it and find it built. Raises StoreError."""
+        with rebuild_lock(self.data_dir / "indexes"):
+            return self._ensure(progress)
+
+    def _ensure(self, progress: Progress | None) -> bool:
         if not self.claims_index.built or self.stale_marker.exists():
             self.rebuild(progress)
             return True

@@ -6,6 +6,7 @@ is then moved into place (``SideIndex.rebuild_aside``).
 """
 from __future__ import annotations
 
+import fcntl
 import os
 import sqlite3
 import threading
@@ -158,6 +159,10 @@ class SideIndex:
         that waited for the swap is made into the new file (``_begin``).
         ``before_swap(fresh)`` runs with the writes held, just before the swap. Returns
         what ``build`` returns. Raises StoreError."""
+        with rebuild_lock(self.path):
+            return self._rebuild_aside(build, before_swap)
+
+    def _rebuild_aside(self, build, before_swap):
         aside = self.path.with_name(self.path.name + ".new")
         _unlink(aside)
         fresh = self._fresh(aside)
@@ -174,8 +179,13 @@ class SideIndex:
                         old.execute("BEGIN IMMEDIATE")
                         pending = [r[0] for r in old.execute(
                             f"SELECT key FROM {_REBUILDING} WHERE key != '*'")]
-                    except sqlite3.Error:
-                        old = None
+                    except sqlite3.Error as exc:
+                        # without the old file's lock, other processes' writes could be
+                        # lost: keep the old index (the caller may rebuild again)
+                        if old.in_transaction:
+                            old.rollback()
+                        raise StoreError(f"cannot hold {self.path} to move the rebuilt index "
+                                         f"into place: {exc}") from None
                 if before_swap is not None:
                     before_swap(fresh)
                 fresh.close()        # the last connection checkpoints its WAL into the file
@@ -253,6 +263,24 @@ class SideIndex:
 
 
 _REBUILDING = "rebuilding"
+
+
+@contextmanager
+def rebuild_lock(path: Path) -> Iterator[None]:
+    """One rebuild of ``path`` at a time, across processes (several `claimkb serve`
+    processes starting on an unbuilt data folder, or two imports, would otherwise build
+    into the same ``.new`` file at once). Raises StoreError when the lock file cannot be
+    opened."""
+    try:
+        handle = open(f"{path}.rebuild.lock", "a+b")
+    except OSError as exc:
+        raise StoreError(f"cannot lock {path} for a rebuild: {exc}") from None
+    with handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _inode(path: Path) -> int | None:

@@ -111,6 +111,34 @@ def test_a_write_by_another_process_while_it_rebuilds_is_not_lost(demo, monkeypa
     assert demo.index.stats()["claims"] == len(demo.reader.all_claims())
 
 
+def test_two_processes_rebuilding_at_once_do_not_mix_their_files(demo):
+    """Two `claimkb serve` starting on an unbuilt data folder, or two imports, rebuild
+    the same index at once: one after the other (a lock across processes), never both
+    into one `.new` file."""
+    from kb.derived.claims_index import ClaimIndex
+
+    others = [ClaimIndex(demo.index.path, demo.reader) for _ in range(2)]   # as two processes
+    counts, errors = [], []
+
+    def rebuild(index):
+        try:
+            counts.append(index.rebuild())
+        except Exception as exc:   # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=rebuild, args=(index,)) for index in others]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    for index in others:
+        index.close()
+    claims = len(demo.reader.all_claims())
+    assert not errors and counts == [claims, claims]
+    assert demo.index.stats()["claims"] == claims
+    assert not demo.index.path.with_name(demo.index.path.name + ".new").exists()
+
+
 def test_facet_numbers_are_never_given_twice(demo):
     before = {r[0] for r in demo.index._db().execute("SELECT id FROM facet_values")}
     demo.reindex()
