@@ -49,7 +49,8 @@ from kb.store.base import QueryResult, QueryStream, Store, chunked
 from kb.store.convert import OX_FORMATS, from_ox, parse_quads, term_from_json, to_ox
 from kb.store.skolem import (SKOLEM, graph_triples, ox_unskolem, skolem_term, unskolem,
                              valid_bnodes)
-from kb.store.sparql import has_dataset_clause, query_form, reads_default_graph, term_sparql
+from kb.store.sparql import (has_dataset_clause, names_default_dataset, query_form,
+                             reads_default_graph, term_sparql, uses_virtuoso_extensions)
 
 OWN_GRAPHS = "https://w3id.org/claimkb/graph/"
 DEFAULT_GRAPH = OWN_GRAPHS + "default"
@@ -124,14 +125,20 @@ class RemoteStore(Store):
 
     @property
     def dialect(self) -> str:
-        """"virtuoso" or "standard"; asks the server once when set to "auto"."""
+        """"virtuoso" or "standard"; asks the server once when set to "auto": its ``Server``
+        header or, when a proxy hid it, whether its default graph has anything in it
+        (Virtuoso's is the union of every graph; claimkb never writes there)."""
         if self._dialect is None:
             wrapper = self._wrapper(self.query_endpoint, "ASK {}")
             wrapper.setReturnFormat(JSON)
             with self._run(wrapper).response as response:
                 server = response.headers.get("Server", "")
                 response.read()
-            self._dialect = "virtuoso" if "virtuoso" in server.lower() else "standard"
+            # a proxy may hide the header; the union default graph shows anyway: claimkb
+            # never writes the default graph, so anything there is every graph's
+            union = ("virtuoso" in server.lower() if server
+                     else self.query("ASK { ?s ?p ?o }").boolean)
+            self._dialect = "virtuoso" if union else "standard"
         return self._dialect
 
     def _wrapper(self, endpoint: str, sparql: str) -> SPARQLWrapper:
@@ -243,14 +250,8 @@ class RemoteStore(Store):
         """
         if base_iri is not None:
             sparql = f"BASE <{base_iri}>\n{sparql}"
-        if (default_graphs is None and named_graphs is None and self.dialect == "virtuoso"
-                and not has_dataset_clause(sparql) and reads_default_graph(sparql)):
-            raise QueryError(VIRTUOSO_DEFAULT_GRAPH)
-        if ((default_graphs or named_graphs) and self.dialect == "virtuoso"
-                and has_dataset_clause(sparql)):
-            raise QueryError("this knowledge base is served by Virtuoso, which adds the "
-                             "default-graph-uri / named-graph-uri parameters to the query's "
-                             "own FROM instead of replacing it: give one or the other")
+        if self.dialect == "virtuoso":
+            self._check_for_virtuoso(sparql, default_graphs, named_graphs)
         wrapper = self._read_wrapper(sparql, default_graphs, named_graphs)
         if timeout is not None:
             wrapper.setTimeout(max(1, math.ceil(timeout)))
@@ -270,6 +271,27 @@ class RemoteStore(Store):
         # pyoxigraph's results may only be dropped on the thread that made them
         del solution, result
         return QueryStream("select", vars=names, items=iter(rows))
+
+    @staticmethod
+    def _check_for_virtuoso(sparql: str, default_graphs, named_graphs) -> None:
+        """Refuse (QueryError) on Virtuoso what it would answer differently from the
+        standard, or with its own powers: its language extensions; a query reading the
+        default graph (there the union of every graph) without naming its default graph
+        (a FROM of its own, or ``default-graph-uri``); a FROM beside protocol dataset
+        parameters (Virtuoso adds the two instead of replacing one)."""
+        if uses_virtuoso_extensions(sparql):
+            raise QueryError("Virtuoso's own language (DEFINE pragmas, bif: and sql: "
+                             "functions) is not accepted here: use standard SPARQL 1.1")
+        if default_graphs is None and named_graphs is None:
+            if not names_default_dataset(sparql) and reads_default_graph(sparql):
+                raise QueryError(VIRTUOSO_DEFAULT_GRAPH)
+        elif has_dataset_clause(sparql):
+            raise QueryError("this knowledge base is served by Virtuoso, which adds the "
+                             "default-graph-uri / named-graph-uri parameters to the query's "
+                             "own FROM instead of replacing it: give one or the other")
+        elif not default_graphs and reads_default_graph(sparql):
+            # named-graph-uri alone: Virtuoso still reads the default graph as the union
+            raise QueryError(VIRTUOSO_DEFAULT_GRAPH)
 
     def values(self, sparql: str, *, many: bool = False) -> tuple[list[str], list[tuple[str | None, ...]]]:
         """See Store.values: the endpoint's whole answer is read either way. A ``many``

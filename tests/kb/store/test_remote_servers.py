@@ -144,7 +144,7 @@ def test_an_answer_cut_short_by_the_server_is_an_error(tmp_path):
 
 
 @contextmanager
-def json_endpoint(check=lambda authorization: True, delay: float = 0.0):
+def json_endpoint(check=lambda authorization: True, delay: float = 0.0, server_header: bool = True):
     """A real HTTP server on 127.0.0.1 answering every POST with a SPARQL JSON ``true``,
     or 401 when ``check(Authorization header)`` is false; yields (its URL, the
     Authorization headers it saw)."""
@@ -170,6 +170,9 @@ def json_endpoint(check=lambda authorization: True, delay: float = 0.0):
 
         def log_message(self, *args):
             pass
+
+        def version_string(self):      # the Server header (empty: as a proxy may send it)
+            return super().version_string() if server_header else ""
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -325,3 +328,38 @@ def test_every_query_answers_alike_on_embedded_and_virtuoso(twin_kbs, name):
     for text in renderings:
         expected = _rows(embedded.store, text)
         assert _rows(remote.store, text) == expected, text[-600:]
+
+
+def test_a_union_default_graph_behind_a_proxy_is_still_seen(tmp_path):
+    """With ``endpoint_dialect = auto`` and no Server header (a proxy hid it), a default
+    graph with anything in it (claimkb never writes there) is read as Virtuoso's union,
+    so the public endpoint's guard stays on."""
+    with json_endpoint(server_header=False) as (url, seen):
+        settings = load_settings(env={}, data_dir=tmp_path / "kb", backend="remote",
+                                 query_endpoint=url)
+        with KnowledgeBase.open(settings) as kb:
+            assert kb.store.dialect == "virtuoso"
+    with json_endpoint() as (url, seen):
+        settings = load_settings(env={}, data_dir=tmp_path / "kb2", backend="remote",
+                                 query_endpoint=url)
+        with KnowledgeBase.open(settings) as kb:
+            assert kb.store.dialect == "standard"     # a Server header that is not Virtuoso
+
+
+@pytest.mark.parametrize("query, params, why", [
+    ('DEFINE get:soft "replace" SELECT * FROM <http://169.254.169.254/> { ?s ?p ?o }', {},
+     "Virtuoso's own language"),
+    ('SELECT (bif:http_get("http://127.0.0.1/") AS ?x) FROM <urn:x> {}', {}, "Virtuoso's own language"),
+    ('PREFIX b: <bif:> SELECT (b:sys_stat("st_dbms_name") AS ?x) {}', {}, "Virtuoso's own language"),
+    ("SELECT * FROM NAMED <urn:x> WHERE { ?s ?p ?o } LIMIT 5", {}, "union"),
+    ("SELECT * WHERE { ?s ?p ?o } LIMIT 5", {"named-graph-uri": "urn:x"}, "union"),
+    ("DESCRIBE <http://localhost:5000/claims/x>", {}, "union"),
+])
+def test_the_public_endpoint_on_virtuoso_refuses_what_would_mislead_or_reach_out(
+        virtuoso_kb, query, params, why):
+    from web import create_app
+
+    client = create_app(kb=virtuoso_kb, config={"TESTING": True}).test_client()
+    response = client.get("/sparql", query_string={"query": query, **params},
+                          headers={"Accept": "application/sparql-results+json, text/turtle;q=0.5"})
+    assert response.status_code == 400 and why in response.get_json()["error"], response.get_data(as_text=True)
