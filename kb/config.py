@@ -7,7 +7,7 @@
 | query_endpoint     | CLAIMKB_QUERY_ENDPOINT     | (none)                     | remote backend: SPARQL query URL |
 | update_endpoint    | CLAIMKB_UPDATE_ENDPOINT    | query_endpoint             | remote backend: SPARQL update URL |
 | endpoint_user      | CLAIMKB_ENDPOINT_USER      | (none)                     | remote backend: user name for the query and update endpoints (HTTP authentication) |
-| endpoint_password  | CLAIMKB_ENDPOINT_PASSWORD  | (none)                     | remote backend: its password; never printed, in logs, errors or ``claimkb config`` |
+| endpoint_password  | CLAIMKB_ENDPOINT_PASSWORD  | (none)                     | remote backend: its password; never printed, in logs or errors (an endpoint URL with ``user:password@`` is refused) |
 | endpoint_auth      | CLAIMKB_ENDPOINT_AUTH      | basic                      | remote backend: ``basic`` or ``digest`` (Virtuoso's ``/sparql-auth`` asks for digest) |
 | endpoint_dialect   | CLAIMKB_ENDPOINT_DIALECT   | auto                       | remote backend: ``virtuoso``, ``standard`` (any other SPARQL 1.1 server) or ``auto`` (read from the server's ``Server`` header; a proxy may hide it) |
 | endpoint_bulk_timeout | CLAIMKB_ENDPOINT_BULK_TIMEOUT | 1800             | remote backend: seconds a whole-KB read may take (rebuilding an index: ``claimkb reindex``, an import's rebuild); ``http_timeout`` bounds every other request |
@@ -37,6 +37,7 @@ import os
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from kb.errors import InputError
 
@@ -144,6 +145,12 @@ def load_settings(env: dict[str, str] | None = None, **explicit) -> Settings:
         raise InputError(f"backend must be 'embedded' or 'remote', got {settings.backend!r}")
     if settings.backend == "remote" and not settings.query_endpoint:
         raise InputError("the remote backend needs query_endpoint (CLAIMKB_QUERY_ENDPOINT)")
+    for name in ("query_endpoint", "update_endpoint"):
+        url = getattr(settings, name)
+        if url and "@" in urlsplit(url).netloc:
+            # urllib would take "user:password@host" for a host name and send it to DNS
+            raise InputError(f"{name} must not carry a user name or password: set "
+                             "endpoint_user and endpoint_password instead")
     if settings.endpoint_auth not in ("basic", "digest"):
         raise InputError(f"endpoint_auth must be 'basic' or 'digest', got {settings.endpoint_auth!r}")
     if settings.endpoint_dialect not in ("auto", "standard", "virtuoso"):

@@ -10,7 +10,8 @@ The settings it is started with are the ones docs/deployment.md asks for:
 - ``[Parameters] MaxSortedTopRows`` high: by default an ORDER BY with a LIMIT over
   10,000 is refused (``claimkb list --limit 50000``);
 - a user ``claimkb`` with the ``SPARQL_UPDATE`` role, reached on ``/sparql-auth`` with
-  HTTP Digest; anonymous ``/sparql`` stays read-only.
+  HTTP Digest; anonymous ``/sparql`` stays read-only, and may not fetch remote data
+  ("sponge": ``SPARQL_SPONGE`` revoked from the anonymous ``SPARQL`` user).
 
 Used by tests/conftest.py (fixture ``virtuoso_server``) and bench/web_latency.py.
 """
@@ -70,6 +71,7 @@ SETUP_SQL = (
     f"DB.DBA.USER_CREATE('{USER}', '{PASSWORD}'); "
     f"GRANT SPARQL_UPDATE TO \"{USER}\"; "
     f"DB.DBA.RDF_DEFAULT_USER_PERMS_SET('{USER}', 7); "
+    'REVOKE "SPARQL_SPONGE" FROM "SPARQL"; '
 )
 
 

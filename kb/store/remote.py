@@ -7,8 +7,9 @@ server does differently is kept here, in one place:
   stored in the named graph ``DEFAULT_GRAPH`` and exported back into the default graph:
   Virtuoso has no default graph of its own to write to.
 - **claimkb's graphs only.** ``dump``, ``clear`` and ``quad_count`` see the graphs
-  claimkb wrote: those under ``https://w3id.org/claimkb/graph/`` or the KB's base IRI,
-  and any other graph an import wrote, listed in ``REGISTRY``. A server shared with
+  claimkb wrote: those under ``https://w3id.org/claimkb/graph/``, a claim's or an
+  annotation's graph under the KB's base IRI, and any other graph an import wrote,
+  listed in ``REGISTRY``. A server shared with
   other data (and Virtuoso's own system graphs) is left alone.
 - **Blank nodes are skolemised on write** (``skolem``): written as IRIs under
   ``SKOLEM``, read back as blank nodes. Virtuoso refuses blank nodes in ``INSERT DATA``,
@@ -55,6 +56,7 @@ from kb.store.sparql import (has_dataset_clause, names_default_dataset, query_fo
 OWN_GRAPHS = "https://w3id.org/claimkb/graph/"
 DEFAULT_GRAPH = OWN_GRAPHS + "default"
 REGISTRY = OWN_GRAPHS + "registry"
+OWN_KINDS = ("claims", "annotations")     # graphs named under the KB's base IRI
 _MEMBER = "http://www.w3.org/2000/01/rdf-schema#member"
 _DEFAULT = ox.DefaultGraph()
 VIRTUOSO_DEFAULT_GRAPH = (
@@ -147,7 +149,7 @@ class RemoteStore(Store):
         wrapper.setMethod(POST)
         wrapper.setRequestMethod(URLENCODED)
         wrapper.setOnlyConneg(True)
-        wrapper.setTimeout(int(self.timeout))
+        wrapper.setTimeout(max(1, math.ceil(self.timeout)))
         wrapper.setQuery(sparql)
         # SPARQLWrapper guesses the operation from the text and is fooled by comments
         # and keywords inside words ("selectors"); kb.sparql.query_form skips comments,
@@ -213,7 +215,7 @@ class RemoteStore(Store):
         if wrapper.queryType in ("CONSTRUCT", "DESCRIBE"):
             graph = Graph()
             try:
-                for s, p, o in graph_triples(body, ctype):
+                for s, p, o in graph_triples(body, ctype, virtuoso=self.dialect == "virtuoso"):
                     graph.add((from_ox(s), from_ox(p), from_ox(o)))
             except (SyntaxError, ValueError) as exc:
                 raise StoreError(f"unreadable CONSTRUCT result from the endpoint: {exc}") from None
@@ -258,8 +260,9 @@ class RemoteStore(Store):
         body, ctype = self._body(wrapper)
         try:
             if wrapper.queryType in ("CONSTRUCT", "DESCRIBE"):
-                return QueryStream("graph", items=iter([ox.Triple(*t) for t in graph_triples(body, ctype)]))
-            result = ox.parse_query_results(valid_bnodes(body), ox.QueryResultsFormat.JSON)
+                return QueryStream("graph", items=iter([ox.Triple(*t) for t in graph_triples(body, ctype, virtuoso=self.dialect == "virtuoso")]))
+            result = ox.parse_query_results(valid_bnodes(body) if self.dialect == "virtuoso" else body,
+                                            ox.QueryResultsFormat.JSON)
         except (SyntaxError, ValueError) as exc:
             raise StoreError(f"unreadable answer from the endpoint: {exc}") from None
         if isinstance(result, ox.QueryBoolean):
@@ -327,7 +330,12 @@ class RemoteStore(Store):
         for batch in chunked(quads, _INSERT_BATCH):
             by_graph: dict[str, list[str]] = defaultdict(list)
             for quad in batch:
-                graph = DEFAULT_GRAPH if quad.graph_name == _DEFAULT else quad.graph_name.value
+                if quad.graph_name == _DEFAULT:
+                    graph = DEFAULT_GRAPH
+                elif isinstance(quad.graph_name, ox.BlankNode):
+                    graph = skolem_term(quad.graph_name, labels, token)[1:-1]
+                else:
+                    graph = quad.graph_name.value
                 s, o = (skolem_term(t, labels, token) for t in (quad.subject, quad.object))
                 by_graph[graph].append(f"{s} {quad.predicate} {o} .")
             foreign = [g for g in by_graph if not self._own(g)]
@@ -344,27 +352,34 @@ class RemoteStore(Store):
 
     # ------------------------------------------------------------------ claimkb's graphs
 
+    def _prefixes(self) -> list[str]:
+        """The IRI prefixes of the graphs claimkb names: its own graphs, and a claim's or
+        an annotation's graph under the KB's base IRI (nothing else under it)."""
+        found = [OWN_GRAPHS]
+        if self.base_iri:
+            found += [f"{self.base_iri}{kind}/" for kind in OWN_KINDS]
+        return found
+
     def _own(self, graph: str) -> bool:
-        return graph.startswith(OWN_GRAPHS) or bool(self.base_iri and graph.startswith(self.base_iri))
+        return graph.startswith(tuple(self._prefixes()))
 
     def _graph_filter(self) -> str:
-        tests = [f'STRSTARTS(STR(?g), {term_sparql(Literal(OWN_GRAPHS))})']
-        if self.base_iri:
-            tests.append(f'STRSTARTS(STR(?g), {term_sparql(Literal(self.base_iri))})')
+        tests = [f"STRSTARTS(STR(?g), {term_sparql(Literal(p))})" for p in self._prefixes()]
         return f"FILTER(({' || '.join(tests)}) && ?g != <{REGISTRY}>)"
 
     def graphs(self) -> list[str]:
         """The graphs claimkb wrote (see the module's docstring). Raises StoreError."""
         found = self.query(
             f"SELECT DISTINCT ?g WHERE {{ {{ GRAPH ?g {{ ?s ?p ?o }} {self._graph_filter()} }} "
-            f"UNION {{ GRAPH <{REGISTRY}> {{ <{REGISTRY}> <{_MEMBER}> ?g }} }} }}").rows
+            f"UNION {{ GRAPH <{REGISTRY}> {{ <{REGISTRY}> <{_MEMBER}> ?g }} }} }}",
+            timeout=self.bulk_timeout).rows
         return sorted({str(row[0]) for row in found if row[0] is not None})
 
     def dump(self, out: BinaryIO, fmt: str) -> None:
         rows = self.query(
             f"SELECT ?s ?p ?o ?g WHERE {{ {{ GRAPH ?g {{ ?s ?p ?o }} {self._graph_filter()} }} "
             f"UNION {{ GRAPH <{REGISTRY}> {{ <{REGISTRY}> <{_MEMBER}> ?g }} "
-            f"GRAPH ?g {{ ?s ?p ?o }} }} }}").rows
+            f"GRAPH ?g {{ ?s ?p ?o }} }} }}", timeout=self.bulk_timeout).rows
         quads = [ox.Quad(to_ox(s), to_ox(p), to_ox(o),
                          _DEFAULT if str(g) == DEFAULT_GRAPH else ox.NamedNode(str(g)))
                  for s, p, o, g in rows]
@@ -378,7 +393,7 @@ class RemoteStore(Store):
         rows = self.query(
             f"SELECT (COUNT(*) AS ?n) WHERE {{ {{ GRAPH ?g {{ ?s ?p ?o }} {self._graph_filter()} }} "
             f"UNION {{ GRAPH <{REGISTRY}> {{ <{REGISTRY}> <{_MEMBER}> ?g }} "
-            f"GRAPH ?g {{ ?s ?p ?o }} }} }}").rows
+            f"GRAPH ?g {{ ?s ?p ?o }} }} }}", timeout=self.bulk_timeout).rows
         return int(rows[0][0]) if rows else 0
 
 

@@ -53,21 +53,23 @@ def ox_unskolem(term):
     return term
 
 
-_NODE_ID_JSON = re.compile(rb'"nodeID://([A-Za-z0-9_]+)"')
+# Virtuoso's own blank node ids: only a bnode binding's value in SPARQL JSON, and only a
+# whole <nodeID://…> term in N-Triples/Turtle (never an IRI or a literal that contains it)
+_NODE_ID_JSON = re.compile(rb'("type"\s*:\s*"bnode"\s*,\s*"value"\s*:\s*)"nodeID://([A-Za-z0-9_]+)"')
+_NODE_ID_TEXT = re.compile(rb"^<nodeID://([A-Za-z0-9_]+)>|<nodeID://([A-Za-z0-9_]+)>(?=[ \t]*\.[ \t]*\r?$)",
+                           re.MULTILINE)   # an N-Triples line's subject, or its object
 
 
 def valid_bnodes(body: bytes) -> bytes:
     """Virtuoso's blank node ids in SPARQL JSON as valid labels (``nodeID://b1`` → ``vb1``)."""
-    return _NODE_ID_JSON.sub(rb'"v\1"', body)
+    return _NODE_ID_JSON.sub(rb'\1"v\2"', body)
 
 
-_NODE_ID_TEXT = re.compile(rb"<?nodeID://([A-Za-z0-9_]+)>?")
-
-
-def graph_triples(body: bytes, ctype: str) -> Iterable[tuple]:
-    """The triples of a CONSTRUCT/DESCRIBE answer as pyoxigraph terms, skolem IRIs and
-    server blank node ids read back as blank nodes."""
+def graph_triples(body: bytes, ctype: str, *, virtuoso: bool = False) -> Iterable[tuple]:
+    """The triples of a CONSTRUCT/DESCRIBE answer as pyoxigraph terms, skolem IRIs (and,
+    from Virtuoso, its own blank node ids) read back as blank nodes."""
     fmt = ox.RdfFormat.N_TRIPLES if "n-triples" in ctype or ctype == "text/plain" else ox.RdfFormat.TURTLE
-    body = _NODE_ID_TEXT.sub(rb"_:v\1", body)
+    if virtuoso:
+        body = _NODE_ID_TEXT.sub(lambda m: b"_:v" + (m.group(1) or m.group(2)), body)
     return [(ox_unskolem(q.subject), q.predicate, ox_unskolem(q.object))
             for q in ox.parse(body, fmt)]
