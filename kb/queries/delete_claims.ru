@@ -1,3 +1,6 @@
+# The nodes a claim owns, spelled out (the claim model has no deeper ones): a
+# ( … )* path closure from the claim was read wrongly by Virtuoso 7.2 (from a one-row
+# VALUES as if unbound, and now and then short of the claim itself).
 # Erase claims completely: their content graphs and every metadata node they own
 # (the claim; its quote, anchors and time-about; the schema:ClaimReview that reviews
 # it and its schema:Rating) and the comparisons they are part of. Shared resources stay.
@@ -10,8 +13,13 @@ DELETE { GRAPH meta:metadata { ?n ?p ?o } }
 WHERE {
   VALUES ?claim { UNDEF }
   GRAPH meta:metadata {
-    ?claim (ckb:quote|oa:hasSelector|ckb:timeAbout|time:hasBeginning|time:hasEnd
-            |^schema:itemReviewed|schema:reviewRating)* ?n .
+    { ?claim a schema:Claim BIND (?claim AS ?n) }
+    UNION { ?claim ckb:quote ?n }
+    UNION { ?claim ckb:quote/oa:hasSelector ?n }
+    UNION { ?claim ckb:timeAbout ?n }
+    UNION { ?claim ckb:timeAbout/(time:hasBeginning|time:hasEnd) ?n }
+    UNION { ?n schema:itemReviewed ?claim }
+    UNION { ?claim ^schema:itemReviewed/schema:reviewRating ?n }
     ?n ?p ?o
   }
 } ;

@@ -311,69 +311,6 @@ def has_dataset_clause(text: str) -> bool:
     return any(kind == "word" and token.upper() == "FROM" for kind, token in tokens(text))
 
 
-def reads_default_graph(text: str) -> bool:
-    """Whether the query matches a triple pattern against the default graph (outside
-    every ``GRAPH``), in its body, a subquery or a FILTER EXISTS, or is a DESCRIBE
-    (which describes from the default graph). Read with rdflib's SPARQL parser; a query
-    it cannot parse counts as reading it. For servers whose default graph is the union
-    of all graphs (Virtuoso), where such a query shows what claims only report as if
-    it were asserted."""
-    # rdflib's SPARQL parser: only the remote backend on Virtuoso asks (public endpoint)
-    from rdflib.plugins.sparql import algebra, parser  # ~490 ms to import: only when asked
-    from rdflib.plugins.sparql.parserutils import CompValue  # (loaded by the line above: ~0 ms )
-
-    try:
-        tree = algebra.translateQuery(parser.parseQuery(text))
-    except Exception:  # pyparsing and rdflib raise many error types; see docstring
-        return True
-    if tree.algebra.name == "DescribeQuery":
-        return True
-    stack = [(tree.algebra, False)]
-    while stack:
-        node, in_graph = stack.pop()
-        if isinstance(node, CompValue):
-            if node.name in ("Graph", "GraphGraphPattern"):
-                in_graph = True
-            elif node.name in ("BGP", "TriplesBlock") and node.get("triples") and not in_graph:
-                return True
-            stack.extend((v, in_graph) for k, v in node.items() if not k.startswith("_"))
-        elif isinstance(node, (list, tuple)):
-            stack.extend((v, in_graph) for v in node)
-    return False
-
-
-def names_default_dataset(text: str) -> bool:
-    """Whether the query itself says what its default graph is: a ``FROM <iri>`` (not
-    only FROM NAMED) of the query, not of a subquery. False for a query rdflib's parser
-    cannot read."""
-    from rdflib.plugins.sparql import parser  # ~490 ms to import: only when asked (Virtuoso)
-
-    try:
-        query = parser.parseQuery(text)[1]
-    except Exception:  # pyparsing and rdflib raise many error types
-        return False
-    # (rdflib's CompValue.get answers a missing key with the key itself: ask with ``in``)
-    clauses = query["datasetClause"] if "datasetClause" in query else []
-    return any("default" in clause for clause in clauses)
-
-
-_VIRTUOSO_PREFIXES = ("bif:", "sql:")
-
-
-def uses_virtuoso_extensions(text: str) -> bool:
-    """Whether the query uses Virtuoso's own language: a ``DEFINE`` pragma (sponging
-    remote data, changing the dataset), or a ``bif:`` / ``sql:`` function (built-in SQL
-    procedures), as a prefixed name or an IRI. Read with ``tokens``: the words inside
-    strings, comments and longer IRIs do not count."""
-    for kind, token in tokens(text):
-        if kind == "word" and token.upper() == "DEFINE":
-            return True
-        value = token[1:-1] if token.startswith("<") and token.endswith(">") else token
-        if value.lower().startswith(_VIRTUOSO_PREFIXES):
-            return True
-    return False
-
-
 def uses_service(text: str) -> bool:
     """Whether the query has the keyword SERVICE (federation) anywhere outside a
     string, IRI, comment, variable or prefixed name (``tokens``): ``"service"``,
