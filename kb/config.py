@@ -49,6 +49,9 @@ INSTANCE_FILE = "claimkb.toml"
 # 330, json.loads near 1,000; no real input comes close to 100 (docs/claims-file.md).
 MAX_IMPORT_DEPTH = 100
 
+# The SPARQL servers the remote backend knows apart (kb/store/remote.py); "auto" asks.
+ENDPOINT_DIALECTS = ("auto", "standard", "virtuoso")
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -153,8 +156,8 @@ def load_settings(env: dict[str, str] | None = None, **explicit) -> Settings:
                              "endpoint_user and endpoint_password instead")
     if settings.endpoint_auth not in ("basic", "digest"):
         raise InputError(f"endpoint_auth must be 'basic' or 'digest', got {settings.endpoint_auth!r}")
-    if settings.endpoint_dialect not in ("auto", "standard", "virtuoso"):
-        raise InputError("endpoint_dialect must be 'auto', 'standard' or 'virtuoso', "
+    if settings.endpoint_dialect not in ENDPOINT_DIALECTS:
+        raise InputError(f"endpoint_dialect must be one of {', '.join(ENDPOINT_DIALECTS)}, "
                          f"got {settings.endpoint_dialect!r}")
     if bool(settings.endpoint_user) != bool(settings.endpoint_password):
         raise InputError("endpoint_user and endpoint_password go together: set both or neither")

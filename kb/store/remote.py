@@ -49,6 +49,7 @@ from SPARQLWrapper.SPARQLExceptions import (EndPointInternalError, EndPointNotFo
                                             QueryBadFormed, SPARQLWrapperException,
                                             Unauthorized, URITooLong)
 
+from kb.config import ENDPOINT_DIALECTS
 from kb.errors import QueryError, StoreError
 from kb.store.base import QueryResult, QueryStream, Store, chunked
 from kb.store.convert import OX_FORMATS, from_ox, parse_quads, term_from_json, to_ox
@@ -63,7 +64,6 @@ REGISTRY = OWN_GRAPHS + "registry"
 OWN_KINDS = ("claims", "annotations")     # graphs named under the KB's base IRI
 _MEMBER = "http://www.w3.org/2000/01/rdf-schema#member"
 _DEFAULT = ox.DefaultGraph()
-DIALECTS = ("auto", "standard", "virtuoso")
 # Operations per update request when clearing graph by graph.
 _DROP_BATCH = 200
 # Quads per INSERT DATA request when loading a large file.
@@ -113,8 +113,9 @@ class RemoteStore(Store):
         self.timeout = timeout
         self.bulk_timeout = max(timeout, bulk_timeout)
         self.base_iri = base_iri
-        if dialect not in DIALECTS:
-            raise StoreError(f"unknown endpoint dialect {dialect!r}: one of {', '.join(DIALECTS)}")
+        if dialect not in ENDPOINT_DIALECTS:
+            raise StoreError(f"unknown endpoint dialect {dialect!r}: one of "
+                             f"{', '.join(ENDPOINT_DIALECTS)}")
         self._dialect = None if dialect == "auto" else dialect
         self._opener = _opener([self.query_endpoint, self.update_endpoint], user, password, auth)
 
@@ -141,13 +142,15 @@ class RemoteStore(Store):
             self._dialect = "virtuoso" if union else "standard"
         return self._dialect
 
-    def _wrapper(self, endpoint: str, sparql: str) -> SPARQLWrapper:
+    def _wrapper(self, endpoint: str, sparql: str, timeout: float | None = None) -> SPARQLWrapper:
+        """A request to ``endpoint``, bounded by ``timeout`` seconds (the store's own
+        when None)."""
         wrapper = _Wrapper(endpoint, agent="claimkb")
         wrapper.opener = self._opener
         wrapper.setMethod(POST)
         wrapper.setRequestMethod(URLENCODED)
         wrapper.setOnlyConneg(True)
-        wrapper.setTimeout(max(1, math.ceil(self.timeout)))
+        wrapper.setTimeout(max(1, math.ceil(self.timeout if timeout is None else timeout)))
         wrapper.setQuery(sparql)
         # SPARQLWrapper guesses the operation from the text and is fooled by comments
         # and keywords inside words ("selectors"); kb.sparql.query_form skips comments,
@@ -158,8 +161,9 @@ class RemoteStore(Store):
         wrapper.queryType = "DELETE" if form == "WITH" else form
         return wrapper
 
-    def _read_wrapper(self, sparql: str, default_graphs=None, named_graphs=None) -> SPARQLWrapper:
-        wrapper = self._wrapper(self.query_endpoint, sparql)
+    def _read_wrapper(self, sparql: str, default_graphs=None, named_graphs=None,
+                      timeout: float | None = None) -> SPARQLWrapper:
+        wrapper = self._wrapper(self.query_endpoint, sparql, timeout)
         if wrapper.isSparqlUpdateRequest():
             raise QueryError("an update was sent as a query")
         for iri in default_graphs or ():
@@ -206,9 +210,7 @@ class RemoteStore(Store):
 
     def query(self, sparql: str, *, timeout: float | None = None) -> QueryResult:
         """See Store.query; ``timeout`` (seconds) replaces the store's own for this one."""
-        wrapper = self._read_wrapper(sparql)
-        if timeout is not None:
-            wrapper.setTimeout(max(1, math.ceil(timeout)))
+        wrapper = self._read_wrapper(sparql, timeout=timeout)
         body, ctype = self._body(wrapper)
         if wrapper.queryType in ("CONSTRUCT", "DESCRIBE"):
             graph = Graph()
@@ -252,9 +254,7 @@ class RemoteStore(Store):
             sparql = f"BASE <{base_iri}>\n{sparql}"
         if self.dialect == "virtuoso":
             check_public_query(sparql, default_graphs, named_graphs)
-        wrapper = self._read_wrapper(sparql, default_graphs, named_graphs)
-        if timeout is not None:
-            wrapper.setTimeout(max(1, math.ceil(timeout)))
+        wrapper = self._read_wrapper(sparql, default_graphs, named_graphs, timeout)
         body, ctype = self._body(wrapper)
         try:
             if wrapper.queryType in ("CONSTRUCT", "DESCRIBE"):
