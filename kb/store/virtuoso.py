@@ -32,7 +32,8 @@ def check_public_query(sparql: str, default_graphs, named_graphs) -> None:
         raise QueryError("Virtuoso's own language (DEFINE pragmas, bif: and sql: "
                          "functions) is not accepted here: use standard SPARQL 1.1")
     if default_graphs is None and named_graphs is None:
-        if not names_default_dataset(sparql) and reads_default_graph(sparql):
+        parsed = _parse(sparql)
+        if not _names_default_dataset(parsed) and _reads_default_graph(parsed):
             raise QueryError(VIRTUOSO_DEFAULT_GRAPH)
     elif has_dataset_clause(sparql):
         raise QueryError("this knowledge base is served by Virtuoso, which adds the "
@@ -43,6 +44,19 @@ def check_public_query(sparql: str, default_graphs, named_graphs) -> None:
         raise QueryError(VIRTUOSO_DEFAULT_GRAPH)
 
 
+def _parse(text: str):
+    """The query as rdflib's SPARQL parser reads it: (parse tree, algebra), or None when
+    it cannot (pyparsing and rdflib raise many error types)."""
+    # rdflib's SPARQL parser: only the remote backend on Virtuoso asks (public endpoint)
+    from rdflib.plugins.sparql import algebra, parser  # ~490 ms to import: only when asked
+
+    try:
+        tree = parser.parseQuery(text)
+        return tree, algebra.translateQuery(tree)
+    except Exception:  # see docstring
+        return None
+
+
 def reads_default_graph(text: str) -> bool:
     """Whether the query matches a triple pattern against the default graph (outside
     every ``GRAPH``), in its body, a subquery or a FILTER EXISTS, or is a DESCRIBE
@@ -50,17 +64,18 @@ def reads_default_graph(text: str) -> bool:
     it cannot parse counts as reading it. For servers whose default graph is the union
     of all graphs (Virtuoso), where such a query shows what claims only report as if
     it were asserted."""
-    # rdflib's SPARQL parser: only the remote backend on Virtuoso asks (public endpoint)
-    from rdflib.plugins.sparql import algebra, parser  # ~490 ms to import: only when asked
-    from rdflib.plugins.sparql.parserutils import CompValue  # (loaded by the line above: ~0 ms )
+    return _reads_default_graph(_parse(text))
 
-    try:
-        tree = algebra.translateQuery(parser.parseQuery(text))
-    except Exception:  # pyparsing and rdflib raise many error types; see docstring
+
+def _reads_default_graph(parsed) -> bool:
+    from rdflib.plugins.sparql.parserutils import CompValue  # ~0 ms once _parse ran
+
+    if parsed is None:
         return True
-    if tree.algebra.name == "DescribeQuery":
+    query = parsed[1]
+    if query.algebra.name == "DescribeQuery":
         return True
-    stack = [(tree.algebra, False)]
+    stack = [(query.algebra, False)]
     while stack:
         node, in_graph = stack.pop()
         if isinstance(node, CompValue):
@@ -78,12 +93,13 @@ def names_default_dataset(text: str) -> bool:
     """Whether the query itself says what its default graph is: a ``FROM <iri>`` (not
     only FROM NAMED) of the query, not of a subquery. False for a query rdflib's parser
     cannot read."""
-    from rdflib.plugins.sparql import parser  # ~490 ms to import: only when asked (Virtuoso)
+    return _names_default_dataset(_parse(text))
 
-    try:
-        query = parser.parseQuery(text)[1]
-    except Exception:  # pyparsing and rdflib raise many error types
+
+def _names_default_dataset(parsed) -> bool:
+    if parsed is None:
         return False
+    query = parsed[0][1]
     # (rdflib's CompValue.get answers a missing key with the key itself: ask with ``in``)
     clauses = query["datasetClause"] if "datasetClause" in query else []
     return any("default" in clause for clause in clauses)
