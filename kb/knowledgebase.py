@@ -31,6 +31,7 @@ from kb.services.annotations import Annotations
 from kb.services.claims import Claims
 from kb.services.compare import Comparisons
 from kb.services.imports import Importer, ImportReport, detect_format
+from kb.services.names import Names, Resolution
 from kb.services.reliability import Reliability
 from kb.store import Store, open_store, sparql
 from kb.store.base import QueryResult
@@ -60,9 +61,11 @@ class KnowledgeBase:
                                       facet_time_limit_ms=settings.facet_time_limit_ms)
         self.annotations = Annotations(store, iris, self.articles, self.reader, self.changelog,
                                        graphs, self.indexes)
+        self.names = Names(iris, self.indexes.names_index)
         self.claims = Claims(store, iris, self.reader, self.articles, self.changelog,
-                             self.indexes, self.annotations)
-        self.importer = Importer(store, iris, settings, self.articles, self.claims, self.indexes)
+                             self.indexes, self.annotations, self.names)
+        self.importer = Importer(store, iris, settings, self.articles, self.claims, self.indexes,
+                                 self.names)
         self.comparisons = Comparisons(iris, self.reader, self.articles, self.indexes)
         self.reliability = Reliability(store, iris, self.reader, self.changelog)
 
@@ -146,8 +149,13 @@ class KnowledgeBase:
     # ------------------------------------------------------------------ claims
 
     def write_claims(self, records: Iterable[ClaimRecord], articles: Iterable[ArticleData] = (),
-                     *, user: str | None = None) -> int:
-        return self.claims.write(records, articles, user=user)
+                     *, user: str | None = None, resolved: bool = False) -> int:
+        return self.claims.write(records, articles, user=user, resolved=resolved)
+
+    def resolve_names(self, records: Iterable[ClaimRecord], articles: Iterable[ArticleData] = (),
+                      *, strict: bool = False) -> Resolution:
+        """The records with their names resolved (kb.services.names.Names.resolve)."""
+        return self.names.resolve(records, articles, strict=strict)
 
     def delete_claims(self, iris: list[URIRef], *, user: str | None = None) -> None:
         self.claims.delete(iris, user=user)
@@ -196,8 +204,9 @@ class KnowledgeBase:
         return self.store.query(text)
 
     def import_file(self, path: Path, fmt: str | None = None,
-                    progress: Callable[[int, int], None] | None = None) -> ImportReport:
-        return self.importer.import_file(path, fmt, progress)
+                    progress: Callable[[int, int], None] | None = None, *,
+                    strict: bool = False) -> ImportReport:
+        return self.importer.import_file(path, fmt, progress, strict=strict)
 
     def export(self, out: BinaryIO, fmt: str) -> None:
         """Write the whole KB as TriG or N-Quads. Raises InputError for another format."""

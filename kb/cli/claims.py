@@ -77,12 +77,17 @@ def import_article(obj: Context, source, fmt, url, ident, title, publisher, auth
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(IMPORT_FORMATS),
               help="claims (YAML), trig, nquads or claimreview (JSON-LD); default by extension.")
+@click.option("--strict", is_flag=True,
+              help="Refuse a file that would create an entity, property, person or publisher "
+                   "whose name is close to an existing one (a near-duplicate).")
 @click.pass_obj
-def import_(obj: Context, files, fmt):
+def import_(obj: Context, files, fmt, strict):
     """Import claims YAML, TriG, N-Quads or ClaimReview JSON-LD files.
 
     Each file is checked completely and written in one transaction: a file with an
-    error writes nothing.
+    error writes nothing. Names are resolved to the KB's entities, properties, people
+    and publishers (same key, label, alias or Wikidata id: docs/entities.md); what was
+    resolved is listed, and a new name close to an existing one is a warning.
     """
     kb = obj.kb()
     for path in files:
@@ -92,12 +97,16 @@ def import_(obj: Context, files, fmt):
                 bar.length = total
                 bar.update(done - bar.pos)
 
-            r = kb.import_file(path, fmt, progress)
+            r = kb.import_file(path, fmt, progress, strict=strict)
         what = f"{r.quads} quads" if r.format in ("trig", "nquads") else \
                f"{r.claims} claims, {r.articles} sources"
         click.echo(f"{r.path}: {r.format}, {what}")
         for note in r.notes:
             click.echo(f"  note: {note}", err=True)
+        for note in r.resolved:
+            click.echo(f"  {note}", err=True)
+        for warning in r.warnings:
+            click.echo(f"  warning: {warning}", err=True)
 
 
 @click.command("list")

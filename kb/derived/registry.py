@@ -9,6 +9,7 @@ name                  file in the data dir      kept current after
 ``compare_index``     ``compare.sqlite``        claims written, rewritten, retracted, deleted
 ``claims_index``      ``index.sqlite``          the same (and each claim's worst verdict)
 ``annotation_index``  ``annotations.sqlite``    annotations created, edited, deleted, re-anchored
+``names_index``       ``names.sqlite``          claims written (the names they use), merges, splits
 ====================  ========================  ==========================================
 
 plus the comparison graph (kb/derived/comparison_graph.py) when it was materialised.
@@ -35,6 +36,7 @@ from kb.derived.base import DerivedIndex, Progress
 from kb.derived.claims_index import INDEX_FILE as CLAIMS_FILE, ClaimIndex
 from kb.derived.compare_index import FILE as COMPARE_FILE, CompareIndex
 from kb.derived.comparison_graph import ComparisonGraph
+from kb.derived.names_index import FILE as NAMES_FILE, NamesIndex
 from kb.derived.sqlite import rebuild_lock
 from kb.errors import StoreError
 from kb.model.iris import Minter
@@ -89,6 +91,13 @@ class DerivedIndexes:
             self.data_dir / ANNOTATIONS_FILE, self.annotation_graphs))
 
     @property
+    def names_index(self) -> NamesIndex:
+        """The names index (entities, properties, people, publishers by name). Raises
+        StoreError when it cannot be opened."""
+        return self._get("names", lambda: NamesIndex(self.data_dir / NAMES_FILE, self.store,
+                                                     self.iris))
+
+    @property
     def comparison_graph(self) -> ComparisonGraph:
         """The comparison graph in the store, filled from the comparison index."""
         if self._graph is None:
@@ -121,6 +130,9 @@ class DerivedIndexes:
         if not self.annotation_index.built:
             self.annotation_index.rebuild()
             built = True
+        if not self.names_index.built:
+            self.names_index.rebuild()
+            built = True
         return built
 
     def rebuild(self, progress: Progress | None = None) -> int:
@@ -134,6 +146,7 @@ class DerivedIndexes:
         if self.claims_index.replayed:      # written while it was built: their verdicts again
             self.copy_verdicts(self.claims_index.replayed)
         self.annotation_index.rebuild()
+        self.names_index.rebuild()
         self.stale_marker.unlink(missing_ok=True)
         return count
 
@@ -147,6 +160,7 @@ class DerivedIndexes:
         self.claims_index.clear()
         self.annotation_index.clear()
         self.compare_index.clear()
+        self.names_index.clear()
 
     def close(self) -> None:
         """Close every open index. Never raises."""
@@ -185,12 +199,22 @@ class DerivedIndexes:
             touched = self.refresh_comparisons([*written, *removed])
             if written:
                 self.claims_index.refresh(written)
+                self.names_index.refresh_claims(written)
             gone = {str(c) for c in removed}
             again = sorted({str(c) for c in [*written, *touched]} - gone)
             if again:
                 self.copy_verdicts(again)
 
         self.after_write(refresh)
+
+    def names_changed(self, resources: Iterable, claims: Iterable = ()) -> None:
+        """After a merge or a split: the claims it moved (every index, in order, as
+        ``claims_changed``), then the names index for ``resources``, inside
+        ``after_write``. Raises StoreError (the write stays; the indexes are marked stale)."""
+        claims = list(claims)
+        if claims:
+            self.claims_changed(written=claims)
+        self.after_write(lambda: self.names_index.refresh(resources))
 
     def annotations_changed(self, iris: Iterable) -> dict:
         """After annotations were written or deleted: the annotations index, inside

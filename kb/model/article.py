@@ -49,6 +49,9 @@ class ArticleData:
     kind: str | None = None         # a key of ARTICLE_TYPES; None means news
     key: str | None = None          # identity when there is no URL
     via: str | None = None          # a secondary source (URL) through which we know it
+    # publisher and author names resolved to resources the KB has (kb.services.names):
+    # name → IRI; a name not here gets the IRI its name mints
+    resolved: dict[str, URIRef] = field(default_factory=dict)
 
     def with_overrides(self, **fields) -> "ArticleData":
         return replace(self, **{k: v for k, v in fields.items() if v not in (None, [], "")})
@@ -93,11 +96,13 @@ def article_quads(iris: Minter, data: ArticleData, article: URIRef,
         check_url(data.via, "the via URL", where=data.identity)
         q.append((article, CKB.via, URIRef(data.via), META))
     if data.publisher:
-        pub = Named(iris.publisher(data.publisher), data.publisher)
+        known = data.resolved.get(data.publisher)
+        pub = Named(known, None) if known else Named(iris.publisher(data.publisher), data.publisher)
         q.append((article, SCHEMA.publisher, pub.iri, META))
         q += named_quads(pub, SCHEMA.Organization)
     for name in data.authors:
-        person = Named(iris.person(name), name)
+        known = data.resolved.get(name)
+        person = Named(known, None) if known else Named(iris.person(name), name)
         q.append((article, SCHEMA.author, person.iri, META))
         q += named_quads(person, SCHEMA.Person)
     if data.published:

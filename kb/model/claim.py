@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from rdflib import Literal, URIRef
-from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, TIME, XSD
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, TIME, XSD
 
 from kb.model.anchoring import Anchor
 from kb.model.dates import DAY, MONTH, PDate, TimeAbout
@@ -33,6 +33,8 @@ class Named:
     same_as: tuple[URIRef, ...] = ()  # owl:sameAs (entities) / owl:equivalentProperty (properties)
     part_of: tuple[URIRef, ...] = ()  # dcterms:isPartOf: places or bodies it lies within
     tolerance_days: int | None = None  # properties: ckb:timeToleranceDays
+    aliases: tuple[str, ...] = ()     # skos:altLabel: other names it is known by
+    hidden: tuple[str, ...] = ()      # skos:hiddenLabel: keys a claims file gave it
 
 
 @dataclass(frozen=True)
@@ -120,6 +122,10 @@ def named_quads(named: Named, rdf_type: URIRef) -> list[tuple]:
             quads.append((named.iri, SCHEMA.name, label, META))
     for extra in named.types:
         quads.append((named.iri, RDF.type, extra, META))
+    for alias in named.aliases:
+        quads.append((named.iri, SKOS.altLabel, Literal(alias), META))
+    for key in named.hidden:
+        quads.append((named.iri, SKOS.hiddenLabel, Literal(key), META))
     link = OWL.equivalentProperty if rdf_type == CKB.ClaimProperty else OWL.sameAs
     for other in named.same_as:
         quads.append((named.iri, link, other, META))

@@ -22,6 +22,7 @@ from kb.model.claim_diff import claim_diff, dataset_nquads
 from kb.model.iris import META, Minter
 from kb.model.vocab import CKB
 from kb.services.annotations import Annotations
+from kb.services.names import Names
 from kb.store import sparql
 from kb.store.base import Store
 from kb.records.articles import Articles
@@ -34,7 +35,8 @@ class Claims:
 
     def __init__(self, store: Store, iris: Minter, reader: ClaimReader,
                  articles: Articles, changelog: History, indexes: DerivedIndexes,
-                 annotations: Annotations, clock: Callable[[], dt.datetime] = now):
+                 annotations: Annotations, names: Names,
+                 clock: Callable[[], dt.datetime] = now):
         self.store = store
         self.iris = iris
         self.reader = reader
@@ -42,6 +44,7 @@ class Claims:
         self.changelog = changelog
         self.indexes = indexes
         self.annotations = annotations
+        self.names = names
         self.clock = clock
         self.actor: str | None = None
 
@@ -50,10 +53,14 @@ class Claims:
     def import_article(self, data: ArticleData) -> StoredArticle:
         """Store an article's metadata and text. Same text again: nothing changes. A new
         text: a new version linked to the previous one, and the article's annotations
-        re-anchored in it. Raises InputError, StoreError."""
+        re-anchored in it. Its publisher and authors are resolved to the resources the
+        KB has (kb.services.names). Raises InputError, StoreError."""
+        data = self.names.resolve([], [data]).articles[0]
         parts, stored = self.articles.plan(data, self.clock())
         if parts:
             self.store.update(sparql.join_updates(parts))
+            self.indexes.after_write(lambda: self.indexes.names_index.refresh(
+                self._article_names([data])))
         if stored.new_version and not stored.created:
             self.annotations.reanchor_article(stored.iri)
         return stored
@@ -72,15 +79,22 @@ class Claims:
                 sparql.insert_data(quads)]
 
     def write(self, records: Iterable[ClaimRecord], articles: Iterable[ArticleData] = (), *,
-              user: str | None = None) -> int:
+              user: str | None = None, resolved: bool = False) -> int:
         """Write articles and claims in one atomic update; returns the claims written.
+
+        Their names are resolved first (kb.services.names: the same entity written
+        another way is the same resource), unless ``resolved`` says the caller did
+        (``Names.resolve``, to report what it resolved).
 
         Every claim created or changed gets a change record (who = ``user``, when, what
         changed, the earlier version) in the same update; a claim rewritten unchanged
         gets none. A retracted claim stays retracted when rewritten.
         Raises InputError, StoreError."""
         when = self.clock()
-        records = list(records)
+        records, articles = list(records), list(articles)
+        if not resolved:
+            resolution = self.names.resolve(records, articles)
+            records, articles = resolution.records, resolution.articles
         parts: list[str] = []
         revised = []          # articles that get a new text: their annotations follow it
         for data in articles:
@@ -98,7 +112,19 @@ class Claims:
             self.annotations.reanchor_article(article)
         if records:
             self.indexes.claims_changed(written=[r.iri for r in records])
+        if articles:
+            self.indexes.after_write(lambda: self.indexes.names_index.refresh(
+                self._article_names(articles)))
         return len(records)
+
+    def _article_names(self, articles: list[ArticleData]) -> list[str]:
+        """The publishers and authors of ``articles`` (their IRIs)."""
+        out = []
+        for data in articles:
+            if data.publisher:
+                out.append(str(data.resolved.get(data.publisher) or self.iris.publisher(data.publisher)))
+            out += [str(data.resolved.get(n) or self.iris.person(n)) for n in data.authors]
+        return out
 
     def delete(self, iris: list[URIRef], *, user: str | None = None) -> None:
         """Delete claims (content, metadata, comparisons), keeping each one's last

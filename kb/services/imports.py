@@ -14,6 +14,7 @@ from kb.errors import InputError
 from kb.ingest import claimreview, claimsfile
 from kb.model.iris import Minter
 from kb.services.claims import Claims
+from kb.services.names import Names
 from kb.store.base import Store
 from kb.store.convert import check_links, check_nesting
 from kb.records.articles import Articles
@@ -32,6 +33,8 @@ class ImportReport:
     articles: int = 0
     quads: int = 0
     notes: list[str] = field(default_factory=list)
+    resolved: list[str] = field(default_factory=list)      # names resolved to existing ones
+    warnings: list[str] = field(default_factory=list)      # near-duplicates
 
 
 def _progress_noop(_done: int, _total: int) -> None:
@@ -57,19 +60,24 @@ class Importer:
     store and the derived indexes rebuilt)."""
 
     def __init__(self, store: Store, iris: Minter, settings: Settings, articles: Articles,
-                 claims: Claims, indexes: DerivedIndexes):
+                 claims: Claims, indexes: DerivedIndexes, names: Names):
         self.store = store
         self.iris = iris
         self.settings = settings
         self.articles = articles
         self.claims = claims
         self.indexes = indexes
+        self.names = names
 
     def import_file(self, path: Path, fmt: str | None = None,
-                    progress: Callable[[int, int], None] | None = None) -> ImportReport:
+                    progress: Callable[[int, int], None] | None = None, *,
+                    strict: bool = False) -> ImportReport:
         """Import a claims YAML, TriG, N-Quads or ClaimReview JSON-LD file, by extension
-        or ``fmt``; ``progress(done, total)`` is called as claims are checked. Raises
-        InputError (naming file, line or claim: nothing is written), StoreError."""
+        or ``fmt``; ``progress(done, total)`` is called as claims are checked. Names are
+        resolved to the KB's resources (kb.services.names; the report lists what was
+        resolved and the near-duplicates; ``strict`` refuses a file with any). RDF is
+        loaded as it is. Raises InputError (naming file, line or claim: nothing is
+        written), StoreError."""
         path = Path(path)
         progress = progress or _progress_noop
         fmt = fmt or detect_format(path)
@@ -101,8 +109,14 @@ class Importer:
             articles, records = list(parsed.articles.values()), parsed.records
         else:
             articles, records = claimreview.parse(self.iris, path, notes=report.notes)
+        try:
+            resolution = self.names.resolve(records, articles, strict=strict)
+        except InputError as exc:
+            raise InputError(exc.message, where=exc.where or str(path)) from None
+        report.resolved = [r.message(self.iris) for r in resolution.resolved]
+        report.warnings = [w.message(self.iris) for w in resolution.warnings]
         report.articles, report.claims = len(articles), len(records)
-        self.claims.write(records, articles)
+        self.claims.write(resolution.records, resolution.articles, resolved=True)
         return report
 
 
