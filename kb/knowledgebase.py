@@ -8,7 +8,7 @@ Wiring, from the bottom up (each gets its collaborators as plain objects)::
     iris ─── the IRI minter (kb/model/iris.py)
     changelog, articles, reader, annotation_graphs ── reading the store (kb/records)
     indexes ── the derived indexes' registry (kb/derived/registry.py)
-    annotations, claims, importer, comparisons, reliability ── services (kb/services)
+    names, annotations, claims, importer, comparisons, entities, reliability ── services (kb/services)
 """
 from __future__ import annotations
 
@@ -29,6 +29,7 @@ from kb.model.iris import Minter
 from kb.services import matching, validation
 from kb.services.annotations import Annotations
 from kb.services.claims import Claims
+from kb.services.entities import Entities
 from kb.services.compare import Comparisons
 from kb.services.imports import Importer, ImportReport, detect_format
 from kb.services.names import Names, Resolution
@@ -67,6 +68,9 @@ class KnowledgeBase:
         self.importer = Importer(store, iris, settings, self.articles, self.claims, self.indexes,
                                  self.names)
         self.comparisons = Comparisons(iris, self.reader, self.articles, self.indexes)
+        self.entities = Entities(store, iris, self.indexes.names_index, self.names,
+                                 self.changelog, self.indexes,
+                                 lambda facet, values: self.indexes.claims_index.counts(facet, values))
         self.reliability = Reliability(store, iris, self.reader, self.changelog)
 
     @classmethod
@@ -92,6 +96,7 @@ class KnowledgeBase:
     @actor.setter
     def actor(self, value: str | None) -> None:
         self.claims.actor = value
+        self.entities.actor = value
 
     # ------------------------------------------------------------------ derived indexes
 

@@ -286,6 +286,11 @@ class NamesIndex(SideIndex):
             self._cache = {key: ([r[0] for r in rows], [r[1] for r in rows])}
         return self._cache[key]
 
+    def with_links(self, kind: str) -> list[NameRow]:
+        """The live resources of ``kind`` that have identity links."""
+        return self._rows("SELECT DISTINCT r.* FROM resources r JOIN links l ON l.resource = r.id "
+                          "WHERE r.kind = ? AND r.merged_into IS NULL ORDER BY r.id", (kind,))
+
     def count(self, kind: str) -> int:
         return self._db().execute("SELECT count(*) FROM resources WHERE kind = ? "
                                   "AND merged_into IS NULL", (kind,)).fetchone()[0]

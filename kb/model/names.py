@@ -38,6 +38,11 @@ NEAR_DUPLICATE = 90
 # (one shared word, "border", is not a near-duplicate)
 MIN_OVERLAP_WORDS = 2
 
+# two differing words are one misspelt when at least this close (rapidfuzz ratio)
+WORD_TYPO = 75
+# candidates are picked from names at least this close by edit ratio first
+PREFILTER = 80
+
 _TRANSLATE = str.maketrans({**{c: " " for c in SPACE_LIKE}, **{c: None for c in DROPPED}})
 _SPACES = re.compile(r"\s+")
 
@@ -74,40 +79,55 @@ def normalise(text: str) -> str:
 
 
 def closeness(a: str, b: str) -> tuple[int, str]:
-    """How close two *normalised* names are (0-100) and why ("spelling", "shared
-    words"). Never raises."""
+    """How close two *normalised* names are (0-100) and why. Never raises.
+
+    * the same words in another order: 100, "same words";
+    * one name's words all in the other ("Tajik border", "Afghan Tajik border"), at
+      least ``MIN_OVERLAP_WORDS`` of them: rapidfuzz's token_set_ratio, "shared words";
+    * otherwise the words that differ must pair off as misspellings of each other
+      (each pair at least ``WORD_TYPO`` by rapidfuzz's ratio: "Organisation" /
+      "Organization", "bordr" / "border"); then the ratio of the whole names,
+      "spelling". Names that differ by a real word ("soldiers" / "civilians") score 0.
+    """
     if not a or not b:
         return 0, ""
-    spelling = fuzz.ratio(a, b)
-    words = 0.0
-    if min(len(a.split()), len(b.split())) >= MIN_OVERLAP_WORDS:
-        words = fuzz.token_set_ratio(a, b)
-    if spelling >= words:
-        return round(spelling), "spelling"
-    return round(words), "shared words"
+    wa, wb = a.split(), b.split()
+    only_a, only_b = sorted(set(wa) - set(wb)), sorted(set(wb) - set(wa))
+    if not only_a and not only_b:
+        return 100, "same words"
+    if not only_a or not only_b:
+        if min(len(set(wa)), len(set(wb))) < MIN_OVERLAP_WORDS:
+            return 0, ""
+        return round(fuzz.token_set_ratio(a, b)), "shared words"
+    if len(only_a) != len(only_b):
+        return 0, ""
+    left = list(only_b)
+    for word in only_a:
+        best = max(left, key=lambda other: fuzz.ratio(word, other))
+        if fuzz.ratio(word, best) < WORD_TYPO:
+            return 0, ""
+        left.remove(best)
+    return round(fuzz.ratio(a, b)), "spelling"
 
 
 def near(query: str, choices: list[str], limit: int = 5) -> list[tuple[int, int, str]]:
     """The choices (normalised names) close to ``query`` (normalised), as (index in
-    ``choices``, score, reason), best first, at most ``limit`` distinct names; an equal
-    name is left out (that is the same name, not a near one). Never raises."""
+    ``choices``, score, reason), best first, at most ``limit``; an equal name is left
+    out (that is the same name, not a near one). rapidfuzz picks the candidates, then
+    ``closeness`` decides. Never raises."""
     if not query or not choices:
         return []
     found: dict[int, tuple[int, str]] = {}
-    for scorer, reason in ((fuzz.ratio, "spelling"), (fuzz.token_set_ratio, "shared words")):
-        if reason == "shared words" and len(query.split()) < MIN_OVERLAP_WORDS:
-            continue
-        for _, score, index in process.extract(query, choices, scorer=scorer,
-                                               score_cutoff=NEAR_DUPLICATE, limit=limit * 4):
-            other = choices[index]
-            if other == query:
+    for scorer, cutoff in ((fuzz.ratio, PREFILTER), (fuzz.token_set_ratio, NEAR_DUPLICATE)):
+        for _, _, index in process.extract(query, choices, scorer=scorer, score_cutoff=cutoff,
+                                           limit=limit * 4):
+            if index in found or choices[index] == query:
                 continue
-            if reason == "shared words" and len(other.split()) < MIN_OVERLAP_WORDS:
-                continue
-            if round(score) > found.get(index, (0, ""))[0]:
-                found[index] = (round(score), reason)
+            score, reason = closeness(query, choices[index])
+            if score >= NEAR_DUPLICATE:
+                found[index] = (score, reason)
     best = sorted(found.items(), key=lambda item: (-item[1][0], choices[item[0]]))
-    return [(index, score, reason) for index, (score, reason) in best[:limit * 4]]
+    return [(index, score, reason) for index, (score, reason) in best[:limit]]
 
 
 __all__ = ["KINDS", "KIND_OF_TYPE", "NEAR_DUPLICATE", "NameKind", "closeness", "near", "normalise"]

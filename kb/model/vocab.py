@@ -109,6 +109,9 @@ class CKB(DefinedNamespace):
     Updated: URIRef
     Deleted: URIRef
     Retracted: URIRef
+    Merged: URIRef
+    Split: URIRef
+    mergedInto: URIRef
     changed: URIRef
     changeKind: URIRef
     changeSummary: URIRef

@@ -1,11 +1,12 @@
-"""History: every change to a claim or an annotation, with the version before it.
+"""History: every change to a claim or an annotation (and every merge and split of an
+entity, property, person or publisher), with the version before it.
 
 A change is a ``ckb:Change`` (a prov:Activity) in the history graph
 ``<https://w3id.org/claimkb/graph/history>``::
 
     <base>versions/<id> a ckb:Change ;
         ckb:changed <the claim or annotation> ;
-        ckb:changeKind ckb:Updated ;                 # Created | Updated | Deleted | Retracted
+        ckb:changeKind ckb:Updated ;   # Created | Updated | Deleted | Retracted | Merged | Split
         prov:endedAtTime "2026-11-24T10:00:00Z"^^xsd:dateTime ;
         prov:wasAssociatedWith <base>users/<name> ;  # who (absent: unknown)
         ckb:changeSummary "value: 1,344 km → 1,357 km" ;
@@ -36,7 +37,7 @@ from kb.store.base import Store
 HISTORY = URIRef("https://w3id.org/claimkb/graph/history")
 
 KINDS = {"created": CKB.Created, "updated": CKB.Updated, "deleted": CKB.Deleted,
-         "retracted": CKB.Retracted}
+         "retracted": CKB.Retracted, "merged": CKB.Merged, "split": CKB.Split}
 KIND_NAMES = {str(iri): name for name, iri in KINDS.items()}
 MAX_SUMMARY = 2000
 

@@ -196,6 +196,23 @@ _TRIPLE_SEPARATORS = frozenset({".", ";", ","})
 _UNARY = frozenset({"!", "^"})
 
 
+def delete_data(quads: Iterable[tuple]) -> str:
+    """A ``DELETE DATA`` block for rdflib quads (s, p, o, graph-or-None) without blank
+    nodes (QueryError for one)."""
+    graphs: dict = {}
+    for s, p, o, g in quads:
+        graphs.setdefault(g, []).append(f"{term_sparql(s)} {term_sparql(p)} {term_sparql(o)} .")
+    parts = ["DELETE DATA {"]
+    for g, triples in graphs.items():
+        if g is not None:
+            parts.append(f"GRAPH {term_sparql(g)} {{")
+        parts.extend(triples)
+        if g is not None:
+            parts.append("}")
+    parts.append("}")
+    return "\n".join(parts)
+
+
 def tokens(text: str) -> Iterator[tuple[str, str]]:
     """(kind, text) of every token of a SPARQL query but white space and comments:
     kinds string, iri, var, bnode, pname, word, number, op (a sign of several

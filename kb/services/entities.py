@@ -1,0 +1,369 @@
+"""Entities, properties, people and publishers as things people browse, merge, split and
+deduplicate (docs/entities.md).
+
+``Entities(...)`` takes the store, the IRI minter, the names index (kb/derived), the
+resolver (kb.services.names), the change log, the derived indexes' registry and a
+``counter(facet, iris)`` giving claims per resource (the claims index's facet counts). Every write lands in one SPARQL update with its change
+record, and the indexes are refreshed after it (comparisons included).
+
+**Merge** ``merge(kind, survivor, other)``: every quad that names the other one where
+claims and articles use it (``resource_uses.rq``: subject, property, scope, speaker,
+value, publisher, author, part-of) is rewritten to name the survivor; the survivor gets
+the other's labels and aliases as skos:altLabel; the other gets ckb:mergedInto and
+owl:sameAs (owl:equivalentProperty for a property) the survivor, so its IRI keeps
+resolving. The change record on the other keeps exactly what was removed and added
+(JSON of two N-Quads texts), so that **split** ``split(kind, other)`` undoes it: the
+quads still as the merge left them are put back as they were.
+"""
+from __future__ import annotations
+
+import io
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Callable
+
+from rdflib import Dataset, Literal, URIRef
+from rdflib.namespace import OWL, SKOS
+
+from kb.derived.names_index import NameRow, NamesIndex
+from kb.derived.registry import DerivedIndexes
+from kb.errors import InputError, NotFound
+from kb.model.iris import META, Minter
+from kb.model.names import KINDS, near, normalise
+from kb.model.vocab import CKB
+from kb.records.history import History
+from kb.services.names import Names
+from kb.store import sparql
+from kb.store.base import Store
+
+# the claims index facet that counts a kind's claims
+COUNT_FACET = {"entities": "entity", "properties": "property", "people": "entity",
+               "publishers": "publisher"}
+DEDUPE_THRESHOLD = 90
+MERGE_FORMAT = "application/vnd.claimkb.merge+json"
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """A proposed merge: keep ``survivor``, merge ``other`` into it."""
+
+    kind: str
+    survivor: NameRow
+    other: NameRow
+    score: int
+    reasons: tuple[str, ...]
+
+
+@dataclass
+class MergeResult:
+    kind: str
+    survivor: str
+    other: str
+    claims: list[str] = field(default_factory=list)
+    quads: int = 0
+
+
+class Entities:
+    """Browsing, merging, splitting and deduplicating the KB's named resources."""
+
+    def __init__(self, store: Store, iris: Minter, index: NamesIndex, names: Names,
+                 changelog: History, indexes: DerivedIndexes,
+                 counter: Callable[[str, list[str]], dict[str, int]]):
+        self.store = store
+        self.counter = counter
+        self.iris = iris
+        self.index = index
+        self.names = names
+        self.changelog = changelog
+        self.indexes = indexes
+        self.actor: str | None = None
+
+    # ------------------------------------------------------------------ reading
+
+    def find(self, kind: str, ref: str, *, follow: bool = True) -> NameRow:
+        """A resource of ``kind`` by key, IRI, label or alias (the survivor of a merged
+        one, with ``follow``). Raises InputError for an unknown kind or an ambiguous
+        name, NotFound, StoreError."""
+        _check_kind(kind)
+        self.index.ensure_built()
+        ref = " ".join(str(ref or "").split())
+        if not ref:
+            raise InputError(f"name the {KINDS[kind].singular}")
+        row = None
+        if ref.startswith(("http://", "https://")):
+            row = self.index.get(ref, kind)
+        else:
+            try:
+                row = self.index.get(str(self.iris.resolve(KINDS[kind].path, ref)), kind)
+            except NotFound:
+                row = None
+        if row is None:
+            found = {r.iri: r for r in self.index.lookup(kind, normalise(ref))}
+            if len(found) > 1:
+                live = {self._survivor(r).iri: r for r in found.values()}
+                if len(live) > 1:
+                    listed = "; ".join(f"{self._id(r.iri)} ({r.label})" for r in found.values())
+                    raise InputError(f"{KINDS[kind].singular} {ref!r} is ambiguous: it could be "
+                                     f"{listed}; give its key")
+            row = next(iter(found.values()), None)
+        if row is None:
+            raise NotFound(f"no {KINDS[kind].singular} {ref!r}")
+        return self._survivor(row) if follow else row
+
+    def _survivor(self, row: NameRow) -> NameRow:
+        seen = {row.iri}
+        while row.merged_into:
+            nxt = self.index.get(row.merged_into, row.kind)
+            if nxt is None or nxt.iri in seen:
+                break
+            seen.add(nxt.iri)
+            row = nxt
+        return row
+
+    def counts(self, kind: str, iris: list[str]) -> dict[str, int]:
+        """Claims per resource (the claims index's facet counts). Raises StoreError."""
+        return self.counter(COUNT_FACET[kind], list(iris)) if iris else {}
+
+    def listing(self, kind: str, query: str | None = None, after: str | None = None,
+                limit: int = 50) -> dict:
+        """A page of ``kind`` in label order, those with a key, label or alias
+        containing ``query`` when given, each with its claims: ``{"items": [...],
+        "next": cursor or None, "total": n}``. Raises InputError, StoreError."""
+        _check_kind(kind)
+        self.index.ensure_built()
+        rows = self.index.page(kind, query, after, limit + 1)
+        more = len(rows) > limit
+        rows = rows[:limit]
+        counts = self.counts(kind, [r.iri for r in rows])
+        items = [self.item(r, counts.get(r.iri, 0)) for r in rows]
+        return {"kind": kind, "query": query or "", "items": items,
+                "next": self.index.sort_key(rows[-1]) if more and rows else None,
+                "total": self.index.count(kind)}
+
+    def item(self, row: NameRow, claims: int = 0) -> dict:
+        """One resource as lists and pages show it."""
+        return {"iri": row.iri, "id": self._id(row.iri), "label": row.label,
+                "aliases": row.aliases, "description": row.description,
+                "wikidata": [x.rsplit("/", 1)[-1] for x in row.links
+                             if x.startswith("http://www.wikidata.org/")],
+                "same_as": list(row.links), "merged_into": row.merged_into,
+                "merged_from": [self._id(r.iri) for r in self.index.merged_from(row.iri)],
+                "claims": claims}
+
+    def _id(self, iri: str) -> str:
+        return self.iris.local_id(URIRef(iri)) or iri
+
+    # ------------------------------------------------------------------ merge and split
+
+    def merge(self, kind: str, survivor_ref: str, other_ref: str, *,
+              user: str | None = None) -> MergeResult:
+        """Merge ``other`` into ``survivor`` (see the module docstring), in one update
+        with its change record, then refresh every index. Raises InputError (the same
+        resource, one already merged, a merge that would go round in a circle),
+        NotFound, StoreError."""
+        survivor = self.find(kind, survivor_ref, follow=False)
+        other = self.find(kind, other_ref, follow=False)
+        if survivor.iri == other.iri:
+            raise InputError(f"cannot merge {self._id(other.iri)} with itself")
+        if other.merged_into:
+            raise InputError(f"{self._id(other.iri)} was already merged into "
+                             f"{self._id(other.merged_into)}")
+        if survivor.merged_into:
+            end = self._survivor(survivor)
+            if end.iri == other.iri:
+                raise InputError(f"{self._id(survivor.iri)} was merged into {self._id(other.iri)}: "
+                                 "merging back would go round in a circle (split it instead)")
+            raise InputError(f"{self._id(survivor.iri)} was merged into {self._id(end.iri)}: "
+                             f"merge into {self._id(end.iri)}")
+        s, o = URIRef(survivor.iri), URIRef(other.iri)
+        removed = [q for q in self._uses(o) if q[0] != q[2]]
+        moved = [tuple(s if t == o else t for t in q) for q in removed]
+        added = [q for q in moved if q[0] != q[2]]
+        known = {normalise(t) for _, t in survivor.names}
+        for how, text in other.names:
+            if how in ("label", "alias") and normalise(text) not in known:
+                added.append((s, SKOS.altLabel, Literal(text), META))
+                known.add(normalise(text))
+        link = OWL.equivalentProperty if kind == "properties" else OWL.sameAs
+        added += [(o, CKB.mergedInto, s, META), (o, link, s, META)]
+        claims = sorted({str(q[3]) for q in removed if q[3] != META}
+                        | {str(q[0]) for q in removed if q[3] == META and q[1] in _CLAIM_LINKS})
+        payload = json.dumps({"removed": _nquads(removed), "added": _nquads(added),
+                              "survivor": str(s)})
+        parts = [sparql.delete_data(removed)] if removed else []
+        parts.append(sparql.insert_data(added))
+        parts.append(self.changelog.change_update(
+            o, action="merged", who=user or self.actor, before=payload, before_format=MERGE_FORMAT,
+            summary=f"merged into {self._id(str(s))}: {len(claims)} claim(s) moved"))
+        parts += self._claim_changes(claims, f"{KINDS[kind].singular} {self._id(str(o))} merged "
+                                             f"into {self._id(str(s))}", user)
+        self.store.update(sparql.join_updates(parts))
+        self.indexes.names_changed([str(s), str(o)], claims=[URIRef(c) for c in claims])
+        return MergeResult(kind, str(s), str(o), claims, len(removed))
+
+    def split(self, kind: str, other_ref: str, *, user: str | None = None) -> MergeResult:
+        """Undo the merge of ``other`` (its last one): its claims and names move back,
+        it is its own resource again. Raises InputError (not merged), NotFound,
+        StoreError."""
+        other = self.find(kind, other_ref, follow=False)
+        if not other.merged_into:
+            raise InputError(f"{self._id(other.iri)} is not merged into anything")
+        merges = [c for c in self.changelog.changes(URIRef(other.iri)) if c.action == "merged"]
+        if not merges or merges[0].before_format != MERGE_FORMAT:
+            raise InputError(f"no record of how {self._id(other.iri)} was merged: cannot split")
+        try:
+            payload = json.loads(merges[0].before or "")
+            removed, added = _parse(payload["removed"]), _parse(payload["added"])
+        except (ValueError, KeyError, TypeError) as exc:
+            raise InputError(f"the record of the merge of {self._id(other.iri)} is unreadable "
+                             f"({exc}): cannot split") from None
+        present = self._present(added)
+        claims = sorted({str(q[3]) for q in removed if q[3] != META}
+                        | {str(q[0]) for q in removed if q[3] == META and q[1] in _CLAIM_LINKS})
+        parts = [sparql.delete_data(present)] if present else []
+        if removed:
+            parts.append(sparql.insert_data(removed))
+        parts.append(self.changelog.change_update(
+            URIRef(other.iri), action="split", who=user or self.actor,
+            summary=f"split from {self._id(other.merged_into)}: {len(claims)} claim(s) moved back"))
+        parts += self._claim_changes(claims, f"{KINDS[kind].singular} {self._id(other.iri)} split "
+                                             f"from {self._id(other.merged_into)}", user)
+        self.store.update(sparql.join_updates(parts))
+        self.indexes.names_changed([other.iri, other.merged_into], claims=[URIRef(c) for c in claims])
+        return MergeResult(kind, other.merged_into, other.iri, claims, len(removed))
+
+    def _claim_changes(self, claims: list[str], summary: str, user: str | None) -> list[str]:
+        """The change records of the claims a merge or split moved ("updated")."""
+        quads: list[tuple] = []
+        for claim in claims:
+            quads += self.changelog.change_quads(URIRef(claim), action="updated",
+                                                 who=user or self.actor, summary=summary)[1]
+        return [sparql.insert_data(quads)] if quads else []
+
+    def _uses(self, resource: URIRef) -> list[tuple]:
+        rows = sparql.select(self.store, "resource_uses.rq", resource=resource)
+        return [(r["s"], r["p"], r["o"], r["g"]) for r in rows]
+
+    def _present(self, quads: list[tuple]) -> list[tuple]:
+        """Those of ``quads`` the store still has (a later edit may have changed some)."""
+        by_subject = defaultdict(list)
+        for q in quads:
+            by_subject[q[0]].append(q)
+        have = set()
+        for subject in by_subject:
+            for r in sparql.select(self.store, "quads_of.rq", s=subject):
+                have.add((r["s"], r["p"], r["o"], r["g"]))
+        return [q for q in quads if tuple(q) in have]
+
+    # ------------------------------------------------------------------ dedupe
+
+    def dedupe(self, kind: str, threshold: int = DEDUPE_THRESHOLD) -> list[Proposal]:
+        """Proposed merges across ``kind``: pairs with the same normalised name, the same
+        Wikidata id, or names at least ``threshold`` close (kb.model.names), best
+        first; the survivor is the one with more claims, then the first IRI. Pairs declared different (other Wikidata ids, other property kinds) are
+        left out. Raises InputError, StoreError."""
+        _check_kind(kind)
+        self.index.ensure_built()
+        choices, owners = self.index.all_names(kind)
+        rows: dict[str, NameRow] = {}
+
+        def row(iri):
+            if iri not in rows:
+                rows[iri] = self.index.get(iri, kind)
+            return rows[iri]
+
+        pairs: dict[tuple[str, str], tuple[int, set]] = {}
+
+        def propose(a, b, score, reason):
+            if a == b:
+                return
+            key = tuple(sorted((a, b)))
+            best, reasons = pairs.get(key, (0, set()))
+            reasons.add(reason)
+            pairs[key] = (max(best, score), reasons)
+
+        by_norm: dict[str, set] = defaultdict(set)
+        for norm, iri in zip(choices, owners):
+            by_norm[norm].add(iri)
+        for norm, iris in by_norm.items():
+            for a in iris:
+                for b in iris:
+                    if a < b:
+                        propose(a, b, 100, f"same name {norm!r}")
+        # blocks: names that share a word or their first three letters
+        blocks: dict[str, set[int]] = defaultdict(set)
+        for i, norm in enumerate(choices):
+            for word in set(norm.split()) | {norm[:3]}:
+                blocks[word].add(i)
+        for i, norm in enumerate(choices):
+            candidates = set()
+            for word in set(norm.split()) | {norm[:3]}:
+                block = blocks[word]
+                if len(block) <= 2000:
+                    candidates |= block
+            sub = sorted(j for j in candidates if j > i and owners[j] != owners[i])
+            for j, score, reason in near(norm, [choices[j] for j in sub], limit=10):
+                j = sub[j]
+                if score >= threshold:
+                    propose(owners[i], owners[j], score, f"{reason} {score}: "
+                            f"{norm!r} ~ {choices[j]!r}")
+        for target, iris in self._links_by_target(kind).items():
+            for a in iris:
+                for b in iris:
+                    if a < b:
+                        propose(a, b, 100, f"same link {target.rsplit('/', 1)[-1]}")
+        counts = self.counts(kind, sorted({x for pair in pairs for x in pair}))
+        out = []
+        for (a, b), (score, reasons) in pairs.items():
+            ra, rb = row(a), row(b)
+            if ra is None or rb is None or ra.merged_into or rb.merged_into:
+                continue
+            if _declared_different(ra, rb):
+                continue
+            ka, kb_ = (-counts.get(a, 0), a), (-counts.get(b, 0), b)
+            survivor, other = (ra, rb) if ka <= kb_ else (rb, ra)
+            out.append(Proposal(kind, survivor, other, score, tuple(sorted(reasons))))
+        out.sort(key=lambda p: (-p.score, p.survivor.iri, p.other.iri))
+        return out
+
+    def _links_by_target(self, kind: str) -> dict[str, list[str]]:
+        found: dict[str, list[str]] = defaultdict(list)
+        for r in self.index.with_links(kind):
+            for target in r.links:
+                if target.startswith("http://www.wikidata.org/"):
+                    found[target].append(r.iri)
+        return {t: iris for t, iris in found.items() if len(iris) > 1}
+
+
+_CLAIM_LINKS = {CKB.subject, CKB.property, CKB.scope, CKB.speaker}
+
+
+def _declared_different(a: NameRow, b: NameRow) -> bool:
+    wa = {x for x in a.links if x.startswith("http://www.wikidata.org/")}
+    wb = {x for x in b.links if x.startswith("http://www.wikidata.org/")}
+    if wa and wb and not wa & wb:
+        return True
+    return bool(a.kinds and b.kinds and set(a.kinds) != set(b.kinds))
+
+
+def _check_kind(kind: str) -> None:
+    if kind not in KINDS:
+        raise InputError(f"unknown kind {kind!r} (known: {', '.join(KINDS)})")
+
+
+def _nquads(quads: list[tuple]) -> str:
+    ds = Dataset()
+    for s, p, o, g in quads:
+        ds.add((s, p, o, ds.graph(g)))
+    return ds.serialize(format="nquads")
+
+
+def _parse(text: str) -> list[tuple]:
+    ds = Dataset()
+    ds.parse(io.StringIO(text), format="nquads")
+    return [(s, p, o, URIRef(str(g.identifier if hasattr(g, "identifier") else g)))
+            for s, p, o, g in ds.quads((None, None, None, None))]
+
+
+__all__ = ["COUNT_FACET", "DEDUPE_THRESHOLD", "Entities", "MergeResult", "Proposal"]
