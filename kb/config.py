@@ -27,6 +27,8 @@
 | sparql_worker_memory_mb | CLAIMKB_SPARQL_WORKER_MEMORY_MB | 4096           | web: address space a SPARQL worker process may use (0: no limit); a query needing more gets an error |
 | max_request_bytes  | CLAIMKB_MAX_REQUEST_BYTES  | 10000000                   | web: largest request body accepted (413 beyond) |
 | max_import_bytes   | CLAIMKB_MAX_IMPORT_BYTES   | 1000000000                 | largest file ``claimkb import`` reads (claims YAML, ClaimReview JSON-LD, TriG, N-Quads); refused before parsing |
+| wikidata_endpoint  | CLAIMKB_WIKIDATA_ENDPOINT  | https://query.wikidata.org/sparql | a Wikidata-compatible SPARQL endpoint for ``entities link`` and the web UI's "Find on Wikidata" (explicit lookups only, never during a write); empty turns lookups off |
+| wikidata_timeout   | CLAIMKB_WIKIDATA_TIMEOUT   | 10                         | seconds a Wikidata lookup may take |
 | fetch_local_addresses | CLAIMKB_FETCH_LOCAL_ADDRESSES | False              | ``import-article URL`` may connect to loopback, private, link-local and other non-public addresses (true/false); off, such a URL or a redirect to one is refused |
 
 docs/settings.md is this table; tests/contract/test_docs.py keeps the two in step.
@@ -50,6 +52,7 @@ INSTANCE_FILE = "claimkb.toml"
 MAX_IMPORT_DEPTH = 100
 
 # The SPARQL servers the remote backend knows apart (kb/store/remote.py); "auto" asks.
+WIKIDATA_ENDPOINT = "https://query.wikidata.org/sparql"   # the public Wikidata Query Service
 ENDPOINT_DIALECTS = ("auto", "standard", "virtuoso")
 
 
@@ -80,6 +83,8 @@ class Settings:
     sparql_worker_memory_mb: int = 4096
     max_request_bytes: int = 10_000_000
     max_import_bytes: int = 1_000_000_000
+    wikidata_endpoint: str = WIKIDATA_ENDPOINT
+    wikidata_timeout: float = 10.0
     fetch_local_addresses: bool = False
 
     @property
@@ -161,6 +166,13 @@ def load_settings(env: dict[str, str] | None = None, **explicit) -> Settings:
                          f"got {settings.endpoint_dialect!r}")
     if bool(settings.endpoint_user) != bool(settings.endpoint_password):
         raise InputError("endpoint_user and endpoint_password go together: set both or neither")
+    wikidata = settings.wikidata_endpoint
+    if wikidata and (urlsplit(wikidata).scheme not in ("http", "https") or not urlsplit(wikidata).netloc):
+        raise InputError(f"wikidata_endpoint must be an http(s) URL (or empty: lookups off), "
+                         f"got {wikidata!r}")
+    if not settings.wikidata_timeout > 0:
+        raise InputError(f"wikidata_timeout must be a number of seconds above 0, "
+                         f"got {settings.wikidata_timeout!r}")
     if not settings.base_iri.endswith(("/", "#")):
         settings = replace(settings, base_iri=settings.base_iri + "/")
     return settings

@@ -8,7 +8,7 @@ Wiring, from the bottom up (each gets its collaborators as plain objects)::
     iris ─── the IRI minter (kb/model/iris.py)
     changelog, articles, reader, annotation_graphs ── reading the store (kb/records)
     indexes ── the derived indexes' registry (kb/derived/registry.py)
-    names, annotations, claims, importer, comparisons, entities, reliability ── services (kb/services)
+    names, annotations, claims, importer, comparisons, entities, links, reliability ── services
 """
 from __future__ import annotations
 
@@ -30,6 +30,8 @@ from kb.services import matching, validation
 from kb.services.annotations import Annotations
 from kb.services.claims import Claims
 from kb.services.entities import Entities
+from kb.services.entity_links import EntityLinks
+from kb.services.wikidata import WikidataLookup
 from kb.services.compare import Comparisons
 from kb.services.imports import Importer, ImportReport, detect_format
 from kb.services.names import Names, Resolution
@@ -71,6 +73,9 @@ class KnowledgeBase:
         self.entities = Entities(store, iris, self.indexes.names_index, self.names,
                                  self.changelog, self.indexes,
                                  lambda facet, values: self.indexes.claims_index.counts(facet, values))
+        self.links = EntityLinks(store, self.entities, self.changelog, self.indexes,
+                                 lambda: WikidataLookup(settings.wikidata_endpoint,
+                                                        timeout=settings.wikidata_timeout))
         self.reliability = Reliability(store, iris, self.reader, self.changelog)
 
     @classmethod
@@ -97,6 +102,7 @@ class KnowledgeBase:
     def actor(self, value: str | None) -> None:
         self.claims.actor = value
         self.entities.actor = value
+        self.links.actor = value
 
     # ------------------------------------------------------------------ derived indexes
 

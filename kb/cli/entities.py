@@ -124,6 +124,43 @@ def _dedupe_command(kind: str):
     return dedupe
 
 
+def _link_command(kind: str):
+    singular = KINDS[kind].singular
+
+    @click.command("link")
+    @click.argument("ref")
+    @click.option("--choose", "qid", help="Link to this Wikidata id (Q… or P…); without it, "
+                  "list the candidates to choose from.")
+    @click.option("--search", "text", help="Look up these words instead of the label.")
+    @click.option("--language", default="en", show_default=True,
+                  help="The language of the labels looked up and stored.")
+    @click.option("--replace", is_flag=True, help="Replace a link to another Wikidata id.")
+    @click.pass_obj
+    def link(obj: Context, ref, qid, text, language, replace):
+        kb = obj.kb()
+        if qid is None:
+            found = kb.links.candidates(kind, ref, text=text, language=language)
+            if not found:
+                click.echo(f"no Wikidata candidates for {text or ref!r}")
+                return
+            echo_table(["id", "label", "description", "instance of", "matched"],
+                       [(c.qid, c.label, c.description, ", ".join(c.types), c.matched)
+                        for c in found])
+            click.echo(f"to link one: claimkb {kind} link {ref} --choose ID", err=True)
+            return
+        iri, facts = kb.links.link(kind, ref, qid, language=language, replace=replace)
+        within = [*facts.located_in, *facts.country, *facts.part_of]
+        click.echo(f"linked {kb.iris.local_id(iri) or iri} to Wikidata {facts.qid}"
+                   + (f" ({facts.label})" if facts.label else "")
+                   + (f"; lies within {', '.join(dict.fromkeys(within))}" if within else ""))
+
+    link.help = (f"Find the Wikidata {'property' if kind == 'properties' else 'item'} of a "
+                 f"{singular} (REF: key, label or alias) on the endpoint setting "
+                 f"wikidata_endpoint names, and with --choose ID store the link (owl:sameAs, "
+                 f"description, part-of / located-in / country, instance-of).")
+    return link
+
+
 def _group(kind: str) -> click.Group:
     @click.group(kind, invoke_without_command=True)
     @click.pass_context
@@ -136,6 +173,8 @@ def _group(kind: str) -> click.Group:
     listing = _list_command(kind)
     for command in (listing, _merge_command(kind), _split_command(kind), _dedupe_command(kind)):
         group.add_command(command)
+    if kind in ("entities", "properties"):
+        group.add_command(_link_command(kind))
     return group
 
 

@@ -365,15 +365,14 @@ class ClaimSearch:
         return {r["value"]: r["label"] for r in rows if r["label"] is not None}
 
     def counts(self, name: str, values: list[str]) -> dict[str, int]:
-        """Claims per value of facet ``name`` (unfiltered), for some values. Raises
-        StoreError."""
+        """Claims per value of facet ``name`` (unfiltered), for some values (StoreError)."""
         out: dict[str, int] = {}
         try:
             for start in range(0, len(values), 500):
                 chunk = list(values[start:start + 500])
-                out.update((r["value"], r["n"]) for r in self._db().execute(
-                    f"SELECT value, n FROM facet_counts WHERE facet = ? AND value IN "
-                    f"({','.join('?' * len(chunk))})", [name, *chunk]))
+                out.update(self._db().execute(f"SELECT value, n FROM facet_counts WHERE facet = ? "
+                                              f"AND value IN ({','.join('?' * len(chunk))})",
+                                              [name, *chunk]).fetchall())
         except sqlite3.Error as exc:
             raise StoreError(f"claims index read failed: {exc}") from None
         return out

@@ -46,7 +46,7 @@ class Context(Protocol):
 LINE = "__line__"
 ARTICLE_KEYS = {"file", "html", "text", "url", "title", "publisher", "author", "authors",
                 "published", "language", "type", "via", LINE}
-NAMED_KEYS = {"label", "wikidata", "id", "same_as", LINE}
+NAMED_KEYS = {"label", "aliases", "wikidata", "id", "same_as", LINE}
 PROPERTY_KEYS = NAMED_KEYS | {"time_invariant", "single_valued", "kind", "tolerance_days"}
 ENTITY_KEYS = NAMED_KEYS | {"part_of"}
 # a property's kind (docs/comparison.md "Time"): how claims about different times compare
@@ -226,6 +226,12 @@ def _named(spec: Any, key: str, minter, loc: str, allowed: set[str] = NAMED_KEYS
         raise InputError(f"wikidata must be an id like Q123 or P123, got {qid!r}", where=loc)
     same = _links(spec, "same_as", loc)
     part_of = _links(spec, "part_of", loc)
+    aliases = spec.get("aliases") or []
+    if isinstance(aliases, str):
+        aliases = [aliases]
+    if not isinstance(aliases, list) or not all(isinstance(a, (str, int)) and str(a).strip()
+                                                for a in aliases):
+        raise InputError("aliases must be a name or a list of names", where=loc)
     types = []
     for flag, rdf_type in (("time_invariant", CKB.TimeInvariantProperty),
                            ("single_valued", OWL.FunctionalProperty)):
@@ -258,7 +264,8 @@ def _named(spec: Any, key: str, minter, loc: str, allowed: set[str] = NAMED_KEYS
         raise InputError(f"{key} cannot be part of itself", where=loc)
     return Named(me, str(spec.get("label", key)), qid, types=tuple(types),
                  same_as=tuple(iri(x) for x in same), part_of=tuple(iri(x) for x in part_of),
-                 tolerance_days=tolerance)
+                 tolerance_days=tolerance,
+                 aliases=tuple(dict.fromkeys(" ".join(str(a).split()) for a in aliases)))
 
 
 def _links(spec: dict, name: str, loc: str) -> list[str]:

@@ -31,7 +31,7 @@ from kb.derived.registry import DerivedIndexes
 from kb.errors import InputError, NotFound
 from kb.model.iris import META, Minter
 from kb.model.names import KINDS, near, normalise
-from kb.model.vocab import CKB
+from kb.model.vocab import CKB, WD
 from kb.records.history import History
 from kb.services.names import Names
 from kb.store import sparql
@@ -42,6 +42,7 @@ COUNT_FACET = {"entities": "entity", "properties": "property", "people": "entity
                "publishers": "publisher"}
 DEDUPE_THRESHOLD = 90
 MERGE_FORMAT = "application/vnd.claimkb.merge+json"
+WDT = "http://www.wikidata.org/prop/direct/"
 
 
 @dataclass(frozen=True)
@@ -145,14 +146,33 @@ class Entities:
         """One resource as lists and pages show it."""
         return {"iri": row.iri, "id": self._id(row.iri), "label": row.label,
                 "aliases": row.aliases, "description": row.description,
-                "wikidata": [x.rsplit("/", 1)[-1] for x in row.links
-                             if x.startswith("http://www.wikidata.org/")],
+                "wikidata": self.wikidata_ids(row),
                 "same_as": list(row.links), "merged_into": row.merged_into,
                 "merged_from": [self._id(r.iri) for r in self.index.merged_from(row.iri)],
                 "claims": claims}
 
     def _id(self, iri: str) -> str:
         return self.iris.local_id(URIRef(iri)) or iri
+
+    def ident(self, iri: str) -> str:
+        """The local id of a resource (its IRI when it is not the KB's)."""
+        return self._id(iri)
+
+    @staticmethod
+    def wikidata_ids(row: NameRow) -> list[str]:
+        """The Wikidata ids a resource is linked to."""
+        return [x.rsplit("/", 1)[-1] for x in row.links if x.startswith("http://www.wikidata.org/")]
+
+    def linked_to(self, kind: str, qid: str) -> list[NameRow]:
+        """The resources of ``kind`` linked to Wikidata ``qid``."""
+        prefix = WDT if qid.startswith("P") else str(WD)
+        return self.index.linked(kind, prefix + qid)
+
+    def claims_naming(self, iri: str) -> list[URIRef]:
+        """The claims that name a resource (subject, property, scope, speaker, value)."""
+        uses = self._uses(URIRef(iri))
+        return sorted({q[3] for q in uses if q[3] != META}
+                      | {q[0] for q in uses if q[3] == META and q[1] in _CLAIM_LINKS})
 
     # ------------------------------------------------------------------ merge and split
 
@@ -306,8 +326,9 @@ class Entities:
             for j, score, reason in near(norm, [choices[j] for j in sub], limit=10):
                 j = sub[j]
                 if score >= threshold:
+                    pair = sorted((norm, choices[j]))
                     propose(owners[i], owners[j], score, f"{reason} {score}: "
-                            f"{norm!r} ~ {choices[j]!r}")
+                            f"{pair[0]!r} ~ {pair[1]!r}")
         for target, iris in self._links_by_target(kind).items():
             for a in iris:
                 for b in iris:

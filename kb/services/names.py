@@ -116,6 +116,8 @@ class _Batch:
         self.mapped: dict[str, URIRef] = {}     # minted IRI → resolved IRI
         self.resolved: dict[tuple, Resolved] = {}
         self.warnings: dict[tuple, NearDuplicate] = {}
+        # new resources of this batch, per kind: (normalised names, IRIs, labels)
+        self.new: dict[str, tuple[list[str], list[str], list[str | None]]] = {}
 
 
 class Names:
@@ -280,7 +282,12 @@ class Names:
                 self._note(batch, kind, shown, survivor.iri, "same name")
                 return self._onto(named, survivor)
         # 5. new: near-duplicates?
-        self._near(named, kind, shown, norms, batch, exclude=set())
+        self._near(named, kind, shown, norms, batch)
+        new = batch.new.setdefault(kind, ([], [], []))
+        for norm in norms:
+            new[0].append(norm)
+            new[1].append(str(named.iri))
+            new[2].append(named.label)
         return named
 
     @staticmethod
@@ -334,29 +341,32 @@ class Names:
         batch.resolved.setdefault((kind, name, iri), Resolved(kind, name, iri, how))
 
     def _ambiguous(self, kind: str, name: str, rows: list[NameRow], why: str) -> InputError:
-        listed = "; ".join(f"{self.iris.local_id(URIRef(r.iri)) or r.iri} ({r.label})" for r in rows)
+        listed = "; ".join(f"{self.iris.local_id(URIRef(r.iri)) or r.iri} ({r.label})"
+                           for r in sorted(rows, key=lambda r: r.iri))
         return InputError(f"{KINDS[kind].singular} {name!r} is ambiguous ({why}): it could be "
                           f"{listed}; write the key of the one you mean")
 
-    def _near(self, named: Named, kind: str, shown: str, norms: list[str], batch: _Batch,
-              exclude: set[str]) -> None:
+    def _near(self, named: Named, kind: str, shown: str, norms: list[str], batch: _Batch) -> None:
+        """Warn of the resources (in the KB, or new in this batch) whose names are
+        close to ``named``'s."""
         choices, owners = self.index.all_names(kind)
+        new_norms, new_iris, new_labels = batch.new.get(kind, ([], [], []))
         best: dict[str, Candidate] = {}
-        for norm in norms:
-            for index, score, reason in near(norm, choices):
-                iri = owners[index]
-                if iri in exclude or iri == str(named.iri):
-                    continue
-                if iri not in best or best[iri].score < score:
-                    best[iri] = Candidate(iri, None, score, reason)
-        target = self._wikidata_iri(named)
-        if not best and not target:
+        for names, iris, labels in ((choices, owners, None), (new_norms, new_iris, new_labels)):
+            for norm in norms:
+                for index, score, reason in near(norm, names):
+                    iri = iris[index]
+                    if iri == str(named.iri):
+                        continue
+                    if iri not in best or best[iri].score < score:
+                        best[iri] = Candidate(iri, labels[index] if labels else None, score, reason)
+        if not best:
             return
         candidates = sorted(best.values(), key=lambda c: (-c.score, c.iri))[:MAX_CANDIDATES]
         labelled = []
         for c in candidates:
-            row = self.index.get(c.iri, kind)
-            labelled.append(replace(c, label=row.label if row else None))
+            row = None if c.label else self.index.get(c.iri, kind)
+            labelled.append(replace(c, label=c.label or (row.label if row else None)))
         if labelled:
             batch.warnings.setdefault((kind, str(named.iri)), NearDuplicate(
                 kind, shown, str(named.iri), tuple(labelled)))
