@@ -440,3 +440,20 @@ def test_cli_entities(cli, tmp_path):
     assert cli("entities", "merge", "afghan-tajik-border", "nothing").exit_code == 3
     assert cli("publishers").output.count("\n") == 4    # header, rule, two publishers
     assert "length" in cli("properties", "list", "--search", "LENGTH").output
+
+
+def test_claimreview_claimants_and_publishers_resolve(kb, tmp_path):
+    from tests.conftest import TEST_DATA
+    kb.import_file(write(tmp_path, "people.yaml", """articles:
+  a: {publisher: The Example Fact-Check, published: 2021-01-01, title: A}
+people:
+  jroe: {label: John Roe (spokesman), aliases: [John Roe]}
+claims:
+  - {id: a1, article: a, statement: s, modality: reported-speech, speaker: jroe}
+"""))
+    report = kb.import_file(TEST_DATA / "claimreview" / "graph.jsonld")
+    assert "resolved person 'John Roe' to jroe (same name)" in report.resolved
+    assert "resolved publisher 'Example Fact Check' to the-example-fact-check (same name)" \
+        in report.resolved
+    assert entity_ids(kb, "people") == {"jroe"}
+    assert entity_ids(kb, "publishers") == {"the-example-fact-check"}
