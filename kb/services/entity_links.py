@@ -63,7 +63,8 @@ class EntityLinks:
         mine = self.entities.wikidata_ids(row)
         if mine and wanted not in mine and not replace:
             raise InputError(f"{self.entities.ident(row.iri)} is linked to {', '.join(mine)} "
-                             f"already: give --replace to link it to {wanted} instead")
+                             f"already: replace that link to link it to {wanted} "
+                             f"(--replace, or replace=1)")
         others = [r for r in self.entities.linked_to(kind, wanted) if r.iri != row.iri]
         if others:
             raise InputError(f"{', '.join(self.entities.ident(r.iri) for r in others)} is linked "

@@ -75,7 +75,7 @@ def test_bad_links_are_clear_errors_and_write_nothing(linked_kb):
         kb.links.link("entities", "badakhshan", "P17")
     with pytest.raises(InputError, match="not a Wikidata item or property id"):
         kb.links.link("entities", "badakhshan", "X12")
-    with pytest.raises(InputError, match="linked to Q889 already: give --replace"):
+    with pytest.raises(InputError, match="linked to Q889 already: replace that link"):
         kb.links.link("entities", "afghanistan", "Q863")
     with pytest.raises(InputError, match="afghanistan is linked to Q889 already: merge it"):
         kb.links.link("entities", "badakhshan", "Q889")

@@ -1,0 +1,65 @@
+"""Linking an entity to Wikidata from the web UI (editors), against a real local
+endpoint (`oxigraph serve-read-only` with a Wikidata-shaped extract; no internet)."""
+from __future__ import annotations
+
+import pytest
+
+from kb import KnowledgeBase, load_settings
+from web import create_app
+
+from tests.kb.services.test_entity_links import CLAIMS
+from tests.kb.services.test_wikidata import endpoint  # noqa: F401  (the real endpoint)
+from tests.web.test_auth import PASSWORD, csrf_from, login
+
+pytestmark = pytest.mark.remote
+
+
+@pytest.fixture
+def site(tmp_path, endpoint):  # noqa: F811
+    path = tmp_path / "c.yaml"
+    path.write_text(CLAIMS, encoding="utf-8")
+    settings = load_settings(env={}, data_dir=tmp_path / "kb", wikidata_endpoint=endpoint,
+                             wikidata_timeout=5)
+    with KnowledgeBase.open(settings) as kb:
+        kb.import_file(path)
+        app = create_app(kb=kb, config={"TESTING": True})
+        users = app.extensions["claimkb_users"]
+        users.add_user("eddie", PASSWORD, "editor")
+        users.add_user("rita", PASSWORD, "reader")
+        yield app, kb
+
+
+def test_an_editor_finds_and_links_an_entity(site):
+    app, kb = site
+    client = app.test_client()
+    assert client.get("/entities/badakhshan/wikidata").status_code in (302, 401, 403)
+    login(client, "eddie")
+    page = client.get("/entities/badakhshan/wikidata")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "Q165376" in html and "province of Afghanistan" in html
+    data = client.get("/entities/badakhshan/wikidata.json?q=Badachschan&language=de").get_json()
+    assert data["candidates"][0]["qid"] == "Q165376"
+    done = client.post("/entities/badakhshan/wikidata",
+                       data={"csrf_token": csrf_from(html), "qid": "Q165376"})
+    assert done.status_code == 303 and done.headers["Location"] == "/entities/badakhshan"
+    row = kb.entities.find("entities", "badakhshan")
+    assert kb.entities.wikidata_ids(row) == ["Q165376"]
+    # a bad id: the one error shape, nothing written
+    quads = kb.store.quad_count()
+    bad = client.post("/entities/badakhshan/wikidata", headers={"Accept": "application/json"},
+                      data={"csrf_token": csrf_from(html), "qid": "Q123456789", "replace": "1"})
+    assert bad.status_code == 404 and bad.get_json()["ok"] is False, bad.get_data(as_text=True)
+    assert kb.store.quad_count() == quads
+    other = client.post("/entities/badakhshan/wikidata", headers={"Accept": "application/json"},
+                        data={"csrf_token": csrf_from(html), "qid": "Q889"})
+    assert other.status_code == 400 and "replace that link" in other.get_json()["error"]
+    no_token = client.post("/entities/badakhshan/wikidata", data={"qid": "Q165376"})
+    assert no_token.status_code in (400, 403)
+
+
+def test_a_reader_cannot_link(site):
+    app, _kb = site
+    client = app.test_client()
+    login(client, "rita")
+    assert client.get("/entities/badakhshan/wikidata").status_code == 403
