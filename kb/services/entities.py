@@ -31,7 +31,7 @@ from kb.derived.registry import DerivedIndexes
 from kb.errors import InputError, NotFound
 from kb.model.iris import META, Minter
 from kb.model.names import KINDS, near, normalise
-from kb.model.vocab import CKB, WD
+from kb.model.vocab import CKB, SCHEMA, WD
 from kb.records.history import History
 from kb.services.names import Names
 from kb.store import sparql
@@ -169,10 +169,21 @@ class Entities:
         return self.index.linked(kind, prefix + qid)
 
     def claims_naming(self, iri: str) -> list[URIRef]:
-        """The claims that name a resource (subject, property, scope, speaker, value)."""
-        uses = self._uses(URIRef(iri))
-        return sorted({q[3] for q in uses if q[3] != META}
-                      | {q[0] for q in uses if q[3] == META and q[1] in _CLAIM_LINKS})
+        """The claims that name a resource (subject, property, scope, speaker, value,
+        the publisher or an author of their article)."""
+        return [URIRef(c) for c in self._claims_of(self._uses(URIRef(iri)))]
+
+    def _claims_of(self, uses: list[tuple]) -> list[str]:
+        """The claims that ``uses`` (quads of ``resource_uses.rq``) belong to: the
+        claims themselves, and the claims of the articles whose publisher or author
+        they name."""
+        claims = {str(q[3]) for q in uses if q[3] != META}
+        claims |= {str(q[0]) for q in uses if q[3] == META and q[1] in _CLAIM_LINKS}
+        articles = sorted({q[0] for q in uses if q[3] == META and q[1] in _ARTICLE_LINKS})
+        for start in range(0, len(articles), 500):
+            claims |= {str(r["claim"]) for r in sparql.select(
+                self.store, "claims_of_articles.rq", article=articles[start:start + 500])}
+        return sorted(claims)
 
     # ------------------------------------------------------------------ merge and split
 
@@ -207,8 +218,7 @@ class Entities:
                 known.add(normalise(text))
         link = OWL.equivalentProperty if kind == "properties" else OWL.sameAs
         added += [(o, CKB.mergedInto, s, META), (o, link, s, META)]
-        claims = sorted({str(q[3]) for q in removed if q[3] != META}
-                        | {str(q[0]) for q in removed if q[3] == META and q[1] in _CLAIM_LINKS})
+        claims = self._claims_of(removed)
         payload = json.dumps({"removed": _nquads(removed), "added": _nquads(added),
                               "survivor": str(s)})
         parts = [sparql.delete_data(removed)] if removed else []
@@ -239,8 +249,7 @@ class Entities:
             raise InputError(f"the record of the merge of {self._id(other.iri)} is unreadable "
                              f"({exc}): cannot split") from None
         present = self._present(added)
-        claims = sorted({str(q[3]) for q in removed if q[3] != META}
-                        | {str(q[0]) for q in removed if q[3] == META and q[1] in _CLAIM_LINKS})
+        claims = self._claims_of(removed)
         parts = [sparql.delete_data(present)] if present else []
         if removed:
             parts.append(sparql.insert_data(removed))
@@ -358,6 +367,7 @@ class Entities:
 
 
 _CLAIM_LINKS = {CKB.subject, CKB.property, CKB.scope, CKB.speaker}
+_ARTICLE_LINKS = {SCHEMA.publisher, SCHEMA.author}
 
 
 def _declared_different(a: NameRow, b: NameRow) -> bool:

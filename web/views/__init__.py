@@ -12,5 +12,6 @@ A view module imports no private (``_``) name of another web module
 their ``bp``.
 """
 
-BLUEPRINTS = ("home", "claims", "articles", "entities", "compare", "sparql", "auth", "edit",
-              "history", "annotate", "reliability", "annotations_api", "admin")
+BLUEPRINTS = ("home", "claims", "articles", "entities", "names", "compare", "sparql", "auth",
+              "edit", "history", "annotate", "reliability", "annotations_api", "admin",
+              "wikidata")
