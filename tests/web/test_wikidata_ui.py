@@ -63,3 +63,12 @@ def test_a_reader_cannot_link(site):
     client = app.test_client()
     login(client, "rita")
     assert client.get("/entities/badakhshan/wikidata").status_code == 403
+
+
+def test_the_entity_page_offers_the_lookup_to_editors(site):
+    app, _kb = site
+    client = app.test_client()
+    assert "Find on Wikidata" not in client.get("/entities/badakhshan").get_data(as_text=True)
+    login(client, "eddie")
+    html = client.get("/entities/badakhshan").get_data(as_text=True)
+    assert 'href="/entities/badakhshan/wikidata">Find on Wikidata</a>' in html
