@@ -249,6 +249,18 @@ class NamesIndex(SideIndex):
         rows = self._rows(sql + " ORDER BY id LIMIT 1", tuple(args))
         return rows[0] if rows else None
 
+    def survivor(self, row: NameRow) -> NameRow:
+        """The resource ``row`` was merged into, following merges to the last one (a
+        circle, which merges refuse to make, stops where it closes)."""
+        seen = {row.iri}
+        while row.merged_into:
+            nxt = self.get(row.merged_into, row.kind)
+            if nxt is None or nxt.iri in seen:
+                break
+            seen.add(nxt.iri)
+            row = nxt
+        return row
+
     def merged_from(self, iri: str) -> list[NameRow]:
         """The resources merged into ``iri``."""
         return self._rows("SELECT * FROM resources WHERE merged_into = ? ORDER BY id", (str(iri),))

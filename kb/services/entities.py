@@ -113,14 +113,7 @@ class Entities:
         return self._survivor(row) if follow else row
 
     def _survivor(self, row: NameRow) -> NameRow:
-        seen = {row.iri}
-        while row.merged_into:
-            nxt = self.index.get(row.merged_into, row.kind)
-            if nxt is None or nxt.iri in seen:
-                break
-            seen.add(nxt.iri)
-            row = nxt
-        return row
+        return self.index.survivor(row)
 
     def counts(self, kind: str, iris: list[str]) -> dict[str, int]:
         """Claims per resource (the claims index's facet counts). Raises StoreError."""

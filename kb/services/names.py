@@ -310,14 +310,7 @@ class Names:
         return bool(mine and theirs and mine != theirs)
 
     def _survivor(self, row: NameRow) -> NameRow:
-        seen = {row.iri}
-        while row.merged_into:
-            nxt = self.index.get(row.merged_into, row.kind)
-            if nxt is None or nxt.iri in seen:
-                break
-            seen.add(nxt.iri)
-            row = nxt
-        return row
+        return self.index.survivor(row)
 
     def _onto(self, named: Named, row: NameRow) -> Named:
         """``named`` as a declaration of the existing resource ``row``: its spellings

@@ -135,18 +135,7 @@ def insert_data(quads: Iterable[tuple], *, blank_nodes: bool = False,
             return labels[t]
         return term_sparql(t)
 
-    graphs: dict = {}
-    for s, p, o, g in quads:
-        graphs.setdefault(g, []).append(f"{term(s)} {term(p)} {term(o)} .")
-    parts = ["INSERT DATA {"]
-    for g, triples in graphs.items():
-        if g is not None:
-            parts.append(f"GRAPH {term_sparql(g)} {{")
-        parts.extend(triples)
-        if g is not None:
-            parts.append("}")
-    parts.append("}")
-    return "\n".join(parts)
+    return _data_block("INSERT DATA", quads, term)
 
 
 # ---------------------------------------------------------------- reading user queries
@@ -199,10 +188,16 @@ _UNARY = frozenset({"!", "^"})
 def delete_data(quads: Iterable[tuple]) -> str:
     """A ``DELETE DATA`` block for rdflib quads (s, p, o, graph-or-None) without blank
     nodes (QueryError for one)."""
+    return _data_block("DELETE DATA", quads, term_sparql)
+
+
+def _data_block(keyword: str, quads: Iterable[tuple], term) -> str:
+    """``INSERT DATA`` / ``DELETE DATA`` { quads grouped by graph }, each term written
+    by ``term``."""
     graphs: dict = {}
     for s, p, o, g in quads:
-        graphs.setdefault(g, []).append(f"{term_sparql(s)} {term_sparql(p)} {term_sparql(o)} .")
-    parts = ["DELETE DATA {"]
+        graphs.setdefault(g, []).append(f"{term(s)} {term(p)} {term(o)} .")
+    parts = [f"{keyword} {{"]
     for g, triples in graphs.items():
         if g is not None:
             parts.append(f"GRAPH {term_sparql(g)} {{")
