@@ -210,6 +210,124 @@ def test_editor_adds_a_claim_from_selected_text(page, site):
     page.problems.check()
 
 
+# ---------------------------------------------------------------------- the claim form's names
+
+BORDER_LABEL = "Afghanistan–Tajikistan border"
+# a property no demo claim has (the new claims compare with nothing, so that the other
+# tests' counts of conflicts stay what they were)
+WATCHTOWERS = "number of Tajik watchtowers"
+
+
+def log_in_at(page, site, path: str) -> None:
+    page.goto(site(f"/login?next={path}"))
+    name, password = site.editor
+    page.get_by_label("User name").fill(name)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(site(path))
+
+
+def saved_subject(page, site) -> str:
+    expect(page).to_have_url(re.compile(re.escape(site("/claims/")) + r"[^/?]+$"))
+    ident = urlsplit(page.url).path.rsplit("/", 1)[1]
+    (content,) = site.kb.claim_view(ident)["content"]
+    return content["subject"]
+
+
+def test_claim_form_suggests_names_and_warns_of_near_duplicates(page, site):
+    form_path = f"/articles/{ARTICLE}/claims/new"
+    log_in_at(page, site, form_path)
+    form = page.locator("form.claim-form")
+
+    # typing in the subject offers the existing entity; choosing it fills label and id
+    form.locator('textarea[name="statement"]').fill("The Tajik side has 12 watchtowers.")
+    subject = page.get_by_role("combobox", name="Subject", exact=True)
+    subject.press_sequentially("Afghan", delay=40)
+    listbox = page.get_by_role("listbox", name="Existing entities")
+    expect(listbox).to_be_visible()
+    option = listbox.get_by_role("option", name=re.compile("^" + BORDER_LABEL))
+    expect(option).to_be_visible()
+    expect(option).to_contain_text("afghan-tajik-border")
+    expect(subject).to_have_attribute("aria-expanded", "true")
+    screenshot(page, "form-suggestions")
+    # the keyboard: down to the border, Enter chooses it (and does not submit the form)
+    for _ in range(listbox.get_by_role("option").count()):
+        subject.press("ArrowDown")
+        if option.get_attribute("aria-selected") == "true":
+            break
+    expect(subject).to_have_attribute("aria-activedescendant", option.get_attribute("id"))
+    subject.press("Enter")
+    expect(listbox).to_be_hidden()
+    expect(subject).to_have_value(BORDER_LABEL)
+    expect(form.locator('input[name="subject_id"]')).to_have_value("afghan-tajik-border")
+    expect(page).to_have_url(site(form_path))
+    # "find existing" follows what is typed (the plain search without JavaScript)
+    expect(form.locator(".combo a.find").first).to_have_attribute(
+        "href", "/entities?q=Afghanistan%E2%80%93Tajikistan%20border")
+    form.locator('input[name="property"]').fill(WATCHTOWERS)
+    form.locator('input[name="value"]').fill("12")
+    form.get_by_role("button", name="Add the claim").click()
+    assert saved_subject(page, site).endswith("/entities/afghan-tajik-border")
+
+    # a near-duplicate: nothing saved, the warning names the existing entity
+    page.problems.expected_statuses.add(409)
+    page.goto(site(form_path))
+    form.locator('textarea[name="statement"]').fill("The Tajik side has 14 watchtowers.")
+    form.locator('input[name="subject"]').fill("afghan-tajik-bordr")
+    form.locator('input[name="property"]').fill(WATCHTOWERS)
+    form.locator('input[name="value"]').fill("14")
+    form.get_by_role("button", name="Add the claim").click()
+    warning = form.locator('.name-warning[data-field="subject"]')
+    expect(warning).to_be_visible()
+    expect(warning).to_contain_text("New entity ‘afghan-tajik-bordr’ looks like existing:")
+    expect(warning.get_by_role("link", name=BORDER_LABEL)).to_be_visible()
+    expect(page.locator(".error-message")).to_contain_text("Nothing was saved yet")
+    expect(form.locator('input[name="subject"]')).to_have_value("afghan-tajik-bordr")  # kept
+    expect(form.locator('input[name="value"]')).to_have_value("14")
+    expect(form.get_by_role("button", name="Create it anyway")).to_be_visible()
+    screenshot(page, "form-near-duplicate")
+    # Enter in a field submits as "Add the claim" does, never "Use this one"
+    with page.expect_response(lambda r: r.request.method == "POST") as answer:
+        form.locator('input[name="value"]').press("Enter")
+    assert answer.value.status == 409
+    expect(warning).to_be_visible()
+    assert site.kb.names.candidates("entities", "afghan-tajik-bordr")[0] is None
+
+    warning.get_by_role("button", name="Use this one").click()
+    assert saved_subject(page, site).endswith("/entities/afghan-tajik-border")
+    assert site.kb.names.candidates("entities", "afghan-tajik-bordr")[0] is None
+    # the browser logs each 409 page load as a console error: those are expected here
+    page.problems.items = [p for p in page.problems.items if "status of 409" not in p]
+    page.problems.check()
+
+
+def test_claim_form_names_without_javascript(page_without_js, site):
+    """Without JavaScript: "find existing" is a link to the index page's search, and the
+    near-duplicate warning's "Use this one" is a plain submit button."""
+    page = page_without_js
+    page.problems.expected_statuses.add(409)
+    form_path = f"/articles/{ARTICLE}/claims/new"
+    log_in_at(page, site, form_path)
+    form = page.locator("form.claim-form")
+    expect(form.locator('input[name="subject"]')).not_to_have_attribute("role", "combobox")
+    find = form.locator(".name-field", has=page.locator('input[name="subject"]')).get_by_role(
+        "link", name="find existing")
+    expect(find).to_have_attribute("href", "/entities")
+    expect(find).to_have_attribute("target", "_blank")
+    form.locator('textarea[name="statement"]').fill("The Tajik side has 16 watchtowers.")
+    form.locator('input[name="subject"]').fill("afghan-tajik-bordr")
+    form.locator('input[name="property"]').fill(WATCHTOWERS)
+    form.locator('input[name="value"]').fill("16")
+    form.get_by_role("button", name="Add the claim").click()
+    warning = form.locator('.name-warning[data-field="subject"]')
+    expect(warning).to_contain_text("looks like existing:")
+    expect(find).to_have_attribute("href", "/entities?q=afghan-tajik-bordr")  # what was typed
+    warning.get_by_role("button", name="Use this one").click()
+    assert saved_subject(page, site).endswith("/entities/afghan-tajik-border")
+    page.problems.items = [p for p in page.problems.items if "status of 409" not in p]
+    page.problems.check()
+
+
 # ---------------------------------------------------------------------- SPARQL (YASGUI)
 
 CANNED = "Claims about an entity"

@@ -370,9 +370,16 @@ def test_edit_a_claim(editor_client, kb, article):
 
     form = {m.group(1): m.group(2) for m in re.finditer(r'<input[^>]*name="(\w+)" value="([^"]*)"', html)}
     form.update({k: v for k, v in re.findall(r'<textarea name="(\w+)"[^>]*>([^<]*)</textarea>', html)})
-    form.update(value="1,400 km", modality="opinion", subject="Whole Afghan-Tajik border")
+    # another subject (without the old one's Wikidata id, which would resolve it to the
+    # old entity): close to the existing one, so the form warns first and writes nothing
+    form.update(value="1,400 km", modality="opinion", subject="Whole Afghan-Tajik border",
+                subject_wikidata="")
     form = {k: v.replace("&amp;", "&").replace("&#34;", '"').replace("&#39;", "'") for k, v in form.items()}
-    saved = editor_client.post(f"/claims/{ident}/edit", data=form)
+    warned = editor_client.post(f"/claims/{ident}/edit", data=form)
+    assert warned.status_code == 409
+    assert "looks like existing" in warned.get_data(as_text=True)
+    assert kb.claim_view(ident)["modality"] == "factual"
+    saved = editor_client.post(f"/claims/{ident}/edit", data={**form, "confirm_new": "1"})
     assert claim_id(saved) == ident
     view = kb.claim_view(ident)
     (content,) = view["content"]  # the old content is gone

@@ -1,6 +1,8 @@
 """A stored claim as the claim form's fields (web/views/edit.py, the edit form): the
 ClaimRecord the claim was written from (kb.records.claims.ClaimReader.record, the one
-reader of the claim model), put back into the words an editor typed."""
+reader of the claim model), put back into the words an editor typed. And the form's
+names: the autocomplete's suggestions, and the near-duplicate warnings shown before
+anything is saved."""
 from __future__ import annotations
 
 from typing import Callable
@@ -10,6 +12,8 @@ from rdflib import URIRef
 from kb.errors import InputError
 from kb.model.claim import ClaimRecord, DateValue, EntitySetValue, EntityValue, Named, TextValue
 from kb.model.dates import PDate
+from kb.model.iris import Minter
+from kb.model.names import KINDS
 from kb.model.quantity import Quantity, parse_quantity
 from kb.model.vocab import MODALITY_NAMES
 
@@ -81,3 +85,42 @@ def _label(item: Named, local_id: Callable[[URIRef], str | None]) -> str:
 
 def _iso(date: PDate | None) -> str:
     return "" if date is None else date.isoformat()
+
+
+# ---------------------------------------------------------------------- names
+
+def suggestions(items: list[dict]) -> list[dict]:
+    """The autocomplete's answer (GET /names/suggest): kb.entities.listing's items as
+    {id, label, aliases, wikidata, claims} (the label is the id when there is none)."""
+    return [{"id": i["id"], "label": i["label"] or i["id"], "aliases": list(i["aliases"]),
+             "wikidata": list(i["wikidata"]), "claims": i["claims"]} for i in items]
+
+
+def name_warnings(warnings, fields_by_iri: dict[str, list[str]], iris: Minter) -> list[dict]:
+    """kb.services.names.NearDuplicate warnings as the form shows them: one per field the
+    name was typed in (``fields_by_iri``: web.forms.claim.named_fields), with its kind's
+    singular ("entity") and the candidates (id, label, score, reason)."""
+    out = []
+    for w in warnings:
+        data = w.as_dict(iris)
+        for field in dict.fromkeys(fields_by_iri.get(w.iri) or [None]):
+            out.append({**data, "field": field, "singular": KINDS[w.kind].singular,
+                        "text": near_text(data, KINDS[w.kind].singular)})
+    return out
+
+
+def near_text(warning: dict, singular: str) -> str:
+    """"new entity ‘afghan-tajik-bordr’ looks like existing: Afghanistan–Tajikistan border
+    (afghan-tajik-border)"."""
+    return f"new {singular} ‘{warning['name']}’ looks like existing: {_existing(warning)}"
+
+
+def created_anyway(warnings, iris: Minter) -> list[str]:
+    """What a save that confirmed near-duplicates created: "created the new entity 'x'
+    anyway (it looks like existing: …)"."""
+    return [f"created the new {KINDS[w.kind].singular} ‘{w.name}’ anyway (it looks like "
+            f"existing: {_existing(w.as_dict(iris))})" for w in warnings]
+
+
+def _existing(warning: dict) -> str:
+    return "; ".join(f"{c['label'] or c['id']} ({c['id']})" for c in warning["candidates"])

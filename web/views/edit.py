@@ -20,26 +20,51 @@ write_claims replaces the old version atomically. The quote stays anchored in th
 version it was anchored in. The form is filled from the stored claim
 (web/presenters/claim_form.py); metadata nodes the form does not know (a ClaimReview
 and its rating) are carried over unchanged.
+
+Names. As an editor types a subject, property, scope, speaker or entity value,
+web/static/edit/names.js offers the existing resources (``GET /names/suggest?kind=&q=``,
+JSON, public like every read page); without JavaScript each field's "find existing" link
+opens the index page's search (/entities?q=…). Before writing, both POSTs resolve the
+record's names (``KnowledgeBase.resolve_names``): an ambiguous name is a 400 listing the
+candidates; a new name close to existing ones (a near-duplicate) writes nothing and
+answers 409 — the form again, everything typed kept, each warning under its field with
+a "Use this one" button per candidate (``use=<field>:<id>``: the form is submitted again
+with the field naming that resource) and "Create it anyway" (``confirm_new``); API
+clients get the warnings (``near_duplicates``) in the error body. 409 and not 200: the
+request conflicts with what the KB holds, as a claim entered twice does, and a client that
+only looks at the status must not take "nothing written" for success. After a save the
+names resolved to existing resources are reported (a flash message; ``resolved`` in JSON).
 """
 from __future__ import annotations
 
-from flask import Blueprint, Flask, redirect, render_template, request, url_for
+from urllib.parse import quote
+
+from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
 from rdflib import URIRef
 
 from kb.errors import InputError, NotFound
 from kb.model.claim import ClaimRecord
+from kb.model.names import KINDS
 from kb.model.vocab import MODALITIES
+from kb.services.names import Resolution
 
 from ..auth import current_user, requires
 from ..context import get_kb
 from ..errors import error_body
 from ..forms import read_form
-from ..forms.claim import FIELDS, MAX_LONG, MODALITY_CHOICES, VALUE_KINDS, build_record
+from ..forms.claim import (FIELDS, MAX_LONG, MODALITY_CHOICES, VALUE_KINDS,
+                           build_record, confirm_token, confirmed, named_fields, use_candidate)
 from ..forms.selection import anchor_at
-from ..presenters.claim_form import claim_fields
+from ..presenters.claim_form import claim_fields, created_anyway, name_warnings, suggestions
 from ..render import wants_data
 
 bp = Blueprint("edit", __name__)
+
+SUGGESTIONS = 10        # at most this many suggestions for a name
+MAX_SUGGEST_QUERY = 200
+# the index page (with its ?q= search) of each kind: the "find existing" links
+INDEX_PAGES = {kind: f"/{KINDS[kind].path}" for kind in KINDS}
+HAVE_PAGES = ("entities", "publishers")     # kinds with a page of their own (/entities/<id>)
 
 
 @bp.get("/articles/<article_id>/claims/new")
@@ -73,7 +98,7 @@ def create(article_id: str):
     version, text = kb.current_text(article)
     form: dict = {}
     try:
-        form = read_form(FIELDS)
+        form = use_candidate(kb, read_form(FIELDS))
         record = build_record(kb, article, form, version=(version, text))
     except InputError as exc:
         return _render(article, meta, form, error=exc.message, status=400, has_text=bool(text))
@@ -83,8 +108,8 @@ def create(article_id: str):
         return _render(article, meta, form, status=409, has_text=bool(text),
                        error=f"this claim is in the knowledge base already as {ident}: "
                              f"edit it at /claims/{ident}/edit")
-    kb.write_claims([record], user=current_user().name)
-    return _done(record, created=True)
+    return _save(record, form, created=True,
+                 again=lambda **kw: _render(article, meta, form, has_text=bool(text), **kw))
 
 
 @bp.route("/claims/<claim_id>/edit", methods=["GET", "POST"])
@@ -107,15 +132,56 @@ def edit(claim_id: str):
         return _render(article, meta, stored, claim=claim, has_text=bool(text))
     form = stored
     try:
-        form = read_form(FIELDS)
+        form = use_candidate(kb, read_form(FIELDS))
         record = build_record(kb, article, form, version=(version, text),
                               claim_id=kb.iris.local_id(claim))
     except InputError as exc:
         return _render(article, meta, form, claim=claim, error=exc.message, status=400,
                        has_text=bool(text))
     record.extra = stored_record.extra
-    kb.write_claims([record], user=current_user().name)
-    return _done(record, created=False)
+    return _save(record, form, created=False,
+                 again=lambda **kw: _render(article, meta, form, claim=claim,
+                                            has_text=bool(text), **kw))
+
+
+@bp.get("/names/suggest")
+def suggest():
+    """Up to SUGGESTIONS existing resources of ``kind`` whose key, label or alias contains
+    ``q`` (case, accents and dashes ignored), for the claim form's autocomplete: a JSON
+    list of {id, label, aliases, wikidata, claims}. Bad input: 400, the one error shape,
+    as JSON whatever the Accept header (this URL only ever answers data)."""
+    kind = request.args.get("kind", "")
+    query = request.args.get("q", "")
+    if kind not in KINDS:
+        return error_body(400, f"kind must be one of {', '.join(KINDS)}"), 400
+    if len(query) > MAX_SUGGEST_QUERY:
+        return error_body(400, f"q is longer than {MAX_SUGGEST_QUERY} characters"), 400
+    listing = get_kb().entities.listing(kind, query=query.strip() or None, limit=SUGGESTIONS)
+    return suggestions(listing["items"])
+
+
+# ---------------------------------------------------------------------- names, then write
+
+def _save(record: ClaimRecord, form: dict, *, created: bool, again):
+    """Resolve ``record``'s names, then write it — unless a name is ambiguous (400) or a
+    new one is a near-duplicate the form did not confirm (409): then ``again(**kw)``
+    renders the form again, with the message or the warnings, and nothing is written."""
+    kb = get_kb()
+    fields = named_fields(record)
+    try:
+        resolution = kb.resolve_names([record])
+    except InputError as exc:
+        return again(error=exc.message, status=400)
+    warnings = resolution.warnings
+    if any(not confirmed(form, w.kind, w.name) for w in warnings):
+        # all of them again (those confirmed before too): "Create it anyway" confirms
+        # what the editor sees, no more and no less
+        return again(status=409, resolution=resolution,
+                     warnings=name_warnings(warnings, fields, kb.iris),
+                     confirm="\n".join(confirm_token(w.kind, w.name) for w in warnings))
+    (written,) = resolution.records
+    kb.write_claims([written], user=current_user().name, resolved=True)
+    return _done(written, created=created, resolution=resolution)
 
 
 # ---------------------------------------------------------------------- responses
@@ -130,40 +196,73 @@ def _article(article_id: str) -> tuple[URIRef, object]:
 
 
 def _render(article: URIRef, meta, form: dict, *, claim: URIRef | None = None,
-            error: str | None = None, status: int = 200, has_text: bool = True):
+            error: str | None = None, status: int = 200, has_text: bool = True,
+            warnings: list[dict] = (), confirm: str = "", resolution: Resolution | None = None):
     kb = get_kb()
     article_id = kb.iris.local_id(article)
+    resolved = [r.message(kb.iris) for r in resolution.resolved] if resolution else []
+    if warnings and error is None:
+        said = "; ".join(w["text"] for w in warnings)
+        error = (f"nothing was written: {said} — use the existing one (send its id as "
+                 f"<field>_id), or create the new one anyway (confirm_new=1)" if wants_data()
+                 else f"Nothing was saved yet: {said}. Use the existing one (“Use this one”), "
+                      f"or “Create it anyway”.")
     if wants_data():
         if error is None:
             return {"ok": True, "form": form}, status
-        return error_body(status, error), status
+        body = error_body(status, error)
+        if warnings:
+            body.update(near_duplicates=warnings, resolved=resolved)
+        return body, status
     action = (url_for("edit.edit", claim_id=kb.iris.local_id(claim))
               if claim is not None else url_for("edit.create", article_id=article_id))
     return render_template(
         "edit/form.html", claim_form=form, error=error, article=meta, article_id=article_id,
         article_iri=str(article), claim=str(claim) if claim else None,
         claim_id=kb.iris.local_id(claim) if claim else None,
-        action=action, has_text=has_text), status
+        action=action, has_text=has_text, name_warnings=list(warnings), confirm_new=confirm,
+        resolved_notes=resolved), status
 
 
-def _done(record: ClaimRecord, *, created: bool):
+def _done(record: ClaimRecord, *, created: bool, resolution: Resolution):
     kb = get_kb()
     claim_id = kb.iris.local_id(record.iri)
     location = f"/claims/{claim_id}"
+    notes = [r.message(kb.iris) for r in resolution.resolved]
     if wants_data():
-        body = {"ok": True, "id": claim_id, "claim": str(record.iri), "url": location}
+        body = {"ok": True, "id": claim_id, "claim": str(record.iri), "url": location,
+                "resolved": notes,
+                "near_duplicates": [w.as_dict(kb.iris) for w in resolution.warnings]}
         if record.anchor is not None:
             a = record.anchor
             body["quote"] = {"exact": a.exact, "prefix": a.prefix, "suffix": a.suffix,
                              "start": a.start, "end": a.end}
         return body, 201 if created else 200, {"Location": location}
+    for note in notes + created_anyway(resolution.warnings, kb.iris):
+        flash(note)
     return redirect(location, 303)
+
+
+def name_search(kind: str, text: str = "") -> str:
+    """The index page of ``kind`` searched for ``text`` (a field's "find existing" link)."""
+    text = " ".join(text.split())
+    return INDEX_PAGES[kind] + (f"?q={quote(text, safe='')}" if text else "")
+
+
+def name_page(kind: str, ident: str) -> str:
+    """Where an existing resource is shown: its page, or its kind's index page searched
+    for its id (properties and people have no page of their own)."""
+    if kind in HAVE_PAGES:
+        return f"{INDEX_PAGES[kind]}/{quote(ident, safe='')}"
+    return name_search(kind, ident)
 
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.jinja_env.globals["claim_modalities"] = MODALITY_CHOICES
     app.jinja_env.globals["claim_value_kinds"] = VALUE_KINDS
+    app.jinja_env.globals["name_search"] = name_search
+    app.jinja_env.globals["name_page"] = name_page
 
 
 assert set(MODALITIES) == {k for k, _ in MODALITY_CHOICES}
