@@ -25,7 +25,7 @@ from rdflib import URIRef
 from kb.derived.sqlite import SideIndex, write_transaction
 from kb.errors import StoreError
 from kb.model.iris import Minter
-from kb.model.names import KIND_OF_TYPE, normalise
+from kb.model.names import KIND_OF_TYPE, NameSet, normalise
 from kb.store import sparql
 from kb.store.base import Store, chunked
 
@@ -42,6 +42,8 @@ CREATE TABLE IF NOT EXISTS resources (
     UNIQUE (iri, kind)
 );
 CREATE INDEX IF NOT EXISTS resources_kind ON resources (kind, sort_label, id);
+CREATE INDEX IF NOT EXISTS resources_merged ON resources (merged_into, kind);
+CREATE INDEX IF NOT EXISTS resources_live ON resources (kind, merged_into);
 CREATE TABLE IF NOT EXISTS names (
     norm TEXT NOT NULL, resource INTEGER NOT NULL REFERENCES resources (id) ON DELETE CASCADE,
     how TEXT NOT NULL, text TEXT NOT NULL,
@@ -120,11 +122,8 @@ class NamesIndex(SideIndex):
             raise StoreError(f"names index read failed: {exc}") from None
 
     def _writing(self):
-        def forget():
-            self._cache = {}
-
         return write_transaction(self._write_lock, self._begin, "names index",
-                                 before_commit=self.bump_generation, after=forget)
+                                 before_commit=self.bump_generation)
 
     # ------------------------------------------------------------ building
 
@@ -165,6 +164,8 @@ class NamesIndex(SideIndex):
         resources = sorted({str(r) for r in resources})
         for chunk in chunked(resources, 500):
             rows = self._read(chunk)
+            if set(rows) == set(self._stored(chunk)):
+                continue      # nothing changed: no write, and the cached names stay
             with self._writing() as db:
                 self._note(chunk)
                 self._put(db, rows, chunk)
@@ -249,6 +250,11 @@ class NamesIndex(SideIndex):
         rows = self._rows(sql + " ORDER BY id LIMIT 1", tuple(args))
         return rows[0] if rows else None
 
+    def _stored(self, iris: list[str]) -> list[NameRow]:
+        """The rows the index holds for ``iris`` (every kind)."""
+        return self._rows(f"SELECT * FROM resources WHERE iri IN ({','.join('?' * len(iris))})",
+                          tuple(iris))
+
     def survivor(self, row: NameRow) -> NameRow:
         """The resource ``row`` was merged into, following merges to the last one (a
         circle, which merges refuse to make, stops where it closes)."""
@@ -287,15 +293,17 @@ class NamesIndex(SideIndex):
                                    (row.iri, row.kind)).fetchone()
         return f"{found['sort_label']}\x1f{found['id']}" if found else ""
 
-    def all_names(self, kind: str) -> tuple[list[str], list[str]]:
-        """Every normalised name of ``kind``'s live resources and the IRI each belongs
-        to, as two parallel lists (for fuzzy matching), cached until the next write."""
+    def all_names(self, kind: str) -> NameSet:
+        """Every distinct normalised name of ``kind``'s live resources, with the IRIs of
+        those it names and a word index (kb.model.names.NameSet), cached while the
+        index file stays the same (a write that changes no name leaves it as it was)."""
         key = (self.write_generation(), kind)
         if key not in self._cache:
             rows = self._db().execute(
-                "SELECT n.norm, r.iri FROM names n JOIN resources r ON r.id = n.resource "
+                "SELECT n.norm, r.iri FROM names n CROSS JOIN resources r ON r.id = n.resource "
                 "WHERE r.kind = ? AND r.merged_into IS NULL", (kind,)).fetchall()
-            self._cache = {key: ([r[0] for r in rows], [r[1] for r in rows])}
+            self._cache = {k: v for k, v in self._cache.items() if k[0] == key[0]}
+            self._cache[key] = NameSet((r[0], r[1]) for r in rows)
         return self._cache[key]
 
     def with_links(self, kind: str) -> list[NameRow]:

@@ -34,9 +34,14 @@ DROPPED = "'\"\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u201f\u2032\u2033\u00ab
 LEADING_ARTICLES = ("the",)
 # names closer than this (0-100) are near-duplicates
 NEAR_DUPLICATE = 90
-# …but a word-overlap score only counts when the shorter name has this many words
-# (one shared word, "border", is not a near-duplicate)
+# …but one name's words all in the other only count when the shorter name has this
+# many words (one shared word, "border", is not a near-duplicate), and the longer one at
+# most MAX_EXTRA_WORDS more, each taking EXTRA_WORD_COST off the score
 MIN_OVERLAP_WORDS = 2
+MAX_EXTRA_WORDS = 2
+EXTRA_WORD_COST = 4
+# a word in more names than this is not used to find names made of the query's words
+MAX_POSTING = 5000
 
 # two differing words are one misspelt when at least this close (rapidfuzz ratio)
 WORD_TYPO = 75
@@ -82,8 +87,10 @@ def closeness(a: str, b: str) -> tuple[int, str]:
     """How close two *normalised* names are (0-100) and why. Never raises.
 
     * the same words in another order: 100, "same words";
-    * one name's words all in the other ("Tajik border", "Afghan Tajik border"), at
-      least ``MIN_OVERLAP_WORDS`` of them: rapidfuzz's token_set_ratio, "shared words";
+    * one name's words all in the other, at least ``MIN_OVERLAP_WORDS`` of them, and at
+      most ``MAX_EXTRA_WORDS`` more ("Tajik border", "Afghan Tajik border"): 100 less
+      ``EXTRA_WORD_COST`` a word more, "shared words" ("Sao Tome" is not close to
+      "Commission of Culture of Sao Tome");
     * otherwise the words that differ must pair off as misspellings of each other
       (each pair at least ``WORD_TYPO`` by rapidfuzz's ratio: "Organisation" /
       "Organization", "bordr" / "border"); then the ratio of the whole names,
@@ -91,14 +98,15 @@ def closeness(a: str, b: str) -> tuple[int, str]:
     """
     if not a or not b:
         return 0, ""
-    wa, wb = a.split(), b.split()
-    only_a, only_b = sorted(set(wa) - set(wb)), sorted(set(wb) - set(wa))
+    sa, sb = set(a.split()), set(b.split())
+    only_a, only_b = sorted(sa - sb), sorted(sb - sa)
     if not only_a and not only_b:
         return 100, "same words"
     if not only_a or not only_b:
-        if min(len(set(wa)), len(set(wb))) < MIN_OVERLAP_WORDS:
+        extra = len(only_a) + len(only_b)
+        if min(len(sa), len(sb)) < MIN_OVERLAP_WORDS or extra > MAX_EXTRA_WORDS:
             return 0, ""
-        return round(fuzz.token_set_ratio(a, b)), "shared words"
+        return 100 - EXTRA_WORD_COST * extra, "shared words"
     if len(only_a) != len(only_b):
         return 0, ""
     left = list(only_b)
@@ -110,24 +118,77 @@ def closeness(a: str, b: str) -> tuple[int, str]:
     return round(fuzz.ratio(a, b)), "spelling"
 
 
-def near(query: str, choices: list[str], limit: int = 5) -> list[tuple[int, int, str]]:
-    """The choices (normalised names) close to ``query`` (normalised), as (index in
-    ``choices``, score, reason), best first, at most ``limit``; an equal name is left
-    out (that is the same name, not a near one). rapidfuzz picks the candidates, then
-    ``closeness`` decides. Never raises."""
-    if not query or not choices:
-        return []
-    found: dict[int, tuple[int, str]] = {}
-    for scorer, cutoff in ((fuzz.ratio, PREFILTER), (fuzz.token_set_ratio, NEAR_DUPLICATE)):
-        for _, _, index in process.extract(query, choices, scorer=scorer, score_cutoff=cutoff,
-                                           limit=limit * 4):
-            if index in found or choices[index] == query:
+class NameSet:
+    """Normalised names (distinct) and the resources each belongs to, with a word
+    index, for finding the names close to another one (``near``) without comparing it
+    with every name word by word."""
+
+    def __init__(self, pairs):
+        """``pairs``: (normalised name, owner) — an owner is any string, an IRI."""
+        owners: dict[str, list[str]] = {}
+        for norm, owner in pairs:
+            if norm:
+                owners.setdefault(norm, []).append(owner)
+        self.names = list(owners)
+        self.owners = [tuple(owners[n]) for n in self.names]
+        self.words: dict[str, list[int]] = {}
+        self.sizes: list[int] = []
+        for index, norm in enumerate(self.names):
+            words = set(norm.split())
+            self.sizes.append(len(words))
+            for word in words:
+                self.words.setdefault(word, []).append(index)
+
+    def near(self, query: str, limit: int = 5) -> list[tuple[int, int, str]]:
+        """The names close to ``query`` (normalised), as (index in ``names``, score,
+        reason), best first, at most ``limit``; the same name is left out. Misspellings
+        are found by rapidfuzz's ratio over every name (one C++ pass); names with
+        words in common by the word index. ``closeness`` decides. Never raises."""
+        if not query or not self.names:
+            return []
+        candidates = {index for _, _, index in process.extract(
+            query, self.names, scorer=fuzz.ratio, score_cutoff=PREFILTER, limit=limit * 4)}
+        candidates |= self._sharing_words(query)
+        found = []
+        for index in candidates:
+            if self.names[index] == query:
                 continue
-            score, reason = closeness(query, choices[index])
+            score, reason = closeness(query, self.names[index])
             if score >= NEAR_DUPLICATE:
-                found[index] = (score, reason)
-    best = sorted(found.items(), key=lambda item: (-item[1][0], choices[item[0]]))
-    return [(index, score, reason) for index, (score, reason) in best[:limit]]
+                found.append((index, score, reason))
+        found.sort(key=lambda item: (-item[1], self.names[item[0]]))
+        return found[:limit]
+
+    def _sharing_words(self, query: str) -> set[int]:
+        """The names whose words are all in ``query``, or that have all of its words,
+        with at most MAX_EXTRA_WORDS words between them (the "shared words" rule)."""
+        words = set(query.split())
+        if len(words) < MIN_OVERLAP_WORDS:
+            return set()
+        postings = sorted((self.words.get(w, []) for w in words), key=len)
+        found: set[int] = set()
+        if postings[0]:          # names with every word of the query
+            common = set(postings[0])
+            for posting in postings[1:]:
+                common &= set(posting)
+                if not common:
+                    break
+            found |= {i for i in common if self.sizes[i] - len(words) <= MAX_EXTRA_WORDS}
+        counts: dict[int, int] = {}    # names made only of the query's words
+        for posting in postings:
+            if len(posting) > MAX_POSTING:
+                continue         # a word in very many names ("of"): those names share
+            for i in posting:    # a rarer word with the query too, or are not close
+                counts[i] = counts.get(i, 0) + 1
+        found |= {i for i, n in counts.items() if n == self.sizes[i] >= MIN_OVERLAP_WORDS
+                  and len(words) - n <= MAX_EXTRA_WORDS}
+        return found
 
 
-__all__ = ["KINDS", "KIND_OF_TYPE", "NEAR_DUPLICATE", "NameKind", "closeness", "near", "normalise"]
+def near(query: str, choices: list[str], limit: int = 5) -> list[tuple[int, int, str]]:
+    """``NameSet.near`` over a plain list of names (indexes into ``choices``)."""
+    found = NameSet((c, str(i)) for i, c in enumerate(choices))
+    return [(int(found.owners[i][0]), score, reason) for i, score, reason in found.near(query, limit)]
+
+
+__all__ = ["KINDS", "KIND_OF_TYPE", "NEAR_DUPLICATE", "NameKind", "NameSet", "closeness", "near", "normalise"]

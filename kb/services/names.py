@@ -33,7 +33,7 @@ from kb.derived.names_index import NameRow, NamesIndex
 from kb.errors import InputError
 from kb.model.article import ArticleData
 from kb.model.claim import ClaimRecord, EntitySetValue, EntityValue, Named
-from kb.model.iris import Minter, slugify
+from kb.model.iris import Minter, short_hash, slugify
 from kb.model.names import KINDS, near, normalise
 from kb.model.vocab import CKB, WD
 
@@ -241,8 +241,15 @@ class Names:
 
     def _resolve_one(self, named: Named, kind: str, batch: _Batch) -> Named:
         shown = named.label or self.iris.local_id(named.iri) or str(named.iri)
-        # 1. the IRI itself
+        # 1. the IRI itself — unless the IRI was minted from a label the resource is not
+        # known by (slugify drops letters such as ø and ł: "Tromsø" mints the key of
+        # "Troms"); then the label is looked up, and a new resource gets a key of its own
         row = self.index.get(str(named.iri), kind)
+        if row is not None and self._by_label(named) and \
+                normalise(named.label) not in {normalise(t) for _, t in row.names}:
+            named = replace(named, iri=self.iris.mint(
+                KINDS[kind].path, f"{slugify(named.label)}-{short_hash(named.label, length=6)}"))
+            row = self.index.get(str(named.iri), kind)
         if row is not None:
             survivor = self._survivor(row)
             if survivor.iri != row.iri:
@@ -342,17 +349,20 @@ class Names:
     def _near(self, named: Named, kind: str, shown: str, norms: list[str], batch: _Batch) -> None:
         """Warn of the resources (in the KB, or new in this batch) whose names are
         close to ``named``'s."""
-        choices, owners = self.index.all_names(kind)
+        known = self.index.all_names(kind)
         new_norms, new_iris, new_labels = batch.new.get(kind, ([], [], []))
         best: dict[str, Candidate] = {}
-        for names, iris, labels in ((choices, owners, None), (new_norms, new_iris, new_labels)):
-            for norm in norms:
-                for index, score, reason in near(norm, names):
-                    iri = iris[index]
-                    if iri == str(named.iri):
-                        continue
-                    if iri not in best or best[iri].score < score:
-                        best[iri] = Candidate(iri, labels[index] if labels else None, score, reason)
+
+        def consider(iri: str, label, score: int, reason: str) -> None:
+            if iri != str(named.iri) and (iri not in best or best[iri].score < score):
+                best[iri] = Candidate(iri, label, score, reason)
+
+        for norm in dict.fromkeys(norms):
+            for index, score, reason in known.near(norm):
+                for iri in known.owners[index]:
+                    consider(iri, None, score, reason)
+            for index, score, reason in near(norm, new_norms):
+                consider(new_iris[index], new_labels[index], score, reason)
         if not best:
             return
         candidates = sorted(best.values(), key=lambda c: (-c.score, c.iri))[:MAX_CANDIDATES]

@@ -457,3 +457,24 @@ claims:
         in report.resolved
     assert entity_ids(kb, "people") == {"jroe"}
     assert entity_ids(kb, "publishers") == {"the-example-fact-check"}
+
+
+def test_a_label_whose_key_is_taken_by_another_name_is_not_that_name(kb, tmp_path):
+    """slugify drops ø: "Tromsø" mints the key of "Troms", but is not Troms."""
+    kb.import_file(write(tmp_path, "troms.yaml", """articles:
+  a: {publisher: A, published: 2021-01-01, title: A}
+claims:
+  - {id: a1, article: a, statement: s, subject: Troms, property: population, value: "160,000"}
+"""))
+    report = kb.import_file(write(tmp_path, "tromso.yaml", """articles:
+  b: {publisher: B, published: 2021-01-02, title: B}
+claims:
+  - {id: b1, article: b, statement: s, subject: Tromsø, property: population, value: "77,000"}
+  - {id: b2, article: b, statement: s, subject: Tromsø, property: population, value: "77,000"}
+"""))
+    rows = {i["label"]: i["id"] for i in kb.entities.listing("entities")["items"]}
+    assert set(rows) == {"Troms", "Tromsø"} and rows["Troms"] == "troms"
+    assert rows["Tromsø"].startswith("troms-")
+    assert report.warnings == [f"new entity 'Tromsø' looks like existing troms (Troms; spelling "
+                               f"91): write its key to use it"]
+    assert {kb.iris.local_id(v.b) for v in kb.compare_claim_status("b1")[1]} == {"b2"}
