@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import defaultdict
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
@@ -42,6 +43,8 @@ MAX_EXTRA_WORDS = 2
 EXTRA_WORD_COST = 4
 # a word in more names than this is not used to find names made of the query's words
 MAX_POSTING = 5000
+# dedupe: a block of more names than this is passed over
+MAX_BLOCK = 2000
 
 # two differing words are one misspelt when at least this close (rapidfuzz ratio)
 WORD_TYPO = 75
@@ -158,6 +161,40 @@ class NameSet:
                 found.append((index, score, reason))
         found.sort(key=lambda item: (-item[1], self.names[item[0]]))
         return found[:limit]
+
+    def close_pairs(self, threshold: int):
+        """(i, j, score, reason) for the pairs of names at least ``threshold`` close.
+
+        Not every pair is compared: each name only with those in a block it shares. Blocks
+        are its words of four letters or more and each of them with one letter left out
+        (a misspelt word meets its right spelling: "khhocha" and "khocha" share "khocha"),
+        and blocks of over ``MAX_BLOCK`` names are passed over (a word such as "hospital"
+        or "province" is in too many names to say anything). Names sharing words are
+        found by the word index of ``NameSet.near`` all the same."""
+        blocks: dict[str, list[int]] = defaultdict(list)
+        keys: list[set[str]] = []
+        for i, norm in enumerate(self.names):
+            mine = set()
+            for word in norm.split():
+                if len(word) >= 4:
+                    mine.add(word)
+                    mine.update(word[:k] + word[k + 1:] for k in range(len(word)))
+            if not mine:
+                mine.add(norm)
+            keys.append(mine)
+            for key in mine:
+                blocks[key].append(i)
+        for i, norm in enumerate(self.names):
+            candidates = set()
+            for key in keys[i]:
+                block = blocks[key]
+                if len(block) <= MAX_BLOCK:
+                    candidates.update(j for j in block if j > i)
+            candidates |= {j for j in self._sharing_words(norm) if j > i}
+            for j in candidates:
+                score, reason = closeness(norm, self.names[j])
+                if score >= threshold:
+                    yield i, j, score, reason
 
     def _sharing_words(self, query: str) -> set[int]:
         """The names whose words are all in ``query``, or that have all of its words,

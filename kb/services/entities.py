@@ -30,7 +30,7 @@ from kb.derived.names_index import NameRow, NamesIndex
 from kb.derived.registry import DerivedIndexes
 from kb.errors import InputError, NotFound
 from kb.model.iris import META, Minter
-from kb.model.names import KINDS, NameSet, closeness, normalise
+from kb.model.names import KINDS, normalise
 from kb.model.vocab import CKB, SCHEMA, WD
 from kb.records.history import History
 from kb.services.names import Names
@@ -41,7 +41,6 @@ from kb.store.base import Store
 COUNT_FACET = {"entities": "entity", "properties": "property", "people": "entity",
                "publishers": "publisher"}
 DEDUPE_THRESHOLD = 90
-MAX_BLOCK = 2000          # dedupe: a block of more names than this is passed over
 MERGE_FORMAT = "application/vnd.claimkb.merge+json"
 WDT = "http://www.wikidata.org/prop/direct/"
 
@@ -312,7 +311,7 @@ class Entities:
                 for b in iris:
                     if a < b:
                         propose(a, b, 100, f"same name {norm!r}")
-        for i, j, score, reason in _close_pairs(names, threshold):
+        for i, j, score, reason in names.close_pairs(threshold):
             pair = sorted((names.names[i], names.names[j]))
             for a in names.owners[i]:
                 for b in names.owners[j]:
@@ -347,41 +346,6 @@ class Entities:
 
 _CLAIM_LINKS = {CKB.subject, CKB.property, CKB.scope, CKB.speaker}
 _ARTICLE_LINKS = {SCHEMA.publisher, SCHEMA.author}
-
-
-def _close_pairs(names: NameSet, threshold: int):
-    """(i, j, score, reason) for the pairs of ``names`` at least ``threshold`` close.
-
-    Not every pair is compared: each name only with those in a block it shares. Blocks
-    are its words of four letters or more and each of them with one letter left out
-    (a misspelt word meets its right spelling: "khhocha" and "khocha" share "khocha"),
-    and blocks of over ``MAX_BLOCK`` names are passed over (a word such as "hospital"
-    or "province" is in too many names to say anything). Names sharing words are
-    found by the word index of ``NameSet.near`` all the same."""
-    blocks: dict[str, list[int]] = defaultdict(list)
-    keys: list[set[str]] = []
-    for i, norm in enumerate(names.names):
-        mine = set()
-        for word in norm.split():
-            if len(word) >= 4:
-                mine.add(word)
-                mine.update(word[:k] + word[k + 1:] for k in range(len(word)))
-        if not mine:
-            mine.add(norm)
-        keys.append(mine)
-        for key in mine:
-            blocks[key].append(i)
-    for i, norm in enumerate(names.names):
-        candidates = set()
-        for key in keys[i]:
-            block = blocks[key]
-            if len(block) <= MAX_BLOCK:
-                candidates.update(j for j in block if j > i)
-        candidates |= {j for j in names._sharing_words(norm) if j > i}
-        for j in candidates:
-            score, reason = closeness(norm, names.names[j])
-            if score >= threshold:
-                yield i, j, score, reason
 
 
 def _declared_different(a: NameRow, b: NameRow) -> bool:
