@@ -44,7 +44,7 @@ EXTRA_WORD_COST = 4
 # a word in more names than this is not used to find names made of the query's words
 MAX_POSTING = 5000
 # dedupe: a block of more names than this is passed over
-MAX_BLOCK = 2000
+MAX_BLOCK = 1000
 
 # two differing words are one misspelt when at least this close (rapidfuzz ratio)
 WORD_TYPO = 75
@@ -136,8 +136,10 @@ class NameSet:
         self.owners = [tuple(owners[n]) for n in self.names]
         self.words: dict[str, list[int]] = {}
         self.sizes: list[int] = []
+        self.wordsets: list[frozenset[str]] = []
         for index, norm in enumerate(self.names):
-            words = set(norm.split())
+            words = frozenset(norm.split())
+            self.wordsets.append(words)
             self.sizes.append(len(words))
             for word in words:
                 self.words.setdefault(word, []).append(index)
@@ -168,7 +170,8 @@ class NameSet:
         Not every pair is compared: each name only with those in a block it shares. Blocks
         are its words of four letters or more and each of them with one letter left out
         (a misspelt word meets its right spelling: "khhocha" and "khocha" share "khocha"),
-        and blocks of over ``MAX_BLOCK`` names are passed over (a word such as "hospital"
+        then rapidfuzz's ratio picks the likely misspellings out of them; blocks of over
+        ``MAX_BLOCK`` names are passed over (a word such as "hospital"
         or "province" is in too many names to say anything). Names sharing words are
         found by the word index of ``NameSet.near`` all the same."""
         blocks: dict[str, list[int]] = defaultdict(list)
@@ -185,32 +188,35 @@ class NameSet:
             for key in mine:
                 blocks[key].append(i)
         for i, norm in enumerate(self.names):
-            candidates = set()
+            block = set()
             for key in keys[i]:
-                block = blocks[key]
-                if len(block) <= MAX_BLOCK:
-                    candidates.update(j for j in block if j > i)
-            candidates |= {j for j in self._sharing_words(norm) if j > i}
+                if len(blocks[key]) <= MAX_BLOCK:
+                    block.update(j for j in blocks[key] if j > i)
+            block = sorted(block)
+            # misspellings: rapidfuzz's ratio picks them out of the blocks (one C++ pass)
+            candidates = {block[k] for _, _, k in process.extract(
+                norm, [self.names[j] for j in block], scorer=fuzz.ratio,
+                score_cutoff=PREFILTER, limit=None)} if block else set()
+            # a name with all of another's words is found from the shorter one
+            candidates |= {j for j in self._sharing_words(norm, supersets_only=True) if j != i}
             for j in candidates:
                 score, reason = closeness(norm, self.names[j])
                 if score >= threshold:
                     yield i, j, score, reason
 
-    def _sharing_words(self, query: str) -> set[int]:
-        """The names whose words are all in ``query``, or that have all of its words,
-        with at most MAX_EXTRA_WORDS words between them (the "shared words" rule)."""
+    def _sharing_words(self, query: str, *, supersets_only: bool = False) -> set[int]:
+        """The names that have all of the query's words, and (unless ``supersets_only``)
+        those whose words are all in the query, with at most MAX_EXTRA_WORDS words
+        between them (the "shared words" rule)."""
         words = set(query.split())
         if len(words) < MIN_OVERLAP_WORDS:
             return set()
-        postings = sorted((self.words.get(w, []) for w in words), key=len)
-        found: set[int] = set()
-        if postings[0]:          # names with every word of the query
-            common = set(postings[0])
-            for posting in postings[1:]:
-                common &= set(posting)
-                if not common:
-                    break
-            found |= {i for i in common if self.sizes[i] - len(words) <= MAX_EXTRA_WORDS}
+        postings = sorted((self.words.get(w, ()) for w in words), key=len)
+        # names with every word of the query: the rarest word's names that have them all
+        found = {i for i in postings[0] if words <= self.wordsets[i]
+                 and self.sizes[i] - len(words) <= MAX_EXTRA_WORDS}
+        if supersets_only:
+            return found
         counts: dict[int, int] = {}    # names made only of the query's words
         for posting in postings:
             if len(posting) > MAX_POSTING:
