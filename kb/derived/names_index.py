@@ -163,12 +163,28 @@ class NamesIndex(SideIndex):
         """Index these resources as now stored (those no longer stored are dropped)."""
         resources = sorted({str(r) for r in resources})
         for chunk in chunked(resources, 500):
-            rows = self._read(chunk)
-            if set(rows) == set(self._stored(chunk)):
+            rows, old = self._read(chunk), self._stored(chunk)
+            if set(rows) == set(old):
                 continue      # nothing changed: no write, and the cached names stay
+            before = self.write_generation()
             with self._writing() as db:
                 self._note(chunk)
                 self._put(db, rows, chunk)
+            self._patch(before, old, rows)
+
+    def _patch(self, before: int, old: list[NameRow], rows: list[NameRow]) -> None:
+        """After this process's write that replaced ``old`` with ``rows``: the cached
+        names (``all_names``) patched rather than read again (2.8 s at 100k entities),
+        if no other process wrote in between (else they are read again on next use)."""
+        after = self.write_generation()
+        cache = {}
+        for (generation, kind), names in list(self._cache.items()):
+            if generation == before and after == before + 1:
+                gone = {r.iri for r in old if r.kind == kind}
+                added = [(normalise(t), r.iri) for r in rows if r.kind == kind
+                         and not r.merged_into for _, t in r.names]
+                cache[(after, kind)] = names.patched(gone, added)
+        self._cache = cache
 
     def refresh_claims(self, claims: Iterable) -> None:
         """Index the resources these claims name (after they were written)."""

@@ -128,21 +128,49 @@ class NameSet:
 
     def __init__(self, pairs):
         """``pairs``: (normalised name, owner) — an owner is any string, an IRI."""
-        owners: dict[str, list[str]] = {}
+        owners: dict[str, dict[str, None]] = {}
         for norm, owner in pairs:
             if norm:
-                owners.setdefault(norm, []).append(owner)
+                owners.setdefault(norm, {})[owner] = None
         self.names = list(owners)
         self.owners = [tuple(owners[n]) for n in self.names]
         self.words: dict[str, list[int]] = {}
         self.sizes: list[int] = []
         self.wordsets: list[frozenset[str]] = []
-        for index, norm in enumerate(self.names):
-            words = frozenset(norm.split())
-            self.wordsets.append(words)
-            self.sizes.append(len(words))
-            for word in words:
-                self.words.setdefault(word, []).append(index)
+        self.position: dict[str, int] = {}
+        for norm in self.names:
+            self._index(norm)
+
+    def _index(self, norm: str) -> None:
+        index = self.position[norm] = len(self.wordsets)
+        words = frozenset(norm.split())
+        self.wordsets.append(words)
+        self.sizes.append(len(words))
+        for word in words:
+            self.words.setdefault(word, []).append(index)
+
+    def patched(self, gone: set[str], added) -> "NameSet":
+        """A new NameSet: this one without the owners ``gone``, with the (normalised
+        name, owner) pairs ``added``. Shares what did not change with this one (which
+        stays as it was: readers in other threads may be using it)."""
+        new = NameSet(())
+        new.names, new.sizes, new.wordsets = list(self.names), list(self.sizes), list(self.wordsets)
+        new.position, new.words = dict(self.position), dict(self.words)
+        new.owners = [tuple(o for o in owners if o not in gone) if gone & set(owners) else owners
+                      for owners in self.owners]
+        for norm, owner in added:
+            if not norm:
+                continue
+            if norm not in new.position:
+                new.names.append(norm)
+                new.owners.append(())
+                for word in set(norm.split()):    # copy the postings this name changes
+                    new.words[word] = list(new.words.get(word, ()))
+                new._index(norm)
+            index = new.position[norm]
+            if owner not in new.owners[index]:
+                new.owners[index] = (*new.owners[index], owner)
+        return new
 
     def near(self, query: str, limit: int = 5) -> list[tuple[int, int, str]]:
         """The names close to ``query`` (normalised), as (index in ``names``, score,
@@ -156,7 +184,7 @@ class NameSet:
         candidates |= self._sharing_words(query)
         found = []
         for index in candidates:
-            if self.names[index] == query:
+            if self.names[index] == query or not self.owners[index]:
                 continue
             score, reason = closeness(query, self.names[index])
             if score >= NEAR_DUPLICATE:
@@ -200,6 +228,8 @@ class NameSet:
             # a name with all of another's words is found from the shorter one
             candidates |= {j for j in self._sharing_words(norm, supersets_only=True) if j != i}
             for j in candidates:
+                if not self.owners[i] or not self.owners[j]:
+                    continue
                 score, reason = closeness(norm, self.names[j])
                 if score >= threshold:
                     yield i, j, score, reason

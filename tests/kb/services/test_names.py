@@ -9,6 +9,7 @@ import json
 import pytest
 from rdflib import URIRef
 
+from kb.derived.names_index import NamesIndex
 from kb.errors import InputError, NotFound
 from kb.model.names import closeness, near, normalise
 
@@ -478,3 +479,26 @@ claims:
     assert report.warnings == [f"new entity 'Tromsø' looks like existing troms (Troms; spelling "
                                f"91): write its key to use it"]
     assert {kb.iris.local_id(v.b) for v in kb.compare_claim_status("b1")[1]} == {"b2"}
+
+
+def test_the_cached_names_patched_after_a_write_are_the_names_read_afresh(base, tmp_path):
+    index = base.indexes.names_index
+    before = index.all_names("entities")
+    base.import_file(write(tmp_path, "more.yaml", """articles:
+  m: {publisher: M, published: 2021-07-12, title: M}
+claims:
+  - {id: m1, article: m, statement: s, subject: Kunduz Province, property: length, value: 3 km}
+"""))
+    base.entities.merge("entities", "tajikistan", "csto")   # a name goes, its words stay
+    patched = index.all_names("entities")
+    assert patched is not before
+    fresh = NamesIndex(index.path, base.store, base.iris).all_names("entities")
+
+    def pairs(names):
+        return sorted((n, o) for n, owners in zip(names.names, names.owners) for o in owners)
+
+    assert pairs(patched) == pairs(fresh), (pairs(patched), pairs(fresh))
+    assert [patched.names[i] for i, _, _ in patched.near("kunduz provinse")] == ["kunduz province"]
+    # the merged entity's names are the survivor's now
+    [(i, _, _)] = patched.near("collective security treaty organisation")
+    assert [base.iris.local_id(o) for o in patched.owners[i]] == ["tajikistan"]
