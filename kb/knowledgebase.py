@@ -70,7 +70,7 @@ class KnowledgeBase:
         self.importer = Importer(store, iris, settings, self.articles, self.claims, self.indexes,
                                  self.names)
         self.comparisons = Comparisons(iris, self.reader, self.articles, self.indexes)
-        self.entities = Entities(store, iris, self.indexes.names_index, self.names,
+        self.entities = Entities(store, iris, self.indexes.names_index,
                                  self.changelog, self.indexes,
                                  lambda facet, values: self.indexes.claims_index.counts(facet, values))
         self.links = EntityLinks(store, self.entities, self.changelog, self.indexes,

@@ -2,9 +2,9 @@
 deduplicate (docs/entities.md).
 
 ``Entities(...)`` takes the store, the IRI minter, the names index (kb/derived), the
-resolver (kb.services.names), the change log, the derived indexes' registry and a
-``counter(facet, iris)`` giving claims per resource (the claims index's facet counts). Every write lands in one SPARQL update with its change
-record, and the indexes are refreshed after it (comparisons included).
+change log, the derived indexes' registry and a ``counter(facet, iris)`` giving claims
+per resource (the claims index's facet counts). Every write lands in one SPARQL update
+with its change record, and the indexes are refreshed after it (comparisons included).
 
 **Merge** ``merge(kind, survivor, other)``: every quad that names the other one where
 claims and articles use it (``resource_uses.rq``: subject, property, scope, speaker,
@@ -29,11 +29,11 @@ from rdflib.namespace import OWL, SKOS
 from kb.derived.names_index import NameRow, NamesIndex
 from kb.derived.registry import DerivedIndexes
 from kb.errors import InputError, NotFound
+from kb.model.claim import WDT
 from kb.model.iris import META, Minter
 from kb.model.names import KINDS, normalise
 from kb.model.vocab import CKB, SCHEMA, WD
 from kb.records.history import History
-from kb.services.names import Names
 from kb.store import sparql
 from kb.store.base import Store
 
@@ -42,7 +42,6 @@ COUNT_FACET = {"entities": "entity", "properties": "property", "people": "entity
                "publishers": "publisher"}
 DEDUPE_THRESHOLD = 90
 MERGE_FORMAT = "application/vnd.claimkb.merge+json"
-WDT = "http://www.wikidata.org/prop/direct/"
 
 
 @dataclass(frozen=True)
@@ -68,14 +67,13 @@ class MergeResult:
 class Entities:
     """Browsing, merging, splitting and deduplicating the KB's named resources."""
 
-    def __init__(self, store: Store, iris: Minter, index: NamesIndex, names: Names,
+    def __init__(self, store: Store, iris: Minter, index: NamesIndex,
                  changelog: History, indexes: DerivedIndexes,
                  counter: Callable[[str, list[str]], dict[str, int]]):
         self.store = store
         self.counter = counter
         self.iris = iris
         self.index = index
-        self.names = names
         self.changelog = changelog
         self.indexes = indexes
         self.actor: str | None = None

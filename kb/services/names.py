@@ -32,12 +32,11 @@ from rdflib import URIRef
 from kb.derived.names_index import NameRow, NamesIndex
 from kb.errors import InputError
 from kb.model.article import ArticleData
-from kb.model.claim import ClaimRecord, EntitySetValue, EntityValue, Named
+from kb.model.claim import WDT, ClaimRecord, EntitySetValue, EntityValue, Named
 from kb.model.iris import Minter, short_hash, slugify
 from kb.model.names import KINDS, near, normalise
 from kb.model.vocab import CKB, WD
 
-WDT = "http://www.wikidata.org/prop/direct/"
 PROPERTY_KIND_TYPES = {str(CKB[t]) for t in ("StateProperty", "EventCountProperty",
                                              "CumulativeProperty", "TimeInvariantProperty")}
 MAX_CANDIDATES = 5
