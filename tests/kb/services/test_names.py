@@ -502,3 +502,20 @@ claims:
     # the merged entity's names are the survivor's now
     [(i, _, _)] = patched.near("collective security treaty organisation")
     assert [base.iris.local_id(o) for o in patched.owners[i]] == ["tajikistan"]
+
+
+def test_search_finds_a_part_of_any_name_and_never_across_two(base):
+    index = base.indexes.names_index
+    assert index._fts, "this SQLite has FTS5 with the trigram tokenizer"
+
+    def ids(query):
+        return [i["id"] for i in base.entities.listing("entities", query)["items"]]
+
+    assert ids("TAJIKISTAN B") == ["afghan-tajik-border"]        # a part of a label
+    assert ids("ghan-taj") == ["afghan-tajik-border"]             # of its key
+    assert ids("csto") == ["csto"]                                # of an alias
+    assert ids("ta") == ["afghan-tajik-border", "tajikistan"]     # two letters: a scan
+    # the border's names are "afghanistan–tajikistan border" and "afghan tajik border":
+    # the end of one and the start of the other are not a name
+    assert ids("border afghan") == []
+    assert len(ids('"')) == 3 and ids("x" * 200) == []      # nothing left to search: all
