@@ -11,20 +11,21 @@ claims and articles use it (``resource_uses.rq``: subject, property, scope, spea
 value, publisher, author, part-of) is rewritten to name the survivor; the survivor gets
 the other's labels and aliases as skos:altLabel; the other gets ckb:mergedInto and
 owl:sameAs (owl:equivalentProperty for a property) the survivor, so its IRI keeps
-resolving. The change record on the other keeps exactly what was removed and added
-(JSON of two N-Quads texts), so that **split** ``split(kind, other)`` undoes it: the
-quads still as the merge left them are put back as they were.
+resolving. The change record on the other keeps each use it moved (the quad before and after,
+and whether the survivor already said the same), so that **split** ``split(kind,
+other)`` undoes it: a use moves back where the merge's move is still there (a claim
+edited since keeps its edit), and what the survivor said before the merge stays said.
 """
 from __future__ import annotations
 
-import io
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Callable
 
-from rdflib import Dataset, Literal, URIRef
+from rdflib import Literal, URIRef
 from rdflib.namespace import OWL, SKOS
+from rdflib.util import from_n3
 
 from kb.derived.names_index import NameRow, NamesIndex
 from kb.derived.registry import DerivedIndexes
@@ -200,17 +201,22 @@ class Entities:
                              f"merge into {self._id(end.iri)}")
         s, o = URIRef(survivor.iri), URIRef(other.iri)
         removed = [q for q in self._uses(o) if q[0] != q[2]]
-        moved = [tuple(s if t == o else t for t in q) for q in removed]
-        added = [q for q in moved if q[0] != q[2]]
-        known = {normalise(t) for _, t in survivor.names}
+        pairs = [(q, tuple(s if t == o else t for t in q)) for q in removed]
+        pairs = [(q, m) for q, m in pairs if m[0] != m[2]]
+        already = set(self._present([m for _, m in pairs]))   # the survivor said so too
+        added = [m for _, m in pairs if m not in already]
+        marks = []                  # what the merge says about the two, besides the moves
+        known = {normalise(t) for how, t in survivor.names if how != "key"}
         for how, text in other.names:
             if how in ("label", "alias") and normalise(text) not in known:
-                added.append((s, SKOS.altLabel, Literal(text), META))
+                marks.append((s, SKOS.altLabel, Literal(text), META))
                 known.add(normalise(text))
         link = OWL.equivalentProperty if kind == "properties" else OWL.sameAs
-        added += [(o, CKB.mergedInto, s, META), (o, link, s, META)]
+        marks += [(o, CKB.mergedInto, s, META), (o, link, s, META)]
+        added = list(dict.fromkeys(added + marks))
         claims = self._claims_of(removed)
-        payload = json.dumps({"removed": _nquads(removed), "added": _nquads(added),
+        payload = json.dumps({"moves": [[_n3(q), _n3(m), m in already] for q, m in pairs],
+                              "removed": [_n3(q) for q in removed], "marks": [_n3(q) for q in marks],
                               "survivor": str(s)})
         parts = [sparql.delete_data(removed)] if removed else []
         parts.append(sparql.insert_data(added))
@@ -233,17 +239,31 @@ class Entities:
         merges = [c for c in self.changelog.changes(URIRef(other.iri)) if c.action == "merged"]
         if not merges or merges[0].before_format != MERGE_FORMAT:
             raise InputError(f"no record of how {self._id(other.iri)} was merged: cannot split")
+        end = self._survivor(other)
+        if end.iri != other.merged_into:
+            raise InputError(f"{self._id(other.merged_into)} was merged into {self._id(end.iri)} "
+                             f"since: split {self._id(other.merged_into)} first")
         try:
             payload = json.loads(merges[0].before or "")
-            removed, added = _parse(payload["removed"]), _parse(payload["added"])
+            moves = [(_quad(q), _quad(m), bool(pre)) for q, m, pre in payload["moves"]]
+            removed = [_quad(q) for q in payload["removed"]]
+            marks = [_quad(q) for q in payload["marks"]]
         except (ValueError, KeyError, TypeError) as exc:
             raise InputError(f"the record of the merge of {self._id(other.iri)} is unreadable "
                              f"({exc}): cannot split") from None
-        present = self._present(added)
-        claims = self._claims_of(removed)
-        parts = [sparql.delete_data(present)] if present else []
-        if removed:
-            parts.append(sparql.insert_data(removed))
+        # a use moves back where the merge's move is still there (a claim edited since
+        # keeps its edit); what the survivor said before the merge stays said
+        present = set(self._present([m for _, m, _ in moves] + marks))
+        edited = self._edited_since(moves, merges[0].when)
+        moves = [(q, m, pre) for q, m, pre in moves if _claim_of(q) not in edited]
+        back = [q for q, m, _ in moves if m in present]
+        back += [q for q in removed if q not in {q for q, _, _ in moves}]
+        drop = [m for _, m, pre in moves if m in present and not pre] + \
+            [q for q in marks if q in present]
+        claims = self._claims_of(back)
+        parts = [sparql.delete_data(list(dict.fromkeys(drop)))] if drop else []
+        if back:
+            parts.append(sparql.insert_data(back))
         parts.append(self.changelog.change_update(
             URIRef(other.iri), action="split", who=user or self.actor,
             summary=f"split from {self._id(other.merged_into)}: {len(claims)} claim(s) moved back"))
@@ -251,7 +271,14 @@ class Entities:
                                              f"from {self._id(other.merged_into)}", user)
         self.store.update(sparql.join_updates(parts))
         self.indexes.names_changed([other.iri, other.merged_into], claims=[URIRef(c) for c in claims])
-        return MergeResult(kind, other.merged_into, other.iri, claims, len(removed))
+        return MergeResult(kind, other.merged_into, other.iri, claims, len(back))
+
+    def _edited_since(self, moves, when: str) -> set[str]:
+        """The claims among ``moves`` changed after the merge (not by it)."""
+        claims = {c for q, _, _ in moves if (c := _claim_of(q))}
+        changes = self.changelog.changes_of([URIRef(c) for c in claims])
+        return {c for c, found in changes.items()
+                if any(ch.when > when and "merged into" not in (ch.summary or "") for ch in found)}
 
     def _claim_changes(self, claims: list[str], summary: str, user: str | None) -> list[str]:
         """The change records of the claims a merge or split moved ("updated")."""
@@ -359,18 +386,24 @@ def _check_kind(kind: str) -> None:
         raise InputError(f"unknown kind {kind!r} (known: {', '.join(KINDS)})")
 
 
-def _nquads(quads: list[tuple]) -> str:
-    ds = Dataset()
-    for s, p, o, g in quads:
-        ds.add((s, p, o, ds.graph(g)))
-    return ds.serialize(format="nquads")
+def _claim_of(quad: tuple) -> str | None:
+    """The claim a quad a merge moved belongs to (None: an article's or an entity's)."""
+    s, p, _, g = quad
+    if g != META:
+        return str(g)
+    return str(s) if p in _CLAIM_LINKS else None
 
 
-def _parse(text: str) -> list[tuple]:
-    ds = Dataset()
-    ds.parse(io.StringIO(text), format="nquads")
-    return [(s, p, o, URIRef(str(g.identifier if hasattr(g, "identifier") else g)))
-            for s, p, o, g in ds.quads((None, None, None, None))]
+def _n3(quad: tuple) -> list[str]:
+    return [t.n3() for t in quad]
+
+
+def _quad(terms: list[str]) -> tuple:
+    """A quad from ``_n3``. Raises ValueError for a term that is not N3."""
+    quad = tuple(from_n3(t) for t in terms)
+    if len(quad) != 4 or any(t is None for t in quad):
+        raise ValueError(f"not a quad: {terms!r}")
+    return quad
 
 
 __all__ = ["COUNT_FACET", "DEDUPE_THRESHOLD", "Entities", "MergeResult", "Proposal"]

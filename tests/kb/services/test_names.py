@@ -519,3 +519,36 @@ def test_search_finds_a_part_of_any_name_and_never_across_two(base):
     # the end of one and the start of the other are not a name
     assert ids("border afghan") == []
     assert len(ids('"')) == 3 and ids("x" * 200) == []      # nothing left to search: all
+
+
+def test_split_keeps_what_the_survivor_said_and_what_was_edited_since(kb, tmp_path):
+    kb.import_file(write(tmp_path, "parts.yaml", """articles:
+  a: {publisher: A, published: 2021-01-01, title: A}
+entities:
+  alfa-land: {label: Alfa Land}
+  alpha-land: {label: Alpha Land}
+  gorno: {label: Gorno, part_of: [alfa-land, alpha-land]}
+claims:
+  - {id: a1, article: a, statement: s, subject: gorno, property: area, value: 3 km, scope: alpha-land}
+  - {id: a2, article: a, statement: s, subject: alpha-land, property: area, value: 9 km}
+  - {id: a3, article: a, statement: s, subject: alfa-land, property: area, value: 9 km}
+"""))
+    gorno = URIRef(kb.iris.entity("gorno"))
+    part_of = URIRef("http://purl.org/dc/terms/isPartOf")
+
+    def parents():
+        return sorted(kb.iris.local_id(o) for o in kb.describe(gorno).objects(gorno, part_of))
+
+    assert parents() == ["alfa-land", "alpha-land"]
+    kb.entities.merge("entities", "alfa-land", "alpha-land")
+    assert parents() == ["alfa-land"]
+    # a claim edited after the merge keeps its edit when the merge is undone
+    kb.import_file(write(tmp_path, "edit.yaml", """articles:
+  a: {publisher: A, published: 2021-01-01, title: A}
+claims:
+  - {id: a2, article: a, statement: s, subject: alfa-land, property: area, value: 10 km}
+"""))
+    kb.entities.split("entities", "alpha-land")
+    assert parents() == ["alfa-land", "alpha-land"]            # the survivor's own link stays
+    assert kb.index.get(str(kb.claim_iri("a1")))["scope"].endswith("/alpha-land")
+    assert kb.index.get(str(kb.claim_iri("a2")))["subject"].endswith("/alfa-land")   # edited
