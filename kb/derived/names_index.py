@@ -23,7 +23,7 @@ from typing import Iterable
 from rdflib import URIRef
 
 from kb.derived.sqlite import SideIndex, write_transaction
-from kb.errors import StoreError
+from kb.errors import InputError, StoreError
 from kb.model.iris import Minter
 from kb.model.names import KIND_OF_TYPE, NameSet, normalise
 from kb.store import sparql
@@ -176,11 +176,14 @@ class NamesIndex(SideIndex):
         """Index these resources as now stored (those no longer stored are dropped)."""
         resources = sorted({str(r) for r in resources})
         for chunk in chunked(resources, 500):
-            rows, old = self._read(chunk), self._stored(chunk)
-            if set(rows) == set(old):
+            if set(self._read(chunk)) == set(self._stored(chunk)):
                 continue      # nothing changed: no write, and the cached names stay
             before = self.write_generation()
             with self._writing() as db:
+                # read again holding the write: a merge refreshing the same resources
+                # meanwhile must not be overwritten by what was read before it
+                before = int(self._meta(db, "generation") or 0)
+                rows, old = self._read(chunk), self._stored(chunk)
                 self._note(chunk)
                 self._put(db, rows, chunk)
             self._patch(before, old, rows)
@@ -313,7 +316,8 @@ class NamesIndex(SideIndex):
              limit: int = 50) -> list[NameRow]:
         """Resources of ``kind`` in label order (merged ones left out), those with a
         name containing ``query`` (normalised) when given; keyset pages: ``after`` is
-        the sort key of the last row of the previous page (``sort_key``)."""
+        the sort key of the last row of the previous page (``sort_key``). Raises
+        InputError for an ``after`` that is not such a key."""
         where, args = ["r.kind = ?", "r.merged_into IS NULL"], [kind]
         text = normalise(query or "")
         if text and self._fts and len(text) >= 3:
@@ -324,8 +328,10 @@ class NamesIndex(SideIndex):
             args.append(text)
         if after:
             label, _, rid = after.rpartition("\x1f")
+            if not (rid.isascii() and rid.isdigit() and len(rid) < 19):
+                raise InputError(f"not a cursor of this list: {after[:80]!r}")
             where.append("(r.sort_label, r.id) > (?, ?)")
-            args += [label, int(rid) if rid.isdigit() else 0]
+            args += [label, int(rid)]
         return self._rows(f"SELECT r.* FROM resources r WHERE {' AND '.join(where)} "
                           "ORDER BY r.sort_label, r.id LIMIT ?", (*args, limit))
 
@@ -335,10 +341,15 @@ class NamesIndex(SideIndex):
                                    (row.iri, row.kind)).fetchone()
         return f"{found['sort_label']}\x1f{found['id']}" if found else ""
 
-    def all_names(self, kind: str) -> NameSet:
+    def all_names(self, kind: str, *, keys: bool = True) -> NameSet:
         """Every distinct normalised name of ``kind``'s live resources, with the IRIs of
         those it names and a word index (kb.model.names.NameSet), cached while the
         index file stays the same (a write that changes no name leaves it as it was)."""
+        if not keys:      # labels and aliases only (dedupe): not cached
+            return NameSet(tuple(r) for r in self._db().execute(
+                "SELECT n.norm, r.iri FROM names n CROSS JOIN resources r ON r.id = n.resource "
+                "WHERE r.kind = ? AND r.merged_into IS NULL AND n.how IN ('label', 'alias')",
+                (kind,)))
         key = (self.write_generation(), kind)
         if key not in self._cache:
             rows = self._db().execute(

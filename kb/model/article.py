@@ -52,6 +52,8 @@ class ArticleData:
     # publisher and author names resolved to resources the KB has (kb.services.names):
     # name → IRI; a name not here gets the IRI its name mints
     resolved: dict[str, URIRef] = field(default_factory=dict)
+    # …and new ones that got a key of their own (their name's key is another's)
+    minted: dict[str, URIRef] = field(default_factory=dict)
 
     def with_overrides(self, **fields) -> "ArticleData":
         return replace(self, **{k: v for k, v in fields.items() if v not in (None, [], "")})
@@ -97,12 +99,13 @@ def article_quads(iris: Minter, data: ArticleData, article: URIRef,
         q.append((article, CKB.via, URIRef(data.via), META))
     if data.publisher:
         known = data.resolved.get(data.publisher)
-        pub = Named(known, None) if known else Named(iris.publisher(data.publisher), data.publisher)
+        pub = Named(known, None) if known else Named(
+            data.minted.get(data.publisher) or iris.publisher(data.publisher), data.publisher)
         q.append((article, SCHEMA.publisher, pub.iri, META))
         q += named_quads(pub, SCHEMA.Organization)
     for name in data.authors:
         known = data.resolved.get(name)
-        person = Named(known, None) if known else Named(iris.person(name), name)
+        person = Named(known, None) if known else Named(data.minted.get(name) or iris.person(name), name)
         q.append((article, SCHEMA.author, person.iri, META))
         q += named_quads(person, SCHEMA.Person)
     if data.published:

@@ -4,7 +4,7 @@ before it is compared, and how close two names are (docs/entities.md).
 Four kinds of named resources (``KINDS``): entities (subjects, scopes, entity values),
 properties, people (speakers, authors) and publishers. Two names are *the same* when
 their normalised forms are equal (``normalise``): case folded, accents removed, dashes,
-hyphens, underscores and slashes read as spaces, quotes and trailing dots dropped,
+hyphens, underscores and slashes read as spaces, quotes, dots and other punctuation dropped,
 whitespace collapsed, a leading article ("the") dropped. A key is a name too
 (``afghan-tajik-border`` normalises to ``afghan tajik border``). Two names are *close*
 (a near-duplicate worth a warning) when ``closeness`` scores them at or above
@@ -148,6 +148,18 @@ class NameSet:
         self.sizes.append(len(words))
         for word in words:
             self.words.setdefault(word, []).append(index)
+
+    def add(self, norm: str, owner: str) -> None:
+        """Add a name of ``owner``, in place (for a NameSet no other thread reads)."""
+        if not norm:
+            return
+        if norm not in self.position:
+            self.names.append(norm)
+            self.owners.append(())
+            self._index(norm)
+        index = self.position[norm]
+        if owner not in self.owners[index]:
+            self.owners[index] = (*self.owners[index], owner)
 
     def patched(self, gone: set[str], added) -> "NameSet":
         """A new NameSet: this one without the owners ``gone``, with the (normalised

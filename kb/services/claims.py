@@ -122,8 +122,10 @@ class Claims:
         out = []
         for data in articles:
             if data.publisher:
-                out.append(str(data.resolved.get(data.publisher) or self.iris.publisher(data.publisher)))
-            out += [str(data.resolved.get(n) or self.iris.person(n)) for n in data.authors]
+                out.append(str(data.resolved.get(data.publisher) or data.minted.get(data.publisher)
+                               or self.iris.publisher(data.publisher)))
+            out += [str(data.resolved.get(n) or data.minted.get(n) or self.iris.person(n))
+                    for n in data.authors]
         return out
 
     def delete(self, iris: list[URIRef], *, user: str | None = None) -> None:

@@ -15,6 +15,10 @@ resolving. The change record on the other keeps each use it moved (the quad befo
 and whether the survivor already said the same), so that **split** ``split(kind,
 other)`` undoes it: a use moves back where the merge's move is still there (a claim
 edited since keeps its edit), and what the survivor said before the merge stays said.
+
+Why one module (~410 lines): merge and split are one operation and its inverse over one
+record (the moves kept in the change), and finding, listing and dedupe share the rules
+they rely on (a merged resource is its survivor; what counts as a claim of a resource).
 """
 from __future__ import annotations
 
@@ -313,7 +317,7 @@ class Entities:
         Raises InputError, StoreError."""
         _check_kind(kind)
         self.index.ensure_built()
-        names = self.index.all_names(kind)
+        names = self.index.all_names(kind, keys=False)   # a key is not a name people use
         rows: dict[str, NameRow] = {}
 
         def row(iri):

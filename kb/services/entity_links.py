@@ -65,7 +65,8 @@ class EntityLinks:
             raise InputError(f"{self.entities.ident(row.iri)} is linked to {', '.join(mine)} "
                              f"already: replace that link to link it to {wanted} "
                              f"(--replace, or replace=1)")
-        others = [r for r in self.entities.linked_to(kind, wanted) if r.iri != row.iri]
+        others = [r for r in self.entities.linked_to(kind, wanted)
+                  if r.iri != row.iri and not r.merged_into]     # merged ones are row's
         if others:
             raise InputError(f"{', '.join(self.entities.ident(r.iri) for r in others)} is linked "
                              f"to {wanted} already: merge it with {self.entities.ident(row.iri)} "

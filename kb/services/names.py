@@ -19,9 +19,14 @@ this order, to:
 5. otherwise a new resource — with a warning naming the existing ones whose names are
    close (near-duplicates), which ``strict`` turns into an InputError.
 
-A name resolved to another IRI than its own keeps every spelling: its label becomes a
-skos:altLabel of the resource, its key a skos:hiddenLabel, unless the resource already
-has the same name after normalisation.
+A name resolved to another IRI than its own keeps its spelling: its label becomes a
+skos:altLabel of the resource, unless the resource already has the same name after
+normalisation. (A file's own key for it is not kept: keys are local to a file, and would
+catch unrelated names later.)
+
+Why one module (~430 lines): the five steps above are one order, read top to bottom in
+``_resolve_one``, and every step reads and writes the one batch state (``_Batch``: what
+this file resolved, its new names); the report types are what that order produces.
 """
 from __future__ import annotations
 
@@ -34,7 +39,7 @@ from kb.errors import InputError
 from kb.model.article import ArticleData
 from kb.model.claim import WDT, ClaimRecord, EntitySetValue, EntityValue, Named
 from kb.model.iris import Minter, short_hash, slugify
-from kb.model.names import KINDS, near, normalise
+from kb.model.names import KINDS, NameSet, normalise
 from kb.model.vocab import CKB, WD
 
 PROPERTY_KIND_TYPES = {str(CKB[t]) for t in ("StateProperty", "EventCountProperty",
@@ -115,8 +120,9 @@ class _Batch:
         self.mapped: dict[str, URIRef] = {}     # minted IRI → resolved IRI
         self.resolved: dict[tuple, Resolved] = {}
         self.warnings: dict[tuple, NearDuplicate] = {}
-        # new resources of this batch, per kind: (normalised names, IRIs, labels)
-        self.new: dict[str, tuple[list[str], list[str], list[str | None]]] = {}
+        # the names of this batch's new resources, per kind, and their labels
+        self.new: dict[str, NameSet] = {}
+        self.labels: dict[str, str | None] = {}
 
 
 class Names:
@@ -186,17 +192,18 @@ class Names:
                        scope=fix(rec.scope), speaker=fix(rec.speaker), value=value, extra=extra)
 
     def _article(self, data: ArticleData, batch: _Batch) -> ArticleData:
-        resolved = dict(data.resolved)
-        if data.publisher:
-            named = self._named(Named(self.iris.publisher(data.publisher), data.publisher),
-                                "publishers", batch)
-            if named.label is None:
-                resolved[data.publisher] = named.iri
-        for name in data.authors:
-            named = self._named(Named(self.iris.person(name), name), "people", batch)
-            if named.label is None:
+        resolved, minted = dict(data.resolved), dict(data.minted)
+        names = [(data.publisher, "publishers", self.iris.publisher)] if data.publisher else []
+        names += [(name, "people", self.iris.person) for name in data.authors]
+        for name, kind, mint in names:
+            named = self._named(Named(mint(name), name), kind, batch)
+            if named.label is None:            # an existing one
                 resolved[name] = named.iri
-        return replace(data, resolved=resolved) if resolved != data.resolved else data
+            elif named.iri != mint(name):      # a new one under a key of its own
+                minted[name] = named.iri
+        if (resolved, minted) == (data.resolved, data.minted):
+            return data
+        return replace(data, resolved=resolved, minted=minted)
 
     # ------------------------------------------------------------------ one name
 
@@ -243,12 +250,33 @@ class Names:
         # 1. the IRI itself — unless the IRI was minted from a label the resource is not
         # known by (slugify drops letters such as ø and ł: "Tromsø" mints the key of
         # "Troms"); then the label is looked up, and a new resource gets a key of its own
+        if named.label is not None and not normalise(named.label):
+            raise InputError(f"{KINDS[kind].singular} {named.label!r} has no letters or digits "
+                             "to be known by")
         row = self.index.get(str(named.iri), kind)
-        if row is not None and self._by_label(named) and \
-                normalise(named.label) not in {normalise(t) for _, t in row.names}:
-            named = replace(named, iri=self.iris.mint(
-                KINDS[kind].path, f"{slugify(named.label)}-{short_hash(named.label, length=6)}"))
-            row = self.index.get(str(named.iri), kind)
+        if row is not None and self._by_label(named):
+            mine = normalise(named.label)
+            here = self._survivor(row).iri
+            others = {self._survivor(r).iri: r for r in self.index.lookup(kind, mine)
+                      if _named_as(r, mine)}
+            others.pop(here, None)
+            if others and not _named_as(row, mine):
+                # "Kabul": the key of kabul (Kabul Province), the label of kabul-city
+                raise self._ambiguous(kind, shown, [row, *others.values()], "same name")
+            if mine not in {normalise(t) for _, t in row.names} or \
+                    self._conflict(named, self._qid(row)) or self._other_kind(named, row.kinds):
+                # not this resource: slugify drops letters such as ø and ł ("Tromsø"
+                # mints the key of "Troms"), or it says it is another thing (another
+                # Wikidata id, another property kind): a key of its own, and look further
+                named = replace(named, iri=self.iris.mint(
+                    KINDS[kind].path, f"{slugify(named.label)}-{short_hash(named.label, length=6)}"))
+                row = self.index.get(str(named.iri), kind)
+        elif row is not None and (self._conflict(named, self._qid(row))
+                                  or self._other_kind(named, row.kinds)):
+            why = (f"Wikidata {self._qid(row)}" if self._conflict(named, self._qid(row))
+                   else "another kind of property")
+            raise InputError(f"{KINDS[kind].singular} {self.iris.local_id(named.iri)} is "
+                             f"{why} in the KB: give this one another key")
         if row is not None:
             survivor = self._survivor(row)
             if survivor.iri != row.iri:
@@ -289,11 +317,10 @@ class Names:
                 return self._onto(named, survivor)
         # 5. new: near-duplicates?
         self._near(named, kind, shown, norms, batch)
-        new = batch.new.setdefault(kind, ([], [], []))
+        new = batch.new.setdefault(kind, NameSet(()))
         for norm in norms:
-            new[0].append(norm)
-            new[1].append(str(named.iri))
-            new[2].append(named.label)
+            new.add(norm, str(named.iri))
+        batch.labels[str(named.iri)] = named.label
         return named
 
     @staticmethod
@@ -319,17 +346,13 @@ class Names:
         return self.index.survivor(row)
 
     def _onto(self, named: Named, row: NameRow) -> Named:
-        """``named`` as a declaration of the existing resource ``row``: its spellings
-        kept as aliases (label) and hidden labels (key) when they are new."""
+        """``named`` as a declaration of the existing resource ``row``: its label kept
+        as an alias when it is new."""
         known = {normalise(t) for _, t in row.names}
         aliases, hidden = list(named.aliases), list(named.hidden)
         if named.label and normalise(named.label) not in known:
             aliases.append(named.label)
             known.add(normalise(named.label))
-        local = self.iris.local_id(named.iri)
-        if str(named.iri) != row.iri and local and normalise(local) not in known \
-                and local != slugify(named.label or ""):
-            hidden.append(local)
         label = named.label if row.label is None else None
         return replace(named, iri=URIRef(row.iri), label=label,
                        aliases=tuple(dict.fromkeys(aliases)), hidden=tuple(dict.fromkeys(hidden)))
@@ -349,7 +372,7 @@ class Names:
         """Warn of the resources (in the KB, or new in this batch) whose names are
         close to ``named``'s."""
         known = self.index.all_names(kind)
-        new_norms, new_iris, new_labels = batch.new.get(kind, ([], [], []))
+        new = batch.new.get(kind) or NameSet(())
         best: dict[str, Candidate] = {}
 
         def consider(iri: str, label, score: int, reason: str) -> None:
@@ -360,8 +383,15 @@ class Names:
             for index, score, reason in known.near(norm):
                 for iri in known.owners[index]:
                     consider(iri, None, score, reason)
-            for index, score, reason in near(norm, new_norms):
-                consider(new_iris[index], new_labels[index], score, reason)
+            if norm in known.position:      # the same name, but declared another thing
+                for iri in known.owners[known.position[norm]]:
+                    consider(iri, None, 100, "same name")
+            for index, score, reason in new.near(norm):
+                for iri in new.owners[index]:
+                    consider(iri, batch.labels.get(iri), score, reason)
+            if norm in new.position:        # the same name, new twice as two things
+                for iri in new.owners[new.position[norm]]:
+                    consider(iri, batch.labels.get(iri), 100, "same name")
         if not best:
             return
         candidates = sorted(best.values(), key=lambda c: (-c.score, c.iri))[:MAX_CANDIDATES]
@@ -391,6 +421,11 @@ class Names:
             return self.index.get(str(result.iri), kind), []
         warning = next(iter(batch.warnings.values()), None)
         return None, list(warning.candidates) if warning else []
+
+
+def _named_as(row: NameRow, norm: str) -> bool:
+    """Whether ``row`` has a label or an alias whose normalised form is ``norm``."""
+    return any(how in ("label", "alias") and normalise(t) == norm for how, t in row.names)
 
 
 __all__ = ["Candidate", "Names", "NearDuplicate", "Resolution", "Resolved"]

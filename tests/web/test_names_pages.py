@@ -170,7 +170,11 @@ def test_limits_in_range_and_odd_parameters_are_fine(demo_client):
     assert len(demo_client.get("/entities.json?limit=1").json["items"]) == 1
     assert demo_client.get("/entities.json?limit=500").status_code == 200
     assert demo_client.get("/entities.json?q=" + "x" * 200).status_code == 200
-    assert demo_client.get("/entities?kind=x&fmt=y&after=garbage").status_code == 200
+    assert demo_client.get("/entities?kind=x&fmt=y").status_code == 200
+    bad = demo_client.get("/entities.json?after=garbage")     # not a cursor: said, not a 500
+    assert bad.status_code == 400 and "not a cursor" in bad.json["error"]
+    for cursor in ("x%1F%C2%B2", "abc%1F99999999999999999999999999"):
+        assert demo_client.get(f"/entities.json?after={cursor}").status_code == 400
     assert demo_client.get("/entities.xml").status_code == 404
 
 

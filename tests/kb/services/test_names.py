@@ -147,10 +147,11 @@ claims:
     assert "'CSTO' to csto (same name)" in notes
     tajikistan = base.entities.find("entities", "tajikistan")
     assert "Republic of Tajikistan" in tajikistan.aliases       # every spelling is kept
-    assert ("hidden", "tj") in tajikistan.names                 # and the file's key
-    # the key and the new alias resolve from now on
+    # the new alias resolves from now on; the file's own key does not (keys are local
+    # to a file: "tj" in another file may be something else)
     assert base.entities.find("entities", "republic of tajikistan").iri == tajikistan.iri
-    assert base.entities.find("entities", "tj").iri == tajikistan.iri
+    with pytest.raises(NotFound):
+        base.entities.find("entities", "tj")
 
 
 def test_a_near_duplicate_is_a_warning_and_strict_refuses_it(base, tmp_path):
@@ -552,3 +553,25 @@ claims:
     assert parents() == ["alfa-land", "alpha-land"]            # the survivor's own link stays
     assert kb.index.get(str(kb.claim_iri("a1")))["scope"].endswith("/alpha-land")
     assert kb.index.get(str(kb.claim_iri("a2")))["subject"].endswith("/alfa-land")   # edited
+
+
+def test_a_publisher_whose_key_is_taken_is_a_new_publisher_of_its_own(kb, tmp_path):
+    for i, publisher in enumerate(("Sputnik", "Sputnik Тоҷикистон")):   # both mint "sputnik"
+        kb.import_file(write(tmp_path, f"p{i}.yaml", f"""articles:
+  a{i}: {{publisher: {publisher}, published: 2021-07-1{i}, title: A{i}}}
+claims:
+  - {{id: c{i}, article: a{i}, statement: s, subject: x, property: y, value: "{i + 1}"}}
+"""))
+    items = {i["label"]: (i["id"], i["claims"]) for i in kb.entities.listing("publishers")["items"]}
+    assert items["Sputnik"] == ("sputnik", 1)
+    assert items["Sputnik Тоҷикистон"][0].startswith("sputnik-") and items["Sputnik Тоҷикистон"][1] == 1
+
+
+def test_names_without_letters_or_digits_are_refused(kb, tmp_path):
+    with pytest.raises(InputError, match="'...' has no letters or digits"):
+        kb.import_file(write(tmp_path, "dots.yaml", """articles:
+  a: {publisher: A, published: 2021-01-01, title: A}
+claims:
+  - {id: a1, article: a, statement: s, subject: "...", property: y, value: "1"}
+"""))
+    assert kb.store.quad_count() == 0
