@@ -25,8 +25,8 @@ from kb.config import MAX_IMPORT_DEPTH, Settings
 from kb.model.dates import parse_date, parse_time_about
 from kb.errors import InputError, NotFound
 from kb.model.iris import Minter, short_hash
-from kb.model.claim import (ClaimRecord, DateValue, EntitySetValue, EntityValue, Named, TextValue,
-                    named_quads)
+from kb.model.claim import (ClaimRecord, DateValue, EntitySetValue, EntityValue, Named,
+                            TextValue)
 from kb.model.quantity import decimal_mark, parse_quantity
 from kb.model.urls import UNSAFE_IRI_SCHEMES, check_iri, check_url, scheme
 from kb.model.vocab import CKB, MODALITIES
@@ -202,10 +202,9 @@ def parse(ctx: Context, path: Path, progress=None) -> ParsedFile:
     # part-of links of every declared entity, used by a claim or not (a district's claim
     # names the district; the region between it and the country is only declared):
     # shared declarations, written with the first claim (re-declaring adds nothing)
-    parts = [q for n in tables["entities"].values() if n.part_of
-             for q in named_quads(n, CKB.Entity)]
-    if parts:
-        parsed.records[0].extra.extend(parts)
+    wholes = {w for n in tables["entities"].values() for w in n.part_of}
+    parsed.records[0].declared.extend(n for n in tables["entities"].values()
+                                      if n.part_of or n.iri in wholes)
     seen: dict = {}
     for rec in parsed.records:
         if rec.iri in seen:

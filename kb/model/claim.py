@@ -89,6 +89,10 @@ class ClaimRecord:
     # ^schema:itemReviewed, <claim>#rating via schema:reviewRating), so that re-import
     # and delete remove them; shared resources may only be re-declared.
     extra: list[tuple] = field(default_factory=list)
+    # Entities a claims file declares for their part-of links, whether a claim names
+    # them or not (a region between a district and its country): shared declarations,
+    # written with this claim, resolved like every other name (kb.services.names).
+    declared: list[Named] = field(default_factory=list)
 
     @property
     def has_content(self) -> bool:
@@ -218,6 +222,8 @@ def claim_quads(rec: ClaimRecord) -> list[tuple]:
         q += named_quads(rec.scope, CKB.Entity)
     if rec.has_content:
         q += _content_quads(rec)
+    for named in rec.declared:
+        q += named_quads(named, CKB.Entity)
     q += rec.extra
     return q
 

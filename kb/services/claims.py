@@ -112,9 +112,9 @@ class Claims:
             self.annotations.reanchor_article(article)
         if records:
             self.indexes.claims_changed(written=[r.iri for r in records])
-        if articles:
-            self.indexes.after_write(lambda: self.indexes.names_index.refresh(
-                self._article_names(articles)))
+        named = self._article_names(articles) + [str(d.iri) for r in records for d in r.declared]
+        if named:
+            self.indexes.after_write(lambda: self.indexes.names_index.refresh(named))
         return len(records)
 
     def _article_names(self, articles: list[ArticleData]) -> list[str]:

@@ -167,6 +167,8 @@ class Names:
                 members.setdefault(r.iri, r)
             changes["value"] = (EntityValue(next(iter(members.values()))) if len(members) == 1
                                 else EntitySetValue(tuple(members.values())))
+        if rec.declared:
+            changes["declared"] = [self._named(d, "entities", batch) for d in rec.declared]
         return replace(rec, **changes) if changes else rec
 
     def _relink(self, rec: ClaimRecord, batch: _Batch) -> ClaimRecord:
@@ -189,7 +191,8 @@ class Names:
         extra = [tuple(batch.mapped.get(str(t), t) if isinstance(t, URIRef) else t for t in q)
                  for q in rec.extra] if batch.mapped else rec.extra
         return replace(rec, subject=fix(rec.subject), predicate=fix(rec.predicate),
-                       scope=fix(rec.scope), speaker=fix(rec.speaker), value=value, extra=extra)
+                       scope=fix(rec.scope), speaker=fix(rec.speaker), value=value, extra=extra,
+                       declared=[fix(d) for d in rec.declared])
 
     def _article(self, data: ArticleData, batch: _Batch) -> ArticleData:
         resolved, minted = dict(data.resolved), dict(data.minted)

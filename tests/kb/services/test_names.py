@@ -575,3 +575,22 @@ claims:
   - {id: a1, article: a, statement: s, subject: "...", property: y, value: "1"}
 """))
     assert kb.store.quad_count() == 0
+
+
+def test_entities_declared_for_their_part_of_links_resolve_too(base, tmp_path):
+    """A region declared only for part_of (no claim names it) goes through the resolver:
+    written another way, it is the existing one, and it is listed at once."""
+    base.import_file(write(tmp_path, "parts.yaml", """articles:
+  p: {publisher: P, published: 2021-07-12, title: P}
+entities:
+  tj: {label: Republic of Tajikistan, wikidata: Q863}
+  gbao: {label: Gorno-Badakhshan, part_of: tj}
+  shug: {label: Shughnon District, part_of: gbao}
+claims:
+  - {id: p1, article: p, statement: s, subject: shug, property: length, value: 3 km}
+"""))
+    ids = entity_ids(base)
+    assert {"gbao", "shug"} <= ids and "tj" not in ids       # listed at once; tj is tajikistan
+    gbao = URIRef(base.iris.entity("gbao"))
+    part_of = URIRef("http://purl.org/dc/terms/isPartOf")
+    assert list(base.describe(gbao).objects(gbao, part_of)) == [URIRef(base.iris.entity("tajikistan"))]
