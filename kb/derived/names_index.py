@@ -5,7 +5,7 @@ is an index lookup, not a scan of the store (docs/entities.md).
 
 Rows come from the metadata graph (``names_of.rq``): ``resources`` (one per resource
 and kind: its label, description, and the resource it was merged into), ``names``
-(its normalised key, labels, aliases and hidden labels, kb.model.names.normalise) and
+(its normalised key, labels and aliases, kb.model.names.normalise) and
 ``links`` (its owl:sameAs / owl:equivalentProperty targets: Wikidata ids). Kept current
 after every claim write (the resources the claims name, ``claim_names.rq``) and after a
 merge or split; rebuilt from the store like the other derived indexes (kb/derived/base.py).
@@ -24,6 +24,7 @@ from rdflib import URIRef
 
 from kb.derived.sqlite import SideIndex, write_transaction
 from kb.errors import InputError, StoreError
+from kb.model.claim import wikidata_id
 from kb.model.iris import Minter
 from kb.model.names import KIND_OF_TYPE, NameSet, normalise
 from kb.store import sparql
@@ -74,9 +75,14 @@ class NameRow:
     label: str | None
     description: str | None = None
     merged_into: str | None = None
-    names: tuple[tuple[str, str], ...] = ()     # (how, text): key, label, alias, hidden
+    names: tuple[tuple[str, str], ...] = ()     # (how, text): key, label, alias
     links: tuple[str, ...] = ()
     kinds: tuple[str, ...] = ()      # a property's kind types (ckb:StateProperty, …)
+
+    @property
+    def wikidata(self) -> list[str]:
+        """The Wikidata ids it is linked to."""
+        return [q for q in map(wikidata_id, self.links) if q]
 
     @property
     def aliases(self) -> list[str]:
@@ -238,7 +244,6 @@ class NamesIndex(SideIndex):
             if local:
                 names.append(("key", local))
             names += [("alias", t) for t in sorted(entry.get("alias", []))]
-            names += [("hidden", t) for t in sorted(entry.get("hidden", []))]
             merged = sorted(entry.get("merged", []))
             out.append(NameRow(iri, kind, labels[0] if labels else None,
                                (sorted(entry.get("description", [])) or [None])[0],

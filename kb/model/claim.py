@@ -34,7 +34,6 @@ class Named:
     part_of: tuple[URIRef, ...] = ()  # dcterms:isPartOf: places or bodies it lies within
     tolerance_days: int | None = None  # properties: ckb:timeToleranceDays
     aliases: tuple[str, ...] = ()     # skos:altLabel: other names it is known by
-    hidden: tuple[str, ...] = ()      # skos:hiddenLabel: keys a claims file gave it
 
 
 @dataclass(frozen=True)
@@ -128,8 +127,6 @@ def named_quads(named: Named, rdf_type: URIRef) -> list[tuple]:
         quads.append((named.iri, RDF.type, extra, META))
     for alias in named.aliases:
         quads.append((named.iri, SKOS.altLabel, Literal(alias), META))
-    for key in named.hidden:
-        quads.append((named.iri, SKOS.hiddenLabel, Literal(key), META))
     link = OWL.equivalentProperty if rdf_type == CKB.ClaimProperty else OWL.sameAs
     for other in named.same_as:
         quads.append((named.iri, link, other, META))
@@ -139,11 +136,23 @@ def named_quads(named: Named, rdf_type: URIRef) -> list[tuple]:
         quads.append((named.iri, CKB.timeToleranceDays,
                       Literal(named.tolerance_days, datatype=XSD.integer), META))
     if named.wikidata:
-        if named.wikidata.startswith("P"):
-            quads.append((named.iri, OWL.equivalentProperty, URIRef(WDT + named.wikidata), META))
-        else:
-            quads.append((named.iri, OWL.sameAs, WD[named.wikidata], META))
+        link = OWL.equivalentProperty if named.wikidata.startswith("P") else OWL.sameAs
+        quads.append((named.iri, link, wikidata_iri(named.wikidata), META))
     return quads
+
+
+def wikidata_iri(qid: str) -> URIRef:
+    """The IRI of a Wikidata item (``wd:Q…``) or property (``wdt:P…``, the direct
+    property claimkb links its properties to)."""
+    return URIRef(WDT + qid) if qid.startswith("P") else WD[qid]
+
+
+def wikidata_id(iri: str) -> str | None:
+    """The Q… or P… id of a Wikidata IRI (``wd:`` or ``wdt:``); None for another IRI."""
+    for prefix in (str(WD), WDT):
+        if iri.startswith(prefix):
+            return iri[len(prefix):]
+    return None
 
 
 def _instant(node: URIRef, date: PDate) -> list[tuple]:

@@ -34,10 +34,10 @@ from rdflib.util import from_n3
 from kb.derived.names_index import NameRow, NamesIndex
 from kb.derived.registry import DerivedIndexes
 from kb.errors import InputError, NotFound
-from kb.model.claim import WDT
+from kb.model.claim import wikidata_id, wikidata_iri
 from kb.model.iris import META, Minter
 from kb.model.names import KINDS, normalise
-from kb.model.vocab import CKB, SCHEMA, WD
+from kb.model.vocab import CKB, SCHEMA
 from kb.records.history import History
 from kb.store import sparql
 from kb.store.base import Store
@@ -142,7 +142,7 @@ class Entities:
         """One resource as lists and pages show it."""
         return {"iri": row.iri, "id": self._id(row.iri), "label": row.label,
                 "aliases": row.aliases, "description": row.description,
-                "wikidata": self.wikidata_ids(row),
+                "wikidata": row.wikidata,
                 "same_as": list(row.links), "merged_into": row.merged_into,
                 "merged_from": [self._id(r.iri) for r in self.index.merged_from(row.iri)],
                 "claims": claims}
@@ -154,15 +154,9 @@ class Entities:
         """The local id of a resource (its IRI when it is not the KB's)."""
         return self._id(iri)
 
-    @staticmethod
-    def wikidata_ids(row: NameRow) -> list[str]:
-        """The Wikidata ids a resource is linked to."""
-        return [x.rsplit("/", 1)[-1] for x in row.links if x.startswith("http://www.wikidata.org/")]
-
     def linked_to(self, kind: str, qid: str) -> list[NameRow]:
         """The resources of ``kind`` linked to Wikidata ``qid``."""
-        prefix = WDT if qid.startswith("P") else str(WD)
-        return self.index.linked(kind, prefix + qid)
+        return self.index.linked(kind, str(wikidata_iri(qid)))
 
     def claims_naming(self, iri: str) -> list[URIRef]:
         """The claims that name a resource (subject, property, scope, speaker, value,
@@ -368,7 +362,7 @@ class Entities:
         found: dict[str, list[str]] = defaultdict(list)
         for r in self.index.with_links(kind):
             for target in r.links:
-                if target.startswith("http://www.wikidata.org/"):
+                if wikidata_id(target):
                     found[target].append(r.iri)
         return {t: iris for t, iris in found.items() if len(iris) > 1}
 
@@ -378,8 +372,7 @@ _ARTICLE_LINKS = {SCHEMA.publisher, SCHEMA.author}
 
 
 def _declared_different(a: NameRow, b: NameRow) -> bool:
-    wa = {x for x in a.links if x.startswith("http://www.wikidata.org/")}
-    wb = {x for x in b.links if x.startswith("http://www.wikidata.org/")}
+    wa, wb = set(a.wikidata), set(b.wikidata)
     if wa and wb and not wa & wb:
         return True
     return bool(a.kinds and b.kinds and set(a.kinds) != set(b.kinds))

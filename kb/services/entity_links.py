@@ -60,7 +60,7 @@ class EntityLinks:
             raise InputError(f"a {KINDS[kind].singular} links to a Wikidata "
                              f"{'property (P…)' if kind == 'properties' else 'item (Q…)'}, "
                              f"not {wanted}")
-        mine = self.entities.wikidata_ids(row)
+        mine = row.wikidata
         if mine and wanted not in mine and not replace:
             raise InputError(f"{self.entities.ident(row.iri)} is linked to {', '.join(mine)} "
                              f"already: replace that link to link it to {wanted} "

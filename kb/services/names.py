@@ -37,10 +37,10 @@ from rdflib import URIRef
 from kb.derived.names_index import NameRow, NamesIndex
 from kb.errors import InputError
 from kb.model.article import ArticleData
-from kb.model.claim import WDT, ClaimRecord, EntitySetValue, EntityValue, Named
+from kb.model.claim import ClaimRecord, EntitySetValue, EntityValue, Named, wikidata_iri
 from kb.model.iris import Minter, short_hash, slugify
 from kb.model.names import KINDS, NameSet, normalise
-from kb.model.vocab import CKB, WD
+from kb.model.vocab import CKB
 
 PROPERTY_KIND_TYPES = {str(CKB[t]) for t in ("StateProperty", "EventCountProperty",
                                              "CumulativeProperty", "TimeInvariantProperty")}
@@ -106,9 +106,6 @@ class Resolution:
     articles: list[ArticleData]
     resolved: list[Resolved] = field(default_factory=list)
     warnings: list[NearDuplicate] = field(default_factory=list)
-
-    def notes(self, iris: Minter) -> list[str]:
-        return [r.message(iris) for r in self.resolved] + [w.message(iris) for w in self.warnings]
 
 
 class _Batch:
@@ -232,8 +229,7 @@ class Names:
     @staticmethod
     def _merge_decl(first: Named, again: Named) -> Named:
         """The same IRI named twice in a batch: the first declaration stands (its IRI)."""
-        return replace(again, iri=first.iri, label=first.label, aliases=first.aliases,
-                       hidden=first.hidden)
+        return replace(again, iri=first.iri, label=first.label, aliases=first.aliases)
 
     def _texts(self, named: Named) -> list[str]:
         """The names ``named`` is written with: its label and its key."""
@@ -243,10 +239,9 @@ class Names:
             texts.append(local)
         return [t for t in texts if normalise(t)]
 
-    def _wikidata_iri(self, named: Named) -> str | None:
-        if not named.wikidata:
-            return None
-        return (WDT if named.wikidata.startswith("P") else str(WD)) + named.wikidata
+    @staticmethod
+    def _wikidata_iri(named: Named) -> str | None:
+        return str(wikidata_iri(named.wikidata)) if named.wikidata else None
 
     def _resolve_one(self, named: Named, kind: str, batch: _Batch) -> Named:
         shown = named.label or self.iris.local_id(named.iri) or str(named.iri)
@@ -296,7 +291,7 @@ class Names:
         # 3. Wikidata
         target = self._wikidata_iri(named)
         if target:
-            linked = {self._survivor(r).iri: self._survivor(r) for r in self.index.linked(kind, target)}
+            linked = {s.iri: s for s in map(self._survivor, self.index.linked(kind, target))}
             if len(linked) == 1:
                 survivor = next(iter(linked.values()))
                 self._note(batch, kind, shown, survivor.iri, f"same Wikidata id {named.wikidata}")
@@ -328,11 +323,7 @@ class Names:
 
     @staticmethod
     def _qid(row: NameRow) -> str | None:
-        for link in row.links:
-            for prefix in (str(WD), WDT):
-                if link.startswith(prefix):
-                    return link[len(prefix):]
-        return None
+        return next(iter(row.wikidata), None)
 
     @staticmethod
     def _conflict(named: Named, qid: str | None) -> bool:
@@ -352,13 +343,12 @@ class Names:
         """``named`` as a declaration of the existing resource ``row``: its label kept
         as an alias when it is new."""
         known = {normalise(t) for _, t in row.names}
-        aliases, hidden = list(named.aliases), list(named.hidden)
+        aliases = list(named.aliases)
         if named.label and normalise(named.label) not in known:
             aliases.append(named.label)
-            known.add(normalise(named.label))
         label = named.label if row.label is None else None
         return replace(named, iri=URIRef(row.iri), label=label,
-                       aliases=tuple(dict.fromkeys(aliases)), hidden=tuple(dict.fromkeys(hidden)))
+                       aliases=tuple(dict.fromkeys(aliases)))
 
     def _note(self, batch: _Batch, kind: str, name: str, iri: str, how: str) -> None:
         if iri.endswith("/" + name):

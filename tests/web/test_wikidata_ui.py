@@ -44,7 +44,7 @@ def test_an_editor_finds_and_links_an_entity(site):
                        data={"csrf_token": csrf_from(html), "qid": "Q165376"})
     assert done.status_code == 303 and done.headers["Location"] == "/entities/badakhshan"
     row = kb.entities.find("entities", "badakhshan")
-    assert kb.entities.wikidata_ids(row) == ["Q165376"]
+    assert row.wikidata == ["Q165376"]
     # a bad id: the one error shape, nothing written
     quads = kb.store.quad_count()
     bad = client.post("/entities/badakhshan/wikidata", headers={"Accept": "application/json"},

@@ -49,7 +49,7 @@ def candidates(kind: str, ident: str, fmt):
     found = kb.links.candidates(kind, ident, text=text or None, language=language)
     local = kb.iris.local_id(row.iri) or ident
     data = {"kind": kind, "id": local, "label": row.label, "query": text or row.label,
-            "language": language, "linked": kb.entities.wikidata_ids(row),
+            "language": language, "linked": row.wikidata,
             "candidates": [{"qid": c.qid, "label": c.label, "description": c.description,
                             "types": list(c.types), "matched": c.matched,
                             "url": f"https://www.wikidata.org/wiki/{'Property:' if c.qid.startswith('P') else ''}{c.qid}"}

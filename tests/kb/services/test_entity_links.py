@@ -61,7 +61,7 @@ def test_link_a_province_and_the_comparison_knows_where_it_lies(linked_kb):
     assert before.verdict == "NOT_COMPARABLE"
     assert after.verdict != before.verdict, after.reason      # a scope within the other's
     row = kb.entities.find("entities", "badakhshan")
-    assert kb.entities.wikidata_ids(row) == ["Q165376"]
+    assert row.wikidata == ["Q165376"]
     change = kb.changelog.changes(URIRef(iri))[0]
     assert (change.who, change.summary) == ("cli:tester", "linked to Wikidata Q165376 (Badakhshan Province)")
 
