@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from kb import KnowledgeBase, load_settings
 from web import create_app
 
-from tests.kb.services.test_entity_links import CLAIMS
+from tests.kb.services.test_entity_links import linked_kb  # noqa: F401  (the KB it links)
 from tests.kb.services.test_wikidata import endpoint  # noqa: F401  (the real endpoint)
 from tests.web.test_auth import PASSWORD, csrf_from, login
 
@@ -15,18 +14,12 @@ pytestmark = pytest.mark.remote
 
 
 @pytest.fixture
-def site(tmp_path, endpoint):  # noqa: F811
-    path = tmp_path / "c.yaml"
-    path.write_text(CLAIMS, encoding="utf-8")
-    settings = load_settings(env={}, data_dir=tmp_path / "kb", wikidata_endpoint=endpoint,
-                             wikidata_timeout=5)
-    with KnowledgeBase.open(settings) as kb:
-        kb.import_file(path)
-        app = create_app(kb=kb, config={"TESTING": True})
-        users = app.extensions["claimkb_users"]
-        users.add_user("eddie", PASSWORD, "editor")
-        users.add_user("rita", PASSWORD, "reader")
-        yield app, kb
+def site(linked_kb):  # noqa: F811
+    app = create_app(kb=linked_kb, config={"TESTING": True})
+    users = app.extensions["claimkb_users"]
+    users.add_user("eddie", PASSWORD, "editor")
+    users.add_user("rita", PASSWORD, "reader")
+    return app, linked_kb
 
 
 def test_an_editor_finds_and_links_an_entity(site):
