@@ -37,8 +37,6 @@ names resolved to existing resources are reported (a flash message; ``resolved``
 """
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
 from rdflib import URIRef
 
@@ -57,14 +55,13 @@ from ..forms.claim import (FIELDS, MAX_LONG, MODALITY_CHOICES, VALUE_KINDS,
 from ..forms.selection import anchor_at
 from ..presenters.claim_form import claim_fields, created_anyway, name_warnings, suggestions
 from ..render import wants_data
+from .names import page_of
 
 bp = Blueprint("edit", __name__)
 
 SUGGESTIONS = 10        # at most this many suggestions for a name
 MAX_SUGGEST_QUERY = 200
 # the index page (with its ?q= search) of each kind: the "find existing" links
-INDEX_PAGES = {kind: f"/{KINDS[kind].path}" for kind in KINDS}
-HAVE_PAGES = ("entities", "publishers")     # kinds with a page of their own (/entities/<id>)
 
 
 @bp.get("/articles/<article_id>/claims/new")
@@ -245,16 +242,7 @@ def _done(record: ClaimRecord, *, created: bool, resolution: Resolution):
 
 def name_search(kind: str, text: str = "") -> str:
     """The index page of ``kind`` searched for ``text`` (a field's "find existing" link)."""
-    text = " ".join(text.split())
-    return INDEX_PAGES[kind] + (f"?q={quote(text, safe='')}" if text else "")
-
-
-def name_page(kind: str, ident: str) -> str:
-    """Where an existing resource is shown: its page, or its kind's index page searched
-    for its id (properties and people have no page of their own)."""
-    if kind in HAVE_PAGES:
-        return f"{INDEX_PAGES[kind]}/{quote(ident, safe='')}"
-    return name_search(kind, ident)
+    return url_for("names.index", kind=kind, q=" ".join(text.split()) or None)
 
 
 def init_app(app: Flask) -> None:
@@ -262,7 +250,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["claim_modalities"] = MODALITY_CHOICES
     app.jinja_env.globals["claim_value_kinds"] = VALUE_KINDS
     app.jinja_env.globals["name_search"] = name_search
-    app.jinja_env.globals["name_page"] = name_page
+    app.jinja_env.globals["name_page"] = page_of
 
 
 assert set(MODALITIES) == {k for k, _ in MODALITY_CHOICES}

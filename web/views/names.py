@@ -111,8 +111,9 @@ def _named(kind: str, ident: str) -> NameRow:
 
 
 def page_of(kind: str, iri: str) -> str:
-    """Where a browser goes after a merge or split: the resource's page, or the index
-    page searched for it."""
+    """Where a resource is shown (after a merge or a split; the claim form's candidate
+    links): its page, or its kind's index page searched for it (properties and people
+    have no page of their own)."""
     if kind in PAGE_ENDPOINTS:
         return url_for(PAGE_ENDPOINTS[kind], ident=short(iri))
     return url_for("names.index", kind=kind, q=short(iri))
