@@ -16,6 +16,7 @@ qualifier_named …) are importable from here.
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
@@ -28,7 +29,7 @@ from kb.model.numerals import ARABIC_MARKS, DECIMAL_MARKS, SPACED_DECIMAL_COMMA,
 from kb.model.qualifiers import (Qualifier, prefix_qualifier, qualifier_named, qualifiers,
                                  suffix_qualifier)
 from kb.model.quantity_text import Figure, figure, figure_unit, range_figures, tidy
-from kb.model.units import Unit
+from kb.model.units import CURRENCY_SYMBOLS, Unit, unit_for
 from kb.model.vocab import CKB
 
 MAX_LENGTH = 200                          # characters; a longer value is refused
@@ -184,6 +185,7 @@ def parse_quantity(text: str, unit: str | None = None, where: str | None = None,
     if again is not None:
         raise InputError(f"{surface!r} has two bound qualifiers ({qualifier.label!r} and "
                          f"{again.label!r})", where=where)
+    rest, unit = _currency(rest, unit, surface, where)
     if not rest:
         raise not_a_quantity
 
@@ -212,6 +214,25 @@ def parse_quantity(text: str, unit: str | None = None, where: str | None = None,
                         qualifier=qualifier, places=places)
     _check_range(quantity, where)
     return quantity
+
+
+def _currency(rest: str, unit: str | None, surface: str, where) -> tuple[str, str | None]:
+    """A currency symbol before the figure ("$1.2 billion", "US$ 500", "€30m"): the rest
+    without it, and its ISO 4217 code as the unit (kb.model.units.CURRENCY_SYMBOLS).
+    After a symbol a closing "m" is million, never metres."""
+    for symbol in CURRENCY_SYMBOLS:
+        if rest.startswith(symbol) and rest[len(symbol):].lstrip(" ")[:1].isdigit():
+            code = CURRENCY_SYMBOLS[symbol]
+            if unit is not None and unit_for(unit, where=where).code != code:
+                raise InputError(f"{surface!r} is in {code} but the unit given is {unit!r}",
+                                 where=where)
+            figures = rest[len(symbol):].strip()
+            for joint in (" and ", " to ", "-", "–", "—"):   # "between $10m and $15m"
+                figures = figures.replace(joint + symbol, joint)
+            figures = re.sub(r"(\d)\s?m$", r"\1 million", figures)
+            figures = re.sub(r"(\d)\s?(?:m|mn)(?=[ –—-])", r"\1 million", figures)
+            return figures, code
+    return rest, unit
 
 
 def _unknown_qualifier(rest: str, language, surface: str, where) -> None:

@@ -34,6 +34,12 @@ UNITS: dict[str, Unit] = {u.code: u for u in [
     Unit("DAY", "days", "duration", 86400.0, low=0.0),
     Unit("WEE", "weeks", "duration", 604800.0, low=0.0),
     Unit("ANN", "years", "duration", 31557600.0, low=0.0),
+    # money: ISO 4217 codes; each currency is a dimension of its own (no exchange
+    # rates: $5 and €5 are not compared)
+    *(Unit(code, symbol, f"money {code}", 1.0) for code, symbol in (
+        ("USD", "$"), ("EUR", "€"), ("GBP", "£"), ("JPY", "¥"), ("CNY", "CN¥"), ("INR", "₹"),
+        ("RUB", "₽"), ("CAD", "C$"), ("AUD", "A$"), ("HKD", "HK$"), ("NZD", "NZ$"),
+        ("SGD", "S$"), ("CHF", "CHF"))),
 ]}
 
 # dimensions whose figures add up over parts (a province's count is at most the
@@ -55,6 +61,21 @@ ALIASES: dict[str, str] = {
     "h": "HUR", "hour": "HUR", "hours": "HUR",
     "day": "DAY", "days": "DAY", "week": "WEE", "weeks": "WEE",
     "year": "ANN", "years": "ANN",
+    "dollar": "USD", "dollars": "USD", "us dollars": "USD", "euro": "EUR", "euros": "EUR",
+    "yen": "JPY", "yuan": "CNY", "renminbi": "CNY", "rupee": "INR", "rupees": "INR",
+    "rouble": "RUB", "roubles": "RUB", "ruble": "RUB", "rubles": "RUB",
+    "swiss francs": "CHF", "pounds sterling": "GBP", "pound sterling": "GBP",
+    **{code.lower(): code for code in ("USD", "EUR", "GBP", "JPY", "CNY", "INR", "RUB", "CAD",
+                                       "AUD", "HKD", "NZD", "SGD", "CHF")},
+}
+
+# a currency written before the figure ("$1.2 billion", "US$500", "€30m"), longest
+# first. "$" is the US dollar, as most English-language news writes it; other dollars
+# carry their letters ("C$", "A$", "HK$"). After such a symbol "m" is million ("$3m").
+CURRENCY_SYMBOLS: dict[str, str] = {
+    "us$": "USD", "usd": "USD", "c$": "CAD", "ca$": "CAD", "a$": "AUD", "au$": "AUD",
+    "hk$": "HKD", "nz$": "NZD", "s$": "SGD", "$": "USD", "€": "EUR", "eur": "EUR",
+    "£": "GBP", "gbp": "GBP", "¥": "JPY", "₹": "INR", "rs.": "INR", "rs": "INR", "₽": "RUB",
 }
 
 
@@ -65,9 +86,8 @@ UNSUPPORTED: frozenset[str] = frozenset({
     "foot", "feet", "ft", "yard", "yards", "yd", "inch", "inches", "nautical mile",
     "nautical miles", "knot", "knots", "mph", "pound", "pounds", "lb", "lbs", "ounce",
     "ounces", "oz", "gallon", "gallons", "litre", "litres", "liter", "liters", "barrel",
-    "barrels", "bbl", "degree", "degrees", "dollar", "dollars", "euro", "euros", "rouble",
-    "roubles", "ruble", "rubles", "afghani", "afghanis", "somoni", "pound sterling",
-    "usd", "eur", "rub", "gbp", "minute", "minutes", "second", "seconds", "month", "months",
+    "barrels", "bbl", "degree", "degrees", "afghani", "afghanis", "somoni",
+    "minute", "minutes", "second", "seconds", "month", "months",
 })
 
 

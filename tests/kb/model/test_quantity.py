@@ -538,7 +538,7 @@ def test_zero_with_a_qualifier_has_a_defined_interval():
     ("–", "not a quantity"),
     ("about", "not a quantity"),
     ("1e6", "unknown unit 'e6'"),
-    ("£3bn", "not a quantity"),
+    ("£", "not a quantity"),
     ("%70 km", "unexpected 'km'"),
     ("1,000 soldiers per day", "unknown unit"),
     ("x" * 201, "too long"),
@@ -677,7 +677,7 @@ def test_a_counted_noun_after_a_figure_is_a_count_kept_in_the_text(text, value):
     ("1,000 soldiers per day", "unknown unit"),         # a rate is not a count
     ("four quarters", "unknown unit|fraction"),
     ("300 furlongs", "unknown unit 'furlongs'"),        # a unit not converted yet
-    ("2,000 dollars", "unknown unit 'dollars'"),
+    ("2,000 gallons", "unknown unit 'gallons'"),
 ])
 def test_what_is_not_a_counted_noun(text, expected):
     with pytest.raises(InputError, match=expected):
@@ -711,3 +711,29 @@ def test_number_words_are_read_in_the_articles_language_only():
         parse_quantity("2 mil", language="en")
     with pytest.raises(InputError):
         parse_quantity("deux mille")   # French words in an English article
+
+
+@pytest.mark.parametrize("text,value,unit,qualifier,low,high", [
+    ("$1.2 billion", "1200000000", "USD", "exact", None, None),
+    ("more than $1.2bn", "1200000000", "USD", "more than", None, None),
+    ("US$ 500", "500", "USD", "exact", None, None),
+    ("€30m", "30000000", "EUR", "exact", None, None),         # after a currency, m = million
+    ("about £5bn", "5000000000", "GBP", "about", None, None),
+    ("50 million euros", "50000000", "EUR", "exact", None, None),
+    ("2,000 dollars", "2000", "USD", "exact", None, None),
+    ("HK$12.9 billion", "12900000000", "HKD", "exact", None, None),
+    ("between $10 million and $15 million", "12500000", "USD", "between", "10000000", "15000000"),
+    ("$10m-$15m", "12500000", "USD", "between", "10000000", "15000000"),
+    ("Rs 500 crore", "5000000000", "INR", "exact", None, None),
+])
+def test_money_is_a_quantity_in_its_currency(text, value, unit, qualifier, low, high):
+    q = parse_quantity(text)
+    assert (str(q.value), q.unit.code, q.qualifier.label) == (value, unit, qualifier)
+    assert (low, high) == (None if q.low is None else str(q.low), None if q.high is None else str(q.high))
+    assert q.unit.dimension == f"money {unit}"      # no exchange rates: currencies never compare
+
+
+def test_a_currency_must_agree_with_the_unit_given_and_metres_stay_metres():
+    with pytest.raises(InputError, match="is in USD"):
+        parse_quantity("$5", unit="EUR")
+    assert parse_quantity("3m").unit.code == "MTR"
