@@ -8,7 +8,8 @@ Wiring, from the bottom up (each gets its collaborators as plain objects)::
     iris ─── the IRI minter (kb/model/iris.py)
     changelog, articles, reader, annotation_graphs ── reading the store (kb/records)
     indexes ── the derived indexes' registry (kb/derived/registry.py)
-    names, annotations, claims, importer, comparisons, entities, links, reliability ── services
+    names, annotations, claims, importer, comparisons, entities, links, reliability,
+    suggester ── services
 """
 from __future__ import annotations
 
@@ -36,6 +37,7 @@ from kb.services.compare import Comparisons
 from kb.services.imports import Importer, ImportReport, detect_format
 from kb.services.names import Names, Resolution
 from kb.services.reliability import Reliability
+from kb.services.suggestions import ArticleSuggestions, Suggester
 from kb.store import Store, open_store, sparql
 from kb.store.base import QueryResult
 from kb.records.annotations import AnnotationGraphs
@@ -77,6 +79,7 @@ class KnowledgeBase:
                                  lambda: WikidataLookup(settings.wikidata_endpoint,
                                                         timeout=settings.wikidata_timeout))
         self.reliability = Reliability(store, iris, self.reader, self.changelog)
+        self.suggester = Suggester(store, iris, self.articles, self.indexes.names_index)
 
     @classmethod
     def open(cls, settings: Settings) -> "KnowledgeBase":
@@ -153,6 +156,20 @@ class KnowledgeBase:
 
     def list_articles(self, after: str | None = None, limit: int = 100) -> list[dict]:
         return self.articles.list(after, limit)
+
+    def suggest_claims(self, ref: str) -> ArticleSuggestions:
+        """The suggested claims of an article in the KB (kb.services.suggestions)."""
+        return self.suggester.for_article(ref)
+
+    def suggest_claims_in(self, data: ArticleData) -> ArticleSuggestions:
+        """The suggested claims of an article read from a file, not stored."""
+        return self.suggester.for_data(data)
+
+    def dismiss_suggestion(self, ref: str, sid: str, *, user: str | None = None):
+        return self.suggester.dismiss(ref, sid, user or self.actor)
+
+    def restore_suggestion(self, ref: str, sid: str):
+        return self.suggester.restore(ref, sid)
 
     def describe(self, iri: URIRef) -> Graph:
         return self.articles.describe(iri)

@@ -1,0 +1,251 @@
+"""What a sentence's words say about the claim it makes: its modality (reported speech,
+prediction, opinion, event, factual), the speaker of reported speech and the words that
+attribute it, and the cues check-worthiness is scored on. The words are data in
+kb/model/suggest_rules.yaml (docs/extraction.md); this module only matches them.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+RULES_PATH = Path(__file__).resolve().parent / "suggest_rules.yaml"
+QUOTES = "\"“”«»„"
+_NAME_WORD = r"(?:[A-Z][\w'’.-]*|al-\w+|bin|von|van|de|la|of|the|for)"
+_CAPITALISED = re.compile(r"\b[A-Z][\w'’.-]*(?:\s+(?:[A-Z][\w'’.-]*|of|the|for|al-\w+|bin|de))*")
+
+
+@lru_cache(maxsize=1)
+def rules() -> dict:
+    """The rules table (suggest_rules.yaml), read once."""
+    with RULES_PATH.open(encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+def _phrase_re(phrases) -> re.Pattern:
+    alts = sorted((re.escape(p) for p in phrases), key=len, reverse=True)
+    return re.compile(r"(?<![\w'’])(?:" + "|".join(alts) + r")(?![\w'’])", re.IGNORECASE)
+
+
+@lru_cache(maxsize=None)
+def phrases(table: str) -> re.Pattern:
+    """A regular expression matching any phrase of the rules' list ``table`` (verbs of
+    saying in lower case only: "States" is no verb)."""
+    pattern = _phrase_re(rules()[table])
+    if table == "attribution_verbs":
+        return re.compile(pattern.pattern)
+    return pattern
+
+
+@dataclass(frozen=True)
+class Attribution:
+    speaker: str | None     # as written ("the Pentagon", "Trump"); None: not found
+    words: str              # the attribution words as written ("said", "according to")
+    start: int              # offsets of ``words`` in the sentence
+    end: int
+
+
+def attribution(sentence: str) -> Attribution | None:
+    """Who the sentence attributes its claim to, and with which words; None when it is
+    not reported speech. A direct quote with no verb in the sentence is attributed to
+    no one named here (speaker None: the caller carries the last speaker over)."""
+    verbs = phrases("attribution_verbs")
+    weak = set(rules()["weak_attribution_verbs"])
+    belief = set(rules()["belief_verbs"])
+    for m in phrases("attribution_phrases").finditer(sentence):
+        after = sentence[m.end():]
+        speaker = _speaker_after(after) if m.group(0).lower() != "citing" else _speaker_after(after)
+        if m.group(0).lower().startswith("a spokes"):
+            speaker = speaker or None
+        return Attribution(speaker, m.group(0), m.start(), m.end())
+    first = None
+    for m in verbs.finditer(sentence):
+        word = m.group(0).lower()
+        after = sentence[m.end():].lstrip()
+        if _after_determiner(sentence[:m.start()]):
+            continue                  # "the tweets", "these reports": nouns
+        before = _speaker_before(sentence[:m.start()])
+        if before is not None and _MODAL_END.search(before):
+            continue                  # "leaders may still believe": a guess, not speech
+        if word in weak and not _speech_follows(sentence, m.start(), after):
+            if word not in belief or before is None or is_pronoun(before):
+                continue
+        speaker = before or _speaker_after(after)
+        found = Attribution(speaker, m.group(0), m.start(), m.end())
+        if speaker is not None:
+            return found
+        first = first or found
+    if first is not None:
+        head = sentence.split(maxsplit=1)[0] if sentence.split() else ""
+        if is_pronoun(head):          # "It did not say where, and said…": it
+            return Attribution(head, first.words, first.start, first.end)
+        return first
+    if _quoted_words(sentence) >= 4:
+        return Attribution(None, "", 0, 0)
+    return None
+
+
+_DETERMINERS = frozenset("the a an these those this its their his her our my your such "
+                         "other many some several".split())
+_MODAL_END = re.compile(r"\b(?:may|might|could|would|can)(?:\s+(?:still|well|also|not))?$",
+                        re.IGNORECASE)
+
+
+_BE = frozenset("is was are were be been being".split())
+
+
+def _after_determiner(before: str) -> bool:
+    words = before.split()
+    return bool(words) and (words[-1].lower() in _DETERMINERS or words[-1].endswith("-displayed"))
+
+
+def _speech_follows(sentence: str, start: int, after: str) -> bool:
+    """A verb of saying that is speech: a that-clause, a quote, or the end of the
+    clause after it, or a quote just before it ("…,” he added)."""
+    head = after[:5].lower()
+    ends = after[:1] in (".", ";", "")
+    quoted_or_comma = re.search(r"[,\"”][^,\"”]{0,60}$", sentence[:start]) is not None
+    return (head.startswith("that ") or after[:1] in QUOTES or after[:1] == ","
+            or (ends and quoted_or_comma) or sentence[:start].rstrip()[-2:] in (',"', ",”", '."', ".”") or
+            sentence[:start].rstrip()[-1:] in ('"', "”"))
+
+
+def _quoted_words(sentence: str) -> int:
+    inside = re.findall(r"[\"“«„]([^\"”»]+)[\"”»]", sentence)
+    return sum(len(q.split()) for q in inside)
+
+
+_CLAUSE_START = re.compile(r"(?:^|[,;:\"”“]\s*|\bthat\s|\band\s|\bbut\s)")
+
+
+SPEAKER_HEADS = ("the", "a", "an", "many", "some", "most", "officials", "police", "authorities", "experts",
+                 "analysts", "residents", "witnesses", "sources", "critics", "investigators",
+                 "prosecutors", "lawmakers", "diplomats", "observers", "economists")
+
+
+def _speaker_before(before: str) -> str | None:
+    """The words just before a verb of saying: "Pentagon officials said", "…,” Trump
+    said", "He told reporters" (a pronoun: the caller resolves it), "General Mark
+    Milley, the top US military officer, told" (the name before an appositive)."""
+    text = before.rstrip()
+    if not text:
+        return None
+    parts = [_last_clause(p) for p in re.split(r"[,;:]", text)]
+    candidate = parts[-1]
+    if text.endswith(",") and len(parts) >= 3 and not parts[-1]:
+        # "NAME, the top officer, told": the name before the appositive
+        name, appositive = parts[-3], parts[-2]
+        candidate = name if name[:1].isupper() and len(name.split()) <= 5 else appositive
+    tokens = candidate.split()
+    while tokens and tokens[-1].lower() in ("also", "later", "previously", "earlier", "has",
+                                            "had", "have", "was", "is", "reportedly",
+                                            "repeatedly", "then", "once", "had", "recently"):
+        tokens = tokens[:-1]
+    if not tokens or len(tokens) > 8:
+        return None
+    phrase = " ".join(tokens)
+    if phrase.lower() in set(rules()["not_speakers"]):
+        return None
+    if not _looks_like_speaker(tokens):
+        return None
+    return phrase
+
+
+def _last_clause(part: str) -> str:
+    part = part.strip(" \"“”'")
+    return re.split(r"(?:^|\s)(?:but|and|that|while|as|because|when|after|however)(?:\s|$)",
+                    part)[-1].strip()
+
+
+def _looks_like_speaker(tokens: list[str]) -> bool:
+    if not tokens:
+        return False
+    first = tokens[0]
+    return first[:1].isupper() or first.lower() in SPEAKER_HEADS or is_pronoun(first)
+
+
+def _speaker_after(after: str) -> str | None:
+    """The words after the verb or phrase: "said Zabihullah Mujahid, a Taliban
+    spokesman", "according to the ministry": up to a comma or the end."""
+    words = after.strip()
+    words = re.split(r"[,;:.!?(\"“”]|\bthat\b|\bon\b|\bin a\b", words, maxsplit=1)[0].strip()
+    tokens = words.split()
+    if not tokens or len(tokens) > 8:
+        return None
+    if tokens[0].lower() in ("reporters", "journalists", "the", "a", "an") and len(tokens) == 1:
+        return None
+    if not (tokens[0][:1].isupper() or tokens[0].lower() in ("the", "a", "an", "officials",
+                                                               "police", "authorities")):
+        return None
+    return " ".join(tokens)
+
+
+def is_pronoun(speaker: str | None) -> bool:
+    return speaker is not None and speaker.lower() in set(rules()["pronouns"])
+
+
+def proper_names(sentence: str) -> list[tuple[int, int, str]]:
+    """Capitalised word runs that are not the sentence's first word alone: names
+    ("Zabihullah Mujahid", "the Afghan Taliban" → "Afghan Taliban")."""
+    found = []
+    for m in _CAPITALISED.finditer(sentence):
+        text = m.group(0).rstrip(".")
+        words = text.split()
+        while words and words[-1].lower() in ("of", "the", "for", "de"):
+            words.pop()
+        if not words:
+            continue
+        if m.start() == 0 and len(words) == 1:
+            continue          # "The", "Two": a sentence's first word
+        if m.start() == 0 and words[0].lower() in ("the", "a", "an", "in", "on", "but", "and", "two", "three"):
+            words = words[1:]
+            if not words:
+                continue
+        name = " ".join(words)
+        start = sentence.find(words[0], m.start())
+        found.append((start, start + len(name), name))
+    return found
+
+
+def prediction(sentence: str) -> str | None:
+    m = phrases("prediction_phrases").search(sentence)
+    return m.group(0) if m else None
+
+
+def opinion(sentence: str) -> str | None:
+    m = phrases("opinion_phrases").search(sentence)
+    return m.group(0) if m else None
+
+
+def event(sentence: str, has_time: bool) -> str | None:
+    for m in phrases("event_verbs").finditer(sentence):
+        if not _after_determiner(sentence[:m.start()]):    # "the released insurgents"
+            return m.group(0)
+    if has_time:
+        suffix = rules()["past_tense_suffix"]
+        for m in re.finditer(r"\b[a-z]{3,}\b", sentence):
+            word = m.group(0)
+            before = sentence[:m.start()].split()[-2:]
+            if (word.endswith(suffix) and word not in ("need", "speed", "indeed", "feed")
+                    and not word.startswith("un")
+                    and not any(w.lower() in _BE for w in before)):   # "was unsubstantiated"
+                return word
+    return None
+
+
+def comparison(sentence: str) -> str | None:
+    m = phrases("comparison_phrases").search(sentence)
+    return m.group(0) if m else None
+
+
+def verification(sentence: str) -> str | None:
+    m = phrases("verification_phrases").search(sentence)
+    return m.group(0) if m else None
+
+
+def boilerplate(sentence: str) -> str | None:
+    m = phrases("boilerplate_phrases").search(sentence)
+    return m.group(0) if m else None

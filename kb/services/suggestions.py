@@ -1,0 +1,130 @@
+"""Suggested claims for an article (docs/extraction.md): kb.model.suggestions run on
+the article's current stored text with its publication date, language and type and the
+KB's names, less the suggestions an editor dismissed; dismissing and restoring them.
+
+A dismissal is kept in the store's metadata graph (so it survives a reindex and moves
+with an export)::
+
+    <base>dismissed/<16 hex> a ckb:DismissedSuggestion ;
+        oa:hasTarget <article> ; ckb:suggestionId "<12 hex>" ;
+        prov:wasAttributedTo <base>users/<name> ; dct:created "…"^^xsd:dateTime .
+
+A suggestion's id hashes its place and words in the text, so it stays the same while
+the text does, whatever changes in the rules.
+
+Errors: NotFound (no such article, no such suggestion on it), InputError (an article
+with no stored text), StoreError from the store.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+
+from rdflib import Literal, URIRef
+from rdflib.namespace import XSD
+
+from kb.derived.names_index import NamesIndex
+from kb.errors import InputError, NotFound
+from kb.model.article import ArticleData
+from kb.model.dates import PDate
+from kb.model.iris import Minter
+from kb.model.suggestions import Suggestion, suggest
+from kb.records.articles import Articles
+from kb.store import sparql
+from kb.store.base import Store
+
+
+@dataclass
+class ArticleSuggestions:
+    """The suggestions for one article's text (``article`` None: a file not in the KB)."""
+
+    text: str
+    suggestions: list[Suggestion]
+    sentences: int
+    notes: list[str]
+    article: URIRef | None = None
+    id: str | None = None
+    title: str | None = None
+    published: PDate | None = None
+    language: str | None = None
+    kind: str | None = None
+    dismissed: list[Suggestion] = field(default_factory=list)
+    labels: dict[str, str] = field(default_factory=dict)   # IRI → label of the KB names found
+
+
+class Suggester:
+    def __init__(self, store: Store, iris: Minter, articles: Articles, names: NamesIndex):
+        self.store = store
+        self.iris = iris
+        self.articles = articles
+        self.names = names
+
+    def for_article(self, ref: str) -> ArticleSuggestions:
+        """The suggestions for an article in the KB (id, IRI, URL or headline), without
+        the dismissed ones (kept in ``dismissed``). Raises NotFound, InputError (no
+        stored text)."""
+        article = self.articles.find(ref)
+        meta = self.articles.metadata(article) or ArticleData()
+        _, text = self.articles.current_text(article)
+        if text is None:
+            raise InputError(f"article {self.iris.local_id(article) or article} has no stored "
+                             "text to suggest claims from (it is known by its metadata only)")
+        result = self._run(text, meta)
+        result.article, result.id, result.title = article, self.iris.local_id(article), meta.title
+        gone = {str(r["sid"]) for r in sparql.select(self.store, "suggestions_dismissed.rq",
+                                                      article=article)}
+        result.dismissed = [s for s in result.suggestions if s.id in gone]
+        result.suggestions = [s for s in result.suggestions if s.id not in gone]
+        return result
+
+    def for_data(self, data: ArticleData) -> ArticleSuggestions:
+        """The suggestions for an article read from a file (not stored)."""
+        return self._run(data.text or "", data)
+
+    def _run(self, text: str, meta: ArticleData) -> ArticleSuggestions:
+        self.names.ensure_built()
+        names = {kind: self.names.all_names(kind) for kind in ("entities", "properties")}
+        found = suggest(text, published=meta.published, language=meta.language,
+                        article_type=meta.kind, names=names)
+        labels: dict[str, str] = {}
+        for s in found.suggestions:
+            for hit in (*s.subjects, *s.properties):
+                for iri in hit.owners:
+                    if iri not in labels:
+                        row = self.names.get(iri)
+                        labels[iri] = (row.label if row and row.label else hit.text)
+        return ArticleSuggestions(text=text, suggestions=found.suggestions,
+                                  sentences=found.sentences, notes=found.notes,
+                                  title=meta.title, published=meta.published,
+                                  language=meta.language, kind=meta.kind, labels=labels)
+
+    def find(self, ref: str, sid: str) -> tuple[ArticleSuggestions, Suggestion]:
+        """One suggestion (dismissed or not) of an article. Raises NotFound."""
+        result = self.for_article(ref)
+        for s in (*result.suggestions, *result.dismissed):
+            if s.id == sid:
+                return result, s
+        raise NotFound(f"no suggestion {sid!r} on article {result.id or ref} (the text or "
+                       "the rules changed: reload the suggestions)")
+
+    def dismiss(self, ref: str, sid: str, user: str | None) -> Suggestion:
+        """Dismiss a suggestion: it is not suggested again. Raises NotFound."""
+        result, s = self.find(ref, sid)
+        self.store.update(sparql.render(
+            "suggestion_dismiss.ru", dismissal=self._dismissal(result.article, sid),
+            article=result.article, sid=Literal(sid), user=self.iris.user(user or "unknown"),
+            when=Literal(dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                         datatype=XSD.dateTime)))
+        return s
+
+    def restore(self, ref: str, sid: str) -> Suggestion:
+        """Suggest a dismissed suggestion again. Raises NotFound."""
+        result, s = self.find(ref, sid)
+        self.store.update(sparql.render("suggestion_restore.ru",
+                                        dismissal=self._dismissal(result.article, sid)))
+        return s
+
+    def _dismissal(self, article: URIRef, sid: str) -> URIRef:
+        digest = hashlib.sha256(f"{article} {sid}".encode()).hexdigest()[:16]
+        return URIRef(f"{self.iris.base}dismissed/{digest}")
