@@ -15,6 +15,14 @@ import yaml
 RULES_PATH = Path(__file__).resolve().parent / "suggest_rules.yaml"
 QUOTES = "\"“”«»„"
 _NAME_WORD = r"(?:[A-Z][\w'’.-]*|al-\w+|bin|von|van|de|la|of|the|for)"
+# compiled once: pysbd compiles many patterns of its own and would push these out of
+# the re module's cache
+_QUOTE_OR_COMMA_BEFORE = re.compile(r"[,\"”][^,\"”]{0,60}$")
+_QUOTED = re.compile(r"[\"“«„]([^\"”»]+)[\"”»]")
+_CLAUSE_MARKS = re.compile(r"[,;:]")
+_CONJUNCTIONS = re.compile(r"(?:^|\s)(?:but|and|that|while|as|because|when|after|however)(?:\s|$)")
+_SPEAKER_END = re.compile(r"[,;:.!?(\"“”]|\bthat\b|\bon\b|\bin a\b")
+_LOWER_WORD = re.compile(r"\b[a-z]{3,}\b")
 _CAPITALISED = re.compile(r"\b[A-Z][\w'’.-]*(?:\s+(?:[A-Z][\w'’.-]*|of|the|for|al-\w+|bin|de))*")
 
 
@@ -94,6 +102,10 @@ _MODAL_END = re.compile(r"\b(?:may|might|could|would|can)(?:\s+(?:still|well|als
                         re.IGNORECASE)
 
 
+_CALENDAR = frozenset("monday tuesday wednesday thursday friday saturday sunday january "
+                      "february march april may june july august september october "
+                      "november december jan feb mar apr jun jul aug sep sept oct nov "
+                      "dec".split())
 _BE = frozenset("is was are were be been being".split())
 
 
@@ -107,14 +119,14 @@ def _speech_follows(sentence: str, start: int, after: str) -> bool:
     clause after it, or a quote just before it ("…,” he added)."""
     head = after[:5].lower()
     ends = after[:1] in (".", ";", "")
-    quoted_or_comma = re.search(r"[,\"”][^,\"”]{0,60}$", sentence[:start]) is not None
+    quoted_or_comma = _QUOTE_OR_COMMA_BEFORE.search(sentence[:start]) is not None
     return (head.startswith("that ") or after[:1] in QUOTES or after[:1] == ","
             or (ends and quoted_or_comma) or sentence[:start].rstrip()[-2:] in (',"', ",”", '."', ".”") or
             sentence[:start].rstrip()[-1:] in ('"', "”"))
 
 
 def _quoted_words(sentence: str) -> int:
-    inside = re.findall(r"[\"“«„]([^\"”»]+)[\"”»]", sentence)
+    inside = _QUOTED.findall(sentence)
     return sum(len(q.split()) for q in inside)
 
 
@@ -133,7 +145,7 @@ def _speaker_before(before: str) -> str | None:
     text = before.rstrip()
     if not text:
         return None
-    parts = [_last_clause(p) for p in re.split(r"[,;:]", text)]
+    parts = [_last_clause(p) for p in _CLAUSE_MARKS.split(text)]
     candidate = parts[-1]
     if text.endswith(",") and len(parts) >= 3 and not parts[-1]:
         # "NAME, the top officer, told": the name before the appositive
@@ -156,8 +168,7 @@ def _speaker_before(before: str) -> str | None:
 
 def _last_clause(part: str) -> str:
     part = part.strip(" \"“”'")
-    return re.split(r"(?:^|\s)(?:but|and|that|while|as|because|when|after|however)(?:\s|$)",
-                    part)[-1].strip()
+    return _CONJUNCTIONS.split(part)[-1].strip()
 
 
 def _looks_like_speaker(tokens: list[str]) -> bool:
@@ -171,7 +182,7 @@ def _speaker_after(after: str) -> str | None:
     """The words after the verb or phrase: "said Zabihullah Mujahid, a Taliban
     spokesman", "according to the ministry": up to a comma or the end."""
     words = after.strip()
-    words = re.split(r"[,;:.!?(\"“”]|\bthat\b|\bon\b|\bin a\b", words, maxsplit=1)[0].strip()
+    words = _SPEAKER_END.split(words, maxsplit=1)[0].strip()
     tokens = words.split()
     if not tokens or len(tokens) > 8:
         return None
@@ -204,6 +215,8 @@ def proper_names(sentence: str) -> list[tuple[int, int, str]]:
             words = words[1:]
             if not words:
                 continue
+        if all(w.lower().rstrip(".") in _CALENDAR for w in words):
+            continue          # "Saturday", "Nov.": times, not names
         name = " ".join(words)
         start = sentence.find(words[0], m.start())
         found.append((start, start + len(name), name))
@@ -226,7 +239,7 @@ def event(sentence: str, has_time: bool) -> str | None:
             return m.group(0)
     if has_time:
         suffix = rules()["past_tense_suffix"]
-        for m in re.finditer(r"\b[a-z]{3,}\b", sentence):
+        for m in _LOWER_WORD.finditer(sentence):
             word = m.group(0)
             before = sentence[:m.start()].split()[-2:]
             if (word.endswith(suffix) and word not in ("need", "speed", "indeed", "feed")

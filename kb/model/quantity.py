@@ -221,7 +221,7 @@ def _currency(rest: str, unit: str | None, surface: str, where) -> tuple[str, st
     without it, and its ISO 4217 code as the unit (kb.model.units.CURRENCY_SYMBOLS).
     After a symbol a closing "m" is million, never metres."""
     for symbol in CURRENCY_SYMBOLS:
-        if rest.startswith(symbol) and rest[len(symbol):].lstrip(" ")[:1].isdigit():
+        if rest.startswith(symbol) and rest[len(symbol):].lstrip(" ")[:1].isdecimal():
             code = CURRENCY_SYMBOLS[symbol]
             if unit is not None and unit_for(unit, where=where).code != code:
                 raise InputError(f"{surface!r} is in {code} but the unit given is {unit!r}",

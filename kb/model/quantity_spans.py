@@ -27,6 +27,10 @@ _TOKEN = re.compile(r"[A-Za-z]{1,3}\$|[$€£¥₹₽]|\d+(?:[.,]\d+)*(?:[-–]\
 _CLOCK = re.compile(r"^\s*(?::\d\d|[ap]\.?m\b|o'clock|GMT|ET|EST|GMT)", re.IGNORECASE)
 _ORDINAL = re.compile(r"^(?:st|nd|rd|th)\b")
 MAX_WORDS_AFTER = 4
+# compiled once: pysbd compiles many patterns of its own and would push these out of
+# the re module's cache
+_DIGITS = re.compile(r"[\d.,]+")
+_MONTH_BEFORE = re.compile(r"\b(?:" + "|".join(_MONTHS) + r")\.?\s*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -71,12 +75,12 @@ def _anchor(tokens, i: int, sentence: str) -> bool:
     nxt = tokens[i + 1][2].lower() if i + 1 < len(tokens) else ""
     r = rules()
     if tok in CURRENCY_SYMBOLS or low in CURRENCY_SYMBOLS and low.endswith("$"):
-        return nxt[:1].isdigit()
-    if tok[:1].isdigit():
-        digits = re.match(r"[\d.,]+", tok).group(0)
+        return nxt[:1].isdecimal()
+    if tok[:1].isdecimal():
+        digits = _DIGITS.match(tok).group(0)
         if _ORDINAL.match(sentence[end:end + 3]) or _CLOCK.match(sentence[end:]):
             return False
-        if re.search(r"\b(?:" + "|".join(_MONTHS) + r")\.?\s*$", sentence[:start], re.IGNORECASE) \
+        if _MONTH_BEFORE.search(sentence[:start]) \
                 or nxt.rstrip(".") in _MONTHS:
             return False            # "Nov. 19", "19 November"
         if re.fullmatch(r"(1[89]|20)\d\d", digits) and not tok.endswith("%") and \
@@ -135,9 +139,9 @@ def _read(sentence: str, tokens, i: int, language) -> tuple[FoundQuantity, int] 
     j = i
     while j + 1 < len(tokens):
         tok = tokens[j + 1][2].lower()
-        if tok in SCALES or tok in _NUMBER_WORDS or tok[:1].isdigit() or tok in ("%", "-", "–") \
+        if tok in SCALES or tok in _NUMBER_WORDS or tok[:1].isdecimal() or tok in ("%", "-", "–") \
                 or tok in CURRENCY_SYMBOLS or tok in ("a", "half", "and", "to", "of") \
-                and j + 2 < len(tokens) and (tokens[j + 2][2][:1].isdigit()
+                and j + 2 < len(tokens) and (tokens[j + 2][2][:1].isdecimal()
                                               or tokens[j + 2][2].lower() in _NUMBER_WORDS
                                               or tokens[j + 2][2] in CURRENCY_SYMBOLS):
             j += 1
@@ -158,10 +162,11 @@ def _read(sentence: str, tokens, i: int, language) -> tuple[FoundQuantity, int] 
     if len(readings) > 1 and readings[-1][0].quantity.qualifier != found.quantity.qualifier:
         found, k = readings[-1]       # "a million or more": the words after were a qualifier
     noun = []
-    for x in range(k + 1, min(k + 3, len(tokens))):
+    for x in range(k + 1, min(k + 5, len(tokens))):
         word = tokens[x][2]
         low = word.lower()
-        if not word.isalpha() or _weak_noun(tokens, x, x) or low.endswith(("ly", "ed")) \
+        if not word.isalpha() or _weak_noun(tokens, x, x) or low.endswith("ly") \
+                or (low.endswith("ed") and not word[:1].isupper()) \
                 or low in _verbs() or low in ("more", "less", "fewer"):
             break
         noun.append(word)
@@ -215,8 +220,14 @@ def _weak_noun(tokens, a: int, b: int) -> bool:
     return any(tokens[x][2].lower() in stop or not tokens[x][2].isalpha() for x in range(a, b + 1))
 
 
+@lru_cache(maxsize=1)
+def _rewrites() -> list[tuple[re.Pattern, str]]:
+    return [(re.compile(r"(?<=[\da-z])" + re.escape(written) + r"\b"), read)
+            for written, read in rules()["figure_rewrites"].items()]
+
+
 def _rewrite(surface: str) -> str:
     text = surface
-    for written, read in rules()["figure_rewrites"].items():
-        text = re.sub(r"(?<=[\da-z])" + re.escape(written) + r"\b", read, text)
+    for pattern, read in _rewrites():
+        text = pattern.sub(read, text)
     return text

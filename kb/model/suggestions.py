@@ -22,6 +22,9 @@ from kb.model.sentences import Sentence, sentences
 from kb.model.time_spans import FoundTime, times
 
 MAX_NAME_WORDS = 6
+_WORD = re.compile(r"[a-z]+")
+_OF_WHAT = re.compile(r"\s+of\s+((?:the\s+)?[\w'’-]+(?:\s+[\w'’-]+)?)")
+_LETTER_WORD = re.compile(r"[^\W\d_]{2,}")
 ENGLISH_CUES = frozenset("the of and to in is was that for on with said by as it at from "
                          "has have are were be this an will not".split())
 
@@ -91,19 +94,27 @@ def suggest(text: str, *, published: PDate | None = None, language: str | None =
                      "English only — check each suggestion's modality")
     out: list[Suggestion] = []
     last_speaker: str | None = None
+    tables = 0
     for sentence in found:
+        if len(_LETTER_WORD.findall(sentence.text)) < rules()["min_letter_words"]:
+            tables += 1        # a table row, a list of figures, symbols: not a sentence
+            continue
         s = _one(sentence, published, language, article_type, names or {}, english, last_speaker)
         if s.modality == "reported-speech" and s.speaker and not is_pronoun(s.speaker):
             last_speaker = s.speaker
         if everything or s.score >= rules()["threshold"]:
             out.append(s)
+    if tables:
+        notes.append(f"{tables} piece{'s' if tables > 1 else ''} of text with fewer than "
+                     f"{rules()['min_letter_words']} words (table rows, lists of figures) "
+                     "read as no sentence")
     return Suggestions(out, len(found), notes)
 
 
 def _english(text: str, language: str | None) -> bool:
     if language:
         return language.split("-")[0].lower() == "en"
-    words = re.findall(r"[a-z]+", text[:20_000].lower())
+    words = _WORD.findall(text[:20_000].lower())
     if len(words) < 30:
         return True
     return sum(w in ENGLISH_CUES for w in words) / len(words) >= 0.08
@@ -225,7 +236,7 @@ def _property_labels(qs: list[FoundQuantity], text: str) -> list[NameHit]:
         if unit.dimension == "count" and q.noun:
             out.append(NameHit(f"number of {q.noun.lower()}"))
         elif unit.dimension == "ratio":
-            after = re.match(r"\s+of\s+((?:the\s+)?[\w'’-]+(?:\s+[\w'’-]+)?)", text[q.end:])
+            after = _OF_WHAT.match(text[q.end:])
             out.append(NameHit(f"share of {after.group(1)}" if after else "share"))
         elif unit.dimension.startswith("money"):
             out.append(NameHit("amount"))

@@ -15,6 +15,10 @@ from kb.model.claim_cues import rules
 from kb.model.dates import PDate, TimeAbout, parse_time_about
 
 
+_ORDINAL_SUFFIX = re.compile(r"(\d)(?:st|nd|rd|th)\b")
+_MONTH_DOT = re.compile(r"^(jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\.", re.IGNORECASE)
+
+
 @dataclass(frozen=True)
 class FoundTime:
     start: int                 # offsets in the sentence
@@ -60,9 +64,8 @@ def _resolve(start: int, end: int, surface: str, published: PDate | None, langua
             rewrite = rewrite.format(published=day.isoformat(),
                                      yesterday=(day - dt.timedelta(days=1)).isoformat())
         words = rewrite
-    words = re.sub(r"(\d)(?:st|nd|rd|th)\b", r"\1", words)
-    words = re.sub(r"^(jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\.", r"\1", words,
-                   flags=re.IGNORECASE)
+    words = _ORDINAL_SUFFIX.sub(r"\1", words)
+    words = _MONTH_DOT.sub(r"\1", words)
     try:
         about = parse_time_about(words, published=published, language=language)
     except (InputError, ValueError, OverflowError) as exc:

@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass, field
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field, replace
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
@@ -53,12 +55,17 @@ class ArticleSuggestions:
     labels: dict[str, str] = field(default_factory=dict)   # IRI → label of the KB names found
 
 
+CACHED = 8     # articles whose suggestions are kept (a 1 MB text takes ~15 s to read)
+
+
 class Suggester:
     def __init__(self, store: Store, iris: Minter, articles: Articles, names: NamesIndex):
         self.store = store
         self.iris = iris
         self.articles = articles
         self.names = names
+        self._cache: OrderedDict[tuple, ArticleSuggestions] = OrderedDict()
+        self._lock = threading.Lock()
 
     def for_article(self, ref: str) -> ArticleSuggestions:
         """The suggestions for an article in the KB (id, IRI, URL or headline), without
@@ -66,12 +73,25 @@ class Suggester:
         stored text)."""
         article = self.articles.find(ref)
         meta = self.articles.metadata(article) or ArticleData()
-        _, text = self.articles.current_text(article)
+        version, text = self.articles.current_text(article)
         if text is None:
             raise InputError(f"article {self.iris.local_id(article) or article} has no stored "
                              "text to suggest claims from (it is known by its metadata only)")
-        result = self._run(text, meta)
-        result.article, result.id, result.title = article, self.iris.local_id(article), meta.title
+        self.names.ensure_built()
+        key = (str(article), str(version), meta.published, meta.language, meta.kind,
+               self.names.write_generation())
+        with self._lock:
+            cached = self._cache.get(key)
+            if cached is not None:
+                self._cache.move_to_end(key)
+        if cached is None:
+            cached = self._run(text, meta)
+            with self._lock:
+                self._cache[key] = cached
+                while len(self._cache) > CACHED:
+                    self._cache.popitem(last=False)
+        result = replace(cached, article=article, id=self.iris.local_id(article),
+                         title=meta.title, suggestions=list(cached.suggestions))
         gone = {str(r["sid"]) for r in sparql.select(self.store, "suggestions_dismissed.rq",
                                                       article=article)}
         result.dismissed = [s for s in result.suggestions if s.id in gone]

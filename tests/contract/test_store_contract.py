@@ -474,3 +474,27 @@ def test_retract_on_every_backend(any_kb, tmp_path):
     assert any_kb.reader.is_retracted(any_kb.reader.iri("crossed-ap"))
     assert not any_kb.reader.is_retracted(any_kb.reader.iri("border-length"))
     assert len(any_kb.claims.history("crossed-ap")) >= 2
+
+
+def test_suggested_claims_are_dismissed_and_restored_alike(any_kb, tmp_path):
+    """Suggestions of the seed article; a dismissal is kept in the store (it survives
+    reopening the indexes and stays out of the claims), and restore undoes it."""
+    any_kb.import_file(write_claims_file(tmp_path))
+    ref = next(r["id"] for r in any_kb.list_articles() if r["id"] != "ap")
+    first = any_kb.suggest_claims(ref)
+    assert len(first.suggestions) >= 10 and not first.dismissed
+    target = next(s for s in first.suggestions if s.quantities)
+    any_kb.dismiss_suggestion(ref, target.id, user="ed")
+    any_kb.dismiss_suggestion(ref, target.id, user="ed")          # again: one dismissal
+    again = any_kb.suggest_claims(ref)
+    assert target.id not in {s.id for s in again.suggestions}
+    assert [s.id for s in again.dismissed] == [target.id]
+    assert len(again.suggestions) == len(first.suggestions) - 1
+    rows = any_kb.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?d a "
+                        "<https://w3id.org/claimkb/ns#DismissedSuggestion> } }").rows
+    assert int(rows[0][0]) == 1
+    assert len(any_kb.list_claims()) == 3                          # no claim written
+    any_kb.restore_suggestion(ref, target.id)
+    assert target.id in {s.id for s in any_kb.suggest_claims(ref).suggestions}
+    with pytest.raises(NotFound):
+        any_kb.dismiss_suggestion(ref, "000000000000", user="ed")
