@@ -106,7 +106,6 @@ _CALENDAR = frozenset("monday tuesday wednesday thursday friday saturday sunday 
                       "february march april may june july august september october "
                       "november december jan feb mar apr jun jul aug sep sept oct nov "
                       "dec".split())
-_BE = frozenset("is was are were be been being".split())
 
 
 def _after_determiner(before: str) -> bool:
@@ -235,18 +234,41 @@ def opinion(sentence: str) -> str | None:
 
 def event(sentence: str, has_time: bool) -> str | None:
     for m in phrases("event_verbs").finditer(sentence):
-        if not _after_determiner(sentence[:m.start()]):    # "the released insurgents"
+        if _happened(sentence, m.start()):
             return m.group(0)
     if has_time:
         suffix = rules()["past_tense_suffix"]
         for m in _LOWER_WORD.finditer(sentence):
             word = m.group(0)
-            before = sentence[:m.start()].split()[-2:]
             if (word.endswith(suffix) and word not in ("need", "speed", "indeed", "feed")
-                    and not word.startswith("un")
-                    and not any(w.lower() in _BE for w in before)):   # "was unsubstantiated"
+                    and not word.startswith("un")                  # "unsubstantiated"
+                    and _happened(sentence, m.start())):
                 return word
     return None
+
+
+def _happened(sentence: str, start: int) -> bool:
+    """Whether the verb at ``start`` tells that something happened (the rules of
+    suggest_rules.yaml ``event_not_after``): not a participle after a determiner ("the
+    released insurgents"), not in a subordinate clause ("18 years after Washington
+    invaded"), not a perfect ("have purchased 208,560 this year": a total, a state),
+    and not after the sentence's own main verb of state ("the price … was $39,014")."""
+    before = sentence[:start]
+    words = [w.lower().strip(",;:“”\"'()") for w in before.split()]
+    if _after_determiner(before):
+        return False
+    r = rules()
+    if words and words[-1] in r["perfect_auxiliaries"]:
+        return False
+    states, subordinators = set(r["state_verbs"]), set(r["subordinators"])
+    recent = [i for i, w in enumerate(words) if w in subordinators and i >= len(words) - 6]
+    if recent and any(w in states for w in words[:recent[-1]]):
+        return False            # a subordinate clause of a sentence about a state
+    clause = _CLAUSE_MARKS.split(before)[-1].lower().split()
+    for i, w in enumerate(clause):
+        if w in states and i < len(clause) - 2:
+            return False        # its clause's verb of state well before it
+    return True
 
 
 def comparison(sentence: str) -> str | None:
