@@ -64,11 +64,7 @@ def attribution(sentence: str) -> Attribution | None:
     weak = set(rules()["weak_attribution_verbs"])
     belief = set(rules()["belief_verbs"])
     for m in phrases("attribution_phrases").finditer(sentence):
-        after = sentence[m.end():]
-        speaker = _speaker_after(after) if m.group(0).lower() != "citing" else _speaker_after(after)
-        if m.group(0).lower().startswith("a spokes"):
-            speaker = speaker or None
-        return Attribution(speaker, m.group(0), m.start(), m.end())
+        return Attribution(_speaker_after(sentence[m.end():]), m.group(0), m.start(), m.end())
     first = None
     for m in verbs.finditer(sentence):
         word = m.group(0).lower()
@@ -81,7 +77,13 @@ def attribution(sentence: str) -> Attribution | None:
         if word in weak and not _speech_follows(sentence, m.start(), after):
             if word not in belief or before is None or is_pronoun(before):
                 continue
-        speaker = before or _speaker_after(after)
+        if word.endswith("ing"):      # "The US welcomed it, saying…": the sentence's subject
+            speaker = _subject(sentence[:m.start()])
+        elif (sentence[:m.start()].rstrip().endswith((",", ",\"", ",”")) and _speaker_after(after)
+              and word not in ("told", "tells", "telling")):      # told whom
+            speaker = _speaker_after(after)   # "…, said Juan Perez, a strategist"
+        else:
+            speaker = before or _speaker_after(after)
         found = Attribution(speaker, m.group(0), m.start(), m.end())
         if speaker is not None:
             return found
@@ -149,7 +151,8 @@ def _speaker_before(before: str) -> str | None:
     if text.endswith(",") and len(parts) >= 3 and not parts[-1]:
         # "NAME, the top officer, told": the name before the appositive
         name, appositive = parts[-3], parts[-2]
-        candidate = name if name[:1].isupper() and len(name.split()) <= 5 else appositive
+        head = name.split()[1:2] if name.lower().startswith(("the ", "a ")) else name.split()[:1]
+        candidate = name if head and head[0][:1].isupper() and len(name.split()) <= 5 else appositive
     tokens = candidate.split()
     while tokens and tokens[-1].lower() in ("also", "later", "previously", "earlier", "has",
                                             "had", "have", "was", "is", "reportedly",
@@ -165,6 +168,25 @@ def _speaker_before(before: str) -> str | None:
     return phrase
 
 
+def _subject(before: str) -> str | None:
+    """The subject of a sentence's main clause: its first words up to its first verb
+    (a word of the rules' verb lists, or one ending in "-ed"), after a short opening
+    phrase ("Shortly after, some of Trump's defenders took…")."""
+    parts = _CLAUSE_MARKS.split(before, maxsplit=1)
+    text = parts[1] if len(parts) == 2 and len(parts[0].split()) <= 3 else before
+    verbs = {w.lower() for table in ("event_verbs", "attribution_verbs", "state_verbs")
+             for w in rules()[table]}
+    words = []
+    for word in text.split():
+        low = word.lower().strip(",;:")
+        if low in verbs or (low.endswith("ed") and not word[:1].isupper()):
+            break
+        words.append(word.strip(",;:"))
+    if not words or len(words) > 6 or not _looks_like_speaker(words):
+        return None
+    return " ".join(words)
+
+
 def _last_clause(part: str) -> str:
     part = part.strip(" \"“”'")
     return _CONJUNCTIONS.split(part)[-1].strip()
@@ -173,6 +195,8 @@ def _last_clause(part: str) -> str:
 def _looks_like_speaker(tokens: list[str]) -> bool:
     if not tokens:
         return False
+    if any(t.lower() in rules()["state_verbs"] for t in tokens):
+        return False              # "Among the hundreds trapped were": a clause, not a name
     first = tokens[0]
     return first[:1].isupper() or first.lower() in SPEAKER_HEADS or is_pronoun(first)
 

@@ -53,6 +53,10 @@ def test_a_very_long_line_is_cut_into_pieces_at_spaces():
      "General Mark Milley", "told"),
     ("“We will not leave,” said Zabihullah Mujahid, a Taliban spokesman.", "Zabihullah Mujahid", "said"),
     ("The ministry said that 300 soldiers crossed the border.", "The ministry", "said"),
+    ("The dollar may weaken, said Juan Perez, a strategist at Tempus.", "Juan Perez", "said"),
+    ("The US welcomed the exchange, saying the hostages had suffered.", "The US", "saying"),
+    ("On Monday, the People’s Daily, the party's mouthpiece, warned that there is no room.",
+     "the People’s Daily", "warned"),
 ])
 def test_reported_speech_names_its_speaker(text, speaker, words):
     found = attribution(text)
