@@ -246,16 +246,6 @@ def proper_names(sentence: str) -> list[tuple[int, int, str]]:
     return found
 
 
-def prediction(sentence: str) -> str | None:
-    m = phrases("prediction_phrases").search(sentence)
-    return m.group(0) if m else None
-
-
-def opinion(sentence: str) -> str | None:
-    m = phrases("opinion_phrases").search(sentence)
-    return m.group(0) if m else None
-
-
 def event(sentence: str, has_time: bool) -> str | None:
     for m in phrases("event_verbs").finditer(sentence):
         if _happened(sentence, m.start()):
@@ -272,11 +262,13 @@ def event(sentence: str, has_time: bool) -> str | None:
 
 
 def _happened(sentence: str, start: int) -> bool:
-    """Whether the verb at ``start`` tells that something happened (the rules of
-    suggest_rules.yaml ``event_not_after``): not a participle after a determiner ("the
-    released insurgents"), not in a subordinate clause ("18 years after Washington
-    invaded"), not a perfect ("have purchased 208,560 this year": a total, a state),
-    and not after the sentence's own main verb of state ("the price … was $39,014")."""
+    """Whether the verb at ``start`` tells that something happened (the tables
+    ``perfect_auxiliaries``, ``subordinators`` and ``state_verbs`` of
+    suggest_rules.yaml): not a participle after a determiner ("the released
+    insurgents"), not a perfect ("have purchased 208,560 this year": a total, a state),
+    not in a subordinate clause of a sentence about a state ("troops remain, 18 years
+    after Washington invaded"), and not well after its own clause's verb of state ("the
+    price … was $39,014")."""
     before = sentence[:start]
     words = [w.lower().strip(",;:“”\"'()") for w in before.split()]
     if _after_determiner(before):
@@ -295,16 +287,9 @@ def _happened(sentence: str, start: int) -> bool:
     return True
 
 
-def comparison(sentence: str) -> str | None:
-    m = phrases("comparison_phrases").search(sentence)
-    return m.group(0) if m else None
-
-
-def verification(sentence: str) -> str | None:
-    m = phrases("verification_phrases").search(sentence)
-    return m.group(0) if m else None
-
-
-def boilerplate(sentence: str) -> str | None:
-    m = phrases("boilerplate_phrases").search(sentence)
+def phrase_in(table: str, sentence: str) -> str | None:
+    """The first phrase of the rules' list ``table`` ("prediction_phrases",
+    "opinion_phrases", "comparison_phrases", "verification_phrases",
+    "boilerplate_phrases") written in ``sentence``, as written; None if none is."""
+    m = phrases(table).search(sentence)
     return m.group(0) if m else None

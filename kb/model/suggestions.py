@@ -13,8 +13,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
-from kb.model.claim_cues import (attribution, boilerplate, comparison, event, is_pronoun,
-                                 opinion, prediction, proper_names, rules, verification)
+from kb.model.claim_cues import attribution, event, is_pronoun, phrase_in, proper_names, rules
 from kb.model.dates import PDate
 from kb.model.names import NameSet, normalise
 from kb.model.quantity_spans import FoundQuantity, quantities
@@ -150,9 +149,9 @@ def _one(sentence: Sentence, published, language, article_type, names, english: 
     notes: list[str] = []
     if english:
         att = attribution(text)
-        pred, opin = prediction(text), opinion(text)
+        pred, opin = phrase_in("prediction_phrases", text), phrase_in("opinion_phrases", text)
         evt = event(text, bool(ts) or bool(qs))
-        comp = comparison(text)
+        comp = phrase_in("comparison_phrases", text)
         if att is not None:
             add("attribution", f"attributed: {att.words or 'a quote'}")
             modality, cue, speaker = "reported-speech", att.words or "“…”", att.speaker
@@ -179,10 +178,10 @@ def _one(sentence: Sentence, published, language, article_type, names, english: 
             add("event", f"event: {evt}")
         if comp:
             add("comparison", f"comparison: {comp}")
-        checked = verification(text)
+        checked = phrase_in("verification_phrases", text)
         if checked:
             add("verification", f"checking: {checked}")
-        junk = boilerplate(text)
+        junk = phrase_in("boilerplate_phrases", text)
         if junk:
             add("boilerplate", f"boilerplate: {junk}")
     if text.rstrip().endswith("?"):
