@@ -12,6 +12,7 @@ import click
 from kb.cli.app import Context
 from kb.ingest.articles import read_file
 from kb.ingest.claims_draft import draft
+from kb.model.anchoring import CONTEXT
 from kb.model.dates import parse_date
 from kb.model.suggestions import Suggestion
 from kb.services.suggestions import ArticleSuggestions
@@ -68,15 +69,19 @@ def as_dict(result: ArticleSuggestions, *, dismissed: bool = False) -> dict:
            "published": str(result.published) if result.published else None,
            "language": result.language, "type": result.kind, "sentences": result.sentences,
            "notes": result.notes,
-           "suggestions": [suggestion_dict(s, result.labels) for s in result.suggestions]}
+           "suggestions": [suggestion_dict(s, result.labels, result.text)
+                           for s in result.suggestions]}
     if dismissed:
-        out["dismissed"] = [suggestion_dict(s, result.labels) for s in result.dismissed]
+        out["dismissed"] = [suggestion_dict(s, result.labels, result.text) for s in result.dismissed]
     else:
         out["dismissed_count"] = len(result.dismissed)
     return out
 
 
-def suggestion_dict(s: Suggestion, labels: dict[str, str]) -> dict:
+def suggestion_dict(s: Suggestion, labels: dict[str, str], text: str | None = None) -> dict:
+    """One suggestion as JSON; with the article's ``text``, its W3C Web Annotation
+    selectors too (TextQuoteSelector with 32 characters of prefix and suffix, as claims
+    are anchored; TextPositionSelector in code points)."""
     def names(hits):
         return [{"text": h.text, "iri": h.owners[0] if h.owners else None,
                  "label": labels.get(h.owners[0]) if h.owners else h.text} for h in hits]
@@ -92,6 +97,10 @@ def suggestion_dict(s: Suggestion, labels: dict[str, str]) -> dict:
                        for q in s.quantities],
         "times": [{"surface": t.surface, "about": t.value, "problem": t.problem} for t in s.times],
         "subjects": names(s.subjects), "properties": names(s.properties), "notes": s.notes,
+        **({"selector": [
+            {"type": "TextQuoteSelector", "exact": s.quote,
+             "prefix": text[max(0, s.start - CONTEXT):s.start], "suffix": text[s.end:s.end + CONTEXT]},
+            {"type": "TextPositionSelector", "start": s.start, "end": s.end}]} if text else {}),
     }
 
 

@@ -44,6 +44,9 @@ def test_suggest_json_lists_quotes_at_their_offsets(cli, tmp_path):
     assert data["sentences"] > len(data["suggestions"]) > 10
     for s in data["suggestions"]:
         assert s["quote"] in text
+        quote, position = s["selector"]
+        assert text[position["start"]:position["end"]] == s["quote"] == quote["exact"]
+        assert text[:position["start"]].endswith(quote["prefix"])
         assert s["modality"] in ("factual", "event", "reported-speech", "opinion", "prediction")
     figures = {q["surface"]: q for s in data["suggestions"] for q in s["quantities"]}
     assert figures["over 70%"]["qualifier"] == "more than"
