@@ -140,6 +140,8 @@ def _one(sentence: Sentence, published, language, article_type, names, english: 
         add("time", f"time: {ts[0].surface}")
     entity_hits = _names_in(text, names.get("entities"))
     property_hits = _names_in(text, names.get("properties"))
+    property_hits += [h for h in _names_sharing_words(text, names.get("properties"))
+                      if not any(set(h.owners) & set(p.owners) for p in property_hits)]
     if entity_hits or property_hits:
         add("kb_name", "names: " + ", ".join(h.text for h in (entity_hits + property_hits)[:3]))
     proper = proper_names(text)
@@ -226,6 +228,51 @@ def _names_in(text: str, names: NameSet | None) -> list[NameHit]:
     return [h for _, h in sorted(hits, key=lambda ih: ih[0])]
 
 
+STOPWORDS = frozenset("the a an of in on at to for by with and or from as is are was were "
+                      "be its their his her this that".split())
+SHARED_WORDS = 2 / 3      # of a property name's content words, written in the sentence
+
+
+def _stem(word: str) -> str:
+    """A crude English stem, enough to meet "controls" and "controlled": -s, -es, -ed,
+    -ing dropped, a doubled last consonant undone."""
+    for suffix in ("ing", "ed", "es", "s"):
+        if len(word) > len(suffix) + 3 and word.endswith(suffix):
+            word = word[:-len(suffix)]
+            if len(word) > 3 and word[-1] == word[-2] and word[-1] not in "aeiou":
+                word = word[:-1]
+            break
+    return word
+
+
+def _names_sharing_words(text: str, names: NameSet | None) -> list[NameHit]:
+    """The KB's names of two or more content words most of which (SHARED_WORDS) the
+    sentence writes, best first: a property is rarely written as its label ("share
+    controlled by the Taliban" in "the Taliban controls over 70% of …")."""
+    if names is None or not names.names:
+        return []
+    stems = {_stem(w) for w in normalise(text).split()} - STOPWORDS
+    by_stem: dict[str, list[str]] = {}
+    for word in names.words:
+        by_stem.setdefault(_stem(word), []).append(word)
+    counts: dict[int, int] = {}
+    for stem in stems:
+        for word in by_stem.get(stem, ()):
+            for index in names.words[word]:
+                counts[index] = counts.get(index, 0) + 1
+    found = []
+    for index, shared in counts.items():
+        content = {_stem(w) for w in names.wordsets[index]} - STOPWORDS
+        if len(content) >= 2 and names.owners[index] and shared / len(content) >= SHARED_WORDS:
+            found.append((shared / len(content), names.names[index], names.owners[index]))
+    found.sort(key=lambda f: (-f[0], f[1]))
+    out: list[NameHit] = []
+    for _, norm, owners in found:
+        if not any(set(owners) & set(h.owners) for h in out):
+            out.append(NameHit(norm, owners))
+    return out[:3]
+
+
 def _property_labels(qs: list[FoundQuantity], text: str) -> list[NameHit]:
     """A label for what a figure measures, from the words around it ("number of
     soldiers", "share of the border", "amount"), when the KB has none in the sentence."""
@@ -236,7 +283,10 @@ def _property_labels(qs: list[FoundQuantity], text: str) -> list[NameHit]:
             out.append(NameHit(f"number of {q.noun.lower()}"))
         elif unit.dimension == "ratio":
             after = _OF_WHAT.match(text[q.end:])
-            out.append(NameHit(f"share of {after.group(1)}" if after else "share"))
+            what = after.group(1) if after and not any(c.isdigit() for c in after.group(1)) else None
+            while what and what.split()[-1].lower() in STOPWORDS:
+                what = " ".join(what.split()[:-1]) or None
+            out.append(NameHit(f"share of {what}" if what else "share"))
         elif unit.dimension.startswith("money"):
             out.append(NameHit("amount"))
         elif unit.dimension != "count":

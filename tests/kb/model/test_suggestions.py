@@ -171,6 +171,15 @@ def test_the_kbs_names_in_a_sentence_are_candidates_once_each():
     assert any(r.startswith("names:") for r in s.reasons)
 
 
+def test_a_kb_property_is_found_by_most_of_its_words_written_in_any_form():
+    properties = NameSet([(normalise("share controlled by the Taliban"), "p:share"),
+                          (normalise("length"), "p:length")])
+    s = one("Today the Taliban controls over 70% of the border.", names={"properties": properties})
+    assert [h.owners for h in s.properties] == [("p:share",)]
+    s = one("Over 70% of the border is held.", names={"properties": properties})
+    assert [(h.text, h.owners) for h in s.properties] == [("share of the border", ())]
+
+
 def test_the_score_adds_the_weights_of_the_features_that_fired():
     s = one("Sales fell 10 percent in October, Ford said.", published=THURSDAY)
     w = rules()["weights"]
