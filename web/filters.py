@@ -25,9 +25,14 @@ def local_name(iri: str | None) -> str:
     return text
 
 
+ONCE = ("id", "tabindex")     # attributes of the first piece of a split span only
+
+
 def highlight_spans(text: str, spans) -> Markup:
     """``text`` with each (start, end, attrs) span wrapped in <mark>; spans may nest or
-    overlap (overlaps are split). Attrs: dict of attribute → value (escaped)."""
+    overlap (overlaps are split). Attrs: dict of attribute → value (escaped). A span
+    split in pieces keeps its ``id`` and ``tabindex`` on its first piece only (an id
+    is unique, a span is one stop of the Tab key)."""
     if not text:
         return Markup("")
     events = []
@@ -42,7 +47,9 @@ def highlight_spans(text: str, spans) -> Markup:
         piece = escape(text[a:b])
         active = [e for e in events if e[0] <= a and e[1] >= b]
         for start, end, attrs, _ in reversed(active):
-            attr_text = "".join(f' {escape(k)}="{escape(v)}"' for k, v in attrs.items())
+            first = start == a
+            attr_text = "".join(f' {escape(k)}="{escape(v)}"' for k, v in attrs.items()
+                                if first or k not in ONCE)
             piece = Markup(f"<mark{attr_text}>{piece}</mark>")
         out.append(piece)
     return Markup("").join(out)

@@ -12,9 +12,7 @@ import click
 from kb.cli.app import Context
 from kb.ingest.articles import read_file
 from kb.ingest.claims_draft import draft
-from kb.model.anchoring import CONTEXT
 from kb.model.dates import parse_date
-from kb.model.suggestions import Suggestion
 from kb.services.suggestions import ArticleSuggestions
 
 
@@ -58,50 +56,9 @@ def suggest(obj: Context, article, yaml_out, as_json, dismissed, published, lang
         _write_draft(result, where, yaml_out, article)
         return
     if as_json:
-        click.echo(json.dumps(as_dict(result, dismissed=dismissed), indent=2, ensure_ascii=False))
+        click.echo(json.dumps(result.as_dict(dismissed=dismissed), indent=2, ensure_ascii=False))
         return
     _print(result, dismissed)
-
-
-def as_dict(result: ArticleSuggestions, *, dismissed: bool = False) -> dict:
-    """The suggestions as JSON (the CLI's --json and the web page's .json twin)."""
-    out = {"article": str(result.article) if result.article else None, "id": result.id,
-           "published": str(result.published) if result.published else None,
-           "language": result.language, "type": result.kind, "sentences": result.sentences,
-           "notes": result.notes,
-           "suggestions": [suggestion_dict(s, result.labels, result.text)
-                           for s in result.suggestions]}
-    if dismissed:
-        out["dismissed"] = [suggestion_dict(s, result.labels, result.text) for s in result.dismissed]
-    else:
-        out["dismissed_count"] = len(result.dismissed)
-    return out
-
-
-def suggestion_dict(s: Suggestion, labels: dict[str, str], text: str | None = None) -> dict:
-    """One suggestion as JSON; with the article's ``text``, its W3C Web Annotation
-    selectors too (TextQuoteSelector with 32 characters of prefix and suffix, as claims
-    are anchored; TextPositionSelector in code points)."""
-    def names(hits):
-        return [{"text": h.text, "iri": h.owners[0] if h.owners else None,
-                 "label": labels.get(h.owners[0]) if h.owners else h.text} for h in hits]
-
-    return {
-        "id": s.id, "start": s.start, "end": s.end, "quote": s.quote, "score": s.score,
-        "reasons": s.reasons, "modality": s.modality, "cue": s.cue, "speaker": s.speaker,
-        "quantities": [{"surface": q.surface, "text": q.text, "value": str(q.quantity.value),
-                        "low": None if q.quantity.low is None else str(q.quantity.low),
-                        "high": None if q.quantity.high is None else str(q.quantity.high),
-                        "unit": q.quantity.unit.code, "qualifier": q.quantity.qualifier.label,
-                        "counts": q.noun}
-                       for q in s.quantities],
-        "times": [{"surface": t.surface, "about": t.value, "problem": t.problem} for t in s.times],
-        "subjects": names(s.subjects), "properties": names(s.properties), "notes": s.notes,
-        **({"selector": [
-            {"type": "TextQuoteSelector", "exact": s.quote,
-             "prefix": text[max(0, s.start - CONTEXT):s.start], "suffix": text[s.end:s.end + CONTEXT]},
-            {"type": "TextPositionSelector", "start": s.start, "end": s.end}]} if text else {}),
-    }
 
 
 def _write_draft(result: ArticleSuggestions, where, yaml_out: str, article: str) -> None:

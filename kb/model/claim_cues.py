@@ -104,6 +104,8 @@ _MODAL_END = re.compile(r"\b(?:may|might|could|would|can)(?:\s+(?:still|well|als
                         re.IGNORECASE)
 
 
+_NOT_NAME_HEADS = frozenset("the a an in on at but and or so yet today yesterday tonight "
+                            "meanwhile however still also then now two three".split())
 _CALENDAR = frozenset("monday tuesday wednesday thursday friday saturday sunday january "
                       "february march april may june july august september october "
                       "november december jan feb mar apr jun jul aug sep sept oct nov "
@@ -234,10 +236,11 @@ def proper_names(sentence: str) -> list[tuple[int, int, str]]:
             continue
         if m.start() == 0 and len(words) == 1:
             continue          # "The", "Two": a sentence's first word
-        if m.start() == 0 and words[0].lower() in ("the", "a", "an", "in", "on", "but", "and", "two", "three"):
-            words = words[1:]
-            if not words:
-                continue
+        while words and (words[0].lower() in _NOT_NAME_HEADS or is_pronoun(words[0])
+                         or words[0].lower().rstrip(".") in _CALENDAR):
+            words = words[1:]           # "Today the Taliban", "We", "On Monday"
+        if not words:
+            continue
         if all(w.lower().rstrip(".") in _CALENDAR for w in words):
             continue          # "Saturday", "Nov.": times, not names
         name = " ".join(words)

@@ -163,7 +163,8 @@ def _one(sentence: Sentence, published, language, article_type, names, english: 
                                  "the last speaker named before")
                     speaker = last_speaker
                 else:
-                    notes.append("speaker not found")
+                    notes.append(f"speaker {speaker or 'not named'}: not found before")
+                    speaker = None
         elif pred:
             modality, cue = "prediction", pred
         elif opin:

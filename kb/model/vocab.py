@@ -112,6 +112,9 @@ class CKB(DefinedNamespace):
     Merged: URIRef
     Split: URIRef
     mergedInto: URIRef
+    # suggested claims (kb/services/suggestions.py)
+    DismissedSuggestion: URIRef
+    suggestionId: URIRef
     changed: URIRef
     changeKind: URIRef
     changeSummary: URIRef

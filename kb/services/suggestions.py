@@ -28,6 +28,7 @@ from rdflib.namespace import XSD
 
 from kb.derived.names_index import NamesIndex
 from kb.errors import InputError, NotFound
+from kb.model.anchoring import CONTEXT
 from kb.model.article import ArticleData
 from kb.model.dates import PDate
 from kb.model.iris import Minter
@@ -53,6 +54,47 @@ class ArticleSuggestions:
     kind: str | None = None
     dismissed: list[Suggestion] = field(default_factory=list)
     labels: dict[str, str] = field(default_factory=dict)   # IRI → label of the KB names found
+
+    def as_dict(self, *, dismissed: bool = False) -> dict:
+        """The suggestions as JSON (``claimkb suggest --json`` and the web page's .json
+        twin): each with its W3C Web Annotation selectors (TextQuoteSelector with 32
+        characters of prefix and suffix, as claims are anchored; TextPositionSelector
+        in code points)."""
+        out = {"article": str(self.article) if self.article else None, "id": self.id,
+               "published": str(self.published) if self.published else None,
+               "language": self.language, "type": self.kind, "sentences": self.sentences,
+               "notes": self.notes,
+               "suggestions": [suggestion_dict(s, self.labels, self.text) for s in self.suggestions]}
+        if dismissed:
+            out["dismissed"] = [suggestion_dict(s, self.labels, self.text) for s in self.dismissed]
+        else:
+            out["dismissed_count"] = len(self.dismissed)
+        return out
+
+
+def suggestion_dict(s: Suggestion, labels: dict[str, str], text: str) -> dict:
+    """One suggestion as JSON (see ArticleSuggestions.as_dict)."""
+    def names(hits):
+        return [{"text": h.text, "iri": h.owners[0] if h.owners else None,
+                 "label": labels.get(h.owners[0]) if h.owners else h.text} for h in hits]
+
+    return {
+        "id": s.id, "start": s.start, "end": s.end, "quote": s.quote, "score": s.score,
+        "reasons": s.reasons, "modality": s.modality, "cue": s.cue, "speaker": s.speaker,
+        "quantities": [{"surface": q.surface, "text": q.text, "value": str(q.quantity.value),
+                        "low": None if q.quantity.low is None else str(q.quantity.low),
+                        "high": None if q.quantity.high is None else str(q.quantity.high),
+                        "unit": q.quantity.unit.code, "qualifier": q.quantity.qualifier.label,
+                        "counts": q.noun}
+                       for q in s.quantities],
+        "times": [{"surface": t.surface, "about": t.value, "problem": t.problem} for t in s.times],
+        "subjects": names(s.subjects), "properties": names(s.properties), "notes": s.notes,
+        "selector": [
+            {"type": "TextQuoteSelector", "exact": s.quote,
+             "prefix": text[max(0, s.start - CONTEXT):s.start], "suffix": text[s.end:s.end + CONTEXT]},
+            {"type": "TextPositionSelector", "start": s.start, "end": s.end}],
+    }
+
 
 
 CACHED = 8     # articles whose suggestions are kept (a 1 MB text takes ~15 s to read)

@@ -179,7 +179,9 @@ def test_editor_adds_a_claim_from_selected_text(page, site):
 
     # select the sentence with the mouse, as a reader would
     box = drag_select(page, NEW_QUOTE)
-    assert not box["inMark"], "the test's sentence is already a claim's quote"
+    # (a suggested claim's sentence is a <mark> too: only a claim's would be in the way)
+    assert not page.locator("#article-text mark.claim-span", has_text=NEW_QUOTE).count(), \
+        "the test's sentence is already a claim's quote"
     expect(page).to_have_url(site(f"/articles/{ARTICLE}"))  # a drag is not a click on a span
 
     button = page.locator("#add-claim-button")

@@ -533,7 +533,7 @@ def test_select_text_in_a_browser_and_add_the_claim(app, kb, live_server, browse
             page.fill("input[name=password]", PASSWORD)
             page.click("form.login button[type=submit]")
             page.wait_for_url(f"{live_server}/articles/harbour")
-            assert page.locator("#article-text mark").count() == 1
+            assert page.locator("#article-text mark.claim-span").count() == 1
             page.evaluate(SELECT, quote)
             page.click("#add-claim-button")
             form = page.locator("#add-claim-form")

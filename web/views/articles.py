@@ -1,5 +1,6 @@
 """Articles (the sources): the list, and one article with its stored text, every claim
-span highlighted and linked, its annotations, and its text versions."""
+span highlighted and linked, its annotations, its suggested claims (computed once per
+page: web/views/suggestions.py has their own page and actions), and its text versions."""
 from __future__ import annotations
 
 from flask import Blueprint, request, url_for
@@ -9,6 +10,7 @@ from ..auth import current_user
 from ..context import get_kb, get_settings
 from ..presenters.annotations import article_panel
 from ..presenters.articles import article_page, article_rows, claim_spans, publisher_of
+from ..presenters.suggestions import suggestion_spans, suggestions_page
 from ..render import PAGE_FORMATS, RESOURCE_FORMATS, choose, respond, split_suffix
 
 bp = Blueprint("articles", __name__)
@@ -47,10 +49,15 @@ def show(ident):
     data = article_page(view, claim_rows)
     twins = {f: url_for("articles.show", ident=f"{view['id']}.{f}") for f in RESOURCE_FORMATS if f != "html"}
     spans = claim_spans(view)
-    annotations = None
+    annotations = suggested = None
     if fmt == "html" and view["text"]:
         annotations = article_panel(kb.annotations, view["article"], request.args,
                                     base_iri=kb.settings.base_iri, user=current_user())
+        result = kb.suggest_claims(view["article"])      # once per page: ~0.3 s / 1,000 words
+        suggested = suggestions_page(result, article_id=view["id"] or ident,
+                                     claim_spans=view["spans"])
+        spans = suggestion_spans(result) + spans   # first: the outer marks, claims inside
     spans += annotations["spans"] if annotations else []   # highlighted too
     return respond(fmt, template="articles/show.html", data=data, twins=twins, spans=spans,
-                   publisher_iri=publisher_of(claim_rows), annotations=annotations)
+                   publisher_iri=publisher_of(claim_rows), annotations=annotations,
+                   suggested=suggested)

@@ -4,7 +4,9 @@ On an article page an editor selects words of the text; web/static/edit/select.j
 computes the quote's selectors (TextQuote: exact, 32 characters of prefix and suffix;
 TextPosition: start and end, in code points of the stored text) and opens the form of
 templates/edit/_add_claim.html. Without JavaScript, ``GET /articles/<id>/claims/new``
-renders the same form (``?start=&end=`` prefill the quote from the stored text).
+renders the same form (``?start=&end=`` prefill the quote from the stored text;
+``?suggestion=<id>``, a suggested claim's "Add as claim", prefills everything it read:
+quote, modality, speaker, subject, property, value and time about).
 
 ``POST /articles/<id>/claims`` builds the ClaimRecord exactly as a claims file does
 (web/forms/claim.py, on kb.ingest.claimsfile.parse_claim), after checking the
@@ -54,6 +56,7 @@ from ..forms.claim import (FIELDS, MAX_LONG, MODALITY_CHOICES, VALUE_KINDS,
                            build_record, confirm_token, confirmed, named_fields, use_candidate)
 from ..forms.selection import anchor_at
 from ..presenters.claim_form import claim_fields, created_anyway, name_warnings, suggestions
+from ..presenters.suggestions import suggestion_fields
 from ..render import wants_data
 from .names import page_of
 
@@ -67,14 +70,25 @@ MAX_SUGGEST_QUERY = 200
 @bp.get("/articles/<article_id>/claims/new")
 @requires("editor")
 def new(article_id: str):
-    """The claim form for an article; ``?start=&end=`` (or ``?quote=``) prefill the quote."""
+    """The claim form for an article; ``?start=&end=`` (or ``?quote=``) prefill the quote,
+    ``?suggestion=<id>`` everything a suggested claim read (web/views/suggestions.py)."""
     kb = get_kb()
     article, meta = _article(article_id)
     version, text = kb.current_text(article)
     form = {"modality": "factual", "value_kind": "quantity"}
     error, status = None, 200
     args = request.args
-    if args.get("start") or args.get("end"):
+    if args.get("suggestion"):
+        # NotFound (→ 404) for an id the current text does not suggest
+        result, suggested = kb.suggester.find(str(article), args["suggestion"].strip())
+        anchor = anchor_at(text, suggested.start, suggested.end)
+        fields, notes = suggestion_fields(result, suggested, kb.iris.local_id)
+        form.update(fields, quote=anchor.exact, quote_prefix=anchor.prefix,
+                    quote_suffix=anchor.suffix, start=str(anchor.start), end=str(anchor.end))
+        if not wants_data():
+            for note in ["Prefilled from a suggested claim: check every field.", *notes]:
+                flash(note)
+    elif args.get("start") or args.get("end"):
         try:
             anchor = anchor_at(text, args.get("start"), args.get("end"))
             form.update(quote=anchor.exact, quote_prefix=anchor.prefix,
