@@ -12,6 +12,7 @@ import click
 from kb.cli.app import Context
 from kb.ingest.articles import read_file
 from kb.ingest.claims_draft import draft
+from kb.errors import InputError
 from kb.model.dates import parse_date
 from kb.services.suggestions import ArticleSuggestions
 
@@ -21,7 +22,8 @@ from kb.services.suggestions import ArticleSuggestions
 @click.option("--yaml", "yaml_out", type=click.Path(dir_okay=False, allow_dash=True),
               help="Write a claims file draft to this file ('-': standard output).")
 @click.option("--json", "as_json", is_flag=True, help="Print the suggestions as JSON.")
-@click.option("--dismissed", is_flag=True, help="List the dismissed suggestions too.")
+@click.option("--dismissed", is_flag=True,
+              help="The dismissed suggestions too (listed, in --json, and in the --yaml draft).")
 @click.option("--published", help="A file's publication date (YYYY-MM-DD): relative times "
               "(\"on Thursday\") are resolved against it.")
 @click.option("--language", help="A file's language (BCP-47, e.g. en).")
@@ -40,7 +42,7 @@ def suggest(obj: Context, article, yaml_out, as_json, dismissed, published, lang
     """
     kb = obj.kb()
     path = Path(article)
-    if path.is_file() and not article.startswith(("http://", "https://")):
+    if _is_file(article):
         data = read_file(path, obj.settings.max_article_bytes, fmt)
         data = data.with_overrides(
             published=parse_date(published, "--published") if published else None,
@@ -50,10 +52,15 @@ def suggest(obj: Context, article, yaml_out, as_json, dismissed, published, lang
                                          "language": data.language, "type": data.kind,
                                          "url": data.url}}
     else:
+        given = [name for name, value in (("--published", published), ("--language", language),
+                                           ("--type", kind), ("--format", fmt)) if value]
+        if given:
+            raise InputError(f"{', '.join(given)} describe a file; {article!r} is an article "
+                             "in the KB, read with its own metadata", where="claimkb suggest")
         result = kb.suggest_claims(article)
         where = None
     if yaml_out:
-        _write_draft(result, where, yaml_out, article)
+        _write_draft(result, where, yaml_out, article, dismissed)
         return
     if as_json:
         click.echo(json.dumps(result.as_dict(dismissed=dismissed), indent=2, ensure_ascii=False))
@@ -61,26 +68,42 @@ def suggest(obj: Context, article, yaml_out, as_json, dismissed, published, lang
     _print(result, dismissed)
 
 
-def _write_draft(result: ArticleSuggestions, where, yaml_out: str, article: str) -> None:
+def _is_file(article: str) -> bool:
+    if article.startswith(("http://", "https://")):
+        return False
+    try:
+        return Path(article).is_file()
+    except (OSError, ValueError):      # a headline too long (or odd) to be a file name
+        return False
+
+
+def _write_draft(result: ArticleSuggestions, where, yaml_out: str, article: str,
+                 dismissed: bool) -> None:
+    chosen = list(result.suggestions) + (list(result.dismissed) if dismissed else [])
+    if not chosen:
+        click.echo(f"no suggested claims in {result.id or article}: nothing written"
+                   + (f" ({len(result.dismissed)} dismissed: --dismissed adds them)"
+                      if result.dismissed else ""))
+        return
     today = dt.date.today().isoformat()
     header = (f"Claims suggested by `claimkb suggest` for {result.id or article} on {today}.\n"
               "Keep the claims worth recording, correct what the assistant read wrong,\n"
               "delete the rest, then: claimkb import THIS-FILE")
     if where is None:
-        text = draft(result.suggestions, result.text, article_ref=result.id or str(result.article),
+        text = draft(chosen, result.text, article_ref=result.id or str(result.article),
                      labels=result.labels, header=header)
     else:
         file = where["file"].resolve()
         if yaml_out != "-":
             file = Path(os.path.relpath(file, Path(yaml_out).resolve().parent))
-        text = draft(result.suggestions, result.text, article_file=file,
+        text = draft(chosen, result.text, article_file=file,
                      article_meta={k: v for k, v in where["meta"].items() if v},
                      labels=result.labels, header=header)
     if yaml_out == "-":
         click.echo(text, nl=False)
     else:
         Path(yaml_out).write_text(text, encoding="utf-8")
-        click.echo(f"{len(result.suggestions)} suggested claims written to {yaml_out}")
+        click.echo(f"{len(chosen)} suggested claims written to {yaml_out}")
 
 
 def _print(result: ArticleSuggestions, dismissed: bool) -> None:

@@ -63,7 +63,8 @@ def attribution(sentence: str) -> Attribution | None:
     verbs = phrases("attribution_verbs")
     weak = set(rules()["weak_attribution_verbs"])
     belief = set(rules()["belief_verbs"])
-    for m in phrases("attribution_phrases").finditer(sentence):
+    m = phrases("attribution_phrases").search(sentence)
+    if m:
         return Attribution(_speaker_after(sentence[m.end():]), m.group(0), m.start(), m.end())
     first = None
     for m in verbs.finditer(sentence):
@@ -133,9 +134,6 @@ def _quoted_words(sentence: str) -> int:
     return sum(len(q.split()) for q in inside)
 
 
-_CLAUSE_START = re.compile(r"(?:^|[,;:\"”“]\s*|\bthat\s|\band\s|\bbut\s)")
-
-
 SPEAKER_HEADS = ("the", "a", "an", "many", "some", "most", "officials", "police", "authorities", "experts",
                  "analysts", "residents", "witnesses", "sources", "critics", "investigators",
                  "prosecutors", "lawmakers", "diplomats", "observers", "economists")
@@ -158,7 +156,7 @@ def _speaker_before(before: str) -> str | None:
     tokens = candidate.split()
     while tokens and tokens[-1].lower() in ("also", "later", "previously", "earlier", "has",
                                             "had", "have", "was", "is", "reportedly",
-                                            "repeatedly", "then", "once", "had", "recently"):
+                                            "repeatedly", "then", "once", "recently"):
         tokens = tokens[:-1]
     if not tokens or len(tokens) > 8:
         return None

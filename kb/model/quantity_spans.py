@@ -15,7 +15,7 @@ from kb.model.claim_cues import rules
 from kb.model.english_numbers import BIG, ONES, SCALES, TEENS, TENS, VAGUE
 from kb.model.qualifiers import qualifiers
 from kb.model.quantity import Quantity, parse_quantity
-from kb.model.units import ALIASES, CURRENCY_SYMBOLS
+from kb.model.units import ALIASES, CURRENCY_SYMBOLS, UNSUPPORTED
 
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "sept", "oct", "nov",
            "dec", "january", "february", "march", "april", "june", "july", "august",
@@ -24,7 +24,7 @@ _NUMBER_WORDS = {*ONES, *TEENS, *TENS, *BIG, "hundred", "dozen", *VAGUE, "tens",
                  "zero"} - {"lakh", "lakhs", "crore", "crores"}
 _TOKEN = re.compile(r"[A-Za-z]{1,3}\$|[$€£¥₹₽]|\d+(?:[.,]\d+)*(?:[-–]\d+(?:[.,]\d+)*)?%?"
                     r"(?:-[a-z]+(?:-[a-z]+)?)?|[A-Za-z][A-Za-z'’-]*|%|\S")
-_CLOCK = re.compile(r"^\s*(?::\d\d|[ap]\.?m\b|o'clock|GMT|ET|EST|GMT)", re.IGNORECASE)
+_CLOCK = re.compile(r"^\s*(?::\d\d|[ap]\.?m\b|o'clock|GMT|ET|EST)", re.IGNORECASE)
 _ORDINAL = re.compile(r"^(?:st|nd|rd|th)\b")
 MAX_WORDS_AFTER = 4
 # compiled once: pysbd compiles many patterns of its own and would push these out of
@@ -74,9 +74,11 @@ def _anchor(tokens, i: int, sentence: str) -> bool:
     prev = tokens[i - 1][2].lower() if i else ""
     nxt = tokens[i + 1][2].lower() if i + 1 < len(tokens) else ""
     r = rules()
-    if tok in CURRENCY_SYMBOLS or low in CURRENCY_SYMBOLS and low.endswith("$"):
-        return nxt[:1].isdecimal()
+    if low in CURRENCY_SYMBOLS:
+        return nxt[:1].isdecimal()      # "$5", "US$ 500", "USD 5 million", "Rs 500 crore"
     if tok[:1].isdecimal():
+        if prev.endswith("$") or prev in CURRENCY_SYMBOLS:
+            return False            # "NT$5bn", "R$10m": a currency claimkb does not know
         digits = _DIGITS.match(tok).group(0)
         if _ORDINAL.match(sentence[end:end + 3]) or _CLOCK.match(sentence[end:]):
             return False
@@ -137,8 +139,13 @@ def _read(sentence: str, tokens, i: int, language) -> tuple[FoundQuantity, int] 
         qual_start = tokens[i - 1][0]
     # the figure's run: number tokens and scale words, "and"/"to"/dashes between figures
     j = i
+    money = tokens[i][2].lower() in CURRENCY_SYMBOLS
     while j + 1 < len(tokens):
         tok = tokens[j + 1][2].lower()
+        if money and tok.rstrip("-–") in ("m", "mn", "bn") and tokens[j + 1][0] == tokens[j][1] \
+                and tokens[j][2][:1].isdecimal():
+            j += 1                      # "$5m", "$300M": million after a currency
+            continue
         if tok in SCALES or tok in _NUMBER_WORDS or tok[:1].isdecimal() or tok in ("%", "-", "–") \
                 or tok in CURRENCY_SYMBOLS or tok in ("a", "half", "and", "to", "of") \
                 and j + 2 < len(tokens) and (tokens[j + 2][2][:1].isdecimal()
@@ -149,6 +156,9 @@ def _read(sentence: str, tokens, i: int, language) -> tuple[FoundQuantity, int] 
             break
     while j > i and tokens[j][2].lower() in ("and", "to", "of", "a", "-", "–"):
         j -= 1
+    after = " ".join(t[2].lower() for t in tokens[j + 1:j + 3])
+    if tokens[j + 1:j + 2] and (tokens[j + 1][2].lower() in UNSUPPORTED or after in UNSUPPORTED):
+        return None                     # "30 minutes", "5 acres": a unit not converted yet
     readings = []
     for jj in range(j, i - 1, -1):      # the longest run parse_quantity reads
         readings = _readings(sentence, tokens, start, qual_start, jj, language)
@@ -189,8 +199,8 @@ def _readings(sentence: str, tokens, start: int, qual_start: int, j: int, langua
         k = j + extra
         if k >= len(tokens):
             break
-        if any(not tokens[x][2][0].isalnum() and tokens[x][2] not in ("%", "$", "€", "£")
-               for x in range(j + 1, k + 1)):
+        if any(not tokens[x][2][0].isalnum() and tokens[x][2] != "%"
+               and tokens[x][2].lower() not in CURRENCY_SYMBOLS for x in range(j + 1, k + 1)):
             break
         for q_from in dict.fromkeys((qual_start, start)):
             end = tokens[k][1]
@@ -216,7 +226,7 @@ def _weak_noun(tokens, a: int, b: int) -> bool:
     stop = {"and", "or", "but", "of", "in", "on", "at", "to", "for", "from", "by", "with",
             "the", "a", "an", "were", "was", "is", "are", "have", "has", "had", "be", "been",
             "that", "who", "which", "this", "it", "as", "than", "per", "each", "every",
-            "last", "this", "next", "percent"}
+            "last", "next", "percent"}
     return any(tokens[x][2].lower() in stop or not tokens[x][2].isalpha() for x in range(a, b + 1))
 
 

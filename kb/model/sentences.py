@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+import threading
 
 MAX_SENTENCE = 1_000     # characters: a longer "sentence" (a table dump) is cut at spaces
+# pysbd's time grows faster than its input ("Mr. " 12,500 times on one line: 61 s), so a
+# longer line is given to it in pieces cut after a full stop and a space (else a space)
+MAX_PIECE = 2_000
 _LINE = re.compile(r"[^\n]+")
 
 
@@ -23,11 +26,16 @@ class Sentence:
     text: str
 
 
-@lru_cache(maxsize=4)
+_LOCAL = threading.local()      # a pysbd Segmenter keeps the text it works on: one per thread
+
+
 def _segmenter(language: str):
     import pysbd   # ~60 ms to import: only when an article is read, not for every command
 
-    return pysbd.Segmenter(language=language, clean=False)
+    cache = _LOCAL.__dict__.setdefault("segmenters", {})
+    if language not in cache:
+        cache[language] = pysbd.Segmenter(language=language, clean=False)
+    return cache[language]
 
 
 def sentences(text: str, language: str | None = None) -> list[Sentence]:
@@ -44,10 +52,12 @@ def sentences(text: str, language: str | None = None) -> list[Sentence]:
         if not para.strip():
             continue
         cursor = 0
-        try:
-            parts = seg.segment(para) if len(para) > 1 else [para]
-        except Exception:       # pysbd on text it cannot segment (seen: stray symbols)
-            parts = [para]
+        parts = []
+        for piece in _pieces(para):
+            try:
+                parts += seg.segment(piece) if len(piece) > 1 else [piece]
+            except Exception:       # pysbd on text it cannot segment (seen: stray symbols)
+                parts.append(piece)
         for part in parts:
             piece = part.strip()
             if not piece:
@@ -61,6 +71,18 @@ def sentences(text: str, language: str | None = None) -> list[Sentence]:
             if cursor >= len(para):
                 break
     return out
+
+
+def _pieces(para: str):
+    """``para`` in pieces of at most MAX_PIECE characters, cut after ". " where there is
+    one (else after a space, else anywhere)."""
+    while len(para) > MAX_PIECE:
+        cut = para.rfind(". ", MAX_PIECE // 2, MAX_PIECE)
+        cut = cut + 2 if cut >= 0 else para.rfind(" ", MAX_PIECE // 2, MAX_PIECE) + 1
+        cut = cut if cut > 0 else MAX_PIECE
+        yield para[:cut]
+        para = para[cut:]
+    yield para
 
 
 def _cut(start: int, end: int, para: str):

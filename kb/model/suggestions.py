@@ -131,8 +131,7 @@ def _one(sentence: Sentence, published, language, article_type, names, english: 
         reasons.append(why)
 
     qs = quantities(text, language)
-    ts = [t for t in times(text, published, language)
-          if t.about is not None or "publication date" in (t.problem or "")]
+    ts = [t for t in times(text, published, language) if t.about is not None or t.needs_published]
     qs = [q for q in qs if not any(t.start <= q.start < t.end for t in ts)]
     for q in qs[:rules()["max_quantities_counted"]]:
         add("quantity", f"figure: {q.surface}")

@@ -26,6 +26,7 @@ class FoundTime:
     surface: str               # the words as written
     about: TimeAbout | None    # None: not resolved (``problem`` says why)
     problem: str | None = None
+    needs_published: bool = False   # relative words, unresolved for want of the publication day
 
     @property
     def value(self) -> str | None:
@@ -59,7 +60,8 @@ def _resolve(start: int, end: int, surface: str, published: PDate | None, langua
     if rewrite is not None:
         if "{" in rewrite:
             if published is None or published.precision != "day":
-                return FoundTime(start, end, surface, None, "needs the publication day")
+                return FoundTime(start, end, surface, None, "relative to the publication day, "
+                                 "which the article does not give", needs_published=True)
             day = published.earliest
             rewrite = rewrite.format(published=day.isoformat(),
                                      yesterday=(day - dt.timedelta(days=1)).isoformat())
@@ -70,7 +72,9 @@ def _resolve(start: int, end: int, surface: str, published: PDate | None, langua
         about = parse_time_about(words, published=published, language=language)
     except (InputError, ValueError, OverflowError) as exc:
         message = getattr(exc, "message", str(exc))
-        return FoundTime(start, end, surface, None, message)
+        relative = published is None or published.precision != "day"
+        return FoundTime(start, end, surface, None, message,
+                         needs_published=relative and "publication date" in message)
     if published is not None and about.text is None and rewrite is None:
         about = TimeAbout(about.start, about.end, " ".join(surface.split()), about.open_start,
                           about.open_end, about.horizon)

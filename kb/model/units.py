@@ -75,7 +75,9 @@ ALIASES: dict[str, str] = {
 CURRENCY_SYMBOLS: dict[str, str] = {
     "us$": "USD", "usd": "USD", "c$": "CAD", "ca$": "CAD", "a$": "AUD", "au$": "AUD",
     "hk$": "HKD", "nz$": "NZD", "s$": "SGD", "$": "USD", "€": "EUR", "eur": "EUR",
-    "£": "GBP", "gbp": "GBP", "¥": "JPY", "₹": "INR", "rs.": "INR", "rs": "INR", "₽": "RUB",
+    "£": "GBP", "gbp": "GBP", "cn¥": "CNY", "¥": "JPY", "₹": "INR", "rs.": "INR", "rs": "INR",
+    "₽": "RUB", "jpy": "JPY", "cny": "CNY", "inr": "INR", "rub": "RUB", "cad": "CAD",
+    "aud": "AUD", "hkd": "HKD", "nzd": "NZD", "sgd": "SGD", "chf": "CHF",
 }
 
 

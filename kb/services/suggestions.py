@@ -167,7 +167,8 @@ class Suggester:
         for s in (*result.suggestions, *result.dismissed):
             if s.id == sid:
                 return result, s
-        raise NotFound(f"no suggestion {sid!r} on article {result.id or ref} (the text or "
+        shown = sid if len(sid) <= 40 else sid[:40] + "…"
+        raise NotFound(f"no suggestion {shown!r} on article {result.id or ref} (the text or "
                        "the rules changed: reload the suggestions)")
 
     def dismiss(self, ref: str, sid: str, user: str | None) -> Suggestion:
@@ -181,8 +182,12 @@ class Suggester:
         return s
 
     def restore(self, ref: str, sid: str) -> Suggestion:
-        """Suggest a dismissed suggestion again. Raises NotFound."""
+        """Suggest a dismissed suggestion again. Raises NotFound, InputError (it is not
+        dismissed)."""
         result, s = self.find(ref, sid)
+        if s not in result.dismissed:
+            raise InputError(f"suggestion {sid} on article {result.id or ref} is not "
+                             "dismissed: there is nothing to restore")
         self.store.update(sparql.render("suggestion_restore.ru",
                                         dismissal=self._dismissal(result.article, sid)))
         return s

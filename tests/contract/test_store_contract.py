@@ -496,5 +496,7 @@ def test_suggested_claims_are_dismissed_and_restored_alike(any_kb, tmp_path):
     assert len(any_kb.list_claims()) == 3                          # no claim written
     any_kb.restore_suggestion(ref, target.id)
     assert target.id in {s.id for s in any_kb.suggest_claims(ref).suggestions}
+    with pytest.raises(InputError, match="not dismissed"):
+        any_kb.restore_suggestion(ref, target.id)
     with pytest.raises(NotFound):
         any_kb.dismiss_suggestion(ref, "000000000000", user="ed")

@@ -82,7 +82,9 @@ def test_a_file_draft_declares_the_article_and_imports(cli, tmp_path):
     result = cli("suggest", text, "--published", "2021-07-08", "--yaml", draft)
     assert result.exit_code == 0, result.output
     doc = yaml.safe_load(draft.read_text(encoding="utf-8"))
-    assert doc["articles"]["article"]["file"] == "../report.txt"
+    (key, declared), = doc["articles"].items()
+    assert key.startswith("report-") and declared["file"] == "../report.txt"
+    assert doc["claims"][0]["article"] == key
     first = doc["claims"][0]
     assert first["modality"] == "reported-speech" and first["speaker"] == "the Tajik border service"
     assert first["about"] == "2021-07-05" and first["value"] == "More than 1,000"
@@ -97,3 +99,47 @@ def test_errors_are_one_line_and_exit_nonzero(cli, tmp_path):
     assert missing.exit_code != 0 and "error:" in missing.output
     no_text = cli("suggest", "ap")
     assert no_text.exit_code != 0 and "no stored text" in no_text.output
+
+
+def _write(tmp_path, name: str, text: str):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_drafts_of_two_files_make_two_articles(cli, tmp_path):
+    one = _write(tmp_path, "a.txt", "A\n\nMore than 1,000 soldiers fled on Monday, officials said.\n")
+    two = _write(tmp_path, "b.txt", "B\n\nSales fell 10 percent in October, Ford said.\n")
+    for path in (one, two):
+        assert cli("suggest", path, "--published", "2021-07-08", "--yaml", path.with_suffix(".yaml")).exit_code == 0
+        assert cli("import", path.with_suffix(".yaml")).exit_code == 0
+    rows = json.loads(cli("list", "--format", "json").output)
+    assert len({r["article"] for r in rows}) == 2
+
+
+def test_repeated_sentences_odd_characters_and_no_suggestions_still_give_a_clean_draft(cli, tmp_path):
+    same = "The ministry said 300 soldiers crossed the border on Monday."
+    filler = "x " * 40
+    text = (f"Report\n\n{same} {filler}\n{same} {filler}\n{same}\n"
+            "Prices rose 5 percent in May, the agency said\u0092s officials.\n")
+    path = _write(tmp_path, "odd.txt", text)
+    draft = tmp_path / "odd.yaml"
+    assert cli("suggest", path, "--published", "2021-07-08", "--yaml", draft).exit_code == 0
+    entries = yaml.safe_load(draft.read_text(encoding="utf-8"))["claims"]
+    repeated = [e for e in entries if e["quote"] == same]
+    assert len(repeated) == 3 and len({e["id"] for e in repeated}) == 3
+    imported = cli("import", draft)
+    assert imported.exit_code == 0, imported.output
+    assert f"{len(entries)} claims" in imported.output
+    empty = _write(tmp_path, "empty.txt", "Title only\n\n1 | 2 | 3\n")
+    result = cli("suggest", empty, "--yaml", tmp_path / "empty.yaml")
+    assert result.exit_code == 0 and "nothing written" in result.output
+    assert not (tmp_path / "empty.yaml").exists()
+
+
+def test_a_headline_too_long_for_a_file_name_is_looked_up_as_an_article(cli, tmp_path):
+    _loaded(cli, tmp_path)
+    result = cli("suggest", "é" * 200)
+    assert result.exit_code != 0 and result.output.startswith("error:")
+    mixed = cli("suggest", _seed_id(cli), "--published", "2021-07-01")
+    assert mixed.exit_code != 0 and "describe a file" in mixed.output

@@ -16,8 +16,8 @@ from typing import Callable
 
 from flask import url_for
 
-from kb.model.claim_cues import is_pronoun
 from kb.model.suggestions import Suggestion
+from kb.ingest.claims_draft import draft_claim
 from kb.services.suggestions import ArticleSuggestions
 
 # a name candidate's kind of resource (kb.model.names.KINDS), by the JSON key it is under
@@ -87,35 +87,27 @@ def suggestion_fields(result: ArticleSuggestions, s: Suggestion,
                       local_id: Callable[[str], str | None]) -> tuple[dict, list[str]]:
     """The claim form's fields (web/forms/claim.py FIELDS) a suggestion fills in — all
     but the quote's selectors, which the view takes from the stored text — and notes on
-    what the editor still has to give. A KB name fills ``<field>_id`` and ``<field>_was``
-    too (the form keeps the id while the label is unchanged); reported speech whose
-    speaker was not found (or is only a pronoun, "he said") keeps its modality with an
-    empty speaker (the form asks)."""
-    form = {"modality": s.modality, "value_kind": "quantity"}
-    notes = []
-    if s.speaker and not is_pronoun(s.speaker):
-        form["speaker"] = s.speaker
-    elif s.modality == "reported-speech":
-        notes.append("the assistant found no speaker: name who said it")
-    for field, hits in (("subject", s.subjects), ("property", s.properties)):
-        if not hits:
+    what the editor may still give. The policy is the claims file draft's
+    (kb.ingest.claims_draft.draft_claim): saved untouched, the form records the claim as
+    the draft would. A KB name fills ``<field>_id`` and ``<field>_was`` too (the form
+    keeps the id while the label is unchanged)."""
+    claim = draft_claim(s, lambda hit: result.labels.get(hit.owners[0], hit.text)
+                        if hit.owners else hit.text)
+    form = {"modality": claim.modality, "value_kind": "quantity"}
+    if claim.speaker:
+        form["speaker"] = claim.speaker
+    for field, hit in (("subject", claim.subject), ("property", claim.property)):
+        if hit is None:
             continue
-        hit = hits[0]
         if len(hit.owners) == 1:
             iri = hit.owners[0]
             label = result.labels.get(iri) or hit.text
             form.update({field: label, f"{field}_was": label, f"{field}_id": local_id(iri) or iri})
         else:
             form[field] = result.labels.get(hit.owners[0], hit.text) if hit.owners else hit.text
-    if s.value is not None:
-        form["value"] = s.value.text
-    content = [f for f in ("subject", "property", "value") if form.get(f)]
-    if content and len(content) < 3:
-        missing = [f for f in ("subject", "property", "value") if not form.get(f)]
-        notes.append(f"the assistant found no {' or '.join(missing)}: add "
-                     f"{'it' if len(missing) == 1 else 'them'}, or clear "
-                     f"{', '.join(content)} to record the claim as its words only")
-    if s.time is not None:
-        form["about"] = s.time.value
-    return form, notes
+    if claim.value is not None:
+        form["value"] = claim.value.text
+    if claim.about is not None:
+        form["about"] = claim.about.value
+    return form, list(claim.hints)
 

@@ -115,6 +115,11 @@ def test_an_opinion_article_makes_a_sentence_with_no_cue_an_opinion():
     ("Tens of thousands marched.", "Tens of thousands", "20000", "C62", "at least"),
     ("A million or more people marched.", "A million or more", "1000000", "C62", "at least"),
     ("Nearly half of the voters stayed home.", "Nearly half", "50", "P1", "nearly"),
+    ("Officials said $5m was spent.", "$5m", "5000000", "USD", "exact"),   # m = million after a currency
+    ("Braun bought it for $300M in a deal.", "$300M", "300000000", "USD", "exact"),
+    ("It cost $10m-$15m.", "$10m-$15m", "12500000", "USD", "between"),
+    ("It cost USD 5 million.", "USD 5 million", "5000000", "USD", "exact"),
+    ("It cost Rs 500 crore.", "Rs 500 crore", "5000000000", "INR", "exact"),
 ])
 def test_a_figure_is_read_with_its_qualifier_and_unit(text, surface, value, unit, qualifier):
     q = quantities(text)[0]
@@ -128,6 +133,8 @@ def test_a_figure_is_read_with_its_qualifier_and_unit(text, surface, value, unit
     "In 2018 the war was in its 17th year.",          # a year and an ordinal
     "A Boeing 787 and an F-16 flew over during COVID-19.",   # names
     "One of the men left.",                           # "one" as a pronoun
+    "Taiwan raised NT$5bn and Brazil R$10m.",         # currencies claimkb does not know
+    "It took 30 minutes over 5 acres.",               # units not converted yet: not counts
 ])
 def test_dates_years_times_ordinals_and_names_are_no_amounts(text):
     assert quantities(text) == []
@@ -155,9 +162,12 @@ def test_times_resolve_against_the_publication_date(words, about):
     assert [t.value for t in found] == [about]
 
 
-def test_a_relative_time_without_a_publication_date_is_kept_unresolved_with_the_reason():
-    (found,) = times("Soldiers crossed the border yesterday.", None)
-    assert found.about is None and "publication date" in found.problem
+@pytest.mark.parametrize("words", ["yesterday", "in just one day"])
+def test_a_relative_time_without_a_publication_date_is_kept_unresolved_with_the_reason(words):
+    (found,) = times(f"Soldiers crossed the border {words}.", None)
+    assert found.about is None and found.needs_published and "publication" in found.problem
+    (s,) = suggest(f"Soldiers crossed the border {words}.", everything=True).suggestions
+    assert s.times == [found]
 
 
 # ------------------------------------------------------------------ names, score, ids
@@ -224,3 +234,33 @@ def test_a_large_text_of_anything_never_raises():
     text = (junk + "\n" + "The ministry said 300 soldiers crossed on Monday. ") * 40
     result = suggest(text, published=THURSDAY, language="xx")
     assert result.sentences > 40
+
+
+def test_sentences_are_split_alike_in_threads_at_once():
+    """pysbd's Segmenter keeps the text it works on: one per thread."""
+    import threading
+
+    texts = [" ".join(f"Mr. Smith{i} said {j} soldiers crossed on Nov. {j % 28 + 1}. "
+                      f"The U.S. sent {j} more." for j in range(40)) for i in range(6)]
+    serial = [[(s.start, s.end) for s in sentences(t)] for t in texts]
+    wrong = []
+
+    def work():
+        for _ in range(3):
+            for text, expected in zip(texts, serial):
+                if [(s.start, s.end) for s in sentences(text)] != expected:
+                    wrong.append(text)
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert wrong == []
+
+
+def test_a_long_line_is_given_to_pysbd_in_pieces_and_keeps_its_offsets():
+    text = "Mr. " * 3000 + "The ministry said 300 soldiers crossed. " * 200
+    found = sentences(text)
+    assert all(text[s.start:s.end] == s.text for s in found)
+    assert sum(s.text == "The ministry said 300 soldiers crossed." for s in found) >= 190
