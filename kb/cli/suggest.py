@@ -103,7 +103,11 @@ def _write_draft(result: ArticleSuggestions, where, yaml_out: str, article: str,
         click.echo(text, nl=False)
     else:
         Path(yaml_out).write_text(text, encoding="utf-8")
-        click.echo(f"{len(chosen)} suggested claims written to {yaml_out}")
+        written = text.count("\n  - article: ")
+        left = len(chosen) - written
+        click.echo(f"{written} suggested claims written to {yaml_out}"
+                   + (f" ({left} left as comments: their words and 200 characters around them "
+                      "stand several times in the text)" if left else ""))
 
 
 def _print(result: ArticleSuggestions, dismissed: bool) -> None:

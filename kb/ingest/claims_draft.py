@@ -13,7 +13,8 @@ on the form):
 - a time is the dates it resolved to;
 - in the draft, a quote that occurs more than once gets ``quote_prefix`` and
   ``quote_suffix`` long enough to tell it apart, and its own ``id`` (the same words at
-  two places would otherwise be one claim).
+  two places would otherwise be one claim); one that 200 characters of context cannot
+  tell apart is left as a comment (a claims file cannot say which one it is).
 """
 from __future__ import annotations
 
@@ -125,22 +126,27 @@ def draft(suggestions: list[Suggestion], text: str, *, article_ref: str | None =
 
 def _context(text: str, s: Suggestion) -> int | None:
     """The prefix/suffix length that tells this occurrence of the quote apart (None:
-    the quote occurs once)."""
+    the quote occurs once; 0: nothing up to 200 characters around it does)."""
     if text.count(s.quote) <= 1:
         return None
-    for k in CONTEXTS:
-        window = text[max(0, s.start - k):s.end + k]
-        if text.count(window) == 1:
+    squeezed = " ".join(text.split())
+    for k in CONTEXTS:       # compared as the importer compares them: whitespace squeezed
+        window = " ".join(text[max(0, s.start - k):s.end + k].split())
+        if squeezed.count(window) == 1:
             return k
-    return CONTEXTS[-1]
+    return 0
 
 
 def _entry(s: Suggestion, text: str, ref: str, labels) -> list[str]:
     claim = draft_claim(s, lambda hit: _name(hit, labels))
     out = [f"  # {s.id} · score {s.score:g} · {'; '.join(s.reasons)}"]
+    k = _context(text, s)
+    if k == 0:
+        return out + [f"  # {_s(s.quote)}", "  #   the same words, with the same 200 characters "
+                      "around them, stand several times in the text: a claims file cannot "
+                      "say which; add it from the web form, which anchors by position"]
     out.append(f"  - article: {_s(ref)}")
     out.append(f"    quote: {_s(s.quote)}")
-    k = _context(text, s)
     if k is not None:
         out.append(f"    quote_prefix: {_s(text[max(0, s.start - k):s.start])}")
         out.append(f"    quote_suffix: {_s(text[s.end:s.end + k])}")

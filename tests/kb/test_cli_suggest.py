@@ -131,6 +131,12 @@ def test_repeated_sentences_odd_characters_and_no_suggestions_still_give_a_clean
     imported = cli("import", draft)
     assert imported.exit_code == 0, imported.output
     assert f"{len(entries)} claims" in imported.output
+    block = "\n".join(f"The ministry said {n} soldiers crossed the border on Monday." for n in range(8))
+    path = _write(tmp_path, "blocks.txt", "Blocks\n\n" + "\n".join([block] * 3) + "\n")
+    result = cli("suggest", path, "--published", "2021-07-08", "--yaml", tmp_path / "blocks.yaml")
+    assert "left as comments" in result.output
+    imported = cli("import", tmp_path / "blocks.yaml")
+    assert imported.exit_code == 0, imported.output
     empty = _write(tmp_path, "empty.txt", "Title only\n\n1 | 2 | 3\n")
     result = cli("suggest", empty, "--yaml", tmp_path / "empty.yaml")
     assert result.exit_code == 0 and "nothing written" in result.output
