@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
+
 from kb.ingest.articles import from_text
 from kb.model.article import ArticleData
 from kb.model.dates import parse_date
@@ -22,6 +23,7 @@ from web.forms.claim import FIELDS
 from tests.browser_support import drag_select, page_fixture, screenshot  # noqa: F401
 from tests.conftest import SEED_ARTICLE
 from tests.web.test_auth import PASSWORD, client_for, csrf_from
+from tests.web.test_browser import log_in_at
 
 ARTICLE = "vanadia-floods"
 TEXT = """Flood season in Vanadia
@@ -517,12 +519,7 @@ def no_horizontal_scroll(page) -> bool:
 @pytest.mark.browser
 def test_browser_add_a_suggestion_as_a_claim_and_dismiss_another(page, site, browser_article):
     path = f"/articles/{browser_article}"
-    page.goto(site(f"/login?next={path}"))
-    name, password = site.editor
-    page.get_by_label("User name").fill(name)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(site(path))
+    log_in_at(page, site, path)
 
     result = site.kb.suggest_claims(browser_article)
     ids = {s.quote: s.id for s in result.suggestions}
