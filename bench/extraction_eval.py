@@ -45,7 +45,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kb.model.dates import PDate, parse_date  # noqa: E402
+from kb.model.dates import parse_date  # noqa: E402
 from kb.model.suggestions import suggest  # noqa: E402
 
 LABELS = ROOT / "tests" / "data" / "extraction"

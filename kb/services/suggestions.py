@@ -96,7 +96,6 @@ def suggestion_dict(s: Suggestion, labels: dict[str, str], text: str) -> dict:
     }
 
 
-
 CACHED = 8     # articles whose suggestions are kept (a 1 MB text takes ~15 s to read)
 
 

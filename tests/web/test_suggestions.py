@@ -368,7 +368,7 @@ def test_unknown_suggestion_is_404_in_the_one_error_shape(editor_client, article
     body = response.get_json()
     assert body["ok"] is False and body["status"] == 404 and body["title"] == "Not Found"
     assert "no suggestion '0123456789ab'" in body["error"]
-    response = editor_client.post(f"/articles/nope/suggestions/0123456789ab/dismiss",
+    response = editor_client.post("/articles/nope/suggestions/0123456789ab/dismiss",
                                   data={"csrf_token": token})
     assert response.status_code == 404 and "no article" in response.get_data(as_text=True)
     response = editor_client.get(f"/articles/{ARTICLE}/claims/new?suggestion=0123456789ab")
