@@ -199,6 +199,19 @@ def test_a_repeated_quote_is_chosen_by_its_selectors(editor_client, kb):
     assert "occurs 2 times" in refused.get_data(as_text=True)
 
 
+def test_a_quote_typed_with_straight_quotes_finds_the_curly_one_and_keeps_it(editor_client, kb):
+    text = ("Report\n\nThe minister said \u201cwe\u2019ll hold the\u00a0border\u201d \u2013 "
+            "then left.\n")
+    kb.import_article(ArticleData(text=text, key="curly", publisher="Daily"))
+    ident = claim_id(post_claim(editor_client, "curly", quote='"we\'ll hold the border" - then'))
+    quote = kb.claim_view(ident)["quote"]
+    assert quote["exact"] == "\u201cwe\u2019ll hold the\u00a0border\u201d \u2013 then"
+    assert text[quote["start"]:quote["end"]] == quote["exact"]
+    missing = post_claim(editor_client, "curly", quote="we will hold the border")
+    assert missing.status_code == 400
+    assert "nearest passage" in missing.get_data(as_text=True)
+
+
 def test_positions_count_code_points(editor_client, kb):
     text = "Emoji 😀 first. Then the claim: 42 ships sank.\n"
     kb.import_article(ArticleData(text=text, key="emoji", publisher="Daily"))

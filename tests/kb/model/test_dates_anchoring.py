@@ -63,6 +63,35 @@ def test_locate_ambiguous_needs_context():
     assert a.start == TEXT.rindex("The border is")
 
 
+@pytest.mark.parametrize("typed", [
+    '"the Taliban\'s forces control over 70% of the 1,344 km long Afghan-Tajik border"',
+    "“the Taliban’s forces control over 70% of the 1,344 km long Afghan–Tajik border”",
+    '"the Taliban\'s forces control over 70% of the 1,344 km long Afghan—Tajik  border"',
+])
+def test_locate_takes_a_quote_as_people_type_it_and_keeps_the_texts_characters(typed):
+    text = ("He said \u201cthe Taliban\u2019s forces control over 70% of the 1,344\u00a0km long "
+            "Afghan\u2013Tajik bor\u00adder\u201d on Monday.")
+    a = locate(text, typed)
+    assert a.exact == text[a.start:a.end]
+    assert a.exact.startswith("\u201cthe Taliban\u2019s") and a.exact.endswith("bor\u00adder\u201d")
+    assert text[:a.start].endswith(a.prefix) and text[a.end:].startswith(a.suffix)
+
+
+def test_locate_reads_an_ellipsis_typed_as_three_dots():
+    a = locate("Wait\u2026 then it rose.", "Wait... then")
+    assert a.exact == "Wait\u2026 then"
+
+
+def test_a_quote_not_found_names_the_nearest_passage():
+    text = "Officials said the Taliban forces control over 70% of the border on Monday."
+    with pytest.raises(InputError, match=r"nearest passage \(\d+% alike\) is 'the Taliban forces "
+                                         r"control over 70% of the border"):
+        locate(text, "the Taliban forces control about 70% of the border")
+    with pytest.raises(InputError) as err:
+        locate(text, "an entirely different sentence about fish")
+    assert "nearest" not in err.value.message
+
+
 def test_locate_missing_or_empty():
     with pytest.raises(InputError, match="quote not found"):
         locate(TEXT, "The border is open", where="claim #2")
