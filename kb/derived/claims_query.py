@@ -85,25 +85,75 @@ class Page:
     total_exact: bool = True
 
 
-def _terms(text: str) -> list[tuple[list[str], bool]]:
-    """The user's words and "phrases" as token lists, each with whether it is matched as
-    a prefix (the last bare word)."""
+def _terms(text: str) -> list[list[tuple[list[str], bool]]]:
+    """The user's words and "phrases" as groups of alternatives: the words joined by OR
+    (in capitals, as in most search boxes) are one group, the groups all required. Each
+    alternative is a token list and whether it is matched as a prefix (the last bare
+    word, unless it is a number). A number is also its other spellings (NUMBER_FORMS):
+    "1344" finds "1,344" and "1 344", and "1,344" finds "1344"."""
     parts = re.findall(r'"([^"]*)"|(\S+)', text)
-    terms = []
+    groups: list[list[tuple[list[str], bool]]] = []
+    join = False
     for phrase, word in parts:
+        if not phrase and word == "OR":
+            join = bool(groups)
+            continue
         tokens = re.findall(r"\w+", phrase if phrase else word, re.UNICODE)
-        if tokens:
-            terms.append((tokens, not phrase))
-    return [(tokens, prefix and i == len(terms) - 1) for i, (tokens, prefix) in enumerate(terms)]
+        if not tokens:
+            continue
+        alternatives = [(forms, not phrase) for forms in _number_forms(tokens)]
+        if join:
+            groups[-1].extend(alternatives)
+        else:
+            groups.append(alternatives)
+        join = False
+    if groups:          # the last bare word is a prefix, unless it is (a spelling of) a number
+        last = groups[-1]
+        groups[-1] = [(tokens, prefix and alt is last[-1] and not tokens[0].isdigit())
+                      for alt in last for tokens, prefix in (alt,)]
+        groups[:-1] = [[(tokens, False) for tokens, _ in g] for g in groups[:-1]]
+    return groups
+
+
+def _number_forms(tokens: list[str]) -> list[list[str]]:
+    """``tokens`` and, when they hold a whole number of 4 digits or more, its other
+    spellings: thousands grouped ("1344 km" → "1 344 km", which "1,344 km" and "1 344 km"
+    are to the claims index's tokenizer) and joined ("1,344 km" → "1344 km")."""
+    joined, grouped, i = [], [], 0
+    while i < len(tokens):
+        t = tokens[i]
+        j = i + 1
+        if t.isdigit() and 1 <= len(t) <= 3:
+            while j < len(tokens) and tokens[j].isdigit() and len(tokens[j]) == 3:
+                j += 1
+        digits = "".join(tokens[i:j])
+        if digits.isdigit() and len(digits) >= 4:
+            head = len(digits) % 3 or 3
+            joined.append(digits)
+            grouped += [digits[:head]] + [digits[k:k + 3] for k in range(head, len(digits), 3)]
+        else:
+            joined += tokens[i:j]
+            grouped += tokens[i:j]
+        i = j
+    forms = [tokens]
+    for form in (grouped, joined):
+        if form not in forms:
+            forms.append(form)
+    return forms
 
 
 def fts_query(text: str) -> str | None:
     """User words → an FTS5 MATCH expression that cannot be a syntax error: every word
-    and "phrase" becomes a quoted string (AND between them), the last word a prefix."""
+    and "phrase" becomes a quoted string, alternatives (OR, a number's spellings) in
+    parentheses, AND between the groups, the last word a prefix."""
     out = []
-    for tokens, prefix in _terms(text):
-        quoted = '"' + " ".join(tokens).replace('"', '""') + '"'
-        out.append(quoted + " *" if prefix else quoted)
+    for group in _terms(text):
+        alternatives = []
+        for tokens, prefix in group:
+            quoted = '"' + " ".join(tokens).replace('"', '""') + '"'
+            alternatives.append(quoted + " *" if prefix else quoted)
+        out.append(alternatives[0] if len(alternatives) == 1
+                   else "(" + " OR ".join(alternatives) + ")")
     return " AND ".join(out) or None
 
 
@@ -114,9 +164,10 @@ def mark_pattern(text: str) -> re.Pattern | None:
     highlight() re-ran the whole match (0.55 s for "the" at 100k claims). Accents are
     not folded here, so a match found only by diacritic folding is not marked."""
     alternatives = []
-    for tokens, prefix in _terms(text):
-        body = r"\W+".join(re.escape(t) for t in tokens)
-        alternatives.append(rf"(?<!\w){body}" + (r"\w*" if prefix else r"(?!\w)"))
+    for group in _terms(text):
+        for tokens, prefix in group:
+            body = r"\W+".join(re.escape(t) for t in tokens)
+            alternatives.append(rf"(?<!\w){body}" + (r"\w*" if prefix else r"(?!\w)"))
     return re.compile("|".join(alternatives), re.IGNORECASE) if alternatives else None
 
 

@@ -104,8 +104,30 @@ def test_full_text_search_highlights_and_survives_any_input(demo):
 
 
 def test_fts_query_quotes_every_term():
-    assert fts_query('border "1,344 km" taj') == '"border" AND "1 344 km" AND "taj" *'
+    assert fts_query('border "1,344 km" taj') == '"border" AND ("1 344 km" OR "1344 km") AND "taj" *'
     assert fts_query("  ") is None and fts_query('"" ()') is None
+    assert fts_query("taliban OR kabul border") == '("taliban" OR "kabul") AND "border" *'
+    assert fts_query("OR kabul OR") == '"kabul" *'          # a dangling OR is no operator
+    assert fts_query("over 70") == '"over" AND "70"'        # a number is no prefix: 70 is not 700
+
+
+def test_search_finds_a_number_however_its_thousands_are_written(demo):
+    """"1344" and "1,344" alike (#17): the tokenizer splits "1,344" into "1" and "344"."""
+    written = demo.index.count(ClaimFilter(q='"1,344 km"'))
+    assert written >= 1
+    for typed in ("1344", "1,344", "1 344", '"1344 km"', "1344 border"):
+        assert demo.index.count(ClaimFilter(q=typed)) >= written, typed
+    page = demo.index.search(ClaimFilter(q="1344"), limit=5)
+    assert any("\x021,344\x03" in (r.get("quote_marked") or "") for r in page.rows)
+
+
+def test_search_takes_or_and_phrases(demo):
+    taliban = demo.index.count(ClaimFilter(q="taliban"))
+    csto = demo.index.count(ClaimFilter(q="csto"))
+    either = demo.index.count(ClaimFilter(q="taliban OR csto"))
+    assert max(taliban, csto) <= either <= taliban + csto
+    assert demo.index.count(ClaimFilter(q='"Afghan-Tajik border"')) <= \
+        demo.index.count(ClaimFilter(q="Afghan Tajik border"))
 
 
 def test_cursor_round_trip_and_bad_cursor():
