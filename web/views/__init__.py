@@ -14,4 +14,4 @@ their ``bp``.
 
 BLUEPRINTS = ("home", "claims", "articles", "entities", "names", "compare", "sparql", "auth",
               "edit", "history", "annotate", "reliability", "annotations_api", "admin",
-              "wikidata", "suggestions")
+              "wikidata", "suggestions", "feeds")

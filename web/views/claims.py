@@ -15,6 +15,7 @@ from kb.model.iris import META
 from ..auth import current_user
 from ..context import get_kb, get_settings
 from ..params import claim_filter, filter_args, short
+from ..presenters.feeds import feed_links
 from ..presenters import annotations as annotation_cards
 from ..presenters.claims import claim_list, claim_page
 from ..render import PAGE_FORMATS, choose, respond, split_suffix
@@ -52,8 +53,10 @@ def index(fmt):
     partial = request.headers.get("HX-Request") and request.headers.get("HX-Target") == "browse"
     template = "claims/_browse.html" if partial else "claims/index.html"
     sidebar = facet_sidebar(kb, data) if fmt == "html" else None
+    scope = {k: args[k] for k in ("entity", "publisher") if args.get(k)}
     return respond(fmt, template=template, data=data, twins=twins, sorts=SORTS,
-                   facet_names=list(FACETS), after=after, facet_sidebar=sidebar)
+                   facet_names=list(FACETS), after=after, facet_sidebar=sidebar,
+                   feeds=feed_links(**scope) if len(scope) <= 1 else feed_links())
 
 
 _SIDEBARS: "OrderedDict[tuple, Markup]" = OrderedDict()

@@ -19,6 +19,7 @@ from kb.errors import InputError, NotFound
 from ..auth import current_user
 from ..context import get_kb, get_settings
 from ..params import short
+from ..presenters.feeds import feed_links
 from ..presenters.annotations import notes_on
 from ..presenters.entities import entity_charts, entity_page, publisher_page
 from ..presenters.names import names_of
@@ -82,7 +83,8 @@ def entity_response(ident: str, *, status: int = 200, merge_form: dict | None = 
             **_names(kb, "entities", row)}
     twins = {f: url_for("entities.entity", ident=f"{data['id']}.{f}") for f in RESOURCE_FORMATS if f != "html"}
     return respond(fmt, template="entities/entity.html", data=data, twins=twins, status=status,
-                   charts=entity_charts(data), merge_form=merge_form, has_names=row is not None)
+                   charts=entity_charts(data), merge_form=merge_form, has_names=row is not None,
+                   feeds=feed_links(entity=data["id"]))
 
 
 @bp.get("/publishers/<path:ident>")
@@ -109,6 +111,7 @@ def publisher_response(ident: str, *, status: int = 200, merge_form: dict | None
         return respond(fmt, template="entities/publisher.html", data=data, twins=twins)
     return respond(fmt, template="entities/publisher.html", data=data, twins=twins, status=status,
                    ratings=publisher_ratings(data["publisher"]), merge_form=merge_form,
+                   feeds=feed_links(publisher=data["id"]),
                    has_names=row is not None,
                    notes=notes_on(kb.annotations, data["publisher"],
                                   base_iri=kb.settings.base_iri, user=current_user()))
