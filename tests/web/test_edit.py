@@ -133,6 +133,19 @@ def test_create_a_claim_from_selected_text(editor_client, kb, article):
     assert kb.validate(raise_on_violation=False).conforms
 
 
+def test_after_saving_the_claim_page_confirms_and_offers_an_edit_link(editor_client, app, kb, article):
+    article_id, text = article
+    response = post_claim(editor_client, article_id, **selection(text, QUOTE), modality="opinion")
+    ident = claim_id(response)
+    page = editor_client.get(f"/claims/{ident}").get_data(as_text=True)
+    assert f"Claim {ident} added." in page
+    assert f'href="/claims/{ident}/edit"' in page
+    again = editor_client.get(f"/claims/{ident}").get_data(as_text=True)
+    assert f"Claim {ident} added." not in again                   # said once
+    visitor = app.test_client()                                   # the editor_client is logged in
+    assert f"/claims/{ident}/edit" not in visitor.get(f"/claims/{ident}").get_data(as_text=True)
+
+
 def test_the_record_is_the_one_a_claims_file_builds(editor_client, kb, article, tmp_path):
     """Same input through the form and through a claims file: the same claim."""
     article_id, text = article

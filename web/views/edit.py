@@ -249,6 +249,7 @@ def _done(record: ClaimRecord, *, created: bool, resolution: Resolution):
             body["quote"] = {"exact": a.exact, "prefix": a.prefix, "suffix": a.suffix,
                              "start": a.start, "end": a.end}
         return body, 201 if created else 200, {"Location": location}
+    flash(f"Claim {claim_id} {'added' if created else 'saved'}.")
     for note in notes + created_anyway(resolution.warnings, kb.iris):
         flash(note)
     return redirect(location, 303)
