@@ -27,6 +27,17 @@ def resolve(kind: str, value: str) -> str:
         return "urn:claimkb:no-such-" + kind
 
 
+def resolve_name(kind: str, value: str) -> str:
+    """A name as people type it (a key, IRI, label or alias, whatever its case, accents
+    or dashes: kb.services.entities.find) → the IRI of the resource it names, the
+    survivor of a merged one; else as ``resolve``. Raises InputError for a name two
+    resources share."""
+    try:
+        return str(get_kb().entities.find(kind, value, follow=True).iri)
+    except NotFound:
+        return resolve(kind, value)
+
+
 def short(iri: str | None) -> str:
     """Our IRI → its short id ("globinsider"); anything else stays a full IRI."""
     if not iri:
