@@ -384,3 +384,13 @@ def test_an_api_token_merges_with_a_json_body(rw_app):
     r = client.post("/entities/afghanistan/merge", json={"other": "x", "extra": 1},
                     headers={"Authorization": f"Bearer {secret}"})
     assert r.status_code == 400 and "unknown field" in r.json["error"]
+
+
+def test_a_claim_page_links_its_speaker_and_property_to_their_index_pages(demo_client):
+    """#17: every named thing links to where it is listed (people and properties have
+    no page of their own: their index, searched for them)."""
+    html = demo_client.get("/claims/times-territory-share").get_data(as_text=True)
+    assert 'href="/people?q=taliban-representatives"' in html
+    assert 'href="/properties?q=share-of-territory-controlled-by-taliban"' in html
+    listed = demo_client.get("/people?q=taliban-representatives").get_data(as_text=True)
+    assert "Taliban representatives" in listed
