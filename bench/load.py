@@ -30,8 +30,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import resource
 import shutil
 import subprocess
@@ -43,7 +41,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-RESULT = "RESULT "
+from runinfo import RESULT, loadavg, machine, worker_result  # noqa: E402
 
 
 def peak_rss_mb() -> float:
@@ -269,33 +267,9 @@ def run_worker(name: str, args, workdir: Path, **extra) -> dict:
     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=HERE.parent, check=False)
     if not args.keep and store.exists():
         shutil.rmtree(store, ignore_errors=True)
-    if proc.returncode != 0:
-        sys.stderr.write(proc.stderr)
-        raise SystemExit(f"worker {name} failed (exit {proc.returncode})")
-    line = next(l for l in reversed(proc.stdout.splitlines()) if l.startswith(RESULT))
-    return json.loads(line[len(RESULT):])
+    return worker_result(proc, f"worker {name}")
 
 
-def machine() -> dict:
-    cpu = "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    import pyoxigraph
-
-    return {"nproc": os.cpu_count(), "cpu": cpu, "python": platform.python_version(),
-            "pyoxigraph": pyoxigraph.__version__, "platform": platform.platform()}
-
-
-def _loadavg() -> str:
-    try:
-        return " ".join(f"{x:.2f}" for x in os.getloadavg())
-    except OSError:  # pragma: no cover - not on Linux
-        return "n/a"
 
 
 def table(rows: list[dict]) -> str:
@@ -363,12 +337,12 @@ def main(argv: list[str] | None = None) -> int:
     batches = [int(b) for b in args.batch_sizes.split(",") if b.strip()]
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="claimkb-load-"))
     workdir.mkdir(parents=True, exist_ok=True)
-    info = machine()
+    info = machine("pyoxigraph")
     print(f"claimkb load benchmark: {args.claims:,} claims, {args.sources:,} sources, "
           f"seed {args.seed}")
     print(f"machine: {info['nproc']} cores, {info['cpu']}; Python {info['python']}, "
           f"pyoxigraph {info['pyoxigraph']}")
-    print(f"workdir: {workdir}; load average {_loadavg()}", flush=True)
+    print(f"workdir: {workdir}; load average {loadavg()}", flush=True)
 
     results: list[dict] = []
     anatomy = None
@@ -405,7 +379,7 @@ def main(argv: list[str] | None = None) -> int:
         for label, seconds in anatomy["variants"]:
             print(f"  {seconds:7.2f} s  {label}")
     print()
-    print(f"load average at the end: {_loadavg()} (over {info['nproc']} cores: a value "
+    print(f"load average at the end: {loadavg()} (over {info['nproc']} cores: a value "
           "above 1 while a one-process method ran means other work shared the CPU)")
     if results:
         print(table(results))

@@ -53,8 +53,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import random
 import resource
 import shutil
@@ -70,6 +68,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
 
 from rdflib import Literal, URIRef  # noqa: E402
 
@@ -77,10 +76,10 @@ from kb.model.claim import ClaimRecord, Named, named_quads  # noqa: E402
 from kb.model.iris import Minter, slugify  # noqa: E402
 from kb.model.names import NEAR_DUPLICATE, closeness, normalise  # noqa: E402
 from kb.model.vocab import CKB, SCHEMA  # noqa: E402
+from runinfo import RESULT, loadavg, machine, worker_result  # noqa: E402
 
 DEFAULT_BASE = "http://localhost:5000/"
 SUGGESTIONS = 10    # the claim form's autocomplete (web/views/edit.py, /names/suggest)
-RESULT = "RESULT "
 
 # ----------------------------------------------------------------- vocabularies
 
@@ -561,38 +560,10 @@ def run_dedupe(store: Path, planted: Path, timeout: float) -> dict:
                               timeout=timeout, check=False)
     except subprocess.TimeoutExpired:
         return {"stopped": True, "seconds": time.perf_counter() - t0, "timeout": timeout}
-    if proc.returncode != 0:
-        sys.stderr.write(proc.stderr)
-        raise SystemExit(f"dedupe worker failed (exit {proc.returncode})")
-    line = next(l for l in reversed(proc.stdout.splitlines()) if l.startswith(RESULT))
-    return json.loads(line[len(RESULT):])
+    return worker_result(proc, "dedupe worker")
 
 
 # ----------------------------------------------------------------- report
-
-def machine() -> dict:
-    cpu = "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    import pyoxigraph
-    import rapidfuzz
-
-    return {"nproc": os.cpu_count(), "cpu": cpu, "python": platform.python_version(),
-            "pyoxigraph": pyoxigraph.__version__, "sqlite": sqlite3.sqlite_version,
-            "rapidfuzz": rapidfuzz.__version__, "platform": platform.platform()}
-
-
-def loadavg() -> str:
-    try:
-        return " ".join(f"{x:.2f}" for x in os.getloadavg())
-    except OSError:  # pragma: no cover - not on Linux
-        return "n/a"
-
 
 def _ms(x: float) -> str:
     return f"{x:.3f}" if x < 1 else f"{x:.2f}" if x < 10 else f"{x:.1f}" if x < 100 else f"{x:,.0f}"
@@ -640,7 +611,7 @@ def main(argv: list[str] | None = None) -> int:
 
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="claimkb-names-"))
     workdir.mkdir(parents=True, exist_ok=True)
-    info = machine()
+    info = machine("pyoxigraph", "rapidfuzz")
     print(f"claimkb names benchmark: {args.entities:,} entities, seed {args.seed}")
     print(f"machine: {info['nproc']} cores, {info['cpu']}; Python {info['python']}, "
           f"pyoxigraph {info['pyoxigraph']}, SQLite {info['sqlite']}, rapidfuzz "

@@ -99,7 +99,6 @@ import argparse
 import http.client
 import json
 import os
-import platform
 import random
 import re
 import resource
@@ -121,29 +120,13 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
 
-RESULT = "RESULT "
+from runinfo import RESULT, loadavg, machine  # noqa: E402
 PAGE = 50          # the default page size (Settings.page_size)
 DEEP_PAGE = 1000
 
 
-def loadavg() -> str:
-    return " ".join(f"{x:.2f}" for x in os.getloadavg())
-
-
 def log(msg: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')} load {loadavg()}] {msg}", file=sys.stderr, flush=True)
-
-
-def machine() -> dict:
-    cpu = "unknown"
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            cpu = line.split(":", 1)[1].strip()
-            break
-    import pyoxigraph
-
-    return {"nproc": os.cpu_count(), "cpu": cpu, "python": platform.python_version(),
-            "pyoxigraph": pyoxigraph.__version__, "sqlite": sqlite3.sqlite_version}
 
 
 def claimkb_bin() -> str:
@@ -859,7 +842,7 @@ def run(args, backend_name: str = "embedded", data_dir: Path | None = None) -> d
     """One backend: load, reindex, serve, requests. A step that cannot run is reported
     in ``out["not_run"]`` (and the store server is stopped) instead of raised."""
     out: dict = {"backend": backend_name, "claims_arg": args.claims, "sources": args.sources,
-                 "machine": machine(), "clients": args.clients, "server_threads": args.threads,
+                 "machine": machine("pyoxigraph"), "clients": args.clients, "server_threads": args.threads,
                  "started": time.strftime("%Y-%m-%d %H:%M:%S"), "load_at_start": loadavg(),
                  "results": {}}
     temporary = data_dir is None
