@@ -18,6 +18,7 @@ from kb.model.dates import PDate
 from kb.model.names import NameSet, normalise
 from kb.model.quantity_spans import FoundQuantity, quantities
 from kb.model.sentences import Sentence, sentences
+from kb.model.text_normalisation import STOP_WORDS, stem
 from kb.model.time_spans import FoundTime, times
 
 MAX_NAME_WORDS = 6
@@ -93,12 +94,14 @@ def suggest(text: str, *, published: PDate | None = None, language: str | None =
                      "English only — check each suggestion's modality")
     out: list[Suggestion] = []
     last_speaker: str | None = None
+    shared = _SharedWords((names or {}).get("properties"))
     tables = 0
     for sentence in found:
         if len(_LETTER_WORD.findall(sentence.text)) < rules()["min_letter_words"]:
             tables += 1        # a table row, a list of figures, symbols: not a sentence
             continue
-        s = _one(sentence, published, language, article_type, names or {}, english, last_speaker)
+        s = _one(sentence, published, language, article_type, names or {}, shared, english,
+                 last_speaker)
         if s.modality == "reported-speech" and s.speaker and not is_pronoun(s.speaker):
             last_speaker = s.speaker
         if everything or s.score >= rules()["threshold"]:
@@ -119,8 +122,8 @@ def _english(text: str, language: str | None) -> bool:
     return sum(w in ENGLISH_CUES for w in words) / len(words) >= 0.08
 
 
-def _one(sentence: Sentence, published, language, article_type, names, english: bool,
-         last_speaker: str | None) -> Suggestion:
+def _one(sentence: Sentence, published, language, article_type, names, shared: "_SharedWords",
+         english: bool, last_speaker: str | None) -> Suggestion:
     text = sentence.text
     w = rules()["weights"]
     score, reasons = 0.0, []
@@ -139,7 +142,7 @@ def _one(sentence: Sentence, published, language, article_type, names, english: 
         add("time", f"time: {ts[0].surface}")
     entity_hits = _names_in(text, names.get("entities"))
     property_hits = _names_in(text, names.get("properties"))
-    property_hits += [h for h in _names_sharing_words(text, names.get("properties"))
+    property_hits += [h for h in shared.in_text(text)
                       if not any(set(h.owners) & set(p.owners) for p in property_hits)]
     if entity_hits or property_hits:
         add("kb_name", "names: " + ", ".join(h.text for h in (entity_hits + property_hits)[:3]))
@@ -228,49 +231,52 @@ def _names_in(text: str, names: NameSet | None) -> list[NameHit]:
     return [h for _, h in sorted(hits, key=lambda ih: ih[0])]
 
 
-STOPWORDS = frozenset("the a an of in on at to for by with and or from as is are was were "
-                      "be its their his her this that".split())
 SHARED_WORDS = 2 / 3      # of a property name's content words, written in the sentence
 
 
-def _stem(word: str) -> str:
-    """A crude English stem, enough to meet "controls" and "controlled": -s, -es, -ed,
-    -ing dropped, a doubled last consonant undone."""
-    for suffix in ("ing", "ed", "es", "s"):
-        if len(word) > len(suffix) + 3 and word.endswith(suffix):
-            word = word[:-len(suffix)]
-            if len(word) > 3 and word[-1] == word[-2] and word[-1] not in "aeiou":
-                word = word[:-1]
-            break
-    return word
+def _key(word: str) -> str:
+    """A word as property names are matched: the project's stem
+    (kb.model.text_normalisation.stem), with a doubled last consonant undone, so that
+    "controls" and "controlled" meet."""
+    word = stem(word)
+    return word[:-1] if len(word) > 4 and word[-1] == word[-2] and word[-1] not in "aeiou" else word
 
 
-def _names_sharing_words(text: str, names: NameSet | None) -> list[NameHit]:
-    """The KB's names of two or more content words most of which (SHARED_WORDS) the
-    sentence writes, best first: a property is rarely written as its label ("share
-    controlled by the Taliban" in "the Taliban controls over 70% of …")."""
-    if names is None or not names.names:
-        return []
-    stems = {_stem(w) for w in normalise(text).split()} - STOPWORDS
-    by_stem: dict[str, list[str]] = {}
-    for word in names.words:
-        by_stem.setdefault(_stem(word), []).append(word)
-    counts: dict[int, int] = {}
-    for stem in stems:
-        for word in by_stem.get(stem, ()):
-            for index in names.words[word]:
+class _SharedWords:
+    """The names of a NameSet by the keys of their content words, built once per text
+    (``suggest``) and asked for every sentence: which names two thirds of whose content
+    words (SHARED_WORDS) a sentence writes in any form ("share controlled by the
+    Taliban" in "the Taliban controls over 70% of …": a property is rarely written as
+    its label)."""
+
+    def __init__(self, names: NameSet | None):
+        self.names = names
+        self.by_key: dict[str, set[int]] = {}
+        self.sizes: dict[int, int] = {}
+        if names is None:
+            return
+        for index, words in enumerate(names.wordsets):
+            content = {_key(w) for w in words if w not in STOP_WORDS}
+            if len(content) >= 2 and names.owners[index]:
+                self.sizes[index] = len(content)
+                for key in content:
+                    self.by_key.setdefault(key, set()).add(index)
+
+    def in_text(self, text: str) -> list[NameHit]:
+        if not self.sizes:
+            return []
+        counts: dict[int, int] = {}
+        for key in {_key(w) for w in normalise(text).split() if w not in STOP_WORDS}:
+            for index in self.by_key.get(key, ()):
                 counts[index] = counts.get(index, 0) + 1
-    found = []
-    for index, shared in counts.items():
-        content = {_stem(w) for w in names.wordsets[index]} - STOPWORDS
-        if len(content) >= 2 and names.owners[index] and shared / len(content) >= SHARED_WORDS:
-            found.append((shared / len(content), names.names[index], names.owners[index]))
-    found.sort(key=lambda f: (-f[0], f[1]))
-    out: list[NameHit] = []
-    for _, norm, owners in found:
-        if not any(set(owners) & set(h.owners) for h in out):
-            out.append(NameHit(norm, owners))
-    return out[:3]
+        found = sorted(((shared / self.sizes[i], self.names.names[i], self.names.owners[i])
+                        for i, shared in counts.items() if shared / self.sizes[i] >= SHARED_WORDS),
+                       key=lambda f: (-f[0], f[1]))
+        out: list[NameHit] = []
+        for _, norm, owners in found:
+            if not any(set(owners) & set(h.owners) for h in out):
+                out.append(NameHit(norm, owners))
+        return out[:3]
 
 
 def _property_labels(qs: list[FoundQuantity], text: str) -> list[NameHit]:
@@ -284,7 +290,7 @@ def _property_labels(qs: list[FoundQuantity], text: str) -> list[NameHit]:
         elif unit.dimension == "ratio":
             after = _OF_WHAT.match(text[q.end:])
             what = after.group(1) if after and not any(c.isdigit() for c in after.group(1)) else None
-            while what and what.split()[-1].lower() in STOPWORDS:
+            while what and what.split()[-1].lower() in STOP_WORDS:
                 what = " ".join(what.split()[:-1]) or None
             out.append(NameHit(f"share of {what}" if what else "share"))
         elif unit.dimension.startswith("money"):
