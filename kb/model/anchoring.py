@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from kb.errors import InputError
+from kb.model.text_normalisation import PLAIN
 
 CONTEXT = 32  # characters of prefix/suffix kept for re-anchoring
 
@@ -23,14 +24,11 @@ class Anchor:
     end: int
 
 
-# Characters people type for the ones a text prints, and the ones that print nothing:
-# a quote copied from a page, or typed with straight quotes, still finds its words.
-# Both the text and the quote are compared through this table; the selector keeps the
-# text's own characters.
-VARIANTS = {**{c: "'" for c in "\u2018\u2019\u201a\u201b\u2032\u02bc\u0060\u00b4"},
-            **{c: '"' for c in "\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb"},
-            **{c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"},
-            "\u2026": "...", "\ufb01": "fi", "\ufb02": "fl"}
+# A quote copied from a page, or typed with straight quotes, still finds its words: the
+# text and the quote are compared through the project's table of typographic characters
+# (kb.model.text_normalisation.PLAIN; ligatures too), with the characters that print
+# nothing skipped; the selector keeps the text's own characters.
+VARIANTS = {**PLAIN, "\ufb01": "fi", "\ufb02": "fl"}
 INVISIBLE = frozenset("\u00ad\u200b\u200c\u200d\u2060\ufeff")   # soft hyphen, zero widths
 NEAREST_MIN = 60        # rapidfuzz score (0–100) under which no passage is "nearest"
 

@@ -30,11 +30,13 @@ say says said saying claim claims claimed claiming allegedly reportedly accordin
 fact check checked true false fake hoax misleading rumor rumour viral
 """.split())
 
-_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'",
-                         "\u2032": "'", "`": "'", "\u00b4": "'",
-                         "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"', "\u00bb": '"',
-                         "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-",
-                         "\u2212": "-", "\u00a0": " ", "\u2009": " ", "\u202f": " "})
+# typographic characters → what people type for them: every quote, apostrophe and dash
+# variant, the ellipsis, odd spaces (also the quote finder's table: kb.model.anchoring)
+PLAIN = {**{c: "'" for c in "\u2018\u2019\u201a\u201b\u2032\u02bc`\u00b4"},
+         **{c: '"' for c in "\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb"},
+         **{c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"},
+         "\u2026": "...", "\u00a0": " ", "\u2009": " ", "\u202f": " "}
+_QUOTES = str.maketrans(PLAIN)
 
 
 def _mark_class() -> str:
