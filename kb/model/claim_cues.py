@@ -5,6 +5,7 @@ kb/model/suggest_rules.yaml (docs/extraction.md); this module only matches them.
 """
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -107,10 +108,9 @@ _MODAL_END = re.compile(r"\b(?:may|might|could|would|can)(?:\s+(?:still|well|als
 
 _NOT_NAME_HEADS = frozenset("the a an in on at but and or so yet today yesterday tonight "
                             "meanwhile however still also then now two three".split())
-_CALENDAR = frozenset("monday tuesday wednesday thursday friday saturday sunday january "
-                      "february march april may june july august september october "
-                      "november december jan feb mar apr jun jul aug sep sept oct nov "
-                      "dec".split())
+# month and weekday names as written, lower case ("sept" and "sep" both)
+MONTHS = frozenset({m.lower() for m in (*calendar.month_name[1:], *calendar.month_abbr[1:])} | {"sept"})
+_CALENDAR = MONTHS | {d.lower() for d in calendar.day_name}
 
 
 def _after_determiner(before: str) -> bool:

@@ -11,15 +11,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from kb.errors import InputError
-from kb.model.claim_cues import rules
+from kb.model.claim_cues import MONTHS, rules
 from kb.model.english_numbers import BIG, ONES, SCALES, TEENS, TENS, VAGUE
 from kb.model.qualifiers import qualifiers
 from kb.model.quantity import Quantity, parse_quantity
 from kb.model.units import ALIASES, CURRENCY_SYMBOLS, UNSUPPORTED
 
-_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "sept", "oct", "nov",
-           "dec", "january", "february", "march", "april", "june", "july", "august",
-           "september", "october", "november", "december")
 _NUMBER_WORDS = {*ONES, *TEENS, *TENS, *BIG, "hundred", "dozen", *VAGUE, "tens", "scores",
                  "zero"} - {"lakh", "lakhs", "crore", "crores"}
 _TOKEN = re.compile(r"[A-Za-z]{1,3}\$|[$€£¥₹₽]|\d+(?:[.,]\d+)*(?:[-–]\d+(?:[.,]\d+)*)?%?"
@@ -30,7 +27,8 @@ MAX_WORDS_AFTER = 4
 # compiled once: pysbd compiles many patterns of its own and would push these out of
 # the re module's cache
 _DIGITS = re.compile(r"[\d.,]+")
-_MONTH_BEFORE = re.compile(r"\b(?:" + "|".join(_MONTHS) + r")\.?\s*$", re.IGNORECASE)
+_MONTH_BEFORE = re.compile(r"\b(?:" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?\s*$",
+                           re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -83,7 +81,7 @@ def _anchor(tokens, i: int, sentence: str) -> bool:
         if _ORDINAL.match(sentence[end:end + 3]) or _CLOCK.match(sentence[end:]):
             return False
         if _MONTH_BEFORE.search(sentence[:start]) \
-                or nxt.rstrip(".") in _MONTHS:
+                or nxt.rstrip(".") in MONTHS:
             return False            # "Nov. 19", "19 November"
         if re.fullmatch(r"(1[89]|20)\d\d", digits) and not tok.endswith("%") and \
                 prev not in CURRENCY_SYMBOLS and nxt not in SCALES and nxt not in ALIASES:
