@@ -22,6 +22,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from kb.model.iris import slugify
@@ -119,17 +120,19 @@ def draft(suggestions: list[Suggestion], text: str, *, article_ref: str | None =
                 lines.append(f"    {key}: {_s(str(value))}")
         lines.append("")
     lines.append("claims:")
+    squeezed = lru_cache(maxsize=1)(lambda: " ".join(text.split()))   # only if a quote repeats
     for s in suggestions:
-        lines += _entry(s, text, ref, labels)
+        lines += _entry(s, text, squeezed, ref, labels)
     return "\n".join(lines) + "\n"
 
 
-def _context(text: str, s: Suggestion) -> int | None:
+def _context(text: str, squeezed, s: Suggestion) -> int | None:
     """The prefix/suffix length that tells this occurrence of the quote apart (None:
-    the quote occurs once; 0: nothing up to 200 characters around it does)."""
+    the quote occurs once; 0: nothing up to 200 characters around it does).
+    ``squeezed()``: the text with its whitespace squeezed, made once per draft."""
     if text.count(s.quote) <= 1:
         return None
-    squeezed = " ".join(text.split())
+    squeezed = squeezed()
     for k in CONTEXTS:       # compared as the importer compares them: whitespace squeezed
         window = " ".join(text[max(0, s.start - k):s.end + k].split())
         if squeezed.count(window) == 1:
@@ -137,10 +140,10 @@ def _context(text: str, s: Suggestion) -> int | None:
     return 0
 
 
-def _entry(s: Suggestion, text: str, ref: str, labels) -> list[str]:
+def _entry(s: Suggestion, text: str, squeezed, ref: str, labels) -> list[str]:
     claim = draft_claim(s, lambda hit: _name(hit, labels))
     out = [f"  # {s.id} · score {s.score:g} · {'; '.join(s.reasons)}"]
-    k = _context(text, s)
+    k = _context(text, squeezed, s)
     if k == 0:
         return out + [f"  # {_s(s.quote)}", "  #   the same words, with the same 200 characters "
                       "around them, stand several times in the text: a claims file cannot "

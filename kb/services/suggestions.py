@@ -141,10 +141,10 @@ class Suggester:
 
     def for_data(self, data: ArticleData) -> ArticleSuggestions:
         """The suggestions for an article read from a file (not stored)."""
+        self.names.ensure_built()
         return self._run(data.text or "", data)
 
     def _run(self, text: str, meta: ArticleData) -> ArticleSuggestions:
-        self.names.ensure_built()
         names = {kind: self.names.all_names(kind) for kind in ("entities", "properties")}
         found = suggest(text, published=meta.published, language=meta.language,
                         article_type=meta.kind, names=names)
