@@ -29,13 +29,13 @@ def resolve(kind: str, value: str) -> str:
 
 def resolve_name(kind: str, value: str) -> str:
     """A name as people type it (a key, IRI, label or alias, whatever its case, accents
-    or dashes: kb.services.entities.find) → the IRI of the resource it names, the
-    survivor of a merged one; else as ``resolve``. Raises InputError for a name two
-    resources share."""
+    or dashes), an id or an IRI → the IRI of the resource it names, the survivor of a
+    merged one (``Comparisons.resolve_ref``); a name that names nothing resolves to a
+    no-match IRI, as ``resolve``. Raises InputError for a name two resources share."""
     try:
-        return str(get_kb().entities.find(kind, value, follow=True).iri)
+        return str(get_kb().comparisons.resolve_ref(kind, value))
     except NotFound:
-        return resolve(kind, value)
+        return "urn:claimkb:no-such-" + kind
 
 
 def short(iri: str | None) -> str:

@@ -20,6 +20,7 @@ from kb.derived.compare_index import COUNT_COLUMN
 from kb.derived.registry import DerivedIndexes
 from kb.errors import InputError, NotFound
 from kb.model.iris import Minter
+from kb.model.names import normalise
 from kb.model.verdicts import (AGREE, COMPATIBLE, CONFLICT, CONSISTENT, CONTESTED, COUNTED,
                                NO_VERDICT, NOT_COMPARABLE, PARTIAL, UNVERIFIED, VERDICTS,
                                ClaimFacts, Identity, Verdict, claim_status, compare_pair,
@@ -176,7 +177,7 @@ class Comparisons:
         verdict = _check_verdict(verdict)
         return {"subject": str(self.resolve_ref("entities", subject)) if subject else None,
                 "prop": str(self.resolve_ref("properties", prop)) if prop else None,
-                "source": str(self.articles.source_iri(source)) if source else None,
+                "source": str(self._source(source)) if source else None,
                 "verdict": verdict}
 
     def report(self, *, subject: str | None = None, prop: str | None = None,
@@ -297,12 +298,36 @@ class Comparisons:
         return out
 
     def resolve_ref(self, kind: str, ref: str) -> URIRef:
+        """An IRI; a key, label or alias as people type it (any case, accents or dashes:
+        the names index, kb.model.names.normalise), the survivor of a merged one; or an
+        id. Raises NotFound, InputError (a name two resources share)."""
         if ref.startswith(("http://", "https://")):
             return URIRef(ref)
+        named = self._named(kind, ref)
+        if named is not None:
+            return named
         try:
             return self.iris.resolve(kind, ref)
         except NotFound:
             raise NotFound(f"no {kind[:-1]} {ref!r}") from None
+
+    def _named(self, kind: str, ref: str) -> URIRef | None:
+        index = self.indexes.names_index
+        index.ensure_built()
+        rows = {index.survivor(r).iri: r for r in index.lookup(kind, normalise(ref))}
+        if len(rows) > 1:
+            raise InputError(f"{ref!r} names several {kind}: {', '.join(sorted(rows))}")
+        return URIRef(next(iter(rows))) if rows else None
+
+    def _source(self, ref: str) -> URIRef:
+        """An article (id, IRI, URL or headline) or a publisher by any of its names."""
+        try:
+            return self.articles.source_iri(ref)
+        except NotFound:
+            named = self._named("publishers", ref)
+            if named is None:
+                raise
+            return named
 
 
 def group_facts(facts: Iterable[ClaimFacts], identity: Identity) -> list[Fact]:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from flask import Blueprint, request, url_for
 
-from kb.errors import InputError, NotFound
-
 from ..context import get_kb
 from ..params import resolve_name
 from ..presenters.compare import fact_row, shown_pairs
@@ -34,7 +32,7 @@ def index(fmt):
     per_fact = PAIRS_PER_PAGE if one_fact else PAIRS_PER_FACT
     query = {"subject": resolve_name("entities", filters["subject"]) if filters["subject"] else None,
              "prop": resolve_name("properties", filters["property"]) if filters["property"] else None,
-             "source": _source(filters["source"]), "verdict": filters["verdict"]}
+             "source": filters["source"], "verdict": filters["verdict"]}
     total = kb.comparison_counts(**query)["facts"]
     shown = kb.comparison_report(**query, limit=FACTS_PER_PAGE, offset=(page - 1) * FACTS_PER_PAGE)
     start = (pairs_page - 1) * per_fact if one_fact else 0
@@ -52,17 +50,6 @@ def index(fmt):
     }
     return respond(fmt, template="compare/index.html", data=data,
                    twins={"json": url_for("compare.index", fmt="json", **args, page=page)})
-
-
-def _source(value: str | None) -> str | None:
-    """An article (id, URL or headline) or a publisher by any of its names: a publisher's
-    name is turned into its IRI here, the rest is the comparison's to resolve."""
-    if not value:
-        return None
-    try:
-        return str(get_kb().entities.find("publishers", value, follow=True).iri)
-    except (NotFound, InputError):
-        return value
 
 
 def _positive(raw: str | None) -> int:

@@ -325,3 +325,14 @@ def test_report_judges_only_pairs_whose_times_overlap():
 def test_report_refuses_not_comparable_filter(demo):
     with pytest.raises(InputError, match="--claim"):
         demo.comparison_report(verdict=NOT_COMPARABLE)
+
+
+def test_the_reports_filters_take_names_as_people_type_them(demo_kb):
+    """A subject, property or publisher by label or alias, any case or dashes (the names
+    index), gives what its id gives: the CLI and /compare share this."""
+    by_id = demo_kb.comparisons.report_counts(subject="afghan-tajik-border", prop="length")
+    assert by_id["facts"] == 1
+    for subject in ("Afghanistan–Tajikistan border", "afghan tajik border", "Afghan-Tajik Border"):
+        assert demo_kb.comparisons.report_counts(subject=subject, prop="Length") == by_id
+    assert demo_kb.comparisons.report_counts(source="The Times") == \
+        demo_kb.comparisons.report_counts(source="the-times")
