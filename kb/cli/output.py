@@ -6,14 +6,11 @@ import io
 
 import click
 
+from kb.model.text_normalisation import clip
+
+__all__ = ["FORMATS_OUT", "clip", "echo_csv", "echo_table"]
+
 FORMATS_OUT = ("table", "json", "csv")
-
-
-def clip(text, width):
-    if not text:
-        return ""
-    text = " ".join(str(text).split())
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def echo_table(headers, rows) -> None:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from kb.errors import InputError
-from kb.model.text_normalisation import PLAIN
+from kb.model.text_normalisation import PLAIN, clip
 
 CONTEXT = 32  # characters of prefix/suffix kept for re-anchoring
 
@@ -117,7 +117,7 @@ def locate(text: str, quote: str, *, prefix: str | None = None, suffix: str | No
     matches = _spans(folded, wanted) if wanted else []
     if not matches:
         near = nearest(text, quote)
-        hint = (f"; the nearest passage ({near[1]}% alike) is {_clip(near[0])!r}" if near else "")
+        hint = (f"; the nearest passage ({near[1]}% alike) is {clip(near[0], 120)!r}" if near else "")
         raise InputError(f"quote not found in the article text: {quote[:80]!r}{hint}", where=where)
     if len(matches) > 1 and (prefix or suffix):
         def fits(span: tuple[int, int]) -> bool:
@@ -133,8 +133,3 @@ def locate(text: str, quote: str, *, prefix: str | None = None, suffix: str | No
     start, end = matches[0]
     return Anchor(exact=text[start:end], prefix=text[max(0, start - CONTEXT):start],
                   suffix=text[end:end + CONTEXT], start=start, end=end)
-
-
-def _clip(text: str, size: int = 120) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= size else text[:size - 1] + "…"

@@ -131,3 +131,12 @@ def char_ngrams(tokens: Iterable[str], n: int = NGRAM) -> list[str]:
 def fold_label(text: str | None) -> str:
     """A label (a publisher's name) as compared: folded, punctuation and spaces removed."""
     return "".join(WORD_RE.findall(clean(text or "").casefold()))
+
+
+def clip(text, width: int) -> str:
+    """``text`` on one line (whitespace squeezed), cut to ``width`` characters with "…"
+    when longer; "" for nothing. For messages, tables and titles."""
+    if not text:
+        return ""
+    text = " ".join(str(text).split())
+    return text if len(text) <= width else text[: width - 1] + "…"

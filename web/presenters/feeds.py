@@ -9,6 +9,8 @@ from typing import Iterable
 
 from flask import url_for
 
+from kb.model.text_normalisation import clip
+
 from ..params import short
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -49,11 +51,6 @@ def atom(*, title: str, feed_id: str, self_url: str, page_url: str, entries: lis
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="utf-8")
 
 
-def _clip(text: str | None, size: int = 140) -> str:
-    text = " ".join((text or "").split())
-    return text if len(text) <= size else text[:size - 1].rstrip() + "…"
-
-
 def claim_entry(row: dict, url: str) -> dict:
     """A row of the claims index as an entry."""
     words = row.get("statement") or row.get("quote") or short(row["iri"])
@@ -64,7 +61,7 @@ def claim_entry(row: dict, url: str) -> dict:
     summary = (f"{content}{words}\n{row.get('publisher_name') or 'unknown publisher'}, "
                f"{row.get('article_title') or ''}, published {row.get('published') or 'no date'}"
                f"; {row['modality']}{said}")
-    return {"id": row["iri"], "title": _clip(words), "updated": row["recorded"], "url": url,
+    return {"id": row["iri"], "title": clip(words, 140), "updated": row["recorded"], "url": url,
             "summary": summary, "author": row.get("publisher_name"),
             "categories": [row["modality"]] + ([row["verdict"].lower()] if row.get("verdict") else [])}
 
@@ -76,9 +73,9 @@ def conflict_entry(verdict: dict, a: dict, b: dict, url: str) -> dict:
     title = (f"Conflict: {label}: {a.get('value_text') or '?'} ({a.get('publisher_name') or '?'}) "
              f"vs {b.get('value_text') or '?'} ({b.get('publisher_name') or '?'})")
     summary = (f"{verdict.get('reason') or ''}\nseverity: {verdict.get('severity') or 'unknown'}\n"
-               f"{a.get('publisher_name') or '?'}: {_clip(a.get('statement') or a.get('quote'), 300)}\n"
-               f"{b.get('publisher_name') or '?'}: {_clip(b.get('statement') or b.get('quote'), 300)}")
-    return {"id": f"{a['iri']}#conflict-with-{short(b['iri'])}", "title": _clip(title, 200),
+               f"{a.get('publisher_name') or '?'}: {clip(a.get('statement') or a.get('quote'), 300)}\n"
+               f"{b.get('publisher_name') or '?'}: {clip(b.get('statement') or b.get('quote'), 300)}")
+    return {"id": f"{a['iri']}#conflict-with-{short(b['iri'])}", "title": clip(title, 200),
             "updated": max(a["recorded"], b["recorded"]), "url": url, "summary": summary,
             "categories": ["conflict", verdict.get("severity") or "unknown"]}
 

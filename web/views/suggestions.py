@@ -21,6 +21,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, request, url_for
 
 from kb.errors import InputError
+from kb.model.text_normalisation import clip
 
 from ..auth import current_user, requires, safe_next
 from ..context import get_kb
@@ -76,13 +77,8 @@ def _done(article_id: str, sid: str, form: dict, *, dismissed: bool, quote: str)
     if wants_data():
         return {"ok": True, "article": article_id, "id": sid, "dismissed": dismissed,
                 "quote": quote, "url": url_for("suggestions.index", article_id=article_id)}
-    flash(f"Suggestion {'dismissed' if dismissed else 'restored'}: “{_short(quote)}”")
+    flash(f"Suggestion {'dismissed' if dismissed else 'restored'}: “{clip(quote, 80)}”")
     back = form.get("next")
     target = (safe_next(back) if back
               else url_for("articles.show", ident=article_id, _anchor="suggestions"))
     return redirect(target, 303)
-
-
-def _short(text: str, size: int = 80) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= size else text[:size - 1].rstrip() + "…"
