@@ -165,6 +165,10 @@ class KnowledgeBase:
         """The suggested claims of an article read from a file, not stored."""
         return self.suggester.for_data(data)
 
+    def suggestion(self, ref: str, sid: str):
+        """(the article's suggestions, one of them, dismissed or not). Raises NotFound."""
+        return self.suggester.find(ref, sid)
+
     def dismiss_suggestion(self, ref: str, sid: str, *, user: str | None = None):
         return self.suggester.dismiss(ref, sid, user or self.actor)
 

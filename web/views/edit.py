@@ -64,7 +64,6 @@ bp = Blueprint("edit", __name__)
 
 SUGGESTIONS = 10        # at most this many suggestions for a name
 MAX_SUGGEST_QUERY = 200
-# the index page (with its ?q= search) of each kind: the "find existing" links
 
 
 @bp.get("/articles/<article_id>/claims/new")
@@ -80,7 +79,7 @@ def new(article_id: str):
     args = request.args
     if args.get("suggestion"):
         # NotFound (→ 404) for an id the current text does not suggest
-        result, suggested = kb.suggester.find(str(article), args["suggestion"].strip())
+        result, suggested = kb.suggestion(str(article), args["suggestion"].strip())
         anchor = anchor_at(text, suggested.start, suggested.end)
         fields, notes = suggestion_fields(result, suggested, kb.iris.local_id)
         form.update(fields, quote=anchor.exact, quote_prefix=anchor.prefix,
