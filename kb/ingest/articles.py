@@ -5,26 +5,24 @@ An article (schema:NewsArticle or another schema:CreativeWork type) is identifie
 its URL, or by a name when it has none. Each distinct text is a ckb:ArticleText
 version stamped with its SHA-256; importing the same text again changes nothing, a
 changed text becomes a new version that prov:wasRevisionOf the previous one.
+
+Downloads go through kb.ingest.fetch (the SSRF guard, shared by the CLI and the web). ``read_upload`` reads a file a
+browser uploaded (the web's /import), with the checks a file on disk does not need.
 """
 from __future__ import annotations
 
 import codecs
-import http.client
-import ipaddress
 import re
-import socket
-import urllib.error
-import urllib.parse
-import urllib.request
 from collections.abc import Collection
 from pathlib import Path
 
 from rdflib import URIRef
 
 from kb.errors import InputError, NotFound
+from kb.ingest.fetch import download
 from kb.model.article import ArticleData
 from kb.model.dates import parse_date
-from kb.model.urls import check_url, link_target
+from kb.model.urls import link_target
 
 
 # from_html: the charset a page declares (<meta charset=...> or http-equiv Content-Type),
@@ -174,190 +172,24 @@ def from_html(raw: bytes | str, where: str, max_bytes: int, url: str | None = No
     )
 
 
-# fetch: where an article download may connect (SSRF guard, docs/article-extraction.md)
-FETCH_MAX_REDIRECTS = 10
-
-
-NAT64 = ipaddress.ip_network("64:ff9b::/96")        # RFC 6052: the last 32 bits
-NAT64_LOCAL = ipaddress.ip_network("64:ff9b:1::/48")  # RFC 8215
-
-
-def _carried_ipv4(addr: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
-    """The IPv4 address an IPv6 address carries, which is where it can lead: mapped
-    (::ffff:a.b.c.d), compatible (::a.b.c.d), 6to4 (2002:…), Teredo (the client), or
-    NAT64 (64:ff9b::/96, 64:ff9b:1::/48)."""
-    if addr.ipv4_mapped is not None:
-        return addr.ipv4_mapped
-    if addr.sixtofour is not None:
-        return addr.sixtofour
-    if addr.teredo is not None:
-        return addr.teredo[1]
-    if addr in NAT64 or addr in NAT64_LOCAL or (int(addr) >> 32 == 0 and int(addr) > 1):
-        return ipaddress.IPv4Address(int(addr) & 0xFFFFFFFF)
-    return None
-
-
-def address_refusal(ip: str) -> str | None:
-    """Why an article fetch must not connect to the address ``ip`` (None: a public
-    address): loopback, private (10/8, 172.16/12, 192.168/16, fc00::/7, ...),
-    link-local (169.254/16, fe80::/10), unspecified (0.0.0.0, ::), multicast, or any
-    other address that is not globally routable (shared, reserved, documentation...).
-    An IPv6 address that carries an IPv4 one (mapped, compatible, 6to4, Teredo,
-    NAT64) is judged as that IPv4 address."""
-    try:
-        addr = ipaddress.ip_address(ip.split("%", 1)[0])
-    except ValueError:
-        return "not an IP address"
-    if addr.version == 6:
-        carried = _carried_ipv4(addr)
-        if carried is not None:
-            addr = carried
-    for test, what in (("is_unspecified", "an unspecified address"),
-                       ("is_loopback", "a loopback address"),
-                       ("is_multicast", "a multicast address"),
-                       ("is_link_local", "a link-local address"),
-                       ("is_private", "a private address")):
-        if getattr(addr, test):
-            return what
-    if not addr.is_global:
-        return "not a public address"
-    return None
-
-
-class _FetchGuard:
-    """The addresses a fetch may connect to: public ones, or any with ``local``;
-    ``allow`` lists "ip:port" ("[ip]:port" for IPv6) reachable even when local."""
-
-    def __init__(self, url: str, local: bool, allow: Collection[str]):
-        self.url, self.local, self.allow = url, local, frozenset(allow)
-
-    def refuse(self, message: str):
-        return InputError(f"{message}; set fetch_local_addresses (CLAIMKB_FETCH_LOCAL_ADDRESSES"
-                          "=true) to fetch from local addresses", where=self.url)
-
-    def check(self, host: str, ip: str, port: int) -> None:
-        shown = f"[{ip}]:{port}" if ":" in ip else f"{ip}:{port}"
-        if self.local or shown in self.allow:
-            return
-        why = address_refusal(ip)
-        if why:
-            raise self.refuse(f"refusing to connect to {ip}, {why}" if host == ip else
-                              f"refusing to connect to {host} ({ip}, {why})")
-
-    def connect(self, address, timeout=socket._GLOBAL_DEFAULT_TIMEOUT, source_address=None):
-        """socket.create_connection, connecting only to checked addresses: every
-        address the host resolves to is checked before any connection is tried, and
-        the peer address after it (DNS rebinding cannot swap a checked name)."""
-        host, port = address
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        for *_, sockaddr in infos:
-            self.check(host, sockaddr[0], port)
-        error = None
-        for family, kind, proto, _, sockaddr in infos:
-            sock = socket.socket(family, kind, proto)
-            try:
-                if timeout is not socket._GLOBAL_DEFAULT_TIMEOUT:
-                    sock.settimeout(timeout)
-                if source_address:
-                    sock.bind(source_address)
-                sock.connect(sockaddr)
-                self.check(host, sock.getpeername()[0], port)
-                return sock
-            except OSError as exc:
-                error = exc
-                sock.close()
-            except BaseException:
-                sock.close()
-                raise
-        raise error if error is not None else OSError(f"cannot resolve {host}")
-
-    def check_redirect(self, newurl: str) -> None:
-        """Refuse a redirect to a URL that is not http(s), or whose host is an IP
-        literal this guard refuses (host names are checked when connecting)."""
-        if not newurl.lower().startswith(("http://", "https://")):
-            shown = newurl if len(newurl) <= 80 else newurl[:77] + "..."
-            raise InputError(f"the page redirects to {shown!r}: only http:// and https:// "
-                             "redirects are followed", where=self.url)
-        parts = urllib.parse.urlsplit(newurl)
-        try:
-            ipaddress.ip_address((parts.hostname or "").split("%", 1)[0])
-        except ValueError:
-            return
-        self.check(parts.hostname, parts.hostname, parts.port or
-                   (443 if parts.scheme.lower() == "https" else 80))
-
-
-def _opener(guard: _FetchGuard) -> urllib.request.OpenerDirector:
-    """urllib without proxies (the guard must see the real peer), with connections
-    through ``guard.connect`` and every redirect hop checked."""
-
-    class Connection(http.client.HTTPConnection):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            self._create_connection = guard.connect
-
-    class SecureConnection(http.client.HTTPSConnection):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            self._create_connection = guard.connect
-
-    class HTTP(urllib.request.HTTPHandler):
-        def http_open(self, req):
-            return self.do_open(Connection, req)
-
-    class HTTPS(urllib.request.HTTPSHandler):
-        def https_open(self, req):
-            return self.do_open(SecureConnection, req, context=self._context)
-
-    class Redirects(urllib.request.HTTPRedirectHandler):
-        max_redirections = FETCH_MAX_REDIRECTS
-
-        def http_error_302(self, req, fp, code, msg, headers):
-            location = headers.get("location") or headers.get("uri")
-            if location:
-                try:
-                    guard.check_redirect(urllib.parse.urljoin(req.full_url, location.strip()))
-                except InputError:
-                    fp.close()
-                    raise
-            return super().http_error_302(req, fp, code, msg, headers)
-
-        http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
-
-    return urllib.request.build_opener(urllib.request.ProxyHandler({}), HTTP(), HTTPS(),
-                                       Redirects())
-
-
 def fetch(url: str, timeout: float, max_bytes: int, *, local_addresses: bool = False,
           allow: Collection[str] = ()) -> ArticleData:
-    """Download ``url`` and extract it. Raises InputError for a non-HTML/text page, a
-    failed download, a URL that is not http(s), or a redirect to one.
+    """Download ``url`` (kb.ingest.fetch.download: the SSRF guard, the time and size
+    limits) and extract it. Raises InputError for a non-HTML/text page, a failed or
+    refused download, a URL that is not http(s), or a redirect to one.
 
-    With ``local_addresses`` false (the CLI passes the ``fetch_local_addresses``
-    setting, default false) the download connects only to public addresses: a URL or
-    redirect whose host is or resolves to a loopback, private, link-local, multicast
-    or unspecified address is refused before any connection is made (and the peer is
+    With ``local_addresses`` false (callers pass the ``fetch_local_addresses`` setting,
+    default false) the download connects only to public addresses: a URL or redirect
+    whose host is or resolves to a loopback, private, link-local, multicast or
+    unspecified address is refused before any connection is made (and the peer is
     checked again once connected). ``allow``: "ip:port" addresses reachable anyway
     (a seam for tests that serve from 127.0.0.1). No proxy is used."""
-    if not url.startswith(("http://", "https://")):
-        raise InputError("only http:// and https:// URLs can be fetched", where=url)
-    check_url(url, "the URL", where=url)
-    guard = _FetchGuard(url, local_addresses, allow)
-    request = urllib.request.Request(url, headers={"User-Agent": "claimkb/0.1"})
-    try:
-        with _opener(guard).open(request, timeout=timeout) as response:
-            ctype = response.headers.get_content_type()
-            charset = response.headers.get_content_charset()
-            body = response.read(max_bytes * 4 + 1)
-    except urllib.error.HTTPError as exc:
-        exc.close()  # its response holds the socket
-        raise InputError(f"download failed: HTTP {exc.code}", where=url) from None
-    except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as exc:
-        raise InputError(f"download failed: {getattr(exc, 'reason', exc)}", where=url) from None
+    page = download(url, timeout, max_bytes * 4, local_addresses=local_addresses, allow=allow)
+    ctype, body = page.content_type, page.body
     if ctype in ("text/html", "application/xhtml+xml"):
-        if charset:  # the HTTP header's charset wins over the page's own declaration
+        if page.charset:  # the HTTP header's charset wins over the page's own declaration
             try:
-                body = body.decode(charset, errors="replace")
+                body = body.decode(page.charset, errors="replace")
             except LookupError:
                 pass
         return from_html(body, url, max_bytes, url=url)
@@ -366,6 +198,11 @@ def fetch(url: str, timeout: float, max_bytes: int, *, local_addresses: bool = F
         data.url = url
         return data
     raise InputError(f"not an HTML page (Content-Type: {ctype})", where=url)
+
+
+HTML_EXTENSIONS = (".html", ".htm", ".xhtml")
+# what the web's /import accepts as an uploaded article (the CLI reads any other file as text)
+UPLOAD_EXTENSIONS = (*HTML_EXTENSIONS, ".txt")
 
 
 def read_file(path: Path, max_bytes: int, fmt: str | None = None,
@@ -377,15 +214,36 @@ def read_file(path: Path, max_bytes: int, fmt: str | None = None,
         raw = path.read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}", where=str(path)) from None
-    kind = fmt or ("html" if path.suffix.lower() in (".html", ".htm", ".xhtml") else "text")
+    return from_bytes(raw, str(path), max_bytes, fmt, url=url)
+
+
+def from_bytes(raw: bytes, name: str, max_bytes: int, fmt: str | None = None,
+               url: str | None = None) -> ArticleData:
+    """An article from the bytes of the file ``name`` (read_file; an uploaded file),
+    HTML by its extension (.html, .htm, .xhtml) else text, unless ``fmt`` ("html",
+    "text") says; identified by the file's stem unless the data gives a key. Raises
+    InputError naming ``name``."""
+    kind = fmt or ("html" if Path(name).suffix.lower() in HTML_EXTENSIONS else "text")
     if kind == "html":
-        data = from_html(raw, str(path), max_bytes, url=url)
+        data = from_html(raw, name, max_bytes, url=url)
     elif kind == "text":
-        data = from_text(raw, str(path), max_bytes)
+        data = from_text(raw, name, max_bytes)
     else:
-        raise InputError(f"unknown article format {fmt!r} (html or text)", where=str(path))
-    data.key = data.key or path.stem
+        raise InputError(f"unknown article format {fmt!r} (html or text)", where=name)
+    data.key = data.key or Path(name).stem
     return data
+
+
+def read_upload(raw: bytes, name: str, max_bytes: int, fmt: str | None = None,
+                url: str | None = None) -> ArticleData:
+    """An uploaded article file (the web's /import): as ``from_bytes``, after refusing
+    a name without one of UPLOAD_EXTENSIONS and an empty file. Raises InputError."""
+    if Path(name).suffix.lower() not in UPLOAD_EXTENSIONS:
+        raise InputError(f"an article file is {', '.join(UPLOAD_EXTENSIONS)} (HTML or plain "
+                         "text)", where=name)
+    if not raw.strip():
+        raise InputError("the file is empty", where=name)
+    return from_bytes(raw, name, max_bytes, fmt, url=url)
 
 
 def require_text(text: str | None, article: URIRef) -> str:

@@ -147,8 +147,10 @@ def _text(value: Any, name: str, where: str) -> str:
     return str(value)
 
 
-def parse(ctx: Context, path: Path, progress=None) -> ParsedFile:
+def parse(ctx: Context, path: Path, progress=None, *, article_files: bool = True) -> ParsedFile:
     """Read a claims file into article data and claim records (nothing is written).
+    ``article_files`` false refuses articles read from files (``file``, ``html``): an
+    uploaded claims file (the web's /import) must not read the server's files.
 
     Raises InputError naming the file, line and claim for any problem.
     """
@@ -164,7 +166,7 @@ def parse(ctx: Context, path: Path, progress=None) -> ParsedFile:
         raise InputError(f"unsupported claims file version {version!r} (this claimkb reads 1)",
                          where=where)
     parsed = ParsedFile()
-    base_dir = path.parent
+    base_dir = path.parent if article_files else None
 
     tables: dict[str, dict[str, Named]] = {}
     for section, minter in (("entities", ctx.iris.entity), ("properties", ctx.iris.property),
@@ -303,7 +305,7 @@ def _check_part_of_cycles(entities: dict[str, Named], where: str) -> None:
             visit(node, [node])
 
 
-def _article(spec: dict, key: str, base_dir: Path, ctx: Context, loc: str) -> ArticleData:
+def _article(spec: dict, key: str, base_dir: Path | None, ctx: Context, loc: str) -> ArticleData:
     limit = ctx.settings.max_article_bytes
     for name, what in (("url", "the article URL"), ("via", "the via URL")):
         if spec.get(name) is not None:
@@ -311,6 +313,10 @@ def _article(spec: dict, key: str, base_dir: Path, ctx: Context, loc: str) -> Ar
     sources = [k for k in ("file", "html", "text") if k in spec]
     if len(sources) > 1:
         raise InputError(f"give one of file, html, text (got {', '.join(sources)})", where=loc)
+    if ("file" in spec or "html" in spec) and base_dir is None:
+        raise InputError("an uploaded claims file cannot read article files (file, html): "
+                         "import the article first and name it in the claims' article, "
+                         "or give its text", where=loc)
     if "file" in spec or "html" in spec:
         name = spec.get("file") or spec.get("html")
         file = (base_dir / str(name))

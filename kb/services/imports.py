@@ -1,9 +1,19 @@
 """Importing files: a claims YAML file, TriG, N-Quads or schema.org ClaimReview JSON-LD,
 by extension or by name. Everything is parsed and checked first and written in one
 atomic update: on any error (InputError naming file, line or claim) nothing is written.
+
+The web's /import uses the same path for a file a browser uploaded (``import_upload``:
+the bytes are checked as text, put in a private temporary folder under the file's own
+name, imported with ``import_file``, and every message names the file as uploaded; a
+claims file there may not read article files from the server's disk), and reads
+articles as ``claimkb import-article`` does (``fetch_article``: kb.ingest.fetch's guard
+with the settings; ``read_article``: an uploaded .html/.htm/.txt file).
 """
 from __future__ import annotations
 
+import re
+import tempfile
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -12,6 +22,8 @@ from kb.config import MAX_IMPORT_DEPTH, Settings
 from kb.derived.registry import DerivedIndexes
 from kb.errors import InputError
 from kb.ingest import claimreview, claimsfile
+from kb.ingest.articles import fetch, read_upload
+from kb.model.article import ArticleData
 from kb.model.iris import Minter
 from kb.services.claims import Claims
 from kb.services.names import Names
@@ -35,10 +47,20 @@ class ImportReport:
     notes: list[str] = field(default_factory=list)
     resolved: list[str] = field(default_factory=list)      # names resolved to existing ones
     warnings: list[str] = field(default_factory=list)      # near-duplicates
+    new: int | None = None        # claims not in the KB before (None for TriG, N-Quads)
 
 
 def _progress_noop(_done: int, _total: int) -> None:
     return None
+
+
+def upload_name(name: str) -> str:
+    """A file name a browser sent, as a name safe to create in a folder of our own: its
+    last path part, characters other than letters, digits, ``.``, ``-`` and ``_``
+    replaced, at most 100 characters ("upload" when nothing is left)."""
+    base = re.sub(r"[^\w.-]", "_", name.replace("\\", "/").rsplit("/", 1)[-1])
+    base = base.lstrip(".")[-100:]
+    return base or "upload"
 
 
 def detect_format(path: Path) -> str:
@@ -71,13 +93,15 @@ class Importer:
 
     def import_file(self, path: Path, fmt: str | None = None,
                     progress: Callable[[int, int], None] | None = None, *,
-                    strict: bool = False) -> ImportReport:
+                    strict: bool = False, article_files: bool = True,
+                    user: str | None = None) -> ImportReport:
         """Import a claims YAML, TriG, N-Quads or ClaimReview JSON-LD file, by extension
         or ``fmt``; ``progress(done, total)`` is called as claims are checked. Names are
         resolved to the KB's resources (kb.services.names; the report lists what was
-        resolved and the near-duplicates; ``strict`` refuses a file with any). RDF is
-        loaded as it is. Raises InputError (naming file, line or claim: nothing is
-        written), StoreError."""
+        resolved and the near-duplicates; ``strict`` refuses a file with any;
+        ``article_files`` false: a claims file may not read article files; ``user``:
+        who the claims' history names, else the KB's actor). RDF is loaded as it is.
+        Raises InputError (naming file, line or claim: nothing is written), StoreError."""
         path = Path(path)
         progress = progress or _progress_noop
         fmt = fmt or detect_format(path)
@@ -105,7 +129,7 @@ class Importer:
             self.indexes.after_write(self.indexes.rebuild)   # stale marker if it fails
             return report
         if fmt == "claims":
-            parsed = claimsfile.parse(self, path, progress)
+            parsed = claimsfile.parse(self, path, progress, article_files=article_files)
             articles, records = list(parsed.articles.values()), parsed.records
         else:
             articles, records = claimreview.parse(self.iris, path, notes=report.notes)
@@ -116,8 +140,70 @@ class Importer:
         report.resolved = [r.message(self.iris) for r in resolution.resolved]
         report.warnings = [w.message(self.iris) for w in resolution.warnings]
         report.articles, report.claims = len(articles), len(records)
-        self.claims.write(resolution.records, resolution.articles, resolved=True)
+        before = self.claims.reader.existing([r.iri for r in resolution.records])
+        report.new = sum(str(r.iri) not in before for r in resolution.records)
+        self.claims.write(resolution.records, resolution.articles, user=user, resolved=True)
         return report
 
+    def import_upload(self, name: str, raw: bytes, fmt: str | None = None, *,
+                      strict: bool = False, user: str | None = None) -> ImportReport:
+        """Import the bytes of an uploaded file called ``name`` as ``import_file`` does
+        (by its extension or ``fmt``), after refusing an empty file, one that is not
+        UTF-8 text and one over max_import_bytes; a claims file may not read article
+        files (``file``, ``html``). Messages and the report name the file as uploaded.
+        Raises InputError (nothing is written), StoreError."""
+        name = upload_name(name)
+        if fmt is None:
+            suffix = Path(name).suffix.lower()
+            if suffix not in (*YAML_EXTENSIONS, *RDF_EXTENSIONS, *JSONLD_EXTENSIONS):
+                raise InputError(f"cannot tell the format from the extension {suffix!r} (.yaml "
+                                 ".yml: claims, .trig, .nq .nquads, .jsonld .json: ClaimReview); "
+                                 f"name the format ({', '.join(IMPORT_FORMATS)})", where=name)
+        if len(raw) > self.settings.max_import_bytes:
+            raise InputError(f"the file is {len(raw)} bytes; the limit is "
+                             f"{self.settings.max_import_bytes} (setting max_import_bytes)",
+                             where=name)
+        if not raw.strip():
+            raise InputError("the file is empty", where=name)
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InputError(f"not UTF-8 text ({exc.reason} at byte {exc.start})",
+                             where=name) from None
+        if b"\x00" in raw:
+            raise InputError("binary data, not text", where=name)
+        with tempfile.TemporaryDirectory(prefix="claimkb-upload-") as folder:
+            path = Path(folder) / name
+            path.write_bytes(raw)
+            here = f"{folder}/"
 
-__all__ = ["Importer", "ImportReport", "detect_format", "IMPORT_FORMATS"]
+            def named(text: str | None) -> str | None:
+                return text.replace(here, "") if text else text
+
+            try:
+                report = self.import_file(path, fmt, strict=strict, article_files=False,
+                                          user=user)
+            except InputError as exc:
+                raise InputError(named(exc.message), where=named(exc.where)) from None
+        report.path = name
+        report.notes = [named(n) for n in report.notes]
+        return report
+
+    def fetch_article(self, url: str, *, allow: Collection[str] = ()) -> ArticleData:
+        """The article at ``url``, downloaded as ``claimkb import-article URL`` does
+        (kb.ingest.articles.fetch, with the settings http_timeout, max_article_bytes and
+        fetch_local_addresses; ``allow``: "ip:port" addresses reachable anyway, a seam
+        for tests). Nothing is stored. Raises InputError."""
+        s = self.settings
+        return fetch(url, s.http_timeout, s.max_article_bytes,
+                     local_addresses=s.fetch_local_addresses, allow=allow)
+
+    def read_article(self, name: str, raw: bytes, fmt: str | None = None,
+                     url: str | None = None) -> ArticleData:
+        """The article in an uploaded .html/.htm/.xhtml/.txt file called ``name``
+        (kb.ingest.articles.read_upload; ``fmt`` "html"/"text" overrides the extension,
+        ``url`` helps trafilatura). Nothing is stored. Raises InputError."""
+        return read_upload(raw, upload_name(name), self.settings.max_article_bytes, fmt, url)
+
+
+__all__ = ["Importer", "ImportReport", "detect_format", "upload_name", "IMPORT_FORMATS"]

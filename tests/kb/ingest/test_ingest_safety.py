@@ -15,7 +15,8 @@ import pytest
 from click.testing import CliRunner
 
 from kb import KnowledgeBase, load_settings
-from kb.ingest.articles import LOGIN_PAGE_MAX_TEXT_CHARS, MIN_ARTICLE_TEXT_CHARS, address_refusal, fetch, from_html, not_an_article
+from kb.ingest.articles import LOGIN_PAGE_MAX_TEXT_CHARS, MIN_ARTICLE_TEXT_CHARS, fetch, from_html, not_an_article
+from kb.ingest.fetch import address_refusal
 from kb.model.article import ArticleData
 from kb.cli import main
 from kb.config import MAX_IMPORT_DEPTH
