@@ -1,7 +1,14 @@
 """The commands on the claims and the KB as a whole: init, import, import-article,
-list, show, retract, history, query, export, validate, reindex, demo."""
+list, show, retract, history, query, export, validate, reindex, demo.
+
+Why one module (~420 lines): each command is a thin wrapper over the facade, and they
+share the output helpers and the way a claim's row is printed (``_about``, the list's
+columns); split by command, the pieces would import each other's private helpers.
+"""
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import io
 import json
 import sys
@@ -14,11 +21,13 @@ from kb.cli.app import Context
 from kb.cli.output import FORMATS_OUT, clip, echo_csv, echo_table
 from kb.config import load_settings
 from kb.demo import build as build_demo
+from kb.derived.claims_index import ClaimFilter
 from kb.errors import InputError
 from kb.ingest.articles import fetch, read_file
 from kb.knowledgebase import KnowledgeBase
 from kb.model.dates import parse_date
 from kb.model.urls import check_url
+from kb.model.vocab import MODALITIES
 from kb.services.imports import IMPORT_FORMATS
 
 
@@ -109,39 +118,98 @@ def import_(obj: Context, files, fmt, strict):
             click.echo(f"  warning: {warning}", err=True)
 
 
+# `claimkb list --sort` → the claims index's sort (kb/derived/claims_query.py)
+LIST_SORTS = {"id": "id", "date": "published", "about": "about", "recorded": "recorded",
+              "relevance": "relevance", "severity": "severity"}
+# its rows' names (the store's, as it has always printed them) → the claims index's columns
+LIST_COLUMNS = {
+    "claim": "iri", "modality": "modality", "text": "statement", "article": "article",
+    "headline": "article_title", "publisher": "publisher", "publisherName": "publisher_name",
+    "published": "published", "subject": "subject", "subjectLabel": "subject_label",
+    "property": "property", "propertyLabel": "property_label", "earliest": "about_earliest",
+    "latest": "about_latest", "recorded": "recorded", "verdict": "verdict"}
+
+
 @click.command("list")
-@click.option("--source", help="Article (id, IRI, URL, headline) or publisher (name, IRI).")
-@click.option("--entity", help="Entity id or IRI (subject, scope, speaker or value).")
-@click.option("--modality", help="factual, event, reported-speech, opinion, prediction.")
+@click.option("--source", "sources", multiple=True,
+              help="Article (id, IRI, URL, headline) or publisher (name, IRI); repeat for any of several.")
+@click.option("--entity", "entities", multiple=True,
+              help="Entity id or IRI (subject, scope, speaker or value); repeat for any of several.")
+@click.option("--modality", "modalities", multiple=True,
+              help="factual, event, reported-speech, opinion, prediction; repeat for any of several.")
+@click.option("--search", "q", help="Full-text words, as in the web list's search box.")
 @click.option("--since", help="Published on or after this date.")
 @click.option("--until", help="Published on or before this date.")
 @click.option("--about-from", help="Time-about ends on or after this date.")
 @click.option("--about-to", help="Time-about starts on or before this date.")
-@click.option("--after", help="Keyset pagination: claims after this claim id.")
+@click.option("--sort", type=click.Choice(list(LIST_SORTS)), default="id", show_default=True,
+              help="id order; newest source, time about or record first; best match of "
+                   "--search first; severity: conflicts first, then partial, compatible, agree.")
+@click.option("--after", help="Keyset pagination: the claims after this claim id, in the --sort order.")
 @click.option("--limit", type=click.IntRange(1, 10000), default=100, show_default=True)
 @click.option("--format", "fmt", type=click.Choice(FORMATS_OUT), default="table", show_default=True)
 @click.pass_obj
-def list_(obj: Context, source, entity, modality, since, until, about_from, about_to,
-          after, limit, fmt):
-    """List claims with their source and dates."""
-    rows = obj.kb().list_claims(source=source, entity=entity, modality=modality, since=since,
-                                until=until, about_from=about_from, about_to=about_to,
-                                after=after, limit=limit)
+def list_(obj: Context, sources, entities, modalities, q, since, until, about_from, about_to,
+          sort, after, limit, fmt):
+    """List claims with their source and dates, from the claims index (the web list's:
+    the same filters, search and sorts). A filter repeated matches any of its values;
+    different filters must all match."""
+    kb = obj.kb()
+    kb.ensure_index()
+    f = _list_filter(kb, sources, entities, modalities, q, since, until, about_from, about_to)
+    sort = LIST_SORTS[sort]
+    cursor = kb.index.cursor_at(kb.claim_iri(after), f, sort) if after else None
+    page = kb.index.search(f, sort=sort, after=cursor, limit=limit)
+    rows = [_list_row(kb, r) for r in page.rows]
     columns = ["id", "modality", "publisherName", "published", "earliest", "latest",
-               "subjectLabel", "propertyLabel", "text"]
+               "subjectLabel", "propertyLabel", "text", "verdict"]
+    if page.note:
+        click.echo(f"note: {page.note}", err=True)
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
     elif fmt == "csv":
         echo_csv(columns, [[r.get(c) for c in columns] for r in rows])
     else:
         headers = ["id", "modality", "publisher", "published", "about", "subject",
-                   "property", "statement"]
+                   "property", "verdict", "statement"]
         table = [[r["id"], r["modality"], r["publisherName"], r["published"],
-                  _about(r), r["subjectLabel"], r["propertyLabel"], clip(r["text"], 60)]
+                  _about(r), r["subjectLabel"], r["propertyLabel"],
+                  (r["verdict"] or "").lower(), clip(r["text"], 60)]
                  for r in rows]
         echo_table(headers, table)
         click.echo(f"{len(rows)} claim(s)" + (f"; next page: --after {rows[-1]['id']}"
-                                               if len(rows) == limit else ""), err=True)
+                                               if page.next_cursor else ""), err=True)
+
+
+def _list_filter(kb: KnowledgeBase, sources, entities, modalities, q, since, until,
+                 about_from, about_to) -> ClaimFilter:
+    """`claimkb list`'s options as the claims index's filter. Raises InputError for an
+    unknown modality or a bad date, NotFound for an unknown source."""
+    keys = [m.lower().replace(" ", "-").replace("_", "-") for m in modalities]
+    for given, key in zip(modalities, keys):
+        if key not in MODALITIES:
+            raise InputError(f"unknown modality {given!r} (known: {', '.join(MODALITIES)})")
+    return ClaimFilter(
+        q=q or None,
+        source=tuple(str(kb.articles.source_iri(s)) for s in sources),
+        entity=tuple(e if e.startswith(("http://", "https://")) else str(kb.iris.resolve("entities", e))
+                     for e in entities),
+        modality=tuple(keys),
+        published_from=parse_date(since, "--since").isoformat() if since else None,
+        published_to=parse_date(until, "--until").isoformat() if until else None,
+        about_from=parse_date(about_from, "--about-from").isoformat() if about_from else None,
+        about_to=parse_date(about_to, "--about-to").isoformat() if about_to else None)
+
+
+def _list_row(kb: KnowledgeBase, r: dict) -> dict:
+    """A claims index row as `claimkb list` has always printed it (the store's names;
+    ``recorded`` in one spelling whatever the backend gave: "…+00:00", not "…Z")."""
+    row = {name: r[column] or None for name, column in LIST_COLUMNS.items()}
+    if row["recorded"]:
+        with contextlib.suppress(ValueError):      # not ISO 8601: as stored
+            row["recorded"] = dt.datetime.fromisoformat(row["recorded"]).isoformat()
+    row["id"] = kb.iris.local_id(r["iri"])
+    return row
 
 
 @click.command()
@@ -261,19 +329,23 @@ def query(obj: Context, sparql_text, endpoint, fmt):
 
 
 @click.command()
-@click.option("--format", "fmt", type=click.Choice(["trig", "nquads", "jsonld"]),
-              default="trig", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["trig", "nquads", "jsonld", "claimreview"]),
+              default="trig", show_default=True,
+              help="trig/nquads: the whole KB; claimreview: the verdicts and imported "
+                   "ClaimReviews as schema.org ClaimReview JSON-LD (with --claim: one claim's); "
+                   "jsonld: one claim (--claim).")
 @click.option("--claim", help="With --format jsonld: the claim to export.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="File to write (default: standard output).")
 @click.pass_obj
 def export(obj: Context, fmt, claim, output):
-    """Export the whole KB (TriG, N-Quads) or one claim (JSON-LD)."""
+    """Export the whole KB (TriG, N-Quads), its verdicts as ClaimReview, or one claim (JSON-LD)."""
     kb = obj.kb()
-    if fmt == "jsonld":
+    if fmt == "jsonld" or (fmt == "claimreview" and claim):
         if not claim:
             raise click.UsageError("--format jsonld exports one claim: give --claim ID")
-        data = kb.claim_jsonld(claim).encode("utf-8")
+        one = kb.claim_jsonld if fmt == "jsonld" else kb.claim_review_jsonld
+        data = one(claim).encode("utf-8")
         if output:
             output.write_bytes(data)
         else:

@@ -30,12 +30,14 @@ from typing import Iterable, Iterator
 
 from kb.errors import StoreError
 from kb.derived.claims_query import (
-    DEFAULT_SORT, FACETS, SORTS, VERDICT_NAMES, ClaimFilter, Page, decode_cursor, encode_cursor,
-    fts_labels, fts_query, mark, mark_pattern)
+    DEFAULT_SORT, FACET_LIMIT, FACET_MORE_LIMIT, FACETS, MULTI, RANKED_SORTS, SEVERITY_ORDER,
+    SORT_NAMES, SORTS, VERDICT_NAMES, ClaimFilter, Page, decode_cursor, encode_cursor, fts_labels,
+    fts_query, mark, mark_pattern, sort_name)
 from kb.derived.claims_schema import (
     PAIR_FILTERS, ROW_TRIGGERS as _ROW_TRIGGERS, SCHEMA_VERSION, SORT_KEYS, add_triggers,
     drop_triggers, empty, prepare, recount, trigger_names as _trigger_names)
-from kb.derived.claims_search import COUNT_CAP, DENSE_MATCHES, SORT_INDEX, ClaimSearch
+from kb.derived.claims_search import (
+    COUNT_CAP, DENSE_MATCHES, RELEVANCE_CAP, SORT_INDEX, ClaimSearch)
 from kb.derived.sqlite import SideIndex, write_transaction
 from kb.model.vocab import MODALITIES
 from kb.records.claims import ClaimReader
@@ -46,6 +48,8 @@ from kb.records.claims import ClaimReader
 __all__ = [
     "INDEX_FILE", "SCHEMA_VERSION", "MODALITY_NAMES", "SORT_KEYS", "PAIR_FILTERS", "SORTS",
     "DEFAULT_SORT", "FACETS", "VERDICT_NAMES", "COUNT_CAP", "DENSE_MATCHES", "SORT_INDEX",
+    "SORT_NAMES", "RANKED_SORTS", "SEVERITY_ORDER", "RELEVANCE_CAP", "FACET_LIMIT",
+    "FACET_MORE_LIMIT", "MULTI", "sort_name",
     "ClaimFilter", "Page", "fts_query", "mark_pattern", "mark", "encode_cursor", "decode_cursor",
     "ClaimIndex", "_ROW_TRIGGERS", "_trigger_names",
 ]

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from flask import request, url_for
 
@@ -39,21 +39,80 @@ def claim_row(r: dict) -> dict:
     return out
 
 
-def claim_list(page, facets: dict, args: dict, *, sort: str, next_url: str | None) -> dict:
-    """The claims list: a page of kb.index.search, its facets (each value given its id
-    for links: a short id for resources), the active filters."""
-    for name, values in facets.items():
+class ListLinks:
+    """URLs of the claims list with some query arguments changed: its filters
+    (``filters``: name → values, in their query-string form), the other arguments it
+    keeps (``keep``: sort, limit, more, facet_q) and none of ``after`` unless given.
+    Built from the request's own path (``/claims`` or ``/claims.json``), without
+    url_for: a list page builds one per facet value."""
+
+    def __init__(self, filters: dict[str, list[str]], keep: dict[str, str], path: str | None = None):
+        self.filters = filters
+        self.keep = keep
+        self.path = path or request.script_root + request.path
+
+    def url(self, path: str | None = None, **changes) -> str:
+        """The list's URL with ``changes`` (a value, a list of values, or None to drop)."""
+        args = {**{k: list(v) for k, v in self.filters.items()}, **{k: [v] for k, v in self.keep.items()}}
+        for key, value in changes.items():
+            if value is None or value == []:
+                args.pop(key, None)
+            else:
+                args[key] = list(value) if isinstance(value, (list, tuple)) else [value]
+        query = urlencode([(k, v) for k, values in args.items() for v in values])
+        path = path or self.path
+        return f"{path}?{query}" if query else path
+
+    def toggle(self, name: str, value: str) -> str:
+        """The list with ``value`` added to the filter ``name``, or taken off it when
+        chosen already (the first page)."""
+        values = self.filters.get(name, [])
+        return self.url(**{name: [v for v in values if v != value] if value in values else [*values, value]})
+
+    def fields(self, *leave_out: str) -> list[tuple[str, str]]:
+        """The (name, value) pairs of the list's arguments but ``leave_out``, as a GET
+        form's hidden fields."""
+        args = {**self.filters, **{k: [v] for k, v in self.keep.items()}}
+        return [(k, v) for k, values in args.items() if k not in leave_out for v in values]
+
+
+def claim_list(page, facets: dict, links: ListLinks, *, sort: str, more: str | None = None,
+               facet_q: str | None = None) -> dict:
+    """The claims list: a page of kb.index.search, its facets (kb.index.facet_lists:
+    each value given its id for links, a short id for resources, and the URL that
+    adds it to the filter or takes it off), the active filters (each with the URL
+    without it), the sort asked for and the one the page is in. A filter with one value
+    is a string, with several a list (the query string's form)."""
+    out_facets, more_urls = {}, {}
+    for name, facet in facets.items():
+        values = facet["values"]
         for v in values or ():
             v["id"] = short(v["value"]) if name in RESOURCE_FACETS else v["value"]
-    return {
-        "filters": args,
+            v["url"] = links.toggle(name, v["id"])
+        out_facets[name] = values
+        more_urls[name] = (links.url(more=name, facet_q=None) + f"#facet-{name}"
+                           if facet["more"] and name != more else None)
+    active = [{"name": name, "value": value, "remove": links.toggle(name, value)}
+              for name, values in links.filters.items() for value in values]
+    data = {
+        "filters": {k: v[0] if len(v) == 1 else list(v) for k, v in links.filters.items()},
+        "active": active,
         "sort": sort,
+        "sorted_by": page.sort,
+        "sort_note": page.note,
         "total": page.total,
         "total_exact": page.total_exact,
         "claims": [claim_row(r) for r in page.rows],
-        "next": next_url,
-        "facets": facets,
+        "next": links.url(after=page.next_cursor) if page.next_cursor else None,
+        "facets": out_facets,
+        "facets_more": more_urls,
+        "more": more,
     }
+    if more:
+        data["facet_q"] = facet_q
+        data["more_capped"] = bool(facets[more]["more"])
+        data["fewer"] = links.url(more=None, facet_q=None) + f"#facet-{more}"
+    return data
 
 
 def claim_page(view: dict, verdicts: list, status: str | None, total: int, rows: dict,
