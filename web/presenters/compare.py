@@ -1,12 +1,16 @@
-"""The comparison report as its page shows it: each fact with the claims of the pairs
-shown, their verdicts, and the links to the fact's other pairs."""
+"""The comparison report as its page shows it: one row per fact, with its values at a
+glance (each with how many sources give it), its status and the link to its dossier
+(web/presenters/facts.py); behind it, the claims of the pairs shown, their verdicts,
+and the links to the fact's other pairs."""
 from __future__ import annotations
 
 from flask import url_for
 
 from kb.services.compare import COUNTED
+from kb.services.dossier import fact_span, value_groups
 
 from ..params import short
+from .facts import dossier_url
 
 
 def shown_pairs(fact, *, start: int, per_fact: int) -> tuple[list, list]:
@@ -18,10 +22,17 @@ def shown_pairs(fact, *, start: int, per_fact: int) -> tuple[list, list]:
     return verdicts, claims
 
 
+def glance(fact) -> list[tuple[str, list]]:
+    """The fact's claims grouped by normalised value (kb.services.dossier.value_groups),
+    the values more sources give first."""
+    return value_groups(fact.claims)
+
+
 def fact_row(fact, verdicts: list, fact_claims: list, rows: dict, *, start: int,
-             one_fact: bool, pairs_page: int, filters: dict) -> dict:
-    """One fact of the report. ``rows``: the claims index rows of ``fact_claims``
-    (kb.index.get_many); ``filters``: the report's, which the fact's own pages keep."""
+             one_fact: bool, pairs_page: int, filters: dict, values: list) -> dict:
+    """One fact of the report. ``rows``: the claims index rows of ``fact_claims`` and
+    of the first claim of each of ``values`` (``glance(fact)``; kb.index.get_many);
+    ``filters``: the report's, which the fact's own pages keep."""
     every = fact.verdicts
     first = (rows.get(fact_claims[0].claim) or {}) if fact_claims else {}
     claims = []
@@ -37,6 +48,9 @@ def fact_row(fact, verdicts: list, fact_claims: list, rows: dict, *, start: int,
     kept = {k: v for k, v in filters.items() if v and k in ("source", "verdict")}
     more = start + len(verdicts) < len(every)
     return {
+        "values": [_value(members, rows) for _, members in values],
+        "dossier": dossier_url(fact.subject, fact.property, scope=fact.scope,
+                               time=fact_span(fact.claims)),
         "subject": fact.subject, "subject_label": first.get("subject_label") or short(fact.subject),
         "subject_url": url_for("entities.entity", ident=short(fact.subject)),
         "property": fact.property, "property_label": first.get("property_label") or short(fact.property),
@@ -54,3 +68,13 @@ def fact_row(fact, verdicts: list, fact_claims: list, rows: dict, *, start: int,
                                   pairs_page=pairs_page - 1)
                           if one_fact and pairs_page > 1 else None),
     }
+
+
+def _value(members: list, rows: dict) -> dict:
+    """One value of a fact at a glance: its words (the first claim's), how many sources
+    and claims give it."""
+    first = members[0]
+    row = rows.get(first.claim) or {}
+    return {"value": row.get("value_text") or first.surface or first.object,
+            "sources": len({c.source for c in members}), "claims": len(members),
+            "claim": first.claim}

@@ -1,13 +1,15 @@
 """The KB-wide comparison report: facts several sources speak about, conflicts first,
 filterable like the claims list (subject, property, source, verdict). The filters take
-names as people type them (a label or alias, any case, accents or dashes), ids or IRIs."""
+names as people type them (a label or alias, any case, accents or dashes), ids or IRIs.
+One row per fact: its values at a glance and a link to its dossier (web/views/facts.py);
+its pairs behind "details"."""
 from __future__ import annotations
 
 from flask import Blueprint, request, url_for
 
 from ..context import get_kb
 from ..params import resolve_name
-from ..presenters.compare import fact_row, shown_pairs
+from ..presenters.compare import fact_row, glance, shown_pairs
 from ..render import PAGE_FORMATS, choose, respond
 
 bp = Blueprint("compare", __name__)
@@ -39,9 +41,10 @@ def index(fmt):
     out = []
     for fact in shown:
         verdicts, claims = shown_pairs(fact, start=start, per_fact=per_fact)
-        rows = kb.index.get_many([c.claim for c in claims])
+        values = glance(fact)
+        rows = kb.index.get_many([c.claim for c in claims] + [m[0].claim for _, m in values])
         out.append(fact_row(fact, verdicts, claims, rows, start=start, one_fact=one_fact,
-                            pairs_page=pairs_page, filters=filters))
+                            pairs_page=pairs_page, filters=filters, values=values))
     args = {k: v for k, v in filters.items() if v}
     data = {
         "filters": args, "total": total, "page": page, "facts": out,
