@@ -11,6 +11,7 @@ PYTEST_ARGS ?= -n 2 --dist worksteal
 .PHONY: run test install install-test assets chromium virtuoso clean
 VENDOR  = web/static/vendor
 CONTEXTS = kb/model/contexts
+AXE     = node_modules/axe-core/axe.min.js
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +20,7 @@ $(BIN)/python:
 install: $(BIN)/python assets
 	$(BIN)/pip install --quiet -e .
 
-install-test: $(BIN)/python assets chromium virtuoso
+install-test: $(BIN)/python assets $(AXE) chromium virtuoso
 	$(BIN)/pip install --quiet -e '.[test]'
 
 ## the web UI's front-end files, from the npm registry (package-lock.json), served locally
@@ -37,6 +38,13 @@ $(CONTEXTS)/anno.jsonld: $(VENDOR)/.stamp
 	mkdir -p $(CONTEXTS)
 	node --input-type=module -e "import('./node_modules/@dokieli/web-annotation/dist/contexts/anno.js').then(m => process.stdout.write(JSON.stringify(m.WEB_ANNOTATION_CONTEXT_DOCUMENT, null, 2)))" > $(CONTEXTS)/anno.jsonld.tmp
 	mv $(CONTEXTS)/anno.jsonld.tmp $(CONTEXTS)/anno.jsonld
+
+## axe-core, the accessibility checker the browser tests inject into pages
+## (tests/browser_support.py: axe_violations): a devDependency in package.json, installed by
+## the same `npm ci` into node_modules/ and never copied to web/static/vendor (not served)
+$(AXE): $(VENDOR)/.stamp
+	@test -f $@ || npm ci --include=dev --no-audit --no-fund --loglevel=error
+	touch $@
 
 ## Debian's Chromium for the browser tests (Playwright drives /usr/bin/chromium)
 chromium:

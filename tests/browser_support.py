@@ -21,6 +21,9 @@ from kb import KnowledgeBase, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+# axe-core, the accessibility checker (package.json devDependency; `make test` installs it
+# into node_modules/ through the Makefile's $(AXE) target; never served to users)
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM = Path(os.environ.get("CLAIMKB_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",
@@ -131,9 +134,9 @@ class Problems:
         assert not self.items, "problems in the browser:\n" + "\n".join(self.items)
 
 
-def new_page(browser, site: Site, *, javascript: bool = True, **options):
+def new_page(browser, site: Site, *, javascript: bool = True, viewport: dict = VIEWPORT, **options):
     """A fresh context (its own cookies) and page, watched for problems."""
-    context = browser.new_context(viewport=VIEWPORT, java_script_enabled=javascript,
+    context = browser.new_context(viewport=viewport, java_script_enabled=javascript,
                                   accept_downloads=True, **options)
     context.set_default_timeout(10_000)
     page = context.new_page()
@@ -228,3 +231,66 @@ def expect_quote_fields(form, stored: str, phrase: str) -> None:
     expect(form.locator('input[name="end"]')).to_have_value(str(start + len(phrase)))
     expect(form.locator('input[name="quote_prefix"]')).to_have_value(stored[start - 32:start])
     expect(form.locator('[data-role="context"] mark')).to_have_text(phrase)
+
+
+def axe_violations(page, impact=("serious", "critical"), *, exclude=()) -> list[dict]:
+    """axe-core's violations of ``impact`` in the page as it is now: each a dict of
+    ``id``, ``impact``, ``help`` and ``nodes`` (each node's CSS ``target`` and its
+    ``summary``). Injects node_modules/axe-core/axe.min.js (Playwright's add_script_tag
+    reads the file and inlines it: nothing is served); ``exclude``: CSS selectors of
+    parts axe leaves out (third-party widgets we do not control)."""
+    if not AXE.is_file():
+        pytest.fail(f"{AXE.relative_to(ROOT)} is missing: the accessibility checks inject "
+                    "axe-core from npm; run `make test` (it installs the package.json "
+                    "devDependencies with npm ci)", pytrace=False)
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    found = page.evaluate(
+        """async (exclude) => {
+             const context = exclude.length ? {exclude: exclude.map(s => [s])} : document;
+             const result = await axe.run(context, {resultTypes: ["violations"]});
+             return result.violations.map(v => ({
+               id: v.id, impact: v.impact, help: v.help,
+               nodes: v.nodes.map(n => ({target: n.target.join(" "),
+                                          summary: n.failureSummary}))}));
+           }""", list(exclude))
+    return [v for v in found if v["impact"] in impact]
+
+
+def describe_violations(violations: list[dict]) -> str:
+    """axe_violations' result as lines a failing assertion can print."""
+    lines = []
+    for v in violations:
+        lines.append(f"{v['impact']}: {v['id']}: {v['help']}")
+        lines.extend(f"    {n['target']}: {(n['summary'] or '').splitlines()[-1].strip()}"
+                     for n in v["nodes"][:8])
+    return "\n".join(lines)
+
+
+def sideways_overflow(page) -> dict:
+    """How the page fits its viewport's width: ``scrollWidth`` of the document and
+    ``innerWidth`` of the window, and ``wide``: the elements in <main> that reach past the
+    viewport's right (or left) edge and are not inside a box of their own that scrolls or
+    clips sideways (a code block or YASGUI's editor with overflow-x: auto may be wider
+    than the screen; the page may not). Each as "tag.class (left–right)"."""
+    return page.evaluate(
+        """() => {
+             const width = window.innerWidth;
+             const main = document.querySelector("main");
+             const wide = [];
+             for (const el of main ? main.querySelectorAll("*") : []) {
+               const box = el.getBoundingClientRect();
+               if (box.width === 0 || box.height === 0) continue;
+               if (box.right <= width + 1 && box.left >= -1) continue;
+               let boxed = false;
+               for (let up = el.parentElement; up && up !== main; up = up.parentElement) {
+                 if (getComputedStyle(up).overflowX !== "visible") { boxed = true; break; }
+               }
+               if (!boxed && getComputedStyle(el).position !== "fixed") {
+                 wide.push(`${el.tagName.toLowerCase()}.${String(el.className.baseVal ?? el.className).trim().replace(/\\s+/g, ".")}`
+                           + ` (${Math.round(box.left)}–${Math.round(box.right)})`);
+               }
+             }
+             return {scrollWidth: document.documentElement.scrollWidth, innerWidth: width,
+                     wide: wide.slice(0, 12)};
+           }""")

@@ -261,7 +261,7 @@ def test_the_figure_prints_the_table_and_the_legend(app):
     assert body.count("<tr>") == 2 and "more than 300" in body and "Shughnon District" in body
     legend = html[html.index('<ul class="chart-legend"'):html.index("</ul>")]
     assert "Sputnik" in legend and "Asia-Plus" in legend and "another scope" in legend
-    assert 'role="img"' in html and "<title id=" in html and "<desc id=" in html
+    assert 'role="group"' in html and "<title id=" in html and "<desc id=" in html
 
 
 def test_hostile_names_come_out_escaped(app):
@@ -307,7 +307,7 @@ def test_the_entity_page_shows_chart_legend_and_table(demo_client):
     for figure, entry in zip(figures, timeline):
         body = figure[figure.index("<tbody>"):figure.index("</tbody>")]
         assert body.count("<tr>") == len(entry["points"])
-        assert 'class="chart-legend"' in figure and 'role="img"' in figure
+        assert 'class="chart-legend"' in figure and 'role="group"' in figure
     share = next(f for f in figures if "more than 70%" in f)
     assert 'class="open-end"' in share and 'data-zero-based="true"' in share
     length = next(f for f in figures if "1,344 km" in f)

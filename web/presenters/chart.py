@@ -336,8 +336,10 @@ def svg(entry: dict, claim_url, *, ident: str | None = None) -> Chart:
                f"values from {_fmt(min(p['value'] for p in drawn))} to {_fmt(max(p['value'] for p in drawn))}"
                f" ({axis}). The value axis {where}."
                + (f" {len(left)} claim(s) in another unit are in the table only." if left else ""))
+    # role=group, not img: the marks are links, and an img may hold nothing interactive
+    # (axe: nested-interactive); the title and desc still name and describe it
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="timeline" viewBox="0 0 {WIDTH} {HEIGHT}" '
-             f'width="100%" font-size="13" font-family="system-ui, sans-serif" role="img" aria-labelledby="{ident}-t" aria-describedby="{ident}-d" '
+             f'width="100%" font-size="13" font-family="system-ui, sans-serif" role="group" aria-labelledby="{ident}-t" aria-describedby="{ident}-d" '
              f'data-zero-based="{str(zero).lower()}" data-plot="{left_margin:.1f} {TOP} {plot_w:.1f} {plot_h}">',
              f'<title id="{ident}-t">{escape(entry["label"])}: the values each source gave, over time</title>',
              f'<desc id="{ident}-d">{escape(summary)}</desc>',

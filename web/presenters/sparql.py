@@ -2,7 +2,8 @@
 CSV or TSV; CONSTRUCT / DESCRIBE graphs as Turtle, N-Triples, JSON-LD or RDF/XML; the
 format chosen by ``format=`` or the Accept header (``negotiate``), and whether a
 browser gets the query page instead (``wants_page``). The HTML results table is
-templates/sparql/_results.html (``term_kind``)."""
+templates/sparql/_results.html (``term_kind``; an IRI's short label ``iri_label`` and its
+link ``iri_href``, to the server that answered for the KB's own IRIs)."""
 from __future__ import annotations
 
 import csv
@@ -13,6 +14,7 @@ from xml.sax.saxutils import escape as xml_escape, quoteattr
 import pyoxigraph as ox
 from flask import abort, request
 
+from kb.model.vocab import local_name
 from kb.store.sandbox import Answer
 
 from ..render import preferred
@@ -116,6 +118,41 @@ def term_kind(term) -> str:
     if isinstance(term, ox.BlankNode):
         return "bnode"
     return "triple"
+
+
+def namespace_of(iri: str, prefixes: dict[str, str] = ALL_PREFIXES) -> tuple[str, str] | None:
+    """(prefix, namespace) of the longest known namespace ``iri`` is in, or None."""
+    found = [(p, ns) for p, ns in prefixes.items() if iri.startswith(ns) and len(iri) > len(ns)]
+    return max(found, key=lambda pair: len(pair[1]), default=None)
+
+
+def kb_own(iri: str, base_iri: str, prefixes: dict[str, str] = ALL_PREFIXES) -> bool:
+    """Whether ``iri`` names one of the KB's resources: under ``base_iri`` and in no
+    vocabulary namespace (``ckb:`` or ``meta:`` may sit under the base too)."""
+    return (len(iri) > len(base_iri) and iri.startswith(base_iri)
+            and not any(len(ns) > len(base_iri) and iri.startswith(ns) for ns in prefixes.values()))
+
+
+def iri_label(iri: str, base_iri: str, prefixes: dict[str, str] = ALL_PREFIXES) -> str:
+    """A short label for an IRI in a results table: the last path segment of one of the
+    KB's own (``gi-border-length``), else its prefixed name (``ckb:Factual``), else its
+    last segment (the table gives the whole IRI as the cell's title).
+    static/sparql/sparql.js labels YASGUI's table the same way."""
+    if not kb_own(iri, base_iri, prefixes):
+        found = namespace_of(iri, prefixes)
+        if found is not None:
+            return f"{found[0]}:{iri[len(found[1]):]}"
+    return local_name(iri.rstrip("/#")) or iri
+
+
+def iri_href(iri: str, base_iri: str, site_root: str, prefixes: dict[str, str] = ALL_PREFIXES) -> str:
+    """Where an IRI in a results table links to: one of the KB's own on the server that
+    answered (``site_root``: the request's URL root), which is not the configured base
+    when the KB is served elsewhere (a test server, a mirror, a base IRI that only
+    redirects); any other IRI as it is."""
+    if site_root and site_root != base_iri and kb_own(iri, base_iri, prefixes):
+        return site_root.rstrip("/") + "/" + iri[len(base_iri):].lstrip("/")
+    return iri
 
 
 def serialize(result: Answer, fmt: str) -> bytes:

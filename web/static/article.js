@@ -1,11 +1,64 @@
-// Article page: a click on a highlighted claim span opens that claim (the spans are
-// <mark> elements; links inside the text would change its text content).
-document.addEventListener("click", (event) => {
-  const mark = event.target.closest("mark.claim-span[data-claim]");
-  if (mark && !window.getSelection().toString()) {
+// Article page: the claims' passages in the text (<mark class="claim-span" data-claim>,
+// web/presenters/articles.claim_spans). A click on one opens its claim (links inside the
+// text would change its text content). For the keyboard and screen readers each passage
+// is a link: one Tab stop (the first piece of a passage split by overlapping highlights),
+// named by its words, opened with Enter. Its verdict (from the list of the article's
+// claims below the text, li[data-claim][data-verdict]) becomes a class: a passage in
+// conflict with another source is marked by more than colour (a double underline and a
+// "≠" before it, whose alternative text "conflict" is part of the link's name: style.css),
+// and its title says so.
+(() => {
+  const text = document.getElementById("article-text");
+  if (!text) return;
+  const verdicts = new Map();
+  document.querySelectorAll(".article-claims li[data-claim][data-verdict]").forEach((li) => {
+    verdicts.set(li.dataset.claim, [li.dataset.verdict, li.dataset.verdictText || li.dataset.verdict]);
+  });
+  const first = new Set();
+  text.querySelectorAll("mark.claim-span[data-claim]").forEach((mark) => {
+    const id = mark.dataset.claim;
+    const [verdict, words] = verdicts.get(id) || [];
+    if (verdict) {
+      mark.classList.add("verdict-" + verdict);
+      mark.dataset.verdict = verdict;
+    }
+    if (first.has(id)) return;
+    first.add(id);
+    mark.classList.add("claim-start");
+    mark.tabIndex = 0;
+    mark.setAttribute("role", "link");
+    if (verdict === "conflict") {
+      mark.title = (mark.title ? mark.title + " — " : "") + "in conflict with another source";
+    } else if (verdict) {
+      mark.title = (mark.title ? mark.title + " — " : "") + words;
+    }
+  });
+  // a focusable element under the mouse would stop a selection starting in it (Chromium):
+  // the passages leave the Tab order while a mouse button is down
+  const focusable = () => text.querySelectorAll("mark.claim-span.claim-start");
+  text.addEventListener("mousedown", (event) => {
+    if (event.button !== 0 || !event.target.closest("mark.claim-span")) return;
+    focusable().forEach((mark) => mark.removeAttribute("tabindex"));
+    document.addEventListener("mouseup", () => {
+      focusable().forEach((mark) => { mark.tabIndex = 0; });
+    }, {once: true});
+  });
+  const open = (mark) => {
     window.location.href = "/claims/" + encodeURIComponent(mark.dataset.claim);
-  }
-});
+  };
+  document.addEventListener("click", (event) => {
+    const mark = event.target.closest("mark.claim-span[data-claim]");
+    if (mark && !window.getSelection().toString()) open(mark);
+  });
+  text.addEventListener("keydown", (event) => {
+    if (event.key !== "Enter" || event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
+    const mark = event.target.closest && event.target.closest("mark.claim-span[data-claim]");
+    if (mark) {
+      event.preventDefault();
+      open(mark);
+    }
+  });
+})();
 
 // Suggested claims (templates/suggestions/_panel.html): a suggested sentence in the text
 // (<mark class="suggest-span" id="sg-<id>">) leads to its item in the panel

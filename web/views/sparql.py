@@ -45,7 +45,8 @@ from kb.store.sandbox import AllBusy, Answer, OverBudget, QueryRunner, runner_fo
 from ..context import get_kb, get_settings
 from ..errors import error_body, error_response, status_for
 from ..forms.sparql import ProtocolRequest, defaults, fill, gallery, gallery_entry, parse_request, prologue
-from ..presenters.sparql import KIND_OF_FORM, formats_for, negotiate, serialize, term_kind, wants_page
+from ..presenters.sparql import (KIND_OF_FORM, formats_for, iri_href, iri_label, negotiate, serialize,
+                                 term_kind, wants_page)
 from ..render import choose
 from ..vocabulary import ALL_PREFIXES
 
@@ -149,6 +150,9 @@ def page(query: str | None, *, kind: str | None = None, result: Answer | None = 
         "query": text,
         "prefixes": ALL_PREFIXES,
         "maxRows": settings.sparql_max_rows,
+        # the results tables link the KB's own IRIs (under the base) to this server
+        "baseIri": settings.base_iri,
+        "siteRoot": request.url_root,
     }
     html = render_template(
         "sparql/index.html", query=text, ran=query is not None, kind=kind, result=result,
@@ -157,6 +161,8 @@ def page(query: str | None, *, kind: str | None = None, result: Answer | None = 
         permalink=permalink(query), config=config, html_rows=min(HTML_ROWS, settings.sparql_max_rows),
         max_rows=settings.sparql_max_rows, prefixes=ALL_PREFIXES, dataset=dataset,
         term_kind=term_kind,
+        iri_label=lambda iri: iri_label(iri, settings.base_iri),
+        iri_href=lambda iri: iri_href(iri, settings.base_iri, request.url_root),
     )
     response = Response(html, status, mimetype="text/html")
     response.headers["Vary"] = "Accept"

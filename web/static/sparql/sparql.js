@@ -17,6 +17,58 @@
   Yasgui.Yasqe.defaults.autocompleters = LOCAL_COMPLETERS.slice();
   Yasgui.Yasqe.defaults.prefixCcApi = null;
 
+  // YASGUI's results table (YASR's table plugin): an IRI shows a short label with the
+  // whole IRI as its title, as the server's table does (web/presenters/sparql.py
+  // iri_label, iri_href): the last segment of the KB's own IRIs (under the configured
+  // base), else a prefixed name (ckb:Factual), else the last segment; the KB's own link
+  // to this server (config.siteRoot) when the base names another. Only http(s) IRIs
+  // become links (a query can BIND any IRI).
+  var vocabulary = Object.keys(config.prefixes || {}).map(function (p) { return [p, config.prefixes[p]]; })
+    .sort(function (a, b) { return b[1].length - a[1].length; });
+  function startsWith(text, start) { return text.length > start.length && text.indexOf(start) === 0; }
+  function lastSegment(iri) { return iri.replace(/[\/#]+$/, "").split(/[#\/]/).pop() || iri; }
+  function kbOwn(iri) {
+    var base = config.baseIri || "";
+    return base !== "" && startsWith(iri, base) && !vocabulary.some(function (pair) {
+      return pair[1].length > base.length && startsWith(iri, pair[1]);
+    });
+  }
+  function iriLabel(iri) {
+    if (!kbOwn(iri)) {
+      for (var i = 0; i < vocabulary.length; i++) {
+        if (startsWith(iri, vocabulary[i][1])) { return vocabulary[i][0] + ":" + iri.slice(vocabulary[i][1].length); }
+      }
+    }
+    return lastSegment(iri);
+  }
+  function iriHref(iri) {
+    if (config.siteRoot && config.siteRoot !== config.baseIri && kbOwn(iri)) {
+      return config.siteRoot.replace(/\/+$/, "") + "/" + iri.slice(config.baseIri.length).replace(/^\/+/, "");
+    }
+    return iri;
+  }
+  var Table = Yasgui.Yasr && Yasgui.Yasr.plugins && Yasgui.Yasr.plugins.table;
+  if (Table) {
+    Table.prototype.getUriLinkFromBinding = function (binding) {
+      var href = iriHref(binding.value);
+      var el = document.createElement(/^https?:\/\//i.test(href) ? "a" : "span");
+      el.className = "iri";
+      el.title = binding.value;
+      el.textContent = iriLabel(binding.value);
+      if (el.tagName === "A") {
+        el.href = href;
+        if (this.config.openIriInNewWindow) { el.target = "_blank"; el.rel = "noopener noreferrer"; }
+      }
+      return el.outerHTML;
+    };
+    // the page size <select> has a text beside it but no label: give it a name
+    var drawControls = Table.prototype.drawControls;
+    Table.prototype.drawControls = function () {
+      drawControls.apply(this, arguments);
+      if (this.tableSizeField) { this.tableSizeField.setAttribute("aria-label", "Page size"); }
+    };
+  }
+
   var SELECT_DOWNLOADS = [["CSV", "csv"], ["JSON", "json"], ["TSV", "tsv"], ["XML", "xml"]];
   var GRAPH_DOWNLOADS = [["Turtle", "ttl"], ["N-Triples", "nt"], ["JSON-LD", "jsonld"], ["RDF/XML", "rdf"]];
 
@@ -43,7 +95,11 @@
       prefixCcApi: null,
       createShareableLink: function (yasqe) { return location.origin + permalink(yasqe.getValue()); },
       collapsePrefixesOnLoad: true,
-      editorHeight: "320px"
+      editorHeight: "320px",
+      // the editable text is inside the editor's scrolling box, which the keyboard
+      // then reaches, and screen readers read it better (CodeMirror's documentation)
+      inputStyle: "contenteditable",
+      screenReaderLabel: "SPARQL query"
     },
     yasr: {
       prefixes: config.prefixes,
@@ -102,6 +158,22 @@
     var server = document.getElementById("server-results");
     if (server) { server.hidden = true; }
   });
+
+  // accessibility of YASGUI's own controls (axe-core, tests/web/test_browser_a11y.py): the
+  // endpoint field gets a name, and the "+" (new tab) leaves the tab list, where only
+  // tabs belong, for a place just after it (YASGUI adds tabs before its empty holder)
+  root.querySelectorAll(".controlbar input.autocomplete").forEach(function (input) {
+    input.setAttribute("aria-label", "SPARQL endpoint");
+  });
+  var tabs = root.querySelector(".tabsList");
+  var addTab = tabs && tabs.querySelector("button.addTab");
+  if (addTab) {
+    var bar = document.createElement("div");
+    bar.className = "sparql-tabbar";
+    tabs.parentNode.insertBefore(bar, tabs);
+    bar.appendChild(tabs);
+    bar.appendChild(addTab);
+  }
 
   document.getElementById("sparql-plain").hidden = true;
   root.hidden = false;
