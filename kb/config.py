@@ -25,11 +25,12 @@
 | sparql_rate_limit  | CLAIMKB_SPARQL_RATE_LIMIT  | 120/minute                 | web: requests to /sparql per client address (Flask-Limiter syntax) |
 | sparql_workers     | CLAIMKB_SPARQL_WORKERS     | 2                          | web: /sparql queries run at once (embedded store: worker processes, killed at the time budget); more get 503 |
 | sparql_worker_memory_mb | CLAIMKB_SPARQL_WORKER_MEMORY_MB | 4096           | web: address space a SPARQL worker process may use (0: no limit); a query needing more gets an error |
-| max_request_bytes  | CLAIMKB_MAX_REQUEST_BYTES  | 10000000                   | web: largest request body accepted (413 beyond) |
+| max_request_bytes  | CLAIMKB_MAX_REQUEST_BYTES  | 10000000                   | web: largest request body accepted (413 beyond), and so the largest file /import takes |
 | max_import_bytes   | CLAIMKB_MAX_IMPORT_BYTES   | 1000000000                 | largest file ``claimkb import`` reads (claims YAML, ClaimReview JSON-LD, TriG, N-Quads); refused before parsing |
 | wikidata_endpoint  | CLAIMKB_WIKIDATA_ENDPOINT  | https://query.wikidata.org/sparql | a Wikidata-compatible SPARQL endpoint for ``entities link`` and the web UI's "Find on Wikidata" (explicit lookups only, never during a write); empty turns lookups off |
 | wikidata_timeout   | CLAIMKB_WIKIDATA_TIMEOUT   | 10                         | seconds a Wikidata lookup may take |
-| fetch_local_addresses | CLAIMKB_FETCH_LOCAL_ADDRESSES | False              | ``import-article URL`` may connect to loopback, private, link-local and other non-public addresses (true/false); off, such a URL or a redirect to one is refused |
+| fetch_local_addresses | CLAIMKB_FETCH_LOCAL_ADDRESSES | False              | ``import-article URL`` and the web's /import may connect to loopback, private, link-local and other non-public addresses (true/false); off, such a URL or a redirect to one is refused (kb.ingest.fetch) |
+| organisation_name  | CLAIMKB_ORGANISATION_NAME  | claimkb                    | the fact-checking organisation named as the author of the verdicts claimkb exports as schema.org ClaimReview (``/claims/<id>/review.jsonld``, ``claimkb export --format claimreview``) |
 
 docs/settings.md is this table; tests/contract/test_docs.py keeps the two in step.
 """
@@ -86,6 +87,7 @@ class Settings:
     wikidata_endpoint: str = WIKIDATA_ENDPOINT
     wikidata_timeout: float = 10.0
     fetch_local_addresses: bool = False
+    organisation_name: str = "claimkb"
 
     @property
     def store_dir(self) -> Path:

@@ -9,7 +9,7 @@ Wiring, from the bottom up (each gets its collaborators as plain objects)::
     changelog, articles, reader, annotation_graphs ── reading the store (kb/records)
     indexes ── the derived indexes' registry (kb/derived/registry.py)
     names, annotations, claims, importer, comparisons, entities, links, reliability,
-    suggester ── services
+    suggester, fact_checks ── services
 """
 from __future__ import annotations
 
@@ -26,14 +26,17 @@ from kb.derived.registry import DerivedIndexes
 from kb.errors import InputError
 from kb.model.article import ArticleData, StoredArticle
 from kb.model.claim import ClaimRecord
+from kb.model import claimreview_markup
 from kb.model.iris import Minter
-from kb.services import matching, validation
+from kb.services import claimreviews, matching, validation
 from kb.services.annotations import Annotations
 from kb.services.claims import Claims
 from kb.services.entities import Entities
 from kb.services.entity_links import EntityLinks
+from kb.services.fact_checks import FactChecks
 from kb.services.wikidata import WikidataLookup
 from kb.services.compare import Comparisons
+from kb.services.dossier import Dossier, Dossiers
 from kb.services.imports import Importer, ImportReport, detect_format
 from kb.services.names import Names, Resolution
 from kb.services.reliability import Reliability
@@ -80,6 +83,8 @@ class KnowledgeBase:
                                                         timeout=settings.wikidata_timeout))
         self.reliability = Reliability(store, iris, self.reader, self.changelog)
         self.suggester = Suggester(store, iris, self.articles, self.indexes.names_index)
+        self.fact_checks = FactChecks(store, iris, self.reader, self.changelog, self.indexes,
+                                      settings.organisation_name)
 
     @classmethod
     def open(cls, settings: Settings) -> "KnowledgeBase":
@@ -240,11 +245,36 @@ class KnowledgeBase:
                     strict: bool = False) -> ImportReport:
         return self.importer.import_file(path, fmt, progress, strict=strict)
 
+    def import_upload(self, name: str, raw: bytes, fmt: str | None = None, *,
+                      strict: bool = False, user: str | None = None) -> ImportReport:
+        """Import an uploaded file's bytes as ``import_file`` does (the web's /import)."""
+        return self.importer.import_upload(name, raw, fmt, strict=strict, user=user)
+
+    def fetch_article(self, url: str, *, allow: Iterable[str] = ()) -> ArticleData:
+        """The article at ``url``, downloaded through the SSRF guard with the settings
+        (as ``claimkb import-article URL``); not stored: ``import_article`` stores it."""
+        return self.importer.fetch_article(url, allow=frozenset(allow))
+
+    def read_article(self, name: str, raw: bytes, fmt: str | None = None,
+                     url: str | None = None) -> ArticleData:
+        """The article in an uploaded .html/.htm/.txt file; not stored."""
+        return self.importer.read_article(name, raw, fmt, url)
+
     def export(self, out: BinaryIO, fmt: str) -> None:
-        """Write the whole KB as TriG or N-Quads. Raises InputError for another format."""
+        """Write the whole KB as TriG or N-Quads, or its verdicts and imported
+        ClaimReviews as schema.org ClaimReview JSON-LD (``claimreview``). Raises
+        InputError for another format."""
+        if fmt == "claimreview":
+            out.write(claimreview_markup.dumps(claimreviews.export(self.fact_checks)).encode("utf-8"))
+            return
         if fmt not in ("trig", "nquads"):
-            raise InputError(f"cannot export the whole KB as {fmt!r} (trig or nquads)")
+            raise InputError(f"cannot export the whole KB as {fmt!r} (trig, nquads or claimreview)")
         self.store.dump(out, fmt)
+
+    def claim_review_jsonld(self, ref: str) -> str:
+        """A claim's current verdict and imported ClaimReviews as schema.org ClaimReview
+        JSON-LD. Raises NotFound (no such claim, or nothing to export)."""
+        return claimreview_markup.dumps(claimreviews.export(self.fact_checks, ref))
 
     def validate(self, raise_on_violation: bool = True) -> validation.Report:
         """SHACL validation of the whole KB (kb.services.validation.validate)."""
@@ -269,6 +299,13 @@ class KnowledgeBase:
 
     def comparison_counts(self, **filters) -> dict:
         return self.comparisons.report_counts(**filters)
+
+    def fact_dossier(self, subject: str, prop: str, *, scope: str | None = None,
+                     time: str | None = None) -> Dossier:
+        """Every claim on ``subject``'s ``prop`` grouped by value, with the verdicts
+        between them (kb.services.dossier). Raises NotFound, InputError."""
+        return Dossiers(self.comparisons, self.reliability, self.indexes).dossier(
+            subject, prop, scope=scope, time=time)
 
     # ------------------------------------------------------------------ the whole KB
 

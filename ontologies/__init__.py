@@ -4,3 +4,4 @@ from importlib.resources import files
 VOCABULARY = files(__name__) / "claimkb.ttl"
 SHAPES = files(__name__) / "shapes.ttl"
 
+CLAIMREVIEW_SHAPES = files(__name__) / "claimreview-shapes.ttl"

@@ -58,13 +58,20 @@ Mapping. Each ``schema:ClaimReview`` node gives:
            schema:alternateName "False" .
 
    Rating values are kept as given: JSON numbers as numbers, strings as strings,
-   Snopes' -1 ("no numeric rating") included.
+   Snopes' -1 ("no numeric rating") included. The review's ``reviewBody`` (as
+   written), its ``citation`` URLs (schema:citation) and the ``itemReviewed``'s
+   ``appearance``/``firstAppearance`` URLs (ckb:itemAppearance) are kept too, and a
+   claimant the feed types as an Organization is typed so, so that claimkb's
+   ClaimReview export (kb/services/claimreviews.py) gives the same markup back.
 
 Strictness: malformed JSON is an InputError naming the file, line and column; a file
 without any ClaimReview, a remote context, a ClaimReview without claim text or
 without a URL are InputErrors naming the file and the review. What is only missing
 or unusable (a placeholder date, no rating, no claimant) is a note: notes go to the
 ``notes`` list given to ``parse`` and to the ``kb.claimreview`` logger.
+
+Why one module (~400 lines): the mapping above is one table read top to bottom; its
+helpers (names, URLs, dates, languages of a schema.org graph) serve only it.
 """
 from __future__ import annotations
 
@@ -190,6 +197,29 @@ def _url(graph: Graph, node, prop: str) -> str | None:
     return None
 
 
+def _urls(graph: Graph, node, prop: str, what: str, note) -> list[str]:
+    """Every http(s) URL ``prop`` gives (an IRI, a string, or a node with a url); what is
+    not a usable URL is a note."""
+    out: list[str] = []
+    for o in _objects(graph, node, prop):
+        candidates = [o] if not isinstance(o, BNode) else []
+        if isinstance(o, (URIRef, BNode)):
+            candidates += _objects(graph, o, "url")
+        for c in candidates:
+            text = str(c).strip()
+            if not re.match(r"^https?://", text, re.IGNORECASE):
+                continue
+            try:
+                check_url(text, f"the {prop} URL")
+            except InputError:
+                note(f"{what}: {prop} {text[:80]!r} is not a usable URL; dropped")
+                break
+            if text not in out:
+                out.append(text)
+            break
+    return out
+
+
 def _review_url(graph: Graph, review) -> tuple[str | None, str | None]:
     url = _url(graph, review, "url")
     if url:
@@ -284,15 +314,24 @@ def _review(iris: Minter, graph: Graph, review, where: str,
     source = iris.article_for(url)
 
     claimants: list[str] = []
+    organisations: set[str] = set()
     about = None
     for item in items:
-        claimants += [n for n in (_name(graph, a) for a in _objects(graph, item, "author")) if n]
-        claimants += [n for n in (_name(graph, a) for a in _objects(graph, item, "creator")) if n]
+        for prop in ("author", "creator"):
+            for agent in _objects(graph, item, prop):
+                n = _name(graph, agent)
+                if n:
+                    claimants.append(n)
+                    if _is_type(graph, agent, "Organization", "NewsMediaOrganization",
+                                "GovernmentOrganization", "Corporation", "NGO"):
+                        organisations.add(n)
         if about is None:
             made = _date(graph, item, ("datePublished", "dateCreated"), f"{what} itemReviewed", note)
             about = TimeAbout(made) if made else None
     claimants = list(dict.fromkeys(claimants))
-    speaker = Named(iris.person(claimants[0]), claimants[0]) if claimants else None
+    speaker = Named(iris.person(claimants[0]), claimants[0],
+                    types=(SCHEMA.Organization,) if claimants[0] in organisations else ()) \
+        if claimants else None
     if len(claimants) > 1:
         note(f"{what}: {len(claimants)} claimants; kept {claimants[0]!r} as the speaker")
     if speaker is None:
@@ -326,6 +365,16 @@ def _review_quads(iris: Minter, graph: Graph, review, claim: URIRef, url: str,
             q += named_quads(person, SCHEMA.Person)
     if published:
         q.append((node, SCHEMA.datePublished, date_literal(published), META))
+    bodies = [str(o).strip() for o in _objects(graph, review, "reviewBody")
+              if isinstance(o, Literal) and str(o).strip()]
+    if bodies:   # kept as written (line breaks too): exported back unchanged
+        q.append((node, SCHEMA.reviewBody, Literal(bodies[0]), META))
+    for cited in _urls(graph, review, "citation", what, note):
+        q.append((node, SCHEMA.citation, URIRef(cited), META))
+    for item in _objects(graph, review, "itemReviewed"):
+        for prop in ("appearance", "firstAppearance"):
+            for seen in _urls(graph, item, prop, what, note):
+                q.append((node, CKB.itemAppearance, Literal(seen, datatype=XSD.anyURI), META))
     ratings = _objects(graph, review, "reviewRating")
     if not ratings:
         note(f"{what}: no reviewRating")

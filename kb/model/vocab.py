@@ -130,6 +130,14 @@ class CKB(DefinedNamespace):
     MostlyReliable: URIRef
     HighlyReliable: URIRef
     reliabilityLevel: URIRef
+    TruthLevel: URIRef
+    RatedFalse: URIRef
+    RatedMostlyFalse: URIRef
+    RatedHalfTrue: URIRef
+    RatedMostlyTrue: URIRef
+    RatedTrue: URIRef
+    truthLevel: URIRef
+    itemAppearance: URIRef
 
 
 PREFIXES: dict[str, str] = {

@@ -2,8 +2,9 @@
 # ( … )* path closure from the claim was read wrongly by Virtuoso 7.2 (from a one-row
 # VALUES as if unbound, and now and then short of the claim itself).
 # Erase claims completely: their content graphs and every metadata node they own
-# (the claim; its quote, anchors and time-about; the schema:ClaimReview that reviews
-# it and its schema:Rating) and the comparisons they are part of. Shared resources stay.
+# (the claim; its quote, anchors and time-about; the schema:ClaimReview imported with
+# it, <claim>#review, and its schema:Rating: not the verdicts recorded on it, which
+# kb/services/fact_checks.py keeps) and the comparisons they are part of. Shared resources stay.
 DELETE { GRAPH ?claim { ?s ?p ?o } }
 WHERE {
   VALUES ?claim { UNDEF }
@@ -18,8 +19,9 @@ WHERE {
     UNION { ?claim ckb:quote/oa:hasSelector ?n }
     UNION { ?claim ckb:timeAbout ?n }
     UNION { ?claim ckb:timeAbout/(time:hasBeginning|time:hasEnd) ?n }
-    UNION { ?n schema:itemReviewed ?claim }
-    UNION { ?claim ^schema:itemReviewed/schema:reviewRating ?n }
+    UNION { ?n schema:itemReviewed ?claim FILTER (STRSTARTS(STR(?n), CONCAT(STR(?claim), "#"))) }
+    UNION { ?own schema:itemReviewed ?claim ; schema:reviewRating ?n
+                   FILTER (STRSTARTS(STR(?own), CONCAT(STR(?claim), "#"))) }
     ?n ?p ?o
   }
 } ;

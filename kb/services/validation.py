@@ -29,12 +29,13 @@ def shapes_graph() -> Graph:
     return Graph().parse(data=SHAPES.read_text(encoding="utf-8"), format="turtle")
 
 
-def validate_graph(data: Graph) -> tuple[bool, int, str]:
-    """(conforms, number of violations, readable report) for ``data``."""
+def validate_graph(data: Graph, shapes: Graph | None = None) -> tuple[bool, int, str]:
+    """(conforms, number of violations, readable report) for ``data`` against ``shapes``
+    (default: the KB's, ontologies/shapes.ttl)."""
     import pyshacl  # here, not at the top: importing pyshacl takes ~150 ms more after kb (python -X importtime), paid only by `validate`
 
     conforms, results, text = pyshacl.validate(
-        data, shacl_graph=shapes_graph(), inference="none", advanced=True,
+        data, shacl_graph=shapes if shapes is not None else shapes_graph(), inference="none", advanced=True,
         allow_warnings=True)
     count = len(set(results.subjects(RDF.type, SH.ValidationResult)))
     return bool(conforms), count, text

@@ -12,6 +12,6 @@ A view module imports no private (``_``) name of another web module
 their ``bp``.
 """
 
-BLUEPRINTS = ("home", "claims", "articles", "entities", "names", "compare", "sparql", "auth",
+BLUEPRINTS = ("home", "claims", "articles", "entities", "names", "compare", "facts", "sparql", "auth",
               "edit", "history", "annotate", "reliability", "annotations_api", "admin",
-              "wikidata", "suggestions", "feeds")
+              "wikidata", "suggestions", "feeds", "fact_checks", "imports")

@@ -8,55 +8,93 @@ from flask import Blueprint, render_template, request, url_for
 from markupsafe import Markup
 from rdflib import URIRef
 
-from kb.derived.claims_index import DEFAULT_SORT, FACETS, SORTS
-from kb.errors import NotFound
+from kb.derived.claims_index import (
+    FACET_MORE_LIMIT, FACETS, MULTI, ClaimFilter, sort_name)
+from kb.errors import InputError, NotFound
 from kb.model.iris import META
 
 from ..auth import current_user
 from ..context import get_kb, get_settings
-from ..params import claim_filter, filter_args, short
+from ..params import CLAIM_FILTERS, resolve, short
 from ..presenters.feeds import feed_links
 from ..presenters import annotations as annotation_cards
-from ..presenters.claims import claim_list, claim_page
+from ..presenters.claims import ListLinks, claim_list, claim_page
 from ..render import PAGE_FORMATS, choose, respond, split_suffix
 from .reliability import claim_ratings
+from .fact_checks import claim_fact_checks
 
 bp = Blueprint("claims", __name__)
 # a claim page lists this many other sources' claims (conflicts first), the rest behind
 # a link (?others=all): a fact that 400 sources state is not a 400-row page
 OTHERS_SHOWN = 20
 CLAIM_FORMATS = ("html", "json", "ttl", "jsonld", "trig")
+# the most values of one filter the list takes (?publisher=a&publisher=b…)
+MAX_VALUES = 50
 
 
 @bp.get("/claims", defaults={"fmt": None})
 @bp.get("/claims.<fmt>")
 def index(fmt):
+    """The claims list: ``?publisher=a&publisher=b`` (several values of a facet: any of
+    them; different facets: all), ``q``, ``sort`` (SORT_NAMES: ``date``, ``relevance``
+    with search words, ``severity``…), keyset ``after``, ``limit``, and ``more=<facet>``
+    (with ``facet_q``: its values by name) to list more of one facet's values."""
     fmt = choose(fmt, PAGE_FORMATS)
     kb = get_kb()
-    f = claim_filter()
-    sort = request.args.get("sort") or DEFAULT_SORT
+    f, filters = list_filter()
+    asked = request.args.get("sort") or None
+    sort = sort_name(asked)                   # InputError → 400
     after = request.args.get("after") or None
     size = get_settings().page_size
     try:
         limit = min(max(int(request.args.get("limit", size)), 1), 500)
     except ValueError:
         limit = size
+    more = request.args.get("more") or None
+    facet_q = ((request.args.get("facet_q") or "").strip()[:100] or None) if more else None
     page = kb.index.search(f, sort=sort, after=after, limit=limit)
-    facets = kb.index.facets(f)
-    args = filter_args(f)
-    next_url = url_for("claims.index", **args, sort=sort, after=page.next_cursor,
-                       **({"limit": limit} if limit != size else {}),
-                       **({"fmt": fmt} if fmt != "html" else {})) if page.next_cursor else None
-    data = claim_list(page, facets, args, sort=sort, next_url=next_url)
-    twins = {"json": url_for("claims.index", fmt="json", **args, sort=sort,
-                             **({"after": after} if after else {}))}
+    facets = kb.index.facet_lists(f, more=more, more_limit=FACET_MORE_LIMIT, value_q=facet_q)
+    keep = {"sort": sort} if asked else {}
+    if limit != size:
+        keep["limit"] = str(limit)
+    if more:
+        keep["more"] = more
+    if facet_q:
+        keep["facet_q"] = facet_q
+    links = ListLinks(filters, keep)
+    data = claim_list(page, facets, links, sort=sort, more=more, facet_q=facet_q)
+    twins = {"json": links.url(path=url_for("claims.index", fmt="json"), after=after)}
     partial = request.headers.get("HX-Request") and request.headers.get("HX-Target") == "browse"
     template = "claims/_browse.html" if partial else "claims/index.html"
-    sidebar = facet_sidebar(kb, data) if fmt == "html" else None
-    scope = {k: args[k] for k in ("entity", "publisher") if args.get(k)}
-    return respond(fmt, template=template, data=data, twins=twins, sorts=SORTS,
+    sidebar = facet_sidebar(kb, data, links) if fmt == "html" else None
+    scope = {k: filters[k][0] for k in ("entity", "publisher") if len(filters.get(k, ())) == 1}
+    return respond(fmt, template=template, data=data, twins=twins,
                    facet_names=list(FACETS), after=after, facet_sidebar=sidebar,
                    feeds=feed_links(**scope) if len(scope) <= 1 else feed_links())
+
+
+def list_filter(args=None) -> tuple[ClaimFilter, dict[str, list[str]]]:
+    """The list's filter from the query string (each facet's values repeated:
+    ``?publisher=a&publisher=b``; short ids or IRIs) and its query-string form (short
+    ids, one list per filter), for permalinks and facet links."""
+    args = request.args if args is None else args
+    values: dict = {}
+    for name, kind in CLAIM_FILTERS.items():
+        raw = [v.strip() for v in args.getlist(name) if v.strip()]
+        if not raw:
+            continue
+        if len(raw) > MAX_VALUES:
+            raise InputError(f"at most {MAX_VALUES} values of {name!r} at once, got {len(raw)}")
+        if name not in MULTI:
+            raw = raw[:1]
+        resolved = [resolve(kind, v) if kind else v for v in raw]
+        values[name] = tuple(resolved) if name in MULTI else resolved[0]
+    f = ClaimFilter(**values)
+    filters = {}
+    for name, value in f.active().items():
+        items = value if isinstance(value, tuple) else (value,)
+        filters[name] = [short(v) if CLAIM_FILTERS.get(name) else v for v in items]
+    return f, filters
 
 
 _SIDEBARS: "OrderedDict[tuple, Markup]" = OrderedDict()
@@ -64,7 +102,7 @@ _SIDEBARS_MAX = 512
 _SIDEBARS_LOCK = threading.Lock()
 
 
-def facet_sidebar(kb, data: dict) -> Markup:
+def facet_sidebar(kb, data: dict, links: ListLinks) -> Markup:
     """The facet sidebar's HTML. Its links keep every query argument but ``after``, and
     its counts change only with the index, so it is rendered once per (index
     generation, arguments) and reused: rendering its ~100 links was 40% of a list page."""
@@ -75,8 +113,9 @@ def facet_sidebar(kb, data: dict) -> Markup:
         if cached is not None:
             _SIDEBARS.move_to_end(key)
             return cached
-    html = Markup(render_template("claims/_facets.html", data=data,
-                                  facet_names=list(FACETS)))
+    html = Markup(render_template("claims/_facets.html", data=data, facet_names=list(FACETS),
+                                  more_fields=links.fields("facet_q", "after"),
+                                  more_action=links.path))
     with _SIDEBARS_LOCK:
         _SIDEBARS[key] = html
         while len(_SIDEBARS) > _SIDEBARS_MAX:
@@ -107,6 +146,7 @@ def show(ident):
     rows = kb.index.get_many([v.b for v in verdicts])
     data = claim_page(view, verdicts, status, total, rows,
                       all_url=url_for("claims.show", ident=short(iri), others="all") + "#others")
+    data["fact_check"] = claim_fact_checks(iri)
     twins = {f: url_for("claims.show", ident=f"{short(iri)}.{f}") for f in CLAIM_FORMATS if f != "html"}
     if fmt != "html":
         return respond(fmt, template="claims/show.html", data=data, twins=twins)
@@ -120,4 +160,5 @@ def show(ident):
                                       user=current_user())
     return respond(fmt, template="claims/show.html", data=data, twins=twins,
                    article_text=text, row=kb.index.get(iri), ratings=claim_ratings(view),
+                   fact_checks=data["fact_check"],
                    notes=notes)
