@@ -43,7 +43,11 @@ PAGES = {
     "entities": "/entities",
     "login": "/login",
     "edit": f"/claims/{CONFLICTING}/edit",     # as the editor
+    "dossier": "/facts/afghan-tajik-border/length",
+    "verdict": f"/claims/{CONFLICTING}/review",   # as the editor: with the verdict form
+    "import": "/import",                         # as the editor
 }
+AS_EDITOR = {"edit", "verdict", "import"}
 
 
 @pytest.fixture(scope="module", name="editor_state")
@@ -74,7 +78,7 @@ def test_page_is_accessible_and_fits_a_phone(browser, site, editor_state, name):
     failures = []
     for width in WIDTHS:
         page = new_page(browser, site, viewport={"width": width, "height": 900},
-                        storage_state=editor_state if name == "edit" else None)
+                        storage_state=editor_state if name in AS_EDITOR else None)
         try:
             response = page.goto(site(PAGES[name]))
             assert response.status == 200, f"{PAGES[name]} answered {response.status}"

@@ -116,8 +116,14 @@ def test_article_page_highlights_every_claim_span(demo_client):
     html = r.data.decode()
     assert r.status_code == 200 and 'id="article-text"' in html
     data = demo_client.get(f"/articles/{ARTICLE}.json").json
-    marked = set(re.findall(r'<mark class="claim-span" data-claim="([^"]+)"', html))
+    marked = set(re.findall(r'<mark class="claim-span[^"]*" data-claim="([^"]+)"', html))
     assert marked == {s["id"] for s in data["spans"]} and len(marked) >= 20  # overlaps are split, none lost
+    # a passage in conflict is marked so without JavaScript: its class and its title
+    conflicting = {s["id"] for s in data["spans"] if s["verdict"] == "CONFLICT"}
+    assert conflicting
+    for ident in conflicting:
+        assert re.search(rf'<mark class="claim-span verdict-conflict" data-claim="{re.escape(ident)}" '
+                         r'title="[^"]*in conflict with another source"', html), ident
     assert data["text"][data["spans"][0]["start"]:data["spans"][0]["end"]] == data["spans"][0]["exact"]
     g = Graph().parse(data=demo_client.get(f"/articles/{ARTICLE}.ttl").data, format="turtle")
     assert len(g) > 3

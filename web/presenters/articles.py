@@ -31,10 +31,20 @@ def article_page(view: dict, claim_rows: list[dict]) -> dict:
 
 
 def claim_spans(view: dict) -> list[tuple]:
-    """The claim spans to highlight in the article's text (web/filters.highlight_spans)."""
-    return [(s["start"], s["end"], {"class": "claim-span", "data-claim": s["id"] or s["claim"],
-                                    "title": s["statement"] or s["exact"] or ""})
-            for s in view["spans"]]
+    """The claim spans to highlight in the article's text (web/filters.highlight_spans),
+    after ``article_page`` gave them their verdict: a passage in conflict with another
+    source is marked by its class (a double underline and a "≠", style.css) and its
+    title, without JavaScript too (web/static/article.js adds the keyboard)."""
+    out = []
+    for s in view["spans"]:
+        verdict = (s.get("verdict") or "").lower().replace("_", "-")
+        title = s["statement"] or s["exact"] or ""
+        if verdict == "conflict":
+            title = (title + " — " if title else "") + "in conflict with another source"
+        out.append((s["start"], s["end"], {
+            "class": "claim-span" + (f" verdict-{verdict}" if verdict else ""),
+            "data-claim": s["id"] or s["claim"], "title": title}))
+    return out
 
 
 def publisher_of(claim_rows: list[dict]) -> str | None:

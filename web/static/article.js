@@ -28,7 +28,10 @@
     mark.tabIndex = 0;
     mark.setAttribute("role", "link");
     if (verdict === "conflict") {
-      mark.title = (mark.title ? mark.title + " — " : "") + "in conflict with another source";
+      // the server marks it so already (web/presenters/articles.claim_spans)
+      if (!mark.title.endsWith("in conflict with another source")) {
+        mark.title = (mark.title ? mark.title + " — " : "") + "in conflict with another source";
+      }
     } else if (verdict) {
       mark.title = (mark.title ? mark.title + " — " : "") + words;
     }
