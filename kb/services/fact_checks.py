@@ -36,7 +36,7 @@ evidence, evidence that is neither an http(s) URL nor a claim of the KB), NotFou
 such claim or verdict, nothing to export for a claim), PermissionDenied (below the
 editor role). All SPARQL is in kb/queries/fact_check*.rq and claimreview*.rq.
 
-Why one module (~430 lines): the truth scale, the checks of a verdict's level, wording,
+Why one module (~410 lines): the truth scale, the checks of a verdict's level, wording,
 summary and evidence, the revision chain and the reading of imported reviews are one
 rule set (docs/fact-checks.md), read and changed together, as in reliability.py; the
 export, which only reads, is kb/services/claimreviews.py.
@@ -49,18 +49,18 @@ import uuid
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import PROV, RDF, RDFS, XSD
+from rdflib import Literal, URIRef
+from rdflib.namespace import PROV, RDF, XSD
 
-from kb.errors import InputError, NotFound, PermissionDenied
+from kb.errors import InputError, NotFound
 from kb.model.iris import META, Minter
 from kb.model.vocab import CKB, SCHEMA
 from kb.records.claims import ClaimReader
 from kb.records.history import History
 from kb.services.reliability import check_evidence
+from kb.services.revisions import Level, check_role, load_scale, newest_first, user_name
 from kb.store import sparql
 from kb.store.base import Store
-from ontologies import VOCABULARY
 
 ROLE = "editor"              # the least role that may record a verdict
 VERDICT_PREFIX = "verdict-"  # verdict ids: annotations/verdict-<16 hex>
@@ -70,24 +70,10 @@ MAX_EVIDENCE = 50
 _WRITE_LOCK = threading.Lock()   # one writer at a time decides which verdict a new one revises
 
 
-@dataclass(frozen=True)
-class Level:
-    """One level of the truth scale."""
-
-    value: int
-    iri: str
-    label: str
-    definition: str
-
-
 @lru_cache(maxsize=1)
 def scale() -> tuple[Level, ...]:
     """The truth scale, false first, as ontologies/claimkb.ttl defines it."""
-    g = Graph().parse(data=VOCABULARY.read_text(encoding="utf-8"), format="turtle")
-    levels = [Level(int(g.value(s, SCHEMA.ratingValue)), str(s), str(g.value(s, RDFS.label)),
-                    str(g.value(s, RDFS.comment)))
-              for s in g.subjects(RDF.type, CKB.TruthLevel)]
-    return tuple(sorted(levels, key=lambda level: level.value))
+    return load_scale(CKB.TruthLevel)
 
 
 def level(value) -> Level:
@@ -181,19 +167,7 @@ def split_evidence(evidence) -> list[str]:
     return [e.strip() for e in evidence if isinstance(e, str) and e.strip()]
 
 
-def _order(items: list[Verdict]) -> list[Verdict]:
-    """Newest first, following the revision chain (a fork from concurrent writers kept)."""
-    by_iri = {v.iri: v for v in items}
-    heads = sorted((v for v in items if not v.superseded_by),
-                   key=lambda v: (v.created, v.iri), reverse=True)
-    out: list[Verdict] = []
-    for head in heads:
-        node = head
-        while node is not None and node not in out:
-            out.append(node)
-            node = by_iri.get(node.previous) if node.previous else None
-    return out + sorted((v for v in items if v not in out),
-                        key=lambda v: (v.created, v.iri), reverse=True)
+_order = newest_first
 
 
 class FactChecks:
@@ -424,17 +398,11 @@ def plain(term):
 
 
 def _name(user) -> str:
-    name = getattr(user, "name", user)
-    if not isinstance(name, str) or not name.strip():
-        raise InputError("a user name is needed to record a verdict")
-    return name.strip()
+    return user_name(user, "record a verdict")
 
 
 def _check_role(user) -> None:
-    can = getattr(user, "can", None)
-    if can is not None and not can(ROLE):
-        raise PermissionDenied(f"recording a verdict needs the {ROLE} role; "
-                               f"{user.name} is a {user.role}")
+    check_role(user, ROLE, "recording a verdict")
 
 
 __all__ = ["ClaimVerdicts", "FactChecks", "Level", "Verdict", "level", "plain", "scale",

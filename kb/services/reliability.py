@@ -43,17 +43,17 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, RDFS, XSD
+from rdflib import Literal, URIRef
+from rdflib.namespace import XSD
 
 from kb.errors import InputError, NotFound, PermissionDenied
 from kb.model.iris import Minter
-from kb.model.vocab import CKB, SCHEMA
+from kb.model.vocab import CKB
 from kb.store import sparql
 from kb.store.base import Store
 from kb.records.claims import ClaimReader
 from kb.records.history import History
-from ontologies import VOCABULARY
+from kb.services.revisions import Level, check_role, load_scale, newest_first, user_name
 
 ROLE = "annotator"          # the least role that may rate
 RATING_PREFIX = "rating-"   # rating ids: annotations/rating-<16 hex>
@@ -66,24 +66,10 @@ _BAD_URL_CHARS = re.compile(r'[\s<>"{}|^`\\\x00-\x1f\x7f]')
 _WRITE_LOCK = threading.Lock()
 
 
-@dataclass(frozen=True)
-class Level:
-    """One level of the reliability scale."""
-
-    value: int
-    iri: str
-    label: str
-    definition: str
-
-
 @lru_cache(maxsize=1)
 def scale() -> tuple[Level, ...]:
     """The reliability scale, worst first, as ontologies/claimkb.ttl defines it."""
-    g = Graph().parse(data=VOCABULARY.read_text(encoding="utf-8"), format="turtle")
-    levels = [Level(int(g.value(s, SCHEMA.ratingValue)), str(s), str(g.value(s, RDFS.label)),
-                    str(g.value(s, RDFS.comment)))
-              for s in g.subjects(RDF.type, CKB.ReliabilityLevel)]
-    return tuple(sorted(levels, key=lambda level: level.value))
+    return load_scale(CKB.ReliabilityLevel)
 
 
 def worst() -> int:
@@ -167,18 +153,12 @@ class Ratings:
 # ---------------------------------------------------------------------- references
 
 def _name(user) -> str:
-    name = getattr(user, "name", user)
-    if not isinstance(name, str) or not name.strip():
-        raise InputError("an assessor (user name) is needed")
-    return name.strip()
+    return user_name(user, "rate a publisher")
 
 
 def _check_role(user) -> None:
     """A kb.users.User must have the annotator role; a bare name is a trusted caller's."""
-    can = getattr(user, "can", None)
-    if can is not None and not can(ROLE):
-        raise PermissionDenied(f"rating a publisher needs the {ROLE} role; "
-                               f"{user.name} is a {user.role}")
+    check_role(user, ROLE, "rating a publisher")
 
 
 # ---------------------------------------------------------------------- validation
@@ -235,18 +215,8 @@ def _group(items: list[Assessment]) -> list[AssessorRatings]:
         by_author.setdefault(a.author, []).append(a)
     out = []
     for author, ratings in by_author.items():
-        by_iri = {a.iri: a for a in ratings}
-        heads = sorted((a for a in ratings if not a.superseded_by),
-                       key=lambda a: (a.created, a.iri), reverse=True)
-        history: list[Assessment] = []
-        for head in heads:   # one chain normally; a fork (concurrent writers) is kept too
-            node = head
-            while node is not None and node not in history:
-                history.append(node)
-                node = by_iri.get(node.previous) if node.previous else None
-        history += sorted((a for a in ratings if a not in history),
-                          key=lambda a: (a.created, a.iri), reverse=True)
-        head = heads[0] if heads else None
+        history = newest_first(ratings)
+        head = next((a for a in history if not a.superseded_by), None)
         current = head if head is not None and not head.withdrawn else None
         out.append(AssessorRatings(assessor=ratings[0].assessor, author=author,
                                    current=current, history=history))
