@@ -14,6 +14,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser_support import page_fixture, screenshot  # noqa: F401
+from tests.web.test_browser import log_in_at
 
 pytestmark = pytest.mark.browser
 
@@ -22,15 +23,6 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 # the article has "Biden’s" (a curly apostrophe); people type a straight one
 TYPED = "only some weeks after Biden's administration made an official decision"
 STORED = "only some weeks after Biden’s administration made an official decision"
-
-
-def log_in_at(page, site, path: str) -> None:
-    page.goto(site(f"/login?next={path}"))
-    name, password = site.editor
-    page.get_by_label("User name").fill(name)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(site(path))
 
 
 def test_editor_records_a_verdict_and_sees_it_in_the_claimreview(page, site):
