@@ -1,16 +1,14 @@
-"""Query-string parameters → kb filter objects. Short ids ("globinsider") and full IRIs
-are both accepted for resources; our own IRIs are written back as short ids so that
-permalinks stay readable."""
+"""Query-string parameters → IRIs. Short ids ("globinsider") and full IRIs are both
+accepted for resources; our own IRIs are written back as short ids so that permalinks
+stay readable."""
 from __future__ import annotations
 
-from flask import request
-
 from kb.errors import NotFound
-from kb.derived.claims_index import ClaimFilter
 
 from .context import get_kb
 
-# filter name → the kind of resource its value names (None: a plain value)
+# the claims list's filters (web/views/claims.py): name → the kind of resource its value
+# names (None: a plain value)
 CLAIM_FILTERS = {
     "q": None, "publisher": "publishers", "article": "articles", "entity": "entities",
     "property": "properties", "modality": None, "verdict": None, "published": None,
@@ -44,22 +42,3 @@ def short(iri: str | None) -> str:
         return ""
     local = get_kb().iris.local_id(iri)
     return local if local is not None else str(iri)
-
-
-def claim_filter(args=None) -> ClaimFilter:
-    args = request.args if args is None else args
-    values = {}
-    for name, kind in CLAIM_FILTERS.items():
-        raw = (args.get(name) or "").strip()
-        if not raw:
-            continue
-        values[name] = resolve(kind, raw) if kind else raw
-    return ClaimFilter(**values)
-
-
-def filter_args(f: ClaimFilter) -> dict[str, str]:
-    """The query-string form of ``f`` (short ids), for permalinks and facet links."""
-    out = {}
-    for name, value in f.active().items():
-        out[name] = short(value) if CLAIM_FILTERS.get(name) else value
-    return out

@@ -28,6 +28,7 @@ from __future__ import annotations
 import http.client
 import ipaddress
 import socket
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -98,6 +99,18 @@ class _FetchGuard:
 
     def __init__(self, url: str, local: bool, allow: Collection[str]):
         self.url, self.local, self.allow = url, local, frozenset(allow)
+        self.sockets: list[socket.socket] = []   # every connection made, for ``expire``
+        self.expired = False
+
+    def expire(self) -> None:
+        """The whole download's time is up: shut every connection, so that a read
+        blocked on a server that trickles its headers or body returns at once."""
+        self.expired = True
+        for sock in list(self.sockets):
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
 
     def refuse(self, message: str):
         return InputError(f"{message}; set fetch_local_addresses (CLAIMKB_FETCH_LOCAL_ADDRESSES"
@@ -123,6 +136,10 @@ class _FetchGuard:
         error = None
         for family, kind, proto, _, sockaddr in infos:
             sock = socket.socket(family, kind, proto)
+            self.sockets.append(sock)
+            if self.expired:
+                sock.close()
+                raise OSError("out of time")
             try:
                 if timeout is not socket._GLOBAL_DEFAULT_TIMEOUT:
                     sock.settimeout(timeout)
@@ -215,12 +232,22 @@ def download(url: str, timeout: float, limit: int, *, local_addresses: bool = Fa
 
     ``local_addresses`` (the ``fetch_local_addresses`` setting) turns the address
     checks off; ``allow``: "ip:port" addresses reachable anyway."""
-    if not url.startswith(("http://", "https://")):
+    if not url.lower().startswith(("http://", "https://")):
         raise InputError("only http:// and https:// URLs can be fetched", where=url)
+    parts = urllib.parse.urlsplit(url)
+    if "@" in parts.netloc:    # never sent, never echoed: the password stays out of errors
+        raise InputError("a URL with a user name or password is not fetched; give the page's "
+                         "public URL", where=f"{parts.scheme}://{parts.netloc.rsplit('@', 1)[1]}{parts.path}")
     check_url(url, "the URL", where=url)
     guard = _FetchGuard(url, local_addresses, allow)
     request = urllib.request.Request(url, headers={"User-Agent": "claimkb/0.1"})
     deadline = time.monotonic() + timeout
+    # the time limit is for the whole download (connecting, every redirect, headers and
+    # body): a timer shuts the connections when it is up (each socket read has its own
+    # ``timeout`` too, which alone would let a trickling server go on for ever)
+    timer = threading.Timer(timeout, guard.expire)
+    timer.daemon = True
+    timer.start()
     try:
         with _opener(guard).open(request, timeout=timeout) as response:
             ctype = response.headers.get_content_type()
@@ -239,7 +266,17 @@ def download(url: str, timeout: float, limit: int, *, local_addresses: bool = Fa
         exc.close()  # its response holds the socket
         raise InputError(f"download failed: HTTP {exc.code}", where=url) from None
     except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as exc:
+        if guard.expired:
+            raise InputError(f"the download took over {timeout:g} seconds (setting "
+                             "http_timeout); stopped", where=url) from None
         raise InputError(f"download failed: {getattr(exc, 'reason', exc)}", where=url) from None
+    finally:
+        timer.cancel()
+        for sock in guard.sockets:
+            sock.close()
+    if guard.expired:   # a shut connection reads as the end of the body: not a whole page
+        raise InputError(f"the download took over {timeout:g} seconds (setting "
+                         "http_timeout); stopped", where=url)
     return Download(ctype, charset, b"".join(chunks))
 
 

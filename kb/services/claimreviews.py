@@ -41,8 +41,10 @@ def export(checks: FactChecks, ref: str | None = None) -> list[dict]:
     else:
         own, imported = checks.current_for(), checks.imported()
     claims = sorted(set(own) | set(imported))
-    items = {str(r["claim"]): r for r in sparql.select(
-        checks.store, "claimreview_items.rq", claim=[URIRef(c) for c in claims])} if claims else {}
+    items: dict[str, dict] = {}
+    for r in (sparql.select(checks.store, "claimreview_items.rq", claim=[URIRef(c) for c in claims])
+              if claims else []):
+        items.setdefault(str(r["claim"]), r)     # the first of a claim's rows (ordered)
     out = []
     for claim in claims:
         item = items.get(claim)

@@ -354,9 +354,11 @@ def _span_text(span: tuple[dt.date, dt.date]) -> str:
 
 
 def overlaps(f: ClaimFacts, span: tuple[dt.date, dt.date]) -> bool:
-    """Whether the time ``f`` is about overlaps ``span`` (no time: no)."""
+    """Whether the time ``f`` is about overlaps ``span``. A claim that states no time is
+    kept: it may be about this time, and "time not stated" is a discrepancy the dossier
+    must show, not hide (/compare links to a fact's dossier with its time span)."""
     if f.earliest is None:
-        return False
+        return True
     return f.earliest <= span[1] and (f.latest is None or f.latest >= span[0])
 
 

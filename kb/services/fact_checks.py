@@ -167,9 +167,6 @@ def split_evidence(evidence) -> list[str]:
     return [e.strip() for e in evidence if isinstance(e, str) and e.strip()]
 
 
-_order = newest_first
-
-
 class FactChecks:
     """Verdicts on the claims of one knowledge base, and its ClaimReview export."""
 
@@ -220,7 +217,7 @@ class FactChecks:
     def for_claim(self, ref: str) -> ClaimVerdicts:
         """The verdicts on a claim (id or IRI) and its imported ClaimReviews. Raises NotFound."""
         claim = self.reader.iri(str(ref))
-        history = _order(self._verdicts(claim=claim))
+        history = newest_first(self._verdicts(claim=claim))
         head = history[0] if history else None
         return ClaimVerdicts(claim=str(claim), history=history,
                              current=head if head is not None and not head.withdrawn else None,
@@ -239,7 +236,7 @@ class FactChecks:
         for v in self._verdicts(**params):
             by_claim.setdefault(v.claim, []).append(v)
         for claim, items in by_claim.items():
-            head = _order(items)[0]
+            head = newest_first(items)[0]
             if not head.withdrawn:
                 out[claim] = head
         return out
@@ -359,7 +356,7 @@ class FactChecks:
             (rating, CKB.truthLevel, URIRef(lv.iri), META),
         ] + [(review, SCHEMA.citation, c, META) for c in cites]
         with _WRITE_LOCK:
-            history = _order(self._verdicts(claim=claim))
+            history = newest_first(self._verdicts(claim=claim))
             if history:
                 quads.append((review, PROV.wasRevisionOf, URIRef(history[0].iri), META))
             self.store.update(sparql.insert_data(quads))

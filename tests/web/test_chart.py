@@ -312,3 +312,31 @@ def test_the_entity_page_shows_chart_legend_and_table(demo_client):
     assert 'class="open-end"' in share and 'data-zero-based="true"' in share
     length = next(f for f in figures if "1,344 km" in f)
     assert 'class="axis-break"' in length and 'class="period"' in length
+
+
+EDGE_CASES = {   # values and times at the edges of what a chart's axes can hold
+    "tiny": [("0.0000000000001 km", "2021-07"), ("0.0000000000002 km", "2021-08")],
+    "close": [("1.0000001 km", "2021-07"), ("1.0000002 km", "2021-08")],
+    "year1": [("1,400 km", "0001"), ("1,344 km", "2021")],
+    "year9999": [("1,400 km", "2021"), ("1,344 km", "9999")],
+    "millennia": [("1,400 km", "1000"), ("1,344 km", "9000")],
+}
+
+
+@pytest.mark.parametrize("name", list(EDGE_CASES))
+def test_charts_at_the_edges_of_their_axes_are_drawn(kb, client, tmp_path, name):
+    """A tick step below 1e-10 once looped for ever (a server thread lost); years near 1
+    or 9999 and spans of millennia were 500s. Each page answers, with a chart when the
+    value could be read."""
+    articles = "\n".join(f"  a{i}: {{publisher: Pub {i}, published: 2021-07-05, title: T{i}}}"
+                         for i in range(2))
+    claims = "\n".join(f'  - {{id: c{i}, article: a{i}, statement: "S {i}", subject: border, '
+                       f'property: length, value: "{v}", about: "{a}"}}'
+                       for i, (v, a) in enumerate(EDGE_CASES[name]))
+    path = tmp_path / "edge.yaml"
+    path.write_text(f"claimkb: 1\narticles:\n{articles}\nclaims:\n{claims}\n", encoding="utf-8")
+    kb.import_file(path)
+    for url in ("/facts/border/length", "/entities/border"):
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        assert "<svg" in response.get_data(as_text=True), url

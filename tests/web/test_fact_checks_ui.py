@@ -167,3 +167,23 @@ def test_the_facts_dossier_lists_each_claims_fact_checks(loaded, app, tmp_path):
     assert checks["dp-border"][0]["own"] is True and checks["dp-minister"] == []
     page = eddie.get("/facts/border/length").get_data(as_text=True)
     assert "Wrong length" in page and "our verdict" in page
+
+
+def test_a_lone_surrogate_in_a_json_body_is_a_400_not_a_500(loaded, app):
+    eddie = client_for(app, "eddie")
+    token = csrf_from(eddie.get("/claims/dp-border").get_data(as_text=True))
+    body = '{"value": 2, "summary": "s", "evidence": "%s", "alternate_name": "\\ud800"}' % EVIDENCE
+    response = eddie.post("/claims/dp-border/review", data=body, content_type="application/json",
+                          headers={"X-CSRF-Token": token})
+    assert response.status_code == 400 and "not valid text" in response.get_json()["error"]
+    assert eddie.get("/claims/dp-border/review.json").get_json()["history"] == []
+
+
+def test_the_documented_api_records_a_verdict(loaded, app):
+    """docs/fact-checks.md: JSON with the X-CSRF-Token header; evidence one per line."""
+    eddie = client_for(app, "eddie")
+    token = csrf_from(eddie.get("/claims/dp-border").get_data(as_text=True))
+    response = eddie.post("/claims/dp-border/review", headers={"X-CSRF-Token": token},
+                          json={"value": 4, "summary": "s", "evidence": f"{EVIDENCE}\ndp-minister"})
+    assert response.status_code == 201
+    assert len(response.get_json()["verdict"]["evidence"]) == 2

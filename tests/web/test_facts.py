@@ -195,3 +195,8 @@ def test_the_claim_page_links_to_the_dossier(demo_client):
     href = htmllib.unescape(re.search(r'<a class="fact-dossier" href="([^"]+)"', page).group(1))
     assert href == "/facts?subject=afghan-tajik-border&property=length"
     assert "1,357 km" in demo_client.get(href).get_data(as_text=True)
+
+
+def test_a_huge_compare_page_number_is_not_a_500(demo_client):
+    response = demo_client.get("/compare?page=99999999999999999999999")
+    assert response.status_code == 200

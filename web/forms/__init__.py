@@ -16,7 +16,8 @@ from kb.errors import InputError
 def read_form(fields: tuple[str, ...], *, numbers: bool = False) -> dict:
     """The request's values of ``fields`` as text (JSON whole numbers kept as numbers when
     ``numbers``); absent fields are left out. Raises InputError (→ 400) for a JSON body
-    that is not an object, an unknown field, or a value that is not text."""
+    that is not an object, an unknown field, or a value that is not text (or not
+    valid Unicode)."""
     if request.is_json:
         data = request.get_json(silent=True)
         if not isinstance(data, dict):
@@ -36,5 +37,10 @@ def read_form(fields: tuple[str, ...], *, numbers: bool = False) -> dict:
             continue
         if isinstance(value, (dict, list, bool)):
             raise InputError(f"{key} must be text")
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:      # a lone surrogate ("\ud800") from a JSON body
+                raise InputError(f"{key} is not valid text (a lone UTF-16 surrogate)") from None
         form[key] = value if numbers and isinstance(value, int) else str(value)
     return form

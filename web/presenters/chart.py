@@ -243,6 +243,7 @@ def _time_ticks(t0: float, t1: float) -> list[tuple[float, str, int | None]]:
     years, at most six; a day's tick is at its middle, a month's or year's at its start.
     The label leaves the year out (the chart adds it where it is needed; a year tick's
     year is None: its label is the year)."""
+    t0, t1 = max(t0, 1.0), min(t1, float(dt.date.max.toordinal()))   # the padding may pass year 1 or 9999
     span = t1 - t0
     first, last = dt.date.fromordinal(math.ceil(t0)), dt.date.fromordinal(int(t1))
     for days in (1, 2, 3, 7, 14):
@@ -260,7 +261,8 @@ def _time_ticks(t0: float, t1: float) -> list[tuple[float, str, int | None]]:
                     out.append((d.toordinal(), _MONTHS[d.month], d.year))
                 m += 1
             return out
-    step = next(s for s in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000) if span / (365.25 * s) <= 6)
+    step = next((s for s in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000) if span / (365.25 * s) <= 6),
+                10 ** math.ceil(math.log10(span / (365.25 * 6))))
     return [(dt.date(y, 1, 1).toordinal(), str(y), None)
             for y in range(first.year + (first.timetuple().tm_yday > 1), last.year + 1) if y % step == 0]
 
@@ -476,13 +478,11 @@ def _nice_ticks(low: float, high: float, count: int = 5, *, whole: bool = False)
     power = 10 ** math.floor(math.log10(raw))
     step = next(m * power for m in (1, 2, 2.5, 5, 10)
                 if m * power >= raw and (not whole or float(m * power).is_integer()))
-    start = math.floor(low / step) * step
-    ticks = [start]
-    while ticks[-1] < high - step * 1e-9:
-        ticks.append(round(ticks[-1] + step, 10))
-    if len(ticks) < 2:
-        ticks.append(start + step)
-    return ticks
+    first = math.floor(low / step)
+    # whole steps, counted (not added up: a step below 1e-10 rounded to nothing once and
+    # looped for ever); at most count + 2 of them
+    n = max(2, min(count + 2, math.ceil(high / step - 1e-9) - first + 1))
+    return [float(f"{(first + i) * step:.12g}") for i in range(n)]
 
 
 def _tick_labels(ticks: list[float]) -> list[str]:
@@ -491,7 +491,9 @@ def _tick_labels(ticks: list[float]) -> list[str]:
     top = max(abs(t) for t in ticks)
     scale, suffix = (1e9, "bn") if top >= 1e9 else (1e6, "M") if top >= 1e7 else (1, "")
     step = (ticks[1] - ticks[0]) / scale
-    places = next(d for d in range(12) if math.isclose(round(step, d), step, rel_tol=1e-6))
+    places = next((d for d in range(12) if math.isclose(round(step, d), step, rel_tol=1e-6)), None)
+    if places is None:              # a step too small for fixed decimals
+        return [f"{t / scale:.3g}{suffix}" for t in ticks]
     return [f"{t / scale:,.{places}f}{suffix}" for t in ticks]
 
 

@@ -55,9 +55,13 @@ def index(fmt):
                    twins={"json": url_for("compare.index", fmt="json", **args, page=page)})
 
 
+MAX_PAGE = 1_000_000   # beyond, an offset SQLite cannot take (OverflowError): the last page there is
+
+
 def _positive(raw: str | None) -> int:
-    """A page number from the query string: 1 for anything that is not a number ≥ 1."""
+    """A page number from the query string: 1 for anything that is not a number ≥ 1,
+    at most MAX_PAGE."""
     try:
-        return max(int(raw or 1), 1)
+        return min(max(int(raw or 1), 1), MAX_PAGE)
     except ValueError:
         return 1

@@ -170,3 +170,46 @@ def test_an_http_error_status_is_an_input_error():
 def test_the_guard_refuses_link_local_and_passes_public_addresses():
     assert address_refusal("169.254.169.254") == "a link-local address"
     assert address_refusal("8.8.8.8") is None
+
+
+def test_the_time_limit_is_for_the_whole_download_even_while_headers_trickle():
+    """A server that sends its headers a byte at a time, each within the per-read
+    timeout, is stopped at the download's time limit (it once went on for 8 s of 2)."""
+    import socket
+    import threading
+    import time
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    port = listener.getsockname()[1]
+
+    def trickle():
+        conn, _ = listener.accept()
+        conn.recv(4096)
+        try:
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nX-Slow: ")
+            for _ in range(16):
+                time.sleep(0.5)
+                conn.sendall(b"a")
+            conn.sendall(b"\r\nContent-Length: 2\r\n\r\nhi")
+        except OSError:
+            pass
+        finally:
+            conn.close()
+            listener.close()
+
+    threading.Thread(target=trickle, daemon=True).start()
+    started = time.monotonic()
+    with pytest.raises(InputError, match="took over 2 seconds"):
+        download(f"http://127.0.0.1:{port}/", 2, 10**6, allow={f"127.0.0.1:{port}"})
+    assert time.monotonic() - started < 4
+
+
+def test_scheme_case_and_credentials_in_urls():
+    with Server(lambda h: answer(h, b"<p>hello</p>", ctype="text/html")) as server:
+        page = download(server.base.replace("http://", "HTTP://") + "/", 5, 1000, allow=server.allow)
+        assert page.body == b"<p>hello</p>"
+    with pytest.raises(InputError, match="user name or password") as refused:
+        download("http://user:secret@example.org/page", 5, 1000)
+    assert "secret" not in str(refused.value)

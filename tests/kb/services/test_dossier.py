@@ -200,3 +200,22 @@ def test_a_large_fact_lists_some_claims_and_counts_them_all(small_kb, monkeypatc
     assert d.claims_shown == 4 and d.sources == 3 and len(d.rows) == 2
     assert [g["value"] for g in d.groups] == ["500", "300", "800", "900"]   # named all the same
     assert len(d.verdicts) == 6 and d.status == "CONTESTED"               # judged all the same
+
+
+def test_a_claim_that_states_no_time_stays_under_a_time_filter(small_kb, tmp_path):
+    """/compare links a fact's dossier with its time span: a claim with no time must be
+    there too (its "time not stated" is a discrepancy to show, not to hide)."""
+    path = tmp_path / "timeless.yaml"
+    path.write_text(SMALL.split("claims:\n")[0] + """claims:
+  - id: wire-timeless
+    article: wire-2021-07-10
+    statement: 1,200 people were displaced in Lake Province.
+    subject: flood
+    property: displaced
+    scope: province
+    value: "1200"
+""", encoding="utf-8")
+    small_kb.import_file(path)
+    d = small_kb.fact_dossier("flood", "displaced", time="2021-07-10")
+    assert "wire-timeless" in {c["claim"].rsplit("/", 1)[1] for c in d.claims}
+    assert d.claims_total == 5
