@@ -187,3 +187,11 @@ def test_the_documented_api_records_a_verdict(loaded, app):
                           json={"value": 4, "summary": "s", "evidence": f"{EVIDENCE}\ndp-minister"})
     assert response.status_code == 201
     assert len(response.get_json()["verdict"]["evidence"]) == 2
+
+
+def test_the_verdict_page_offers_the_markup_only_when_there_is_some(loaded, app):
+    eddie = client_for(app, "eddie")
+    assert "review.jsonld" not in eddie.get("/claims/dp-border/review").headers.get("Link", "")
+    post_verdict(eddie)
+    link = eddie.get("/claims/dp-border/review").headers["Link"]
+    assert "/claims/dp-border/review.jsonld" in link

@@ -51,7 +51,8 @@ def show(ident: str, fmt):
         kb = get_kb()
         return respond(fmt, template="", data={}, rdf=lambda _: kb.claim_review_jsonld(ident))
     data = _page_data(ident)
-    twins = {f: url_for("fact_checks.show", ident=data["id"], fmt=f) for f in ("json", "jsonld")}
+    shown = ("json", "jsonld") if data["current"] or data["imported"] else ("json",)   # .jsonld: 404 without
+    twins = {f: url_for("fact_checks.show", ident=data["id"], fmt=f) for f in shown}
     return respond(fmt, template="fact_checks/page.html", data=data, twins=twins)
 
 
