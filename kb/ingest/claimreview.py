@@ -78,7 +78,7 @@ from __future__ import annotations
 import logging
 import re
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 from urllib.parse import urldefrag
 
 from rdflib import BNode, Graph, Literal, URIRef
@@ -185,7 +185,9 @@ def _name(graph: Graph, node) -> str | None:
     return None
 
 
-def _url(graph: Graph, node, prop: str) -> str | None:
+def _http_urls(graph: Graph, node, prop: str) -> Iterator[str]:
+    """The first http(s) URL of each value of ``prop``: the value itself (an IRI or a
+    string), else the url of the node it names."""
     for o in _objects(graph, node, prop):
         candidates = [o] if not isinstance(o, BNode) else []
         if isinstance(o, (URIRef, BNode)):
@@ -193,30 +195,25 @@ def _url(graph: Graph, node, prop: str) -> str | None:
         for c in candidates:
             text = str(c).strip()
             if re.match(r"^https?://", text, re.IGNORECASE):
-                return text
-    return None
+                yield text
+                break
+
+
+def _url(graph: Graph, node, prop: str) -> str | None:
+    return next(_http_urls(graph, node, prop), None)
 
 
 def _urls(graph: Graph, node, prop: str, what: str, note) -> list[str]:
-    """Every http(s) URL ``prop`` gives (an IRI, a string, or a node with a url); what is
-    not a usable URL is a note."""
+    """Every usable http(s) URL ``prop`` gives, once each; one that is not usable is a note."""
     out: list[str] = []
-    for o in _objects(graph, node, prop):
-        candidates = [o] if not isinstance(o, BNode) else []
-        if isinstance(o, (URIRef, BNode)):
-            candidates += _objects(graph, o, "url")
-        for c in candidates:
-            text = str(c).strip()
-            if not re.match(r"^https?://", text, re.IGNORECASE):
-                continue
-            try:
-                check_url(text, f"the {prop} URL")
-            except InputError:
-                note(f"{what}: {prop} {text[:80]!r} is not a usable URL; dropped")
-                break
-            if text not in out:
-                out.append(text)
-            break
+    for text in _http_urls(graph, node, prop):
+        try:
+            check_url(text, f"the {prop} URL")
+        except InputError:
+            note(f"{what}: {prop} {text[:80]!r} is not a usable URL; dropped")
+            continue
+        if text not in out:
+            out.append(text)
     return out
 
 

@@ -9,12 +9,9 @@ addresses (as they should be); these tests run their own small app over an empty
 (tests/browser_support.py)."""
 from __future__ import annotations
 
-import http.server
 import re
-import threading
 
 import pytest
-import waitress
 from playwright.sync_api import expect
 
 from kb import KnowledgeBase, load_settings
@@ -27,7 +24,9 @@ from tests.browser_support import (  # noqa: F401
     describe_violations,
     new_page,
     screenshot,
+    serving,
 )
+from tests.web.test_imports_ui import html_page, serving as pages_serving
 
 pytestmark = pytest.mark.browser
 
@@ -40,39 +39,6 @@ PAGE = (f"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>
         f"<h1>{TITLE}</h1><p>{PROSE}</p><p>{PROSE}</p></article></body></html>").encode("utf-8")
 
 
-class ArticleServer:
-    """One HTML page at /dam.html, served on 127.0.0.1 in a thread."""
-
-    def __init__(self):
-        self.requests: list[str] = []
-        owner = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802
-                owner.requests.append(self.path)
-                found = self.path == "/dam.html"
-                self.send_response(200 if found else 404)
-                self.send_header("Content-Type", "text/html; charset=utf-8")
-                body = PAGE if found else b"not here"
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever,
-                                       kwargs={"poll_interval": 0.02}, daemon=True)
-        self.thread.start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(timeout=10)
-
-
 @pytest.fixture(scope="module")
 def import_site(tmp_path_factory, site):
     """An empty KB with an editor and fetch_local_addresses on, served by waitress
@@ -83,24 +49,17 @@ def import_site(tmp_path_factory, site):
     try:
         app = create_app(kb=knowledge_base)
         app.extensions["claimkb_users"].add_user(EDITOR, EDITOR_PASSWORD, "editor")
-        server = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
-        thread = threading.Thread(target=server.run, name="waitress-imports", daemon=True)
-        thread.start()
-        try:
-            yield Site(f"http://127.0.0.1:{server.effective_port}", knowledge_base)
-        finally:
-            server.close()
-            thread.join(timeout=10)
-            server.task_dispatcher.shutdown()
+        with serving(app, name="waitress-imports") as url:
+            yield Site(url, knowledge_base)
     finally:
         knowledge_base.close()
 
 
 @pytest.fixture
 def articles():
-    server = ArticleServer()
-    yield server
-    server.close()
+    """One HTML page at /dam.html, served on 127.0.0.1 (tests/web/test_imports_ui.py)."""
+    with pages_serving({"/dam.html": html_page(PAGE)}) as pages:
+        yield pages
 
 
 @pytest.fixture
