@@ -37,9 +37,9 @@ def export(checks: FactChecks, ref: str | None = None) -> list[dict]:
         claim = checks.reader.iri(str(ref))
         if not checks.reader.exists(claim):
             raise NotFound(f"no claim {ref!r}")
-        own, imported = checks.current_for([claim]), checks.imported([claim])
+        own, imported = checks.on_claims([claim])
     else:
-        own, imported = checks.current_for(), checks.imported()
+        own, imported = checks.on_claims()
     claims = sorted(set(own) | set(imported))
     items: dict[str, dict] = {}
     for r in (sparql.select(checks.store, "claimreview_items.rq", claim=[URIRef(c) for c in claims])

@@ -36,7 +36,7 @@ evidence, evidence that is neither an http(s) URL nor a claim of the KB), NotFou
 such claim or verdict, nothing to export for a claim), PermissionDenied (below the
 editor role). All SPARQL is in kb/queries/fact_check*.rq and claimreview*.rq.
 
-Why one module (~410 lines): the truth scale, the checks of a verdict's level, wording,
+Why one module (~420 lines): the truth scale, the checks of a verdict's level, wording,
 summary and evidence, the revision chain and the reading of imported reviews are one
 rule set (docs/fact-checks.md), read and changed together, as in reliability.py; the
 export, which only reads, is kb/services/claimreviews.py.
@@ -190,8 +190,8 @@ class FactChecks:
             out.setdefault(str(row["review"]), []).append(str(row["citation"]))
         return out
 
-    def _verdicts(self, **params) -> list[Verdict]:
-        cited = self._citations(**params)
+    def _verdicts(self, cited: dict | None = None, **params) -> list[Verdict]:
+        cited = self._citations(**params) if cited is None else cited
         seen: dict[str, Verdict] = {}
         for row in self._select("fact_checks.rq", **params):
             iri = str(row["review"])
@@ -217,23 +217,30 @@ class FactChecks:
     def for_claim(self, ref: str) -> ClaimVerdicts:
         """The verdicts on a claim (id or IRI) and its imported ClaimReviews. Raises NotFound."""
         claim = self.reader.iri(str(ref))
-        history = newest_first(self._verdicts(claim=claim))
+        cited = self._citations(claim=claim)      # of its verdicts and imported reviews alike
+        history = newest_first(self._verdicts(cited, claim=claim))
         head = history[0] if history else None
         return ClaimVerdicts(claim=str(claim), history=history,
                              current=head if head is not None and not head.withdrawn else None,
-                             imported=self.imported([claim]).get(str(claim), []))
+                             imported=self.imported([claim], cited).get(str(claim), []))
 
-    def current_for(self, claims=None) -> dict[str, Verdict]:
+    def on_claims(self, claims=None) -> tuple[dict[str, Verdict], dict[str, list[dict]]]:
+        """(``current_for(claims)``, ``imported(claims)``), reading the citations once."""
+        params = _claim_params(claims)
+        if params is None:
+            return {}, {}
+        cited = self._citations(**params)
+        return self.current_for(claims, cited), self.imported(claims, cited)
+
+    def current_for(self, claims=None, cited: dict | None = None) -> dict[str, Verdict]:
         """The current verdict of each claim in ``claims`` (IRIs; every claim when None)
         that has one."""
-        params = {}
-        if claims is not None:
-            params["claim"] = [URIRef(str(c)) for c in claims]
-            if not params["claim"]:
-                return {}
+        params = _claim_params(claims)
+        if params is None:
+            return {}
         out: dict[str, Verdict] = {}
         by_claim: dict[str, list[Verdict]] = {}
-        for v in self._verdicts(**params):
+        for v in self._verdicts(cited, **params):
             by_claim.setdefault(v.claim, []).append(v)
         for claim, items in by_claim.items():
             head = newest_first(items)[0]
@@ -251,15 +258,15 @@ class FactChecks:
             raise NotFound(f"no verdict {text!r}")
         return found[0]
 
-    def imported(self, claims=None) -> dict[str, list[dict]]:
+    def imported(self, claims=None, cited: dict | None = None) -> dict[str, list[dict]]:
         """The ClaimReviews imported with ``claims`` (IRIs; all when None): claim IRI →
         [{url, date, author, author_person, rating_value, best, worst, alternate_name,
-        summary, appearances, citations}]."""
-        params = {"claim": [URIRef(str(c)) for c in claims]} if claims is not None else {}
-        if claims is not None and not params["claim"]:
+        summary, appearances, citations}]. ``cited``: the citations read already."""
+        params = _claim_params(claims)
+        if params is None:
             return {}
         rows = self._select("claimreviews_imported.rq", **params)
-        cited = self._citations(**params)
+        cited = self._citations(**params) if cited is None else cited
         out: dict[str, dict[str, dict]] = {}
         for row in rows:
             review = str(row["review"])
@@ -382,6 +389,14 @@ class FactChecks:
     def review_url(self, claim: str) -> str:
         """The page of a claim's verdict, the ClaimReview's ``url``."""
         return f"{claim}/review"
+
+
+def _claim_params(claims) -> dict | None:
+    """The query parameters for ``claims`` (IRIs; None: every claim); None for no claim."""
+    if claims is None:
+        return {}
+    iris = [URIRef(str(c)) for c in claims]
+    return {"claim": iris} if iris else None
 
 
 def plain(term):

@@ -45,7 +45,7 @@ def _dossier(fmt: str, subject: str, prop: str):
     kb = get_kb()
     d = kb.fact_dossier(subject, prop, scope=scope, time=time)   # NotFound → 404
     iris = [c["claim"] for c in d.claims]
-    checks = fact_check_list(kb.fact_checks.current_for(iris), kb.fact_checks.imported(iris))
+    checks = fact_check_list(*kb.fact_checks.on_claims(iris))
     data = dossier_page(d, pairs_shown=PAIRS_SHOWN, fact_checks=checks)
     twins = {"json": dossier_url(d.subject, d.property, scope=d.scope, time=d.time, fmt="json")}
     if fmt != "html":
