@@ -39,7 +39,6 @@ from kb.model.urls import check_url
 
 from ..auth import current_user, requires
 from ..context import get_kb, get_settings
-from ..errors import error_body
 from ..forms import read_form
 from ..presenters.imports import article_result, import_page, report_view
 from ..render import PAGE_FORMATS, choose, respond, wants_data
@@ -139,9 +138,9 @@ def _overrides(form: dict) -> dict:
 def _refused(exc: InputError, which: str, form: dict):
     """Nothing was written: the page again with the error (the CLI's text) under the
     form ``which`` ("article" or "claims") and what was typed in it, 400; API clients
-    get the one error shape."""
+    get the one error shape (web/errors.py)."""
     if wants_data():
-        return error_body(400, str(exc)), 400
+        raise exc
     return _page("html", status=400, error=str(exc), error_for=which,
                  **{f"{which}_form": form})
 
