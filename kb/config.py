@@ -26,7 +26,8 @@
 | sparql_workers     | CLAIMKB_SPARQL_WORKERS     | 2                          | web: /sparql queries run at once (embedded store: worker processes, killed at the time budget); more get 503 |
 | sparql_worker_memory_mb | CLAIMKB_SPARQL_WORKER_MEMORY_MB | 4096           | web: address space a SPARQL worker process may use (0: no limit); a query needing more gets an error |
 | max_request_bytes  | CLAIMKB_MAX_REQUEST_BYTES  | 10000000                   | web: largest request body accepted (413 beyond), and so the largest file /import takes |
-| max_import_bytes   | CLAIMKB_MAX_IMPORT_BYTES   | 1000000000                 | largest file ``claimkb import`` reads (claims YAML, ClaimReview JSON-LD, TriG, N-Quads); refused before parsing |
+| max_import_bytes   | CLAIMKB_MAX_IMPORT_BYTES   | 1000000000                 | largest file ``claimkb import`` reads into memory (claims YAML, ClaimReview JSON-LD; TriG and N-Quads on a SPARQL server); refused before parsing. TriG and N-Quads on the embedded store are streamed: any size |
+| bulk_import_bytes  | CLAIMKB_BULK_IMPORT_BYTES  | 64000000                   | TriG or N-Quads files from this size up are checked as a stream and bulk-loaded into a copy of the embedded store that replaces it at the end (all or nothing, bounded memory); smaller ones are read whole and written in one transaction |
 | wikidata_endpoint  | CLAIMKB_WIKIDATA_ENDPOINT  | https://query.wikidata.org/sparql | a Wikidata-compatible SPARQL endpoint for ``entities link`` and the web UI's "Find on Wikidata" (explicit lookups only, never during a write); empty turns lookups off |
 | wikidata_timeout   | CLAIMKB_WIKIDATA_TIMEOUT   | 10                         | seconds a Wikidata lookup may take |
 | fetch_local_addresses | CLAIMKB_FETCH_LOCAL_ADDRESSES | False              | ``import-article URL`` and the web's /import may connect to loopback, private, link-local and other non-public addresses (true/false); off, such a URL or a redirect to one is refused (kb.ingest.fetch) |
@@ -84,6 +85,7 @@ class Settings:
     sparql_worker_memory_mb: int = 4096
     max_request_bytes: int = 10_000_000
     max_import_bytes: int = 1_000_000_000
+    bulk_import_bytes: int = 64_000_000
     wikidata_endpoint: str = WIKIDATA_ENDPOINT
     wikidata_timeout: float = 10.0
     fetch_local_addresses: bool = False

@@ -242,8 +242,9 @@ class KnowledgeBase:
 
     def import_file(self, path: Path, fmt: str | None = None,
                     progress: Callable[[int, int], None] | None = None, *,
-                    strict: bool = False) -> ImportReport:
-        return self.importer.import_file(path, fmt, progress, strict=strict)
+                    strict: bool = False,
+                    status: Callable[[str], None] | None = None) -> ImportReport:
+        return self.importer.import_file(path, fmt, progress, strict=strict, status=status)
 
     def import_upload(self, name: str, raw: bytes, fmt: str | None = None, *,
                       strict: bool = False, user: str | None = None) -> ImportReport:

@@ -94,7 +94,10 @@ def import_(obj: Context, files, fmt, strict):
     """Import claims YAML, TriG, N-Quads or ClaimReview JSON-LD files.
 
     Each file is checked completely and written in one transaction: a file with an
-    error writes nothing. Names are resolved to the KB's entities, properties, people
+    error writes nothing. TriG and N-Quads files from bulk_import_bytes up are checked
+    as a stream while they are bulk-loaded into a copy of the store, which replaces it
+    only when the file passed (bounded memory; a killed import leaves the store as it
+    was). Names are resolved to the KB's entities, properties, people
     and publishers (same key, label, alias or Wikidata id: docs/entities.md); what was
     resolved is listed, and a new name close to an existing one is a warning.
     """
@@ -103,11 +106,16 @@ def import_(obj: Context, files, fmt, strict):
         with click.progressbar(length=1, label=f"checking {path.name}", file=sys.stderr,
                                show_pos=True, hidden=not sys.stderr.isatty()) as bar:
             def progress(done, total, bar=bar):
-                bar.length = total
+                if total != bar.length:      # a new stage (bytes checked, claims indexed)
+                    bar.length, bar.pos = total, 0
                 bar.update(done - bar.pos)
 
-            r = kb.import_file(path, fmt, progress, strict=strict)
-        what = f"{r.quads} quads" if r.format in ("trig", "nquads") else \
+            def status(line, bar=bar):
+                bar.label = line
+                bar.render_progress()
+
+            r = kb.import_file(path, fmt, progress, strict=strict, status=status)
+        what = f"{r.quads} quads, {r.claims} claims" if r.format in ("trig", "nquads") else \
                f"{r.claims} claims, {r.articles} sources"
         click.echo(f"{r.path}: {r.format}, {what}")
         for note in r.notes:

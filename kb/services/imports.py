@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import tempfile
+import time
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,7 +29,8 @@ from kb.model.iris import Minter
 from kb.services.claims import Claims
 from kb.services.names import Names
 from kb.store.base import Store
-from kb.store.convert import check_links, check_nesting
+from kb.store.convert import check_nesting
+from kb.store.quad_checks import Checked, check_file, check_quads
 from kb.records.articles import Articles
 
 RDF_EXTENSIONS = {".trig": "trig", ".nq": "nquads", ".nquads": "nquads"}
@@ -52,6 +54,18 @@ class ImportReport:
 
 def _progress_noop(_done: int, _total: int) -> None:
     return None
+
+
+def _status_noop(_line: str) -> None:
+    return None
+
+
+def _clock(seconds: float) -> str:
+    """0:42, 12:05, 1:02:05."""
+    seconds = int(seconds)
+    hours, rest = divmod(seconds, 3600)
+    return (f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours
+            else f"{rest // 60}:{rest % 60:02d}")
 
 
 def upload_name(name: str) -> str:
@@ -94,16 +108,21 @@ class Importer:
     def import_file(self, path: Path, fmt: str | None = None,
                     progress: Callable[[int, int], None] | None = None, *,
                     strict: bool = False, article_files: bool = True,
-                    user: str | None = None) -> ImportReport:
+                    user: str | None = None,
+                    status: Callable[[str], None] | None = None) -> ImportReport:
         """Import a claims YAML, TriG, N-Quads or ClaimReview JSON-LD file, by extension
         or ``fmt``; ``progress(done, total)`` is called as claims are checked. Names are
         resolved to the KB's resources (kb.services.names; the report lists what was
         resolved and the near-duplicates; ``strict`` refuses a file with any;
         ``article_files`` false: a claims file may not read article files; ``user``:
-        who the claims' history names, else the KB's actor). RDF is loaded as it is.
+        who the claims' history names, else the KB's actor). RDF is loaded as it is,
+        once its links and its claims (kb/store/quad_checks.py) pass; from
+        settings.bulk_import_bytes up, on the embedded store, as a stream in bounded memory
+        at the bulk loader's speed (``status(line)`` says how far it is).
         Raises InputError (naming file, line or claim: nothing is written), StoreError."""
         path = Path(path)
         progress = progress or _progress_noop
+        status = status or _status_noop
         fmt = fmt or detect_format(path)
         if fmt not in IMPORT_FORMATS:
             raise InputError(f"unknown import format {fmt!r} (known: {', '.join(IMPORT_FORMATS)})",
@@ -113,6 +132,9 @@ class Importer:
             size = path.stat().st_size
         except OSError as exc:
             raise InputError(f"cannot read: {exc.strerror}", where=str(path)) from None
+        if fmt in ("trig", "nquads") and size >= self.settings.bulk_import_bytes \
+                and self.store.streams_files:
+            return self._import_rdf_stream(path, fmt, report, progress, status)
         if size > self.settings.max_import_bytes:
             raise InputError(f"the file is {size} bytes; the limit is "
                              f"{self.settings.max_import_bytes} (setting max_import_bytes)",
@@ -123,9 +145,11 @@ class Importer:
             except OSError as exc:
                 raise InputError(f"cannot read: {exc.strerror}", where=str(path)) from None
             check_nesting(data, str(path), MAX_IMPORT_DEPTH)   # N-Quads nest too: << >>
-            # unsafe links refuse the file on the quads the store parses: nothing is written
-            report.quads = self.store.load(data, fmt, where=str(path),
-                                           check=lambda quads: check_links(quads, str(path)))
+
+            def check(quads):   # unsafe links and broken claims refuse the file: nothing written
+                report.claims = check_quads(quads, str(path))
+
+            report.quads = self.store.load(data, fmt, where=str(path), check=check)
             self.indexes.after_write(self.indexes.rebuild)   # stale marker if it fails
             return report
         if fmt == "claims":
@@ -143,6 +167,40 @@ class Importer:
         before = self.claims.reader.existing([r.iri for r in resolution.records])
         report.new = sum(str(r.iri) not in before for r in resolution.records)
         self.claims.write(resolution.records, resolution.articles, user=user, resolved=True)
+        return report
+
+    def _import_rdf_stream(self, path: Path, fmt: str, report: ImportReport,
+                           progress: Callable[[int, int], None],
+                           status: Callable[[str], None]) -> ImportReport:
+        """A big TriG or N-Quads file: checked as a stream (kb/store/quad_checks.py) while
+        the store bulk-loads it into a copy of itself that replaces it only if the file
+        passed (``Store.load_file``); then every index rebuilt. ``progress`` gets the
+        bytes checked, then the claims indexed; ``status`` a line saying where it is."""
+        where = str(path)
+        started = time.monotonic()
+
+        def checking(done: int, total: int, quads: int, claims: int) -> None:
+            progress(done, total)
+            took = time.monotonic() - started
+            rate = quads / took if took > 0 else 0.0
+            left = (total - done) * took / done if done else None
+            status(f"checking and loading: {quads:,} quads, {claims:,} claims, "
+                   f"{rate:,.0f} quads/s" + (f", about {_clock(left)} left" if left else ""))
+
+        def check() -> Checked:
+            checked = check_file(path, fmt, where, MAX_IMPORT_DEPTH, checking)
+            status(f"checked {checked.quads:,} quads, {checked.claims:,} claims in "
+                   f"{_clock(time.monotonic() - started)}; loading into the store…")
+            return checked
+
+        def before_swap() -> None:   # from here the import is decided: indexes rebuilt
+            self.indexes.stale_marker.write_text(f"import of {where}\n", encoding="utf-8")
+
+        checked = self.store.load_file(path, fmt, check, before_swap)
+        report.quads, report.claims = checked.quads, checked.claims
+        status(f"loaded in {_clock(time.monotonic() - started)}; indexing…")
+        self.indexes.after_write(lambda: self.indexes.rebuild(progress))
+        status(f"done in {_clock(time.monotonic() - started)}")
         return report
 
     def import_upload(self, name: str, raw: bytes, fmt: str | None = None, *,

@@ -7,14 +7,17 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import BinaryIO, Callable, Iterable, Iterator
+from pathlib import Path
+from typing import BinaryIO, Callable, Iterable, Iterator, TypeVar
 
 import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.term import Node
 
-from kb.errors import QueryError
+from kb.errors import InputError, QueryError
 from kb.store.convert import to_ox
+
+T = TypeVar("T")
 
 RDF_FORMATS = {
     "trig": "application/trig",
@@ -66,6 +69,9 @@ class Store(ABC):
     # backend whose server refuses blank nodes in INSERT DATA; None keeps blank nodes.
     # A backend that sets it reads such IRIs back as blank nodes.
     skolem: str | None = None
+    # whether ``load_file`` streams a file of any size in bounded memory (else it reads
+    # the file whole: the caller keeps to its size limit)
+    streams_files = False
 
     @abstractmethod
     def query(self, sparql: str) -> QueryResult:
@@ -95,6 +101,23 @@ class Store(ABC):
         transaction. Returns the number of quads parsed. Raises InputError (with the
         line) when the data is malformed or ``check`` refuses it, in which case nothing
         is written."""
+
+    def load_file(self, path, fmt: str, check: Callable[[], T],
+                  before_swap: Callable[[], None] | None = None) -> T:
+        """Load a TriG or N-Quads file of any size after ``check()`` (which raises to
+        refuse it) passed; ``before_swap()`` runs just before the data is written.
+        Returns what ``check`` returns. This generic path reads the file into memory and
+        ``load``s it in one transaction; the embedded store overrides it with a staged
+        bulk load in bounded memory. Raises what ``check`` raises, InputError, StoreError."""
+        result = check()
+        try:
+            data = Path(path).read_bytes()
+        except OSError as exc:
+            raise InputError(f"cannot read: {exc.strerror}", where=str(path)) from None
+        if before_swap is not None:
+            before_swap()
+        self.load(data, fmt, where=str(path))
+        return result
 
     def bulk_load(self, parts: Iterable[bytes], fmt: str = "nquads",
                   where: str = "<input>") -> None:

@@ -122,17 +122,24 @@ def check_nesting(data: bytes, where: str, limit: int) -> None:
     left once strings, IRIs and comments are skipped as TriG tokenizes them. Oxigraph's
     parser does not recurse (a million levels parse), but readers of the nested
     structure later may. InputError names the line."""
+    nesting_depth(data, 0, limit, where, 1)
+
+
+def nesting_depth(data: bytes, depth: int, limit: int, where: str, first_line: int) -> int:
+    """``check_nesting`` for one block of whole lines of a longer file that starts
+    ``depth`` brackets deep on line ``first_line``; returns the depth at its end (a
+    string spanning two blocks is counted as TriG would not: blocks end at line ends,
+    where short strings, IRIs and comments end too). Raises InputError naming the line."""
     brackets = _TRIG_SKIPPED.sub(b"", data).translate(None, _NOT_BRACKETS)
-    if len(brackets) <= limit or max(accumulate(1 if c in _OPENING else -1
-                                                for c in brackets)) <= limit:
-        return
-    depth = 0
+    steps = [1 if c in _OPENING else -1 for c in brackets]
+    if not steps or max(accumulate(steps, initial=depth)) <= limit:
+        return depth + sum(steps)
     for match in _TRIG_TOKEN.finditer(data):
         token = match.group()
         if token in (b"[", b"(", b"{", b"<"):
             depth += 1
             if depth > limit:
-                line = data.count(b"\n", 0, match.start()) + 1
+                line = first_line + data.count(b"\n", 0, match.start())
                 raise InputError(f"nested more than {limit} levels deep (graphs, [ ], ( ) or << >> "
                                  "inside each other); refused before parsing",
                                  where=f"{where}:{line}")
@@ -158,25 +165,42 @@ def _unsafe_iri(term) -> str | None:
 
 
 def check_links(quads: list, where: str) -> None:
-    """Refuse parsed quads to be imported that hold an unsafe link (kb.urls): any IRI
-    with a scheme a browser runs or reads locally (javascript:, data:, file:, ...), and
-    in the metadata graph a schema:url, ckb:via or schema:citation (rating evidence)
-    that is not an http(s) URL, or a schema:sameAs / owl:sameAs that is not a safe IRI.
+    """Refuse parsed quads to be imported that hold an unsafe link (``check_quad_links``).
     Given to ``Store.load`` as its ``check``, so the file is parsed once. Raises
     InputError naming the file and the quad's subject."""
     for quad in quads:
-        for term in (quad.subject, quad.predicate, quad.object, quad.graph_name):
-            bad = _unsafe_iri(term)
-            if bad is not None:
-                check_iri(bad, f"the IRI in a quad about {quad.subject}", where=where)
-        if isinstance(quad.graph_name, ox.NamedNode) and quad.graph_name.value == META_GRAPH:
-            predicate = quad.predicate.value
-            if predicate in _URL_PREDICATES:
-                check_url(getattr(quad.object, "value", ""),
-                          f"{_URL_PREDICATES[predicate]} of {quad.subject}", where=where)
-            elif predicate in _IRI_PREDICATES:
-                check_iri(getattr(quad.object, "value", ""),
-                          f"{_IRI_PREDICATES[predicate]} of {quad.subject}", where=where)
+        check_quad_links(quad, where)
+
+
+def check_quad_links(quad: ox.Quad, where: str) -> None:
+    """Refuse a quad that holds an unsafe link (kb.urls): any IRI with a scheme a
+    browser runs or reads locally (javascript:, data:, file:, ...), and in the metadata
+    graph a schema:url, ckb:via or schema:citation (rating evidence) that is not an
+    http(s) URL, or a schema:sameAs / owl:sameAs that is not a safe IRI. Raises
+    InputError naming the file and the quad's subject."""
+    for term in (quad.subject, quad.predicate, quad.object, quad.graph_name):
+        if type(term) is ox.NamedNode and term.value.startswith(_SAFE_PREFIXES):
+            continue
+        bad = _unsafe_iri(term)
+        if bad is not None:
+            check_iri(bad, f"the IRI in a quad about {quad.subject}", where=where)
+    if isinstance(quad.graph_name, ox.NamedNode) and quad.graph_name.value == META_GRAPH:
+        check_meta_link(quad, quad.predicate.value, where)
+
+
+# the predicates ``check_meta_link`` looks at
+LINK_PREDICATES = frozenset({*_URL_PREDICATES, *_IRI_PREDICATES})
+
+
+def check_meta_link(quad: ox.Quad, predicate: str, where: str) -> None:
+    """``check_quad_links``'s rule for the link-like predicates of the metadata graph,
+    for a quad known to be in it (``predicate``: its predicate's IRI)."""
+    if predicate in _URL_PREDICATES:
+        check_url(getattr(quad.object, "value", ""),
+                  f"{_URL_PREDICATES[predicate]} of {quad.subject}", where=where)
+    elif predicate in _IRI_PREDICATES:
+        check_iri(getattr(quad.object, "value", ""),
+                  f"{_IRI_PREDICATES[predicate]} of {quad.subject}", where=where)
 
 
 def parse_quads(data: bytes, fmt: str, where: str) -> list[ox.Quad]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import threading
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Callable, TypeVar
 
 import pyoxigraph as ox
 from rdflib import Dataset, Graph
@@ -12,6 +12,9 @@ from rdflib import Dataset, Graph
 from kb.errors import QueryError, StoreError, StoreLocked
 from kb.store.base import QueryResult, QueryStream, Store
 from kb.store.convert import OX_FORMATS, from_ox, parse_quads, term_from_json
+from kb.store.staging import BulkChild, Staging, fmt_of
+
+T = TypeVar("T")
 
 
 class EmbeddedStore(Store):
@@ -22,15 +25,18 @@ class EmbeddedStore(Store):
     """
 
     name = "embedded"
+    streams_files = True
 
     def __init__(self, path: Path | str | None):
         self.path = Path(path) if path is not None else None
         self._generation = 0
         self._generation_lock = threading.Lock()
+        self.recovered: str | None = None    # what was done about an interrupted import
         try:
             if self.path is None:
                 self._ox = ox.Store()
             else:
+                self.recovered = Staging(self.path).recover()
                 self.path.mkdir(parents=True, exist_ok=True)
                 self._ox = ox.Store(str(self.path))
         except OSError as exc:
@@ -40,6 +46,49 @@ class EmbeddedStore(Store):
                     "(an Oxigraph directory opens in one process only: stop the other "
                     "claimkb process, or use the server it runs)") from None
             raise StoreError(f"cannot open the store at {self.path}: {exc}") from None
+
+    def load_file(self, path: Path, fmt: str, check: Callable[[], T],
+                  before_swap: Callable[[], None] | None = None) -> T:
+        """Load a big TriG or N-Quads file at the bulk loader's speed, all or nothing
+        (kb/store/staging.py): a child process bulk-loads it into a copy of the store
+        while ``check()`` (which raises to refuse the file) runs here; the copy replaces
+        the store only when both succeed, after ``before_swap()``. A killed process leaves
+        the store as it was, or the import complete, the next time it opens. An
+        in-memory store is checked, then bulk-loaded. Returns what ``check`` returns.
+        Raises what ``check`` raises (nothing written), StoreError."""
+        if self.path is None:
+            result = check()
+            try:
+                self._ox.bulk_load(path=str(path), format=fmt_of(fmt), lenient=True)
+            except (OSError, SyntaxError) as exc:
+                raise StoreError(f"the bulk load failed: {exc}") from None
+            finally:
+                self._bump()
+            return result
+        staging = Staging(self.path)
+        with staging.held():
+            staging.begin(self._ox, str(path))
+            child = None
+            try:
+                child = BulkChild(staging.copy, Path(path), fmt)
+                result = check()
+                child.wait()
+                if before_swap is not None:
+                    before_swap()
+                self.close()
+                staging.swap()
+            except BaseException:
+                if child is not None:
+                    child.stop()
+                if self._ox is not None:
+                    staging.abandon()
+                raise
+            finally:
+                if self._ox is None:    # closed for the swap: open what is now the store
+                    staging.finish()    # (a swap stopped half-way is completed first)
+                    self._ox = ox.Store(str(self.path))
+                self._bump()
+        return result
 
     @property
     def oxigraph(self) -> ox.Store:

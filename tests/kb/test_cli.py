@@ -12,6 +12,7 @@ import pytest
 from rdflib import Dataset
 
 from kb.cli import main
+from kb.store.embedded import EmbeddedStore
 
 from tests.conftest import SEED_ARTICLE
 from tests.contract.test_store_contract import CLAIMS
@@ -113,7 +114,11 @@ def test_validate_passes_then_reports_a_broken_record(loaded, tmp_path):
     broken.write_text(
         '<http://localhost:5000/claims/x> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> '
         '<http://schema.org/Claim> <https://w3id.org/claimkb/graph/metadata> .\n', encoding="utf-8")
-    assert loaded("import", broken).exit_code == 0
+    refused = loaded("import", broken)     # an import checks each claim (issue 15) ...
+    assert refused.exit_code == 2 and "http://localhost:5000/claims/x" in refused.output
+    assert "a claim has exactly one modality" in refused.output
+    with EmbeddedStore(loaded.data_dir / "store") as store:   # ... a store written around it not
+        store.load(broken.read_bytes(), "nquads")
     bad = loaded("validate")
     assert bad.exit_code == 6
     assert "violation" in bad.output and "http://localhost:5000/claims/x" in bad.output
