@@ -87,7 +87,8 @@ def worker_write(args) -> None:
     kb = _open_kb(Path(args.store))
     iris = Minter(kb.settings.base_iri)
     by_iri = {iris.article_for(a.identity): a for a in articles}
-    timers = {"article_plan_s": 0.0, "claims_update_s": 0.0, "store_update_s": 0.0}
+    timers = {"article_plan_s": 0.0, "store_update_s": 0.0, "store_insert_s": 0.0,
+              "indexes_s": 0.0}
     sizes = {"sparql_chars": 0, "updates": 0, "slowest_update_s": 0.0}
 
     def timed(name, fn, measure=None):
@@ -107,9 +108,11 @@ def worker_write(args) -> None:
         sizes["updates"] += 1
         sizes["slowest_update_s"] = max(sizes["slowest_update_s"], took)
 
-    kb.articles.plan = timed("article_plan_s", kb.articles.plan)
-    kb.claims.update_parts = timed("claims_update_s", kb.claims.update_parts)
+    kb.articles.plan_quads = timed("article_plan_s", kb.articles.plan_quads)
     kb.store.update = timed("store_update_s", kb.store.update, on_update)
+    # a batch of new claims is added without a SPARQL update (Store.insert)
+    kb.store.insert = timed("store_insert_s", kb.store.insert)
+    kb.indexes.claims_changed = timed("indexes_s", kb.indexes.claims_changed)
 
     profiler = None
     if args.profile:
@@ -251,8 +254,56 @@ def worker_anatomy(args) -> None:
          variants=rows)
 
 
+def worker_extend(args) -> None:
+    """The raw engine's own atomic write of the same batches: each batch's quads (the
+    records' claim_quads and their articles', converted before the clock starts) added
+    with one pyoxigraph ``Store.extend`` (one transaction) — the ceiling for
+    ``write_claims batch=B``, which adds names, history and indexes to it."""
+    import generate as gen
+    import pyoxigraph as ox
+
+    from kb.model.claim import claim_quads
+    from kb.store.convert import to_ox
+
+    syn = gen.build(args.claims, args.sources, args.seed)
+    batches = []
+    for start in range(0, len(syn.records), args.batch):
+        quads = [ox.Quad(*(to_ox(t) for t in q))
+                 for rec in syn.records[start:start + args.batch] for q in claim_quads(rec)]
+        batches.append(quads)
+    count = sum(len(b) for b in batches)
+    store = ox.Store(str(args.store))
+    c0, t0 = time.process_time(), time.perf_counter()
+    for quads in batches:
+        store.extend(quads)
+    seconds, cpu_s = time.perf_counter() - t0, time.process_time() - c0
+    store.flush()
+    emit(method=f"pyoxigraph Store.extend batch={args.batch} (claims only)",
+         claims=len(syn.records), quads=count, seconds=seconds, cpu_s=cpu_s, close_s=0.0)
+
+
+def worker_bulkwrite(args) -> None:
+    """A big claims file's write: every record in one ``Claims.write(..., bulk=True)``
+    (names resolved, change records, the quads through a temporary N-Quads file into the
+    staged bulk loader, then every index rebuilt), as ``claimkb import`` does for a
+    claims YAML or ClaimReview file from bulk_import_bytes up."""
+    import generate as gen
+
+    articles, records = gen.generate(args.claims, args.sources, args.seed)
+    kb = _open_kb(Path(args.store))
+    c0, t0 = time.process_time(), time.perf_counter()
+    kb.claims.write(records, articles, bulk=True)
+    seconds, cpu_s = time.perf_counter() - t0, time.process_time() - c0
+    quads = kb.store.quad_count()
+    claims = kb.index.stats()["claims"]
+    kb.close()
+    emit(method="Claims.write bulk=True (one call, indexes rebuilt)", claims=claims,
+         quads=quads, seconds=seconds, cpu_s=cpu_s, close_s=0.0)
+
+
 WORKERS = {"generate": worker_generate, "write": worker_write, "import": worker_import,
-           "bulk": worker_bulk, "load": worker_load, "anatomy": worker_anatomy}
+           "bulk": worker_bulk, "load": worker_load, "anatomy": worker_anatomy,
+           "extend": worker_extend, "bulkwrite": worker_bulkwrite}
 
 
 # ----------------------------------------------------------------- driver
@@ -298,7 +349,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batch-sizes", default="1000,10000",
                         help="claims per write_claims update, comma-separated")
     parser.add_argument("--methods", default="write,import,bulk,load",
-                        help="any of write, import, bulk, load; and anatomy (not a load: "
+                        help="any of write, extend (the raw engine's write of the same batches), "
+                        "bulkwrite (every claim in one bulk write, as a big claims file), "
+                        "import, bulk, load; and anatomy (not a load: "
                         "one update of the largest batch size taken apart)")
     parser.add_argument("--quick", action="store_true",
                         help="2,000 claims from 50 sources, batches of 500 and 2,000")
@@ -331,7 +384,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.quick:
         args.claims, args.sources, args.batch_sizes = 2_000, 50, "500,2000"
     methods = [m.strip() for m in args.methods.split(",") if m.strip()]
-    unknown = set(methods) - {"write", "import", "bulk", "load", "anatomy"}
+    unknown = set(methods) - {"write", "extend", "bulkwrite", "import", "bulk", "load",
+                              "anatomy"}
     if unknown:
         parser.error(f"unknown method(s): {', '.join(sorted(unknown))}")
     batches = [int(b) for b in args.batch_sizes.split(",") if b.strip()]
@@ -352,7 +406,12 @@ def main(argv: list[str] | None = None) -> int:
               f"{gen['quads']:,} quads, {gen['file_mb']:.0f} MB N-Quads "
               f"(build {gen['build_s']:.1f} s, serialise {gen['nquads_s']:.1f} s)", flush=True)
         for method in methods:
-            if method == "write":
+            if method == "extend":
+                for b in batches:
+                    results.append(run_worker("extend", args, workdir, batch=b))
+                    print(f"  done: {results[-1]['method']} in {results[-1]['seconds']:.1f} s",
+                          flush=True)
+            elif method == "write":
                 for b in batches:
                     extra = {"batch": b, "articles": args.articles,
                              "time_limit": args.time_limit}
@@ -386,11 +445,13 @@ def main(argv: list[str] | None = None) -> int:
     print()
     for r in results:
         if r["method"].startswith("write_claims"):
-            other = r["seconds"] - r["article_plan_s"] - r["claims_update_s"] - r["store_update_s"]
+            other = (r["seconds"] - r["article_plan_s"] - r["store_update_s"]
+                     - r["store_insert_s"] - r["indexes_s"])
             print(f"{r['method']}: build records {r['build_s']:.1f} s (not in the table); "
                   f"write {r['seconds']:.1f} s = article plans {r['article_plan_s']:.1f} s + "
-                  f"claim_quads & SPARQL text {r['claims_update_s']:.1f} s + Oxigraph update "
-                  f"{r['store_update_s']:.1f} s + other {other:.1f} s; "
+                  f"Oxigraph update {r['store_update_s']:.1f} s + Oxigraph insert "
+                  f"{r['store_insert_s']:.1f} s + derived indexes {r['indexes_s']:.1f} s + "
+                  f"other (names, claim_quads, history) {other:.1f} s; "
                   f"{r['updates']} updates, {r['sparql_chars'] / 1e6:.0f} M chars of SPARQL, "
                   f"slowest {r['slowest_update_s']:.2f} s; mean batch first 10% "
                   f"{r['first_batches_s']:.2f} s, last 10% {r['last_batches_s']:.2f} s; "

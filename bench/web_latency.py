@@ -463,7 +463,6 @@ def reindex(data_dir: Path, limit: float, env: dict | None = None) -> dict:
         "verdicts (compare index + set_verdicts)": p.get("DerivedIndexes.copy_verdicts") or round(
             p.get("compare_index.rebuild", 0.0) + p.get("ClaimIndex.set_verdicts", 0.0), 2),
         "  of which compare_index.rebuild": p.get("compare_index.rebuild", 0.0),
-        "    of which its SPARQL (kb.records.facts.bulk_facts)": p.get("store.values<-bulk_facts", 0.0),
         "  of which set_verdicts": p.get("ClaimIndex.set_verdicts", 0.0),
     }
     return out

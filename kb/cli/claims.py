@@ -107,7 +107,7 @@ def import_(obj: Context, files, fmt, strict):
                                show_pos=True, hidden=not sys.stderr.isatty()) as bar:
             def progress(done, total, bar=bar):
                 if total != bar.length:      # a new stage (bytes checked, claims indexed)
-                    bar.length, bar.pos = total, 0
+                    bar.length, bar.pos, bar.finished = total, 0, False
                 bar.update(done - bar.pos)
 
             def status(line, bar=bar):

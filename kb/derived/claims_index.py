@@ -4,10 +4,12 @@ search (``<data_dir>/index.sqlite``).
 Why: on Oxigraph, ``ORDER BY … OFFSET`` pages and ``FILTER(CONTAINS…)`` grow linearly
 with the KB (about 5 s and 0.3 s at 100k claims); the list needs keyset pagination,
 facet counts and full-text search that stay fast at 1M claims. The store stays the
-only source of truth: the index is derived from it (``ClaimReader.summaries``: index_hop.rq, index_content.rq) and can
-be rebuilt at any time (``claimkb reindex``). the registry (kb/derived/registry.py) keeps it
-current on every write claimkb makes (claims written, deleted, the store cleared). A KB whose remote
-endpoint is written behind claimkb's back is stale until ``claimkb reindex``.
+only source of truth: the index is derived from it (``ClaimReader.summaries``:
+kb/records/summaries.py) and can be rebuilt at any time (``claimkb reindex``: into a
+new file, in bulk, claims_schema.BulkFill). The registry (kb/derived/registry.py) keeps
+it current on every write claimkb makes (claims written, deleted, the store cleared). A
+KB whose remote endpoint is written behind claimkb's back is stale until ``claimkb
+reindex``.
 
 One row per claim, the entities it mentions and its full-text columns, with facet
 counts kept by triggers on every write: kb/derived/claims_schema.py (the tables, the
@@ -26,7 +28,7 @@ from __future__ import annotations
 import sqlite3
 import time
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from kb.errors import StoreError
 from kb.derived.claims_query import (
@@ -34,13 +36,15 @@ from kb.derived.claims_query import (
     SORT_NAMES, SORTS, VERDICT_NAMES, ClaimFilter, Page, decode_cursor, encode_cursor, fts_labels,
     fts_query, mark, mark_pattern, sort_name)
 from kb.derived.claims_schema import (
-    PAIR_FILTERS, ROW_TRIGGERS as _ROW_TRIGGERS, SCHEMA_VERSION, SORT_KEYS, add_triggers,
-    drop_triggers, empty, prepare, recount, trigger_names as _trigger_names)
+    CLAIM_COLUMNS, PAIR_FILTERS, ROW_TRIGGERS as _ROW_TRIGGERS, SCHEMA_VERSION, SORT_KEYS,
+    BulkFill, add_triggers, drop_triggers, empty, prepare, recount,
+    trigger_names as _trigger_names)
 from kb.derived.claims_search import (
     COUNT_CAP, DENSE_MATCHES, RELEVANCE_CAP, SORT_INDEX, ClaimSearch)
 from kb.derived.sqlite import SideIndex, write_transaction
 from kb.model.vocab import MODALITIES
 from kb.records.claims import ClaimReader
+from kb.records.summaries import Shared
 
 # What other modules import from here (the claims index's names, wherever defined);
 # _ROW_TRIGGERS and _trigger_names for the tests. COUNT_CAP is read in
@@ -74,6 +78,41 @@ def _configure(db: sqlite3.Connection) -> None:
     db.execute("PRAGMA synchronous=NORMAL")
     db.execute("PRAGMA foreign_keys=ON")
     db.execute("PRAGMA cache_size=-65536")
+
+
+def _row(r: dict, verdict: str) -> tuple[tuple, list[tuple], tuple]:
+    """A claim's summary (kb/records/summaries.py) as its claims row (CLAIM_COLUMNS),
+    the entities it mentions (entity, label, role) and its full-text columns
+    (statement, quote, labels)."""
+    value_text = r.get("surface")
+    if value_text is None and r.get("value") is not None:
+        value_text = f"{r['value']} {r.get('unit') or ''}".strip()
+    if value_text is None:
+        value_text = r.get("objectLabel") or r.get("object")
+    # a record that breaks the shapes (no modality, no source) is still listed:
+    # `claimkb validate` reports it; the index must not refuse what the store holds
+    row = (r["claim"], MODALITY_NAMES.get(r["modality"], r["modality"]) or "", r.get("text"),
+           r.get("exact"), r.get("article") or "", r.get("headline"), r.get("publisher") or "",
+           r.get("publisherName"), r.get("published") or "", r.get("earliest") or "",
+           r.get("latest") or "", r.get("recorded") or "", r.get("subject") or "",
+           r.get("subjectLabel"), r.get("property") or "", r.get("propertyLabel"),
+           r.get("object"), r.get("objectLabel"), value_text, _number(r.get("value")),
+           r.get("unit"), r.get("speaker"), r.get("speakerName"), r.get("scope"),
+           r.get("scopeLabel"), verdict, int(bool(r.get("retracted"))))
+    entities = [(r.get("subject"), r.get("subjectLabel"), "subject"),
+                (r.get("scope"), r.get("scopeLabel"), "scope"),
+                (r.get("speaker"), r.get("speakerName"), "speaker")]
+    if r.get("members"):          # a set of entities: each member is a value
+        entities += [(o, label, "value") for o, label in r["members"] if label is not None]
+    elif r.get("objectLabel") is not None:
+        entities.append((r.get("object"), r.get("objectLabel"), "value"))
+    labels = fts_labels({"subject_label": r.get("subjectLabel"),
+                         "property_label": r.get("propertyLabel"), "value_text": value_text,
+                         "scope_label": r.get("scopeLabel"), "speaker_name": r.get("speakerName"),
+                         "publisher_name": r.get("publisherName"),
+                         "article_title": r.get("headline")})
+    return (row, [(e, label, role) for e, label, role in entities if e],
+            (r.get("text") or "", r.get("exact") or "", labels))
 
 
 class ClaimIndex(ClaimSearch, SideIndex):
@@ -143,13 +182,15 @@ class ClaimIndex(ClaimSearch, SideIndex):
     # ------------------------------------------------------------ writing
 
     def rebuild(self, progress=None, batch: int = 2000,
-                verdicts: dict[str, str] | None = None) -> int:
+                verdicts: dict[str, str] | Callable[[], dict[str, str]] | None = None) -> int:
         """Rebuild the whole index from the store into a new file, then move it into
         place (kb/derived/sqlite.py ``rebuild_aside``: readers see the old index until
         then; a failed rebuild leaves it; this process's writes meanwhile are written
-        again). ``verdicts`` (IRI → most severe verdict) are set before the swap.
-        Returns the number of claims indexed; ``replayed`` the claims written again.
-        Raises StoreError."""
+        again). ``verdicts`` (IRI → most severe verdict), or a function that gives them
+        (called once every claim is in: the comparison index may be rebuilt meanwhile,
+        in another thread), are set before the swap. Returns the number of claims
+        indexed; ``replayed`` the claims written again. Raises StoreError (and what
+        ``verdicts()`` raises)."""
         try:   # facet value numbers are never given again (readers keep what they looked up)
             row = self._db().execute(
                 "SELECT seq FROM sqlite_sequence WHERE name = 'facet_values'").fetchone()
@@ -159,10 +200,7 @@ class ClaimIndex(ClaimSearch, SideIndex):
         floor = (row[0] if row else 0) + FACET_NUMBER_GAP
 
         def build(fresh: "ClaimIndex") -> int:
-            count = fresh._fill(progress, batch, floor)
-            if verdicts is not None:
-                fresh.set_verdicts(verdicts, None)
-            return count
+            return fresh._fill(progress, batch, floor, verdicts)
 
         self.replayed = []
         count = self.rebuild_aside(build, before_swap=self._carry_generation)
@@ -179,30 +217,30 @@ class ClaimIndex(ClaimSearch, SideIndex):
     def _fresh(self, path: Path) -> "ClaimIndex":
         return ClaimIndex(path, self.reader, self.facet_time_limit_ms)
 
-    def _fill(self, progress, batch: int, floor: int = 0) -> int:
-        """Index every stored claim into this (fresh) index; facet values are numbered
-        from ``floor`` + 1."""
+    def _fill(self, progress, batch: int, floor: int = 0, verdicts=None) -> int:
+        """Index every stored claim into this (fresh, private) index in bulk
+        (claims_schema.BulkFill); facet values are numbered from ``floor`` + 1; then
+        ``verdicts`` (a dict, or a function giving one: called once the rows, indexes
+        and counts are in). Raises StoreError."""
         iris = self.reader.all_claims()
-        with self._writing() as db:
-            drop_triggers(db)
-            empty(db)
-            db.execute("DELETE FROM sqlite_sequence WHERE name = 'facet_values'")
-            db.execute("INSERT INTO sqlite_sequence (name, seq) VALUES ('facet_values', ?)",
-                       (floor,))
+        shared = Shared()
         try:
-            done = 0
-            for start in range(0, len(iris), batch):
-                chunk = iris[start:start + batch]
-                self._index(chunk)
-                done += len(chunk)
-                if progress:
-                    progress(done, len(iris))
-        finally:   # counts in bulk, then the triggers back, whatever happened
-            with self._writing() as db:
-                recount(db)
-                add_triggers(db)
-        with self._writing() as db:
-            db.execute("INSERT OR REPLACE INTO meta VALUES ('built', datetime('now'))")
+            with self._write_lock:
+                fill = BulkFill(self._db(), floor)
+                done = 0
+                for start in range(0, len(iris), batch):
+                    chunk = iris[start:start + batch]
+                    fill.add(_row(r, "") for r in self.reader.summaries(chunk, shared).values())
+                    done += len(chunk)
+                    if progress:
+                        progress(done, len(iris))
+                fill.finish()
+            worst = verdicts() if callable(verdicts) else verdicts
+            with self._write_lock:
+                fill.set_verdicts({str(k): v if v in VERDICT_NAMES else ""
+                                   for k, v in (worst or {}).items()})
+        except sqlite3.Error as exc:
+            raise StoreError(f"claims index write failed: {exc}") from None
         return len(iris)
 
     def refresh(self, claims: Iterable[str], batch: int = 2000) -> None:
@@ -277,45 +315,14 @@ class ClaimIndex(ClaimSearch, SideIndex):
 
     @staticmethod
     def _insert(db, r: dict, verdict: str) -> None:
-        value_text = r.get("surface")
-        if value_text is None and r.get("value") is not None:
-            value_text = f"{r['value']} {r.get('unit') or ''}".strip()
-        if value_text is None:
-            value_text = r.get("objectLabel") or r.get("object")
-        cur = db.execute(
-            "INSERT INTO claims (iri, modality, statement, quote, article, article_title,"
-            " publisher, publisher_name, published, about_earliest, about_latest, recorded,"
-            " subject, subject_label, property, property_label, object, object_label,"
-            " value_text, value_num, unit, speaker, speaker_name, scope, scope_label, verdict,"
-            " retracted) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            # a record that breaks the shapes (no modality, no source) is still listed:
-            # `claimkb validate` reports it; the index must not refuse what the store holds
-            (r["claim"], MODALITY_NAMES.get(r["modality"], r["modality"]) or "", r.get("text"),
-             r.get("exact"), r.get("article") or "", r.get("headline"), r.get("publisher") or "",
-             r.get("publisherName"), r.get("published") or "", r.get("earliest") or "",
-             r.get("latest") or "", r.get("recorded") or "", r.get("subject") or "",
-             r.get("subjectLabel"), r.get("property") or "", r.get("propertyLabel"),
-             r.get("object"), r.get("objectLabel"), value_text, _number(r.get("value")),
-             r.get("unit"), r.get("speaker"),
-             r.get("speakerName"), r.get("scope"), r.get("scopeLabel"), verdict,
-             int(bool(r.get("retracted")))))
+        row, entities, text = _row(r, verdict)
+        cur = db.execute(f"INSERT INTO claims ({', '.join(CLAIM_COLUMNS)}) "
+                         f"VALUES ({','.join('?' * len(CLAIM_COLUMNS))})", row)
         rowid = cur.lastrowid
-        entities = [(r.get("subject"), r.get("subjectLabel"), "subject"),
-                    (r.get("scope"), r.get("scopeLabel"), "scope"),
-                    (r.get("speaker"), r.get("speakerName"), "speaker")]
-        if r.get("members"):          # a set of entities: each member is a value
-            entities += [(o, label, "value") for o, label in r["members"] if label is not None]
-        elif r.get("objectLabel") is not None:
-            entities.append((r.get("object"), r.get("objectLabel"), "value"))
         db.executemany("INSERT OR IGNORE INTO claim_entities VALUES (?,?,?,?)",
-                       [(rowid, e, label, role) for e, label, role in entities if e])
-        labels = fts_labels({"subject_label": r.get("subjectLabel"),
-                          "property_label": r.get("propertyLabel"), "value_text": value_text,
-                          "scope_label": r.get("scopeLabel"), "speaker_name": r.get("speakerName"),
-                          "publisher_name": r.get("publisherName"),
-                          "article_title": r.get("headline")})
+                       [(rowid, e, label, role) for e, label, role in entities])
         db.execute("INSERT INTO claims_fts (rowid, statement, quote, labels) VALUES (?,?,?,?)",
-                   (rowid, r.get("text") or "", r.get("exact") or "", labels))
+                   (rowid, *text))
 
     # ------------------------------------------------------------ rows
 

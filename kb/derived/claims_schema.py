@@ -14,12 +14,18 @@ numbers and sort keys (``claim_facets``, ~80 bytes a claim, also kept by trigger
 within a time budget (kb/derived/claims_search.py).
 
 The functions take an open connection inside the caller's transaction and raise
-sqlite3.Error.
+sqlite3.Error. ``BulkFill`` is a rebuild's fill of a fresh file: rows in batches with
+the triggers and secondary indexes off, then what they would have kept, built once.
+
+Why one module (~500 lines): the bulk fill must give exactly what the triggers give
+(the same counts, the same facet numbers), so it lives beside the tables, triggers and
+bulk counts it stands in for; a change to one is a change to the other.
 """
 from __future__ import annotations
 
 import re
 import sqlite3
+from collections import defaultdict
 
 from kb.derived.sqlite import read_meta
 
@@ -375,3 +381,196 @@ def recount(db, facet: str | None = None) -> None:
     for facets, sql in _BULK_COUNTS:
         if facet is None or facet in facets:
             db.execute(sql)
+
+
+# ------------------------------------------------------------------ a rebuild's bulk fill
+
+# a claims row's columns, in the order ``BulkFill.add`` and the claims index insert them
+CLAIM_COLUMNS = (
+    "iri", "modality", "statement", "quote", "article", "article_title", "publisher",
+    "publisher_name", "published", "about_earliest", "about_latest", "recorded", "subject",
+    "subject_label", "property", "property_label", "object", "object_label", "value_text",
+    "value_num", "unit", "speaker", "speaker_name", "scope", "scope_label", "verdict", "retracted")
+# the secondary indexes of _SCHEMA: a rebuild creates each once, after the rows are in
+_INDEXES = re.findall(r"CREATE INDEX IF NOT EXISTS \w+ ON [^;]+", _SCHEMA)
+# ROW_FACETS as Python reads them from a claims row: facet → (column, characters kept)
+_ROW_VALUES = {"publisher": ("publisher", None), "article": ("article", None),
+               "property": ("property", None), "modality": ("modality", None),
+               "verdict": ("verdict", None), "published": ("published", 7),
+               "about": ("about_earliest", 7)}
+assert list(_ROW_VALUES) == list(ROW_FACETS)
+# the label a count keeps (the largest, as _BULK_LABELS): facet → its label column;
+# the other facets are their own label
+_LABEL_COLUMNS = {"publisher": "publisher_name", "article": "article_title",
+                  "property": "property_label"}
+
+
+class BulkFill:
+    """The fill of a fresh, private claims index file by a rebuild: rows inserted in
+    batches (``add``) with no trigger and no secondary index, in a file without a
+    journal; then (``finish``) the indexes, the counts and the triggers, each once, and
+    the file back to WAL. Every table holds what the triggers would have written had
+    the rows been inserted one by one, but for the facet numbers themselves (numbered
+    here from ``floor`` + 1 in the order values are met, without the gaps SQLite
+    leaves). Raises sqlite3.Error."""
+
+    def __init__(self, db: sqlite3.Connection, floor: int):
+        self.db = db
+        self._last = floor                        # the last facet number given
+        self._ids: dict[tuple[str, str], int] = {}
+        self._rowid = 0
+        self._at = {facet: (CLAIM_COLUMNS.index(column), cut)
+                    for facet, (column, cut) in _ROW_VALUES.items()}
+        self._label_at = {facet: CLAIM_COLUMNS.index(column) for facet, column in _LABEL_COLUMNS.items()}
+        # what recount counts, counted as the rows go in: facet_counts, facet_pairs
+        self._counts: dict[tuple[str, str], list] = {("*", ""): [0, None]}
+        self._pairs: dict[tuple[str, str, str, str], int] = defaultdict(int)
+        if db.in_transaction:
+            db.commit()
+        self._isolation, db.isolation_level = db.isolation_level, None
+        for pragma in ("journal_mode=OFF", "synchronous=OFF", "foreign_keys=OFF",
+                       "cache_size=-131072", "temp_store=MEMORY"):
+            db.execute(f"PRAGMA {pragma}")
+        db.execute("BEGIN")
+        for name in trigger_names() + trigger_names(ROW_TRIGGERS):
+            db.execute(f"DROP TRIGGER IF EXISTS {name}")
+        for sql in _INDEXES:
+            db.execute(f"DROP INDEX IF EXISTS {sql.split()[5]}")
+        for table in ("claim_entities", "claims", "claims_fts", "claim_facets", "facet_values",
+                      "facet_counts", "facet_pairs"):
+            db.execute(f"DELETE FROM {table}")
+        db.execute("DELETE FROM sqlite_sequence WHERE name = 'facet_values'")
+        db.execute("INSERT INTO sqlite_sequence (name, seq) VALUES ('facet_values', ?)", (floor,))
+        db.execute("COMMIT")
+
+    def _id(self, facet: str, value: str) -> int:
+        key = (facet, value)
+        number = self._ids.get(key)
+        if number is None:
+            self._last += 1
+            number = self._ids[key] = self._last
+        return number
+
+    def _count(self, facet: str, value: str, label: str | None) -> None:
+        count = self._counts.get((facet, value))
+        if count is None:
+            self._counts[(facet, value)] = [1, label]
+        else:
+            count[0] += 1
+            if label is not None and (count[1] is None or label > count[1]):
+                count[1] = label
+
+    def add(self, rows) -> None:
+        """Insert claims: ``rows`` of (claims row in CLAIM_COLUMNS order, its entities
+        as (entity, label, role), its full-text (statement, quote, labels))."""
+        claims, entities, texts, faceted = [], [], [], []
+        for row, mentioned, text in rows:
+            self._rowid += 1
+            rowid = self._rowid
+            claims.append((rowid, *row))
+            values = {facet: row[at] if cut is None else row[at][:cut]
+                      for facet, (at, cut) in self._at.items()}
+            ids = [self._id(facet, value) for facet, value in values.items()]
+            for facet, value in values.items():
+                at = self._label_at.get(facet)
+                self._count(facet, value, value if at is None else row[at])
+            self._counts[("*", "")][0] += 1
+            for f in PAIR_FILTERS:
+                for g, value in values.items():
+                    if g != f:
+                        self._pairs[(f, values[f], g, value)] += 1
+            kept: dict[tuple[str, str], None] = {}   # INSERT OR IGNORE: one per entity and role
+            for entity, label, role in mentioned:
+                if (entity, role) not in kept:
+                    kept[(entity, role)] = None
+                    entities.append((rowid, entity, label, role))
+                    self._id("entity", entity)
+                    self._count("entity", entity, label)
+                    for f in PAIR_FILTERS:
+                        self._pairs[(f, values[f], "entity", entity)] += 1
+            numbers = ",".join(str(self._ids[("entity", e)]) for e, _ in sorted(kept))
+            faceted.append((rowid, *ids, numbers, row[self._at["published"][0]],
+                            row[self._at["about"][0]], row[CLAIM_COLUMNS.index("recorded")]))
+            texts.append((rowid, *text))
+        db = self.db
+        db.execute("BEGIN")
+        db.executemany(f"INSERT INTO claims (rowid, {', '.join(CLAIM_COLUMNS)}) "
+                       f"VALUES ({','.join('?' * (len(CLAIM_COLUMNS) + 1))})", claims)
+        db.executemany("INSERT INTO claim_entities (claim, entity, label, role) VALUES (?,?,?,?)",
+                       entities)
+        db.executemany("INSERT INTO claims_fts (rowid, statement, quote, labels) VALUES (?,?,?,?)",
+                       texts)
+        db.executemany(f"INSERT INTO claim_facets (claim, {', '.join(ROW_FACETS)}, entities, "
+                       f"{', '.join(SORT_KEYS.values())}) VALUES "
+                       f"({','.join('?' * (len(ROW_FACETS) + 5))})", faceted)
+        db.execute("COMMIT")
+
+    def finish(self) -> None:
+        """Number the facet values, create the indexes, count, put the triggers back,
+        mark the index built and turn the file back to WAL (the verdicts are set after,
+        as on any index: ``ClaimIndex.set_verdicts``)."""
+        db = self.db
+        db.execute("BEGIN")
+        db.executemany("INSERT INTO facet_values (id, facet, value) VALUES (?, ?, ?)",
+                       [(number, facet, value) for (facet, value), number in self._ids.items()])
+        db.executemany("INSERT INTO facet_counts (facet, value, label, n) VALUES (?, ?, ?, ?)",
+                       [(facet, value, label, n) for (facet, value), (n, label) in self._counts.items()])
+        db.executemany("INSERT INTO facet_pairs (filter, fvalue, facet, value, n) VALUES (?, ?, ?, ?, ?)",
+                       [(*key, n) for key, n in self._pairs.items()])
+        self._counts, self._pairs = {}, defaultdict(int)
+        for sql in _INDEXES:
+            db.execute(sql)
+        for trigger in [*_TRIGGERS, *ROW_TRIGGERS]:
+            db.execute(trigger)
+        db.execute("INSERT OR REPLACE INTO meta VALUES ('built', datetime('now'))")
+        db.execute("COMMIT")
+        for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON",
+                       "cache_size=-65536"):
+            db.execute(f"PRAGMA {pragma}")
+
+    def set_verdicts(self, verdicts: dict[str, str]) -> None:
+        """After ``finish``: each claim's most severe verdict (IRI → a verdict name),
+        as ``ClaimIndex.set_verdicts`` on every claim sets them, in bulk: the triggers
+        off meanwhile, claim_facets and the verdict counts after."""
+        db = self.db
+        db.execute("BEGIN")
+        for name in trigger_names() + trigger_names(ROW_TRIGGERS):
+            db.execute(f"DROP TRIGGER IF EXISTS {name}")
+        db.executemany("UPDATE claims SET verdict = ? WHERE iri = ?",
+                       [(v, k) for k, v in verdicts.items() if v])
+        db.execute("INSERT OR IGNORE INTO facet_values (facet, value) "
+                   "SELECT DISTINCT 'verdict', verdict FROM claims")
+        db.execute("UPDATE claim_facets SET verdict = facet_values.id FROM claims JOIN facet_values "
+                   "ON facet_values.facet = 'verdict' AND facet_values.value = claims.verdict "
+                   "WHERE claims.rowid = claim_facets.claim AND claims.verdict != ''")
+        _recount_verdicts(db)
+        for trigger in [*_TRIGGERS, *ROW_TRIGGERS]:
+            db.execute(trigger)
+        db.execute("COMMIT")
+        db.isolation_level = self._isolation
+
+
+def _recount_verdicts(db: sqlite3.Connection) -> None:
+    """``recount(db, "verdict")`` in one pass over the claims (and one over their
+    entities) instead of a scan per count."""
+    facets = [name for name in ROW_FACETS if name != "verdict"]
+    filters = [name for name in PAIR_FILTERS if name != "verdict"]
+    columns = ", ".join(ROW_FACETS[name].format(r="claims") for name in facets)
+    counts: dict[str, int] = defaultdict(int)
+    pairs: dict[tuple, int] = defaultdict(int)
+    for verdict, *values in db.execute(f"SELECT claims.verdict, {columns} FROM claims"):
+        counts[verdict] += 1
+        row = dict(zip(facets, values))
+        for g in facets:
+            pairs[("verdict", verdict, g, row[g])] += 1
+        for f in filters:
+            pairs[(f, row[f], "verdict", verdict)] += 1
+    for verdict, entity in db.execute("SELECT claims.verdict, claim_entities.entity FROM "
+                                      "claim_entities JOIN claims ON claims.rowid = claim_entities.claim"):
+        pairs[("verdict", verdict, "entity", entity)] += 1
+    db.execute("DELETE FROM facet_counts WHERE facet = 'verdict'")
+    db.execute("DELETE FROM facet_pairs WHERE filter = 'verdict' OR facet = 'verdict'")
+    db.executemany("INSERT INTO facet_counts (facet, value, label, n) VALUES ('verdict', ?, ?, ?)",
+                   [(verdict, verdict, n) for verdict, n in counts.items()])
+    db.executemany("INSERT INTO facet_pairs (filter, fvalue, facet, value, n) VALUES (?, ?, ?, ?, ?)",
+                   [(*key, n) for key, n in pairs.items()])

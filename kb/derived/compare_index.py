@@ -32,29 +32,44 @@ only as current as the writes that went through ``KnowledgeBase``: quads written
 remote endpoint behind claimkb's back (or loaded with a raw store tool) are not in it
 until the next rebuild. With the remote backend the index is local to ``data_dir``.
 
-Why one module (~420 lines): reading the index, rebuilding it and refreshing it in
+**Rebuild.** Every claim is read a batch at a time (kb.records.facts
+``every_claim_facts``), in a child process of its own when the store allows it and is
+big (``build_in_child``: beside the claims index's rebuild, on another core), and the
+groups' pairs are judged in worker processes when there are many (``_fill``, ``_judge``:
+what ``Grouper.regroup`` writes for a group, written in the groups' order).
+
+Why one module (~560 lines): reading the index, rebuilding it and refreshing it in
 place share its connection rules and its identity bookkeeping; the tables and the
 grouping of claims into facts are in kb/derived/compare_tables.py.
 """
 from __future__ import annotations
 
+import multiprocessing
 import os
+import pickle
 import sqlite3
+import subprocess
+import sys
+from collections import defaultdict, deque
+from concurrent.futures import ProcessPoolExecutor
 from decimal import Decimal
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from rdflib import URIRef
 
 from kb.derived.compare_tables import (CODE, COLUMNS, COUNT_COLUMN, FACT_ORDER, FIELDS, FILE,
                                        INDEXES, LAYOUT, NAME, TABLES, Grouper, group_key,
                                        row_values, write_identity)
-from kb.model.verdicts import (AGREE, COMPATIBLE, CONFLICT, PARTIAL, ClaimFacts, Identity, Verdict,
-                               claim_facts)
+from kb.model.verdicts import (AGREE, COMPATIBLE, CONFLICT, NO_VERDICT, PARTIAL, ClaimFacts,
+                               Identity, Verdict, claim_facts, fact_runs)
 from kb.derived.sqlite import SideIndex
 from kb.errors import StoreError
-from kb.store.base import chunked
+from kb.store import sparql
+from kb.store.base import Store, chunked
+from kb.store.children import die_with_parent
 from kb.records.claims import ClaimReader
+from kb.records.facts import every_claim_facts, load_identity
 
 
 def _configure(conn: sqlite3.Connection) -> None:
@@ -73,6 +88,8 @@ class CompareIndex(SideIndex):
     def __init__(self, path: Path, reader: ClaimReader):
         super().__init__(path, _configure, autocommit=True)
         self.reader = reader
+        # rebuild in a child process: None decides by the store (see ``rebuild``)
+        self.in_child: bool | None = None
 
     def conn(self) -> sqlite3.Connection:
         """This thread's connection. Raises sqlite3.Error."""
@@ -233,20 +250,25 @@ class CompareIndex(SideIndex):
         """Build the comparison index from the store, replacing any index there. Returns
         counts (claims, facts, verdicts). The new index is written to a side file and
         moved into place (kb/derived/sqlite.py ``rebuild_aside``), so a failure leaves
-        the old one. ``progress`` is accepted for the derived-index contract (the build
-        reports no steps). Raises StoreError."""
-        identity = self.reader.identity()
-        facts = self.reader.all_facts()
+        the old one. A store another process can read (``Store.view_opener``: the
+        embedded store on disk) with 5,000 claims or more (claims_at_least.rq) is read
+        and compared in a child process (``build_in_child``; the attribute ``in_child`` True or
+        False decides instead), so that the claims index can be rebuilt beside it on
+        another core. ``progress`` is accepted for the derived-index
+        contract (the build reports no steps). Raises StoreError (a failure in the
+        child process: with its message)."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        store = self.reader.store
+        opener = store.view_opener() if self.in_child is not False else None
+        if opener is not None and self.in_child is None and not store.rows(
+                sparql.load("claims_at_least.rq")):
+            opener = None
 
         def build(fresh: "CompareIndex") -> dict:
-            conn = sqlite3.connect(fresh.path, isolation_level=None)
-            try:
-                return _fill(conn, identity, facts)
-            except sqlite3.Error as exc:
-                raise StoreError(f"comparison index write failed: {exc}") from None
-            finally:
-                conn.close()
+            if opener is not None:
+                return build_in_child(opener, fresh.path)
+            return _build(self.reader.identity(),
+                          (f for batch in every_claim_facts(store) for f in batch), fresh.path)
 
         return self.rebuild_aside(build)
 
@@ -366,8 +388,76 @@ class CompareIndex(SideIndex):
 
 
 
-def _fill(conn: sqlite3.Connection, identity: Identity, facts: list[ClaimFacts]) -> dict:
-    """Write every claim of ``facts``, grouped, judged and counted, into an empty file."""
+# what a child process runs (a fresh interpreter: "python -c", so that no script of the
+# caller's is run again in it, as multiprocessing's "spawn" would run an unguarded one)
+_CHILD = "from kb.derived.compare_index import child_main; child_main()"
+
+
+def build_in_child(opener: Callable[[], Store], index_path: Path) -> dict:
+    """Build a comparison index file at ``index_path`` in a child process, which reads
+    the store through ``opener`` (``Store.view_opener``: a read-only view) and judges
+    the pairs in worker processes beside it; wait for it. Returns the counts. Raises
+    StoreError with the child's message if it fails or dies."""
+    request = pickle.dumps((opener, str(index_path), POOLED, JUDGED))
+    # this process's import path, and not the working directory first (-P): the child
+    # imports the same kb whatever the directory it is started in
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
+    try:
+        done = subprocess.run([sys.executable, "-P", "-c", _CHILD, str(os.getpid())],
+                              input=request, env=env,
+                              capture_output=True, check=False)
+    except OSError as exc:
+        raise StoreError(f"comparison index rebuild: cannot start its process: {exc}") from None
+    try:
+        outcome, value = pickle.loads(done.stdout)
+    except Exception:   # no answer: it died (killed, out of memory, a crash)
+        tail = done.stderr.decode("utf-8", "replace").strip().splitlines()[-3:]
+        raise StoreError(f"comparison index rebuild failed in its process (exit code "
+                         f"{done.returncode}): {' '.join(tail) or 'no message'}") from None
+    if outcome != "ok":
+        raise StoreError(f"comparison index rebuild failed: {value}")
+    return value
+
+
+def child_main() -> None:
+    """The child process of ``build_in_child``: its request (pickled) on stdin, its
+    answer on stdout, ("ok", counts) or ("error", message). Killed with its parent
+    (argv[1]: the parent's process id)."""
+    die_with_parent(int(sys.argv[1]))
+    opener, index_path, pooled, judged = pickle.loads(sys.stdin.buffer.read())
+    globals().update(POOLED=pooled, JUDGED=judged)
+    try:
+        store = opener()
+        try:
+            identity = load_identity(store)
+            facts = [f for batch in every_claim_facts(store) for f in batch]
+        finally:
+            store.close()
+        answer = ("ok", _build(identity, facts, Path(index_path),
+                               workers=min(4, os.cpu_count() or 1)))
+    except Exception as exc:   # reported to the parent, which raises StoreError with it
+        answer = ("error", f"{exc}" if isinstance(exc, StoreError) else f"{type(exc).__name__}: {exc}")
+    sys.stdout.buffer.write(pickle.dumps(answer))
+    sys.stdout.flush()
+
+
+def _build(identity: Identity, facts: Iterable[ClaimFacts], path: Path, workers: int = 1) -> dict:
+    """Write a complete comparison index file at ``path``, the pairs judged in
+    ``workers`` processes. Raises StoreError."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        return _fill(conn, identity, list(facts), workers)
+    except sqlite3.Error as exc:
+        raise StoreError(f"comparison index write failed: {exc}") from None
+    finally:
+        conn.close()
+
+
+def _fill(conn: sqlite3.Connection, identity: Identity, facts: list[ClaimFacts],
+          workers: int = 1) -> dict:
+    """Write every claim of ``facts``, grouped, judged and counted, into an empty file:
+    what ``Grouper.regroup`` writes for each group, its pairs judged (``_judge``) in
+    ``workers`` processes when more than one, written here in the groups' order."""
     conn.execute("PRAGMA journal_mode=OFF")
     conn.execute("PRAGMA synchronous=OFF")
     conn.execute("PRAGMA cache_size=-262144")
@@ -381,15 +471,30 @@ def _fill(conn: sqlite3.Connection, identity: Identity, facts: list[ClaimFacts])
         f"INSERT INTO claims (id, ks, kp, kscope, {COLUMNS}) "
         f"VALUES ({','.join('?' * (4 + len(FIELDS)))})",
         ((n, *k, *row_values(f)) for n, (k, f) in enumerate(keyed, 1)))
-    grouper = Grouper(conn, identity)
-    start = 0
-    while start < len(keyed):
+    batches, batch, size, start = [], [], 0, 0
+    while start < len(keyed):           # the groups, in batches of ~JUDGED claims
         key = keyed[start][0]
         end = start
         while end < len(keyed) and keyed[end][0] == key:
             end += 1
-        grouper.regroup(key, [(n + 1, keyed[n][1]) for n in range(start, end)])
+        batch.append((key, [(n + 1, keyed[n][1]) for n in range(start, end)]))
+        size += end - start
+        if size >= JUDGED:
+            batches.append(batch)
+            batch, size = [], 0
         start = end
+    batches.append(batch)
+    fact, placed = 0, []
+    for judged in _judged(batches, identity, workers if len(keyed) >= POOLED else 1):
+        for key, runs, worst in judged:
+            for first, counts, sources, members, verdicts in runs:
+                fact += 1
+                conn.execute("INSERT INTO facts (id, ks, kp, kscope, start, conflicts, partials, "
+                             "compatibles, agrees, sources, claims) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                             (fact, *key, first, *counts, sources, len(members)))
+                conn.executemany("INSERT INTO verdicts VALUES (?, ?, ?, ?, ?, ?, ?, ?)", verdicts)
+                placed += [(fact, worst.get(i), i) for i in members]
+    conn.executemany("UPDATE claims SET fact = ?, worst = ? WHERE id = ?", placed)
     conn.execute("COMMIT")
     conn.executescript(INDEXES)
     conn.execute("INSERT INTO info VALUES ('layout', ?)", (LAYOUT,))
@@ -398,6 +503,67 @@ def _fill(conn: sqlite3.Connection, identity: Identity, facts: list[ClaimFacts])
               "verdicts": conn.execute("SELECT COUNT(*) FROM verdicts").fetchone()[0]}
     conn.execute("ANALYZE")
     return counts
+
+
+JUDGED = 5000     # claims judged in one task of a worker process
+POOLED = 30_000   # claims from which they are judged in worker processes (~1 s to start)
+
+
+def _judged(batches: list, identity: Identity, workers: int) -> Iterator[list]:
+    """``_judge`` of each batch of groups, in order: here, or in ``workers`` spawned
+    processes (a few batches ahead of the writer, so that memory stays bounded)."""
+    if workers <= 1 or len(batches) < 2:
+        for batch in batches:
+            yield _judge(batch, identity)
+        return
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                             initializer=_judge_with, initargs=(identity,)) as pool:
+        pending: deque = deque()
+        for batch in batches:
+            pending.append(pool.submit(_judge, batch))
+            if len(pending) > 2 * workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+
+_IDENTITY: list[Identity] = []    # a judging worker's identity (``_judge_with``)
+
+
+def _judge_with(identity: Identity) -> None:
+    _IDENTITY[:] = [identity]
+
+
+def _judge(groups: list, identity: Identity | None = None) -> list:
+    """Judge the pairs of each group (key, [(claim id, ClaimFacts)]) as
+    ``Grouper.regroup`` does on a fresh file: [(key, runs, worst)], each run (its start,
+    (conflicts, partials, compatibles, agrees), sources, claim ids, verdict rows), worst:
+    claim id → most severe verdict code."""
+    identity = identity if identity is not None else _IDENTITY[0]
+    out = []
+    for key, rows in groups:
+        ids = {f.claim: i for i, f in rows}
+        members = [f for _, f in rows if f.modality not in NO_VERDICT]
+        worst: dict[int, int] = {}
+        runs = []
+        for run, verdicts in fact_runs(members, identity, key[1]):
+            counts: dict = defaultdict(int)
+            for v in verdicts:
+                counts[v.verdict] += 1
+                code = CODE[v.verdict]
+                for i in (ids[v.a], ids[v.b]):
+                    if worst.get(i, 9) > code:
+                        worst[i] = code
+            first = run[0].earliest
+            runs.append((first.isoformat() if first else "",
+                         tuple(counts.get(v, 0) for v in (CONFLICT, PARTIAL, COMPATIBLE, AGREE)),
+                         len({c.source for c in run}), [ids[c.claim] for c in run],
+                         [(ids[v.a], ids[v.b], CODE[v.verdict], v.severity,
+                           None if v.absolute is None else str(v.absolute),
+                           None if v.relative is None else str(v.relative), v.reason,
+                           " ".join(v.flags) or None) for v in verdicts]))
+        out.append((key, runs, worst))
+    return out
 
 
 __all__ = ["CompareIndex", "FILE", "LAYOUT", "CODE", "NAME", "COUNT_COLUMN"]

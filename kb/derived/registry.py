@@ -26,6 +26,7 @@ Accounts (kb/accounts) are primary data, not a derived index: they are not here.
 from __future__ import annotations
 
 import sqlite3
+import threading
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -139,10 +140,33 @@ class DerivedIndexes:
         """Rebuild every index from the store, in the write path's order: the
         comparisons (and the comparison graph, when materialised), then the claims index
         with each claim's most severe verdict set before it is moved into place, then the
-        annotations. Returns the number of claims. Raises StoreError."""
-        self._rebuild_comparisons()
-        count = self.claims_index.rebuild(progress=progress,
-                                          verdicts=self.compare_index.worst(None))
+        annotations. The comparisons are rebuilt in a thread (their work in a child
+        process when the store is big enough: kb/derived/compare_index.py) while the
+        claims index is filled; the claims index waits for them before it counts.
+        Returns the number of claims. Raises StoreError (either failing leaves both old
+        indexes in place, the comparisons' failure with its own message)."""
+        self.compare_index, self.comparison_graph      # opened here, not in two threads at once
+        failed: list[BaseException] = []
+
+        def comparisons() -> None:
+            try:
+                self._rebuild_comparisons()
+            except BaseException as exc:   # given to the claims index's build below
+                failed.append(exc)
+
+        thread = threading.Thread(target=comparisons, name="claimkb-compare-rebuild", daemon=True)
+        thread.start()
+
+        def verdicts() -> dict[str, str]:
+            thread.join()
+            if failed:
+                raise failed[0]
+            return self.compare_index.worst(None)
+
+        try:
+            count = self.claims_index.rebuild(progress=progress, verdicts=verdicts)
+        finally:
+            thread.join()
         if self.claims_index.replayed:      # written while it was built: their verdicts again
             self.copy_verdicts(self.claims_index.replayed)
         self.annotation_index.rebuild()

@@ -168,6 +168,13 @@ class Articles:
         becomes the new current version (prov:wasRevisionOf the previous one); a text
         already stored (current or older) adds nothing. Raises InputError (text over
         ``settings.max_article_bytes``, bad metadata)."""
+        deletes, quads, stored = self.plan_quads(data, now)
+        return ([*deletes, sparql.insert_data(quads)] if quads else deletes), stored
+
+    def plan_quads(self, data: ArticleData, now: dt.datetime
+                   ) -> tuple[list[str], list[tuple], StoredArticle]:
+        """``plan`` as (the updates that remove what is replaced, the quads to add, the
+        article): a new article needs no update, only its quads. Raises InputError."""
         article = self.iris.article_for(data.identity)
         if data.text is not None and len(data.text.encode("utf-8")) > self.settings.max_article_bytes:
             raise InputError(f"article text is over {self.settings.max_article_bytes} bytes",
@@ -181,15 +188,15 @@ class Articles:
         merged = replace(old.with_overrides(**overrides), text=None) if old else \
             replace(data, text=None)
         if old is not None and new_text is None and merged == old:
-            return [], StoredArticle(article, current, sha, False, False)
+            return [], [], StoredArticle(article, current, sha, False, False)
         quads, version, _ = article_quads(self.iris, replace(merged, text=new_text), article,
                                           current, now)
         if new_text is None and current is not None:
             quads.append((article, CKB.currentVersion, current, META))
             version = current
-        parts = [sparql.render("delete_article_metadata.ru", article=article)] if old else []
-        parts.append(sparql.insert_data(quads))
-        return parts, StoredArticle(article, version, sha, old is None, new_text is not None)
+        deletes = [sparql.render("delete_article_metadata.ru", article=article)] if old else []
+        return deletes, quads, StoredArticle(article, version, sha, old is None,
+                                             new_text is not None)
 
 
 def _str(term) -> str | None:

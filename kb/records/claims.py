@@ -6,9 +6,8 @@ claims exist and which are retracted, a claim as an rdflib Dataset (``dataset``:
 JSON-LD, the history's earlier versions), as plain data (``view``: the claim page and
 ``claimkb show``), filtered lists (``list``), and the claims in the comparison's shape
 (``facts``, ``facts_matching``, ``all_facts``, ``identity``: kb.records.facts, whose
-``all_facts`` is the bulk path the comparison index is rebuilt with), and the flat
-summaries the claims index keeps (``summaries``, ``all_claims``: kb.records.summaries,
-its bulk path). Every method
+``all_facts`` is what the comparison index is rebuilt with), and the flat summaries
+the claims index keeps (``summaries``, ``all_claims``: kb.records.summaries). Every method
 raises StoreError when the store fails, and the errors its docstring names.
 """
 from __future__ import annotations
@@ -229,10 +228,12 @@ class ClaimReader:
         """The IRI of every stored claim (the claims index's rebuild)."""
         return stored_summaries.all_claims(self.store)
 
-    def summaries(self, iris: list[str]) -> dict[str, dict]:
+    def summaries(self, iris: list[str],
+                  shared: stored_summaries.Shared | None = None) -> dict[str, dict]:
         """What the claims index keeps of each claim in ``iris`` that is stored (flat
-        strings: labels, dates, source, quote, value as written)."""
-        return stored_summaries.summaries(self.store, iris)
+        strings: labels, dates, source, quote, value as written), in IRI order.
+        ``shared``: the shared resources read by a rebuild's earlier batches."""
+        return stored_summaries.summaries(self.store, iris, shared)
 
     # ------------------------------------------------------------------ the comparison's shape
 
@@ -246,8 +247,9 @@ class ClaimReader:
         return stored_facts.load_facts(self.store, **params)
 
     def all_facts(self) -> list[ClaimFacts]:
-        """Every structured claim at once (the comparison index's rebuild)."""
-        return stored_facts.bulk_facts(self.store)
+        """Every structured claim (the comparison index's rebuild), read a batch of
+        claims at a time."""
+        return [f for batch in stored_facts.every_claim_facts(self.store) for f in batch]
 
     def identity(self) -> Identity:
         """The identity links and property traits the comparison groups claims by."""

@@ -1,13 +1,15 @@
 """Claims read back in the shape the comparison compares (kb.model.verdicts.ClaimFacts),
 and the identity links (owl:sameAs, owl:equivalentProperty, property kinds, part-of)
-it groups them by. Three paths, one shape: ``load_claims`` for a few claims (from
-their quads), ``load_facts`` for the claims about one subject or property, and
-``bulk_facts`` for every claim at once (the comparison index's rebuild). Every IRI
+it groups them by. Two paths, one shape: ``load_claims`` for given claims (from
+their quads: a write's claims, and every claim batch by batch, ``every_claim_facts``,
+when the comparison index is rebuilt), and ``load_facts`` for the claims about one
+subject or property. Every IRI
 goes through the vocabulary (kb.model.vocab). Each raises StoreError.
 """
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Iterator
 
 from rdflib import URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF
@@ -15,13 +17,13 @@ from rdflib.namespace import DCTERMS, OWL, RDF
 from kb.model.verdicts import KIND_OF_TYPE, ClaimFacts, Identity, claim_facts, entity_object
 from kb.model.vocab import CKB, SCHEMA
 from kb.store import sparql
-from kb.store.base import Store, chunked
+from kb.store.base import BULK_BATCH, Store
 
 
 def load_identity(store: Store) -> Identity:
     """Union-find over the KB's owl:sameAs and owl:equivalentProperty links, with the
     property traits and part-of links (identity_links.rq)."""
-    _, rows = store.values(sparql.load("identity_links.rq"), many=True)
+    rows = store.rows(sparql.load("identity_links.rq"))
     parent: dict[str, str] = {}
 
     def find(x: str) -> str:
@@ -85,18 +87,46 @@ _Q = {str(SCHEMA.value): "value", str(SCHEMA.unitCode): "unit", str(SCHEMA.minVa
       str(SCHEMA.maxValue): "high", str(CKB.minExclusive): "lowEx",
       str(CKB.maxExclusive): "highEx", str(CKB.bound): "bound", str(CKB.surfaceText): "surface",
       str(CKB.decimalPlaces): "places"}
+_PUBLISHER = str(SCHEMA.publisher)
 
 
 def load_claims(store: Store, claims: list, prop=None) -> list[ClaimFacts]:
-    """ClaimFacts for the given claims, from their quads (compare_claim_quads.rq)."""
-    _, rows = store.values(sparql.render("compare_claim_quads.rq", claim=list(claims)))
-    meta: dict[str, dict] = defaultdict(dict)
-    content: dict[str, list] = defaultdict(list)
-    for claim, where, s, p, o in rows:
-        if where == "content":
-            content[claim].append((s, p, o))
-        elif p in _M:
-            meta[claim][_M[p]] = o
+    """ClaimFacts for the given claims, from their quads, a batch of claims per read:
+    their metadata (``Store.describe``), every triple of the time each is about
+    (compare_claims_times.rq), their article's publisher (compare_claims_publishers.rq)
+    and their content graph (``Store.graph_triples``); where a claim has several
+    values for one field, the last read wins, in that order."""
+    facts: list[ClaimFacts] = []
+    claims = [str(c) for c in claims]
+    for start in range(0, len(claims), BULK_BATCH):
+        chunk = claims[start:start + BULK_BATCH]
+        iris = [URIRef(c) for c in chunk]
+        meta: dict[str, dict] = {}
+        for claim, props in store.describe(chunk).items():
+            m = {_M[p]: objs[-1] for p, objs in props.items() if p in _M}
+            if m:
+                meta[claim] = m
+        for claim, p, o in store.rows(sparql.render("compare_claims_times.rq", claim=iris)):
+            if p in _M:
+                meta.setdefault(claim, {})[_M[p]] = o
+        for claim, o in store.rows(sparql.render("compare_claims_publishers.rq", claim=iris)):
+            meta.setdefault(claim, {})["publisher"] = o
+        facts += _facts(meta, store.graph_triples(m for m in meta), prop)
+    return facts
+
+
+def every_claim_facts(store: Store, claims: list[str] | None = None,
+                      batch: int = BULK_BATCH) -> Iterator[list[ClaimFacts]]:
+    """The comparison index's rebuild: every structured claim (of ``claims``, all
+    stored claims when None), a batch of claims at a time, each read as
+    ``load_claims`` reads it (what a write puts in the index is what a rebuild puts)."""
+    if claims is None:
+        claims = store.subjects_of_type(str(SCHEMA.Claim))
+    for start in range(0, len(claims), batch):
+        yield load_claims(store, claims[start:start + batch])
+
+
+def _facts(meta: dict[str, dict], content: dict[str, list], prop) -> list[ClaimFacts]:
     facts = []
     for claim, m in meta.items():
         if "subject" not in m or "property" not in m or "kind" not in m:
@@ -105,11 +135,12 @@ def load_claims(store: Store, claims: list, prop=None) -> list[ClaimFacts]:
             continue
         if prop is not None and m["property"] != str(prop):
             continue
-        objs = [o for s, p, o in content[claim] if s == m["subject"] and p == m["property"]]
+        triples = content.get(claim, ())
+        objs = [o for s, p, o in triples if s == m["subject"] and p == m["property"]]
         if not objs:
             continue
         obj = entity_object(objs) if m["kind"] == "entity" else objs[0]
-        q = {_Q[p]: o for s, p, o in content[claim] if s == obj and p in _Q}
+        q = {_Q[p]: o for s, p, o in triples if s == obj and p in _Q}
         facts.append(claim_facts(
             claim, m.get("publisher") or m["article"], m["article"], m["modality"],
             m["subject"], m["property"], m.get("scope"), m.get("earliest"), m.get("latest"),
@@ -119,54 +150,4 @@ def load_claims(store: Store, claims: list, prop=None) -> list[ClaimFacts]:
     return facts
 
 
-def bulk_facts(store: Store) -> list[ClaimFacts]:
-    """Every structured claim, from five required-pattern queries joined here (no
-    OPTIONAL, no join Oxigraph would evaluate per claim)."""
-    _, publishers = store.values(sparql.load("compare_index_publishers.rq"), many=True)
-    publisher = dict(publishers)
-    _, scopes = store.values(sparql.load("compare_index_scopes.rq"), many=True)
-    scope = dict(scopes)
-    _, times = store.values(sparql.load("compare_index_times.rq"), many=True)
-    time = {c: (e, l) for c, e, l in times}
-    _, opens = store.values(sparql.load("compare_index_open.rq"), many=True)
-    open_side: dict[str, set] = defaultdict(set)
-    for c, side in opens:
-        open_side[c].add(side.rsplit("#", 1)[-1])
-    del publishers, scopes, times, opens
-    _, parts = store.values(sparql.load("compare_index_values.rq"), many=True)
-    value: dict[tuple, dict] = defaultdict(dict)
-    for claim, obj, p, v in parts:
-        value[(claim, obj)][_Q[p]] = v
-    del parts
-    _, rows = store.values(sparql.load("compare_index_claims.rq"), many=True)
-    first: dict[str, tuple] = {}
-    members: dict[str, list] = defaultdict(list)
-    for row in rows:
-        claim, kind, obj = row[0], row[3], row[6]
-        if claim not in first:  # several values: an entity set, else the first
-            first[claim] = row
-        if kind == "entity":
-            members[claim].append(obj)
-    del rows
-    out, again = [], []
-    for claim, (_, subject, prop, kind, modality, article, obj) in first.items():
-        q = value.get((claim, obj), {})
-        if kind == "quantity" and not q:
-            again.append(URIRef(claim))
-            continue
-        if kind == "entity":
-            obj = entity_object(members[claim])
-        e, l = time.get(claim, (None, None))
-        sides = open_side.get(claim, ())
-        out.append(claim_facts(claim, publisher.get(article) or article, article, modality, subject,
-                          prop, scope.get(claim), e, l, kind, obj, q.get("value"), q.get("unit"),
-                          q.get("low"), q.get("high"), q.get("lowEx"), q.get("highEx"),
-                          q.get("bound"), q.get("surface"),
-                          "true" if "openStart" in sides else None,
-                          "true" if "openEnd" in sides else None, q.get("places")))
-    for chunk in chunked(again, 500):
-        out += load_claims(store, chunk)
-    return out
-
-
-__all__ = ["load_identity", "load_facts", "load_claims", "bulk_facts"]
+__all__ = ["load_identity", "load_facts", "load_claims", "every_claim_facts"]

@@ -10,6 +10,8 @@ indexes, the annotation service (annotations follow an article's new text) and a
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
+from pathlib import Path
 from typing import Callable, Iterable
 
 from rdflib import URIRef
@@ -25,6 +27,7 @@ from kb.services.annotations import Annotations
 from kb.services.names import Names
 from kb.store import sparql
 from kb.store.base import Store
+from kb.store.convert import write_nquads
 from kb.records.articles import Articles
 from kb.records.claims import ClaimReader
 from kb.records.history import MAX_SUMMARY, Change, History, now
@@ -79,7 +82,7 @@ class Claims:
                 sparql.insert_data(quads)]
 
     def write(self, records: Iterable[ClaimRecord], articles: Iterable[ArticleData] = (), *,
-              user: str | None = None, resolved: bool = False) -> int:
+              user: str | None = None, resolved: bool = False, bulk: bool = False) -> int:
         """Write articles and claims in one atomic update; returns the claims written.
 
         Their names are resolved first (kb.services.names: the same entity written
@@ -89,25 +92,39 @@ class Claims:
         Every claim created or changed gets a change record (who = ``user``, when, what
         changed, the earlier version) in the same update; a claim rewritten unchanged
         gets none. A retracted claim stays retracted when rewritten.
+
+        ``bulk``: many claims at once (a big claims file). When the write only adds (no
+        claim or article replaced) and the store streams files, the quads go through a
+        temporary N-Quads file into the bulk loader (``Store.load_file``: all or
+        nothing) and every index is rebuilt, instead of one transaction and a refresh.
         Raises InputError, StoreError."""
         when = self.clock()
         records, articles = list(records), list(articles)
         if not resolved:
             resolution = self.names.resolve(records, articles)
             records, articles = resolution.records, resolution.articles
-        parts: list[str] = []
+        deletes: list[str] = []
+        quads: list[tuple] = []
         revised = []          # articles that get a new text: their annotations follow it
         for data in articles:
-            article_parts, stored = self.articles.plan(data, when)
-            parts += article_parts
+            removed, added, stored = self.articles.plan_quads(data, when)
+            deletes += removed
+            quads += added
             if stored.new_version and not stored.created:
                 revised.append(stored.iri)
-        parts += self.update_parts(records)
-        history = self._history_quads(records, user or self.actor)
-        if history:
-            parts.append(sparql.insert_data(history))
-        if parts:
-            self.store.update(sparql.join_updates(parts))
+        existing = self.reader.existing([r.iri for r in records])
+        if any(str(r.iri) in existing for r in records):     # earlier versions go first
+            deletes.append(sparql.render("delete_claims.ru", claim=[r.iri for r in records]))
+        for rec in records:
+            quads.extend(claim_quads(rec))
+        quads += self._history_quads(records, user or self.actor, existing)
+        if bulk and not deletes and not revised and quads and self.store.streams_files:
+            self._bulk_add(quads)
+            return len(records)
+        if deletes:
+            self.store.update(sparql.join_updates([*deletes, sparql.insert_data(quads)]))
+        elif quads:           # only additions: no update to parse (one atomic write)
+            self.store.insert(quads)
         for article in revised:
             self.annotations.reanchor_article(article)
         if records:
@@ -116,6 +133,23 @@ class Claims:
         if named:
             self.indexes.after_write(lambda: self.indexes.names_index.refresh(named))
         return len(records)
+
+    def _bulk_add(self, quads: list[tuple]) -> None:
+        """Add ``quads`` with the bulk loader, then rebuild every index (``write``'s bulk
+        path). Raises StoreError (nothing written)."""
+        folder = self.indexes.data_dir
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(prefix="claimkb-write-", suffix=".nq",
+                                         dir=folder) as fh:
+            write_nquads(quads, fh)
+            fh.flush()
+            quads.clear()
+
+            def before_swap() -> None:   # decided: the indexes follow from the store
+                self.indexes.stale_marker.write_text("bulk write\n", encoding="utf-8")
+
+            self.store.load_file(Path(fh.name), "nquads", lambda: None, before_swap)
+        self.indexes.after_write(self.indexes.rebuild)
 
     def _article_names(self, articles: list[ArticleData]) -> list[str]:
         """The publishers and authors of ``articles`` (their IRIs)."""
@@ -177,10 +211,11 @@ class Claims:
             self.reader.iri(ref)   # NotFound for an unknown claim
         return found
 
-    def _history_quads(self, records: list[ClaimRecord], user: str | None) -> list[tuple]:
-        """Change records (quads) for writing ``records``: created, or updated with the
-        earlier version and a summary of what changed; retractions carried over."""
-        existing = self.reader.existing([r.iri for r in records])
+    def _history_quads(self, records: list[ClaimRecord], user: str | None,
+                       existing: dict[str, URIRef | None]) -> list[tuple]:
+        """Change records (quads) for writing ``records`` (``existing``: those stored,
+        with their retraction): created, or updated with the earlier version and a
+        summary of what changed; retractions carried over."""
         when = self.clock()
         quads: list[tuple] = []
         for rec in records:

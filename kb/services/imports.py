@@ -166,7 +166,8 @@ class Importer:
         report.articles, report.claims = len(articles), len(records)
         before = self.claims.reader.existing([r.iri for r in resolution.records])
         report.new = sum(str(r.iri) not in before for r in resolution.records)
-        self.claims.write(resolution.records, resolution.articles, user=user, resolved=True)
+        self.claims.write(resolution.records, resolution.articles, user=user, resolved=True,
+                          bulk=size >= self.settings.bulk_import_bytes)
         return report
 
     def _import_rdf_stream(self, path: Path, fmt: str, report: ImportReport,
@@ -196,7 +197,10 @@ class Importer:
         def before_swap() -> None:   # from here the import is decided: indexes rebuilt
             self.indexes.stale_marker.write_text(f"import of {where}\n", encoding="utf-8")
 
-        checked = self.store.load_file(path, fmt, check, before_swap)
+        def waiting() -> None:
+            status(f"checked; loading into the store… {_clock(time.monotonic() - started)}")
+
+        checked = self.store.load_file(path, fmt, check, before_swap, waiting)
         report.quads, report.claims = checked.quads, checked.claims
         status(f"loaded in {_clock(time.monotonic() - started)}; indexing…")
         self.indexes.after_write(lambda: self.indexes.rebuild(progress))

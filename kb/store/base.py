@@ -8,16 +8,20 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Callable, Iterable, Iterator, TypeVar
+from typing import BinaryIO, Callable, Iterable, Iterator, Sequence, TypeVar
 
 import pyoxigraph as ox
-from rdflib import Graph
+from rdflib import Graph, URIRef
 from rdflib.term import Node
 
 from kb.errors import InputError, QueryError
+from kb.store import sparql
 from kb.store.convert import to_ox
 
 T = TypeVar("T")
+
+# subjects or graphs a bulk read (``describe``) names in one query
+BULK_BATCH = 2000
 
 RDF_FORMATS = {
     "trig": "application/trig",
@@ -93,6 +97,14 @@ class Store(ABC):
     def update(self, sparql: str) -> None:
         """Run a SPARQL update atomically. Raises QueryError or StoreError."""
 
+    def insert(self, quads: list[tuple]) -> None:
+        """Add rdflib quads (s, p, o, graph) in one atomic write: a write that only adds
+        (new claims, their articles and change records) without a SPARQL update to
+        parse. No blank nodes (as ``sparql.insert_data``). This default sends the
+        ``INSERT DATA``; the embedded store adds the quads directly. Raises QueryError (a
+        blank node), StoreError (nothing written)."""
+        self.update(sparql.insert_data(quads))
+
     @abstractmethod
     def load(self, data: bytes, fmt: str, where: str = "<input>",
              check: Callable[[list], None] | None = None) -> int:
@@ -103,7 +115,8 @@ class Store(ABC):
         is written."""
 
     def load_file(self, path, fmt: str, check: Callable[[], T],
-                  before_swap: Callable[[], None] | None = None) -> T:
+                  before_swap: Callable[[], None] | None = None,
+                  waiting: Callable[[], None] | None = None) -> T:
         """Load a TriG or N-Quads file of any size after ``check()`` (which raises to
         refuse it) passed; ``before_swap()`` runs just before the data is written.
         Returns what ``check`` returns. This generic path reads the file into memory and
@@ -185,6 +198,52 @@ class Store(ABC):
         """Run a SELECT query and return one dict per row."""
         result = self.query(sparql)
         return result.dicts()
+
+    # ------------------------------------------------------------------ bulk reads
+    # What an index rebuild reads the whole KB with, batch by batch (kb/records/
+    # summaries.py, facts.py): values are plain strings exactly as ``values`` gives them
+    # (an IRI, a literal's lexical form, a blank node's label), read with SPARQL
+    # (kb/queries/index_*.rq) through ``rows``, which the embedded store reads without
+    # SPARQL-JSON.
+
+    def rows(self, sparql: str) -> list[Sequence[str]]:
+        """The rows of a SELECT that binds every variable in every solution, as plain
+        strings (as ``values`` gives them). A backend may read such a result faster
+        than ``values`` (the embedded one does, without SPARQL-JSON). Raises QueryError
+        or StoreError."""
+        return self.values(sparql)[1]
+
+    def describe(self, nodes: Iterable[str]) -> dict[str, dict[str, list[str]]]:
+        """The metadata graph's triples whose subject is one of ``nodes`` (IRIs), as
+        {node: {predicate: [objects in the store's order]}}; nodes without any are left
+        out (kb/queries/index_hop.rq). Raises QueryError (a node that is not an IRI) or
+        StoreError."""
+        out: dict[str, dict[str, list[str]]] = {}
+        for chunk in chunked(dict.fromkeys(nodes), BULK_BATCH):
+            for s, p, o in self.rows(sparql.render("index_hop.rq", s=[URIRef(n) for n in chunk])):
+                out.setdefault(s, {}).setdefault(p, []).append(o)
+        return out
+
+    def graph_triples(self, graphs: Iterable[str]) -> dict[str, list[tuple[str, str, str]]]:
+        """The triples of the named graphs ``graphs`` (IRIs: claims' content graphs), as
+        {graph: [(s, p, o) in the store's order]}; graphs without any are left out
+        (kb/queries/index_content.rq). Raises QueryError or StoreError."""
+        out: dict[str, list[tuple[str, str, str]]] = {}
+        for chunk in chunked(dict.fromkeys(graphs), BULK_BATCH):
+            for g, s, p, o in self.rows(sparql.render("index_content.rq", g=[URIRef(n) for n in chunk])):
+                out.setdefault(g, []).append((s, p, o))
+        return out
+
+    def view_opener(self) -> Callable[[], "Store"] | None:
+        """A picklable function that opens a read-only view of this store in another
+        process (where an index rebuild can read beside this one), or None where there
+        is none (this generic backend; the embedded store on disk has one)."""
+        return None
+
+    def subjects_of_type(self, rdf_type: str) -> list[str]:
+        """Every subject the metadata graph says is an ``rdf_type`` (an IRI), e.g. every
+        claim, in the store's order (kb/queries/index_typed.rq). Raises StoreError."""
+        return [row[0] for row in self.rows(sparql.render("index_typed.rq", type=URIRef(rdf_type)))]
 
     def iter_quads(self) -> Iterator[tuple]:  # pragma: no cover - used by backends
         raise NotImplementedError

@@ -203,6 +203,30 @@ def check_meta_link(quad: ox.Quad, predicate: str, where: str) -> None:
                   f"{_IRI_PREDICATES[predicate]} of {quad.subject}", where=where)
 
 
+def write_nquads(quads, out) -> int:
+    """Write rdflib quads (s, p, o, graph-or-None) to the binary file ``out`` as N-Quads;
+    returns how many. Raises TypeError for a term that is not RDF."""
+    cache: dict = {}
+    count = 0
+
+    def term(t):
+        hit = cache.get(t)
+        if hit is None:
+            if len(cache) > 100_000:
+                cache.clear()
+            hit = cache[t] = to_ox(t)
+        return hit
+
+    def converted():
+        nonlocal count
+        for s, p, o, g in quads:
+            count += 1
+            yield ox.Quad(term(s), term(p), term(o), term(g))
+
+    ox.serialize(converted(), out, ox.RdfFormat.N_QUADS)
+    return count
+
+
 def parse_quads(data: bytes, fmt: str, where: str) -> list[ox.Quad]:
     """Parse TriG or N-Quads completely (nothing is written). InputError names the line."""
     if fmt not in OX_FORMATS:

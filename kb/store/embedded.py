@@ -1,17 +1,20 @@
 """The embedded backend: Oxigraph (pyoxigraph) on disk, one process at a time."""
 from __future__ import annotations
 
+import csv
+import functools
+import io
 import json
 import threading
 from pathlib import Path
-from typing import BinaryIO, Callable, TypeVar
+from typing import BinaryIO, Callable, Sequence, TypeVar
 
 import pyoxigraph as ox
-from rdflib import Dataset, Graph
+from rdflib import BNode, Dataset, Graph
 
 from kb.errors import QueryError, StoreError, StoreLocked
 from kb.store.base import QueryResult, QueryStream, Store
-from kb.store.convert import OX_FORMATS, from_ox, parse_quads, term_from_json
+from kb.store.convert import OX_FORMATS, from_ox, parse_quads, term_from_json, to_ox
 from kb.store.staging import BulkChild, Staging, fmt_of
 
 T = TypeVar("T")
@@ -48,11 +51,13 @@ class EmbeddedStore(Store):
             raise StoreError(f"cannot open the store at {self.path}: {exc}") from None
 
     def load_file(self, path: Path, fmt: str, check: Callable[[], T],
-                  before_swap: Callable[[], None] | None = None) -> T:
+                  before_swap: Callable[[], None] | None = None,
+                  waiting: Callable[[], None] | None = None) -> T:
         """Load a big TriG or N-Quads file at the bulk loader's speed, all or nothing
         (kb/store/staging.py): a child process bulk-loads it into a copy of the store
         while ``check()`` (which raises to refuse the file) runs here; the copy replaces
-        the store only when both succeed, after ``before_swap()``. A killed process leaves
+        the store only when both succeed, after ``before_swap()``; ``waiting()`` is called
+        every second while the load goes on after the check. A killed process leaves
         the store as it was, or the import complete, the next time it opens. An
         in-memory store is checked, then bulk-loaded. Returns what ``check`` returns.
         Raises what ``check`` raises (nothing written), StoreError."""
@@ -72,7 +77,7 @@ class EmbeddedStore(Store):
             try:
                 child = BulkChild(staging.copy, Path(path), fmt)
                 result = check()
-                child.wait()
+                child.wait(waiting)
                 if before_swap is not None:
                     before_swap()
                 self.close()
@@ -191,6 +196,24 @@ class EmbeddedStore(Store):
         finally:
             self._bump()   # after the commit: a reader that saw the old value reopens
 
+    def insert(self, quads: list[tuple]) -> None:
+        cache: dict = {}
+
+        def term(t):
+            hit = cache.get(t)
+            if hit is None:
+                if isinstance(t, BNode):
+                    raise QueryError("a blank node in data to insert (give it an IRI)")
+                hit = cache[t] = to_ox(t)
+            return hit
+
+        try:
+            self._ox.extend([ox.Quad(term(s), term(p), term(o), term(g)) for s, p, o, g in quads])
+        except OSError as exc:
+            raise StoreError(f"store write failed (nothing written): {exc}") from None
+        finally:
+            self._bump()
+
     def load(self, data: bytes, fmt: str, where: str = "<input>", check=None) -> int:
         quads = parse_quads(data, fmt, where)
         if check is not None:
@@ -219,11 +242,59 @@ class EmbeddedStore(Store):
     def quad_count(self) -> int:
         return len(self._ox)
 
+    # ------------------------------------------------------------------ bulk reads
+    # (index rebuilds: kb/records/summaries.py, facts.py; a rebuild's child process)
+
+    @classmethod
+    def read_only(cls, path: Path | str) -> "EmbeddedStore":
+        """A read-only view of the store at ``path``, which another process may hold
+        open for writing: it sees what was committed before it was opened. Writing
+        through it fails. Raises StoreError when it cannot be opened."""
+        store = cls(None)      # every attribute set as for any store, then the view
+        try:
+            store._ox = ox.Store.read_only(str(path))
+        except OSError as exc:
+            raise StoreError(f"cannot open the store at {path} to read: {exc}") from None
+        store.path = Path(path)
+        return store
+
+    def view_opener(self):
+        """See Store.view_opener: ``read_only`` on this store's directory (None in
+        memory)."""
+        return None if self.path is None else functools.partial(EmbeddedStore.read_only, self.path)
+
+    def rows(self, sparql: str) -> list[Sequence[str]]:
+        """See Store.rows (lists here). Read from the result's CSV serialisation, parsed
+        in C: about twice as fast as SPARQL-JSON and ``json.loads``, and faster than
+        pyoxigraph terms or ``quads_for_pattern`` (which decodes all four terms of every
+        quad, ~11-15 µs a quad here, where a query decodes only what it selects).
+        CSV writes a blank node ``_:label`` and a literal as its lexical form: a result
+        with any value starting with ``_:`` is read again through ``values``, so that
+        the two never differ."""
+        try:
+            result = self._ox.query(sparql)
+            if not isinstance(result, ox.QuerySolutions):
+                raise QueryError("rows() needs a SELECT query")
+            width = len(result.variables)
+            text = result.serialize(format=ox.QueryResultsFormat.CSV).decode("utf-8")
+        except SyntaxError as exc:
+            raise QueryError(f"SPARQL syntax error: {exc}") from None
+        except OSError as exc:
+            raise StoreError(f"store read failed: {exc}") from None
+        reader = csv.reader(io.StringIO(text, newline=""))
+        next(reader, None)                               # the variables
+        rows = list(reader)
+        if width == 1:                                   # "" is written as an empty line
+            rows = [row or [""] for row in rows]
+        if "_:" in text and any(v.startswith("_:") for row in rows for v in row):
+            return self.values(sparql)[1]
+        return rows
+
     def close(self) -> None:
         if getattr(self, "_ox", None) is not None:
             try:
                 self._ox.flush()
-            except OSError:
+            except (OSError, RuntimeError):   # RuntimeError: a read-only view (read_only)
                 pass
             del self._ox
             self._ox = None

@@ -23,16 +23,19 @@ from __future__ import annotations
 
 import fcntl
 import json
-import multiprocessing
 import os
 import shutil
+import subprocess
+import sys
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import pyoxigraph as ox
 
 from kb.errors import StoreError
+from kb.store.children import DIE_WITH_PARENT
 
 STAGING, OLD, JOURNAL, LOCK = ".staging", ".old", ".journal", ".import-lock"
 
@@ -179,54 +182,56 @@ def _sync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def _bulk_child(store: str, source: str, fmt: str, conn) -> None:
-    """In the child process: bulk-load ``source`` into the store at ``store``; sends
-    None, or the error's text."""
-    try:
-        target = ox.Store(store)
-        target.bulk_load(path=source, format=fmt_of(fmt), lenient=True)
-        target.flush()
-        del target
-        conn.send(None)
-    except BaseException as exc:      # the parent reports it
-        conn.send(f"{type(exc).__name__}: {exc}")
-    finally:
-        conn.close()
+# The child's whole program: no import of kb (nor of the parent's __main__, which a
+# multiprocessing "spawn" child would run again), pyoxigraph only; killed with its parent.
+_CHILD = DIE_WITH_PARENT + """\
+import pyoxigraph as ox
+store = ox.Store(sys.argv[2])
+store.bulk_load(path=sys.argv[3], format=getattr(ox.RdfFormat, sys.argv[4]), lenient=True)
+store.flush()
+"""
+_FORMATS = {"trig": "TRIG", "nquads": "N_QUADS"}
 
 
 def fmt_of(fmt: str) -> ox.RdfFormat:
-    return {"trig": ox.RdfFormat.TRIG, "nquads": ox.RdfFormat.N_QUADS}[fmt]
+    return getattr(ox.RdfFormat, _FORMATS[fmt])
 
 
 class BulkChild:
-    """A child process bulk-loading one file into one store directory (spawned: the
-    parent's threads and open store are not copied into it)."""
+    """A child process bulk-loading one file into one store directory (a fresh
+    interpreter: the parent's threads and open store are not copied into it)."""
 
     def __init__(self, store: Path, source: Path, fmt: str):
-        ctx = multiprocessing.get_context("spawn")
-        self._conn, child = ctx.Pipe(duplex=False)
-        self.process = ctx.Process(target=_bulk_child, args=(str(store), str(source), fmt, child),
-                                   name="claimkb-bulk-load", daemon=True)
-        self.process.start()
-        child.close()
-
-    def wait(self) -> None:
-        """Wait for the load; raises StoreError with the child's error."""
-        message = "the bulk loader stopped without a word"
         try:
-            if self._conn.poll(None):
-                message = self._conn.recv()
-        except (EOFError, OSError):
-            pass
-        self.process.join()
-        if message is not None or self.process.exitcode != 0:
-            raise StoreError(f"the bulk load failed: {message or f'exit code {self.process.exitcode}'}")
+            self.process = subprocess.Popen(
+                [sys.executable, "-c", _CHILD, str(os.getpid()), str(store), str(source),
+                 _FORMATS[fmt]],
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        except OSError as exc:
+            raise StoreError(f"cannot start the bulk loader: {exc}") from None
+
+    def wait(self, tick: Callable[[], None] | None = None) -> None:
+        """Wait for the load, calling ``tick()`` every second meanwhile; raises
+        StoreError with the child's error."""
+        while True:
+            try:
+                self.process.wait(timeout=1.0)
+                break
+            except subprocess.TimeoutExpired:
+                if tick is not None:
+                    tick()
+        error = self.process.stderr.read().decode("utf-8", "replace").strip()
+        self.process.stderr.close()
+        if self.process.returncode != 0:
+            last = error.splitlines()[-1] if error else f"exit code {self.process.returncode}"
+            raise StoreError(f"the bulk load failed: {last}")
 
     def stop(self) -> None:
         """Kill the load (its copy is about to be thrown away). Never raises."""
         try:
             self.process.kill()
-            self.process.join()
+            self.process.wait()
+            self.process.stderr.close()
         except (OSError, ValueError):
             pass
 

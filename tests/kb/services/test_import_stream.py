@@ -253,3 +253,80 @@ def test_a_journal_cut_short_means_undo(tmp_path):
     staging.journal.write_text('{"state": "swa', encoding="utf-8")
     assert "undid" in staging.recover()
     assert store.exists() and not staging.copy.exists() and not staging.journal.exists()
+
+
+def test_the_cli_imports_a_big_file_and_lists_it(cli, nq, tmp_path, monkeypatch):
+    monkeypatch.setenv("CLAIMKB_BULK_IMPORT_BYTES", "1")
+    result = cli("import", nq)
+    assert result.exit_code == 0, result.output
+    assert f"{nq}: nquads, " in result.output and "300 claims" in result.output
+    listed = cli("list", "--format", "json")
+    assert listed.exit_code == 0
+    assert "claim(s)" not in listed.output and listed.output.count('"claim"') >= 50
+    bad, claim = _bad_claim(nq, tmp_path, drop="ns#modality>")
+    refused = cli("import", bad)
+    assert refused.exit_code == 2 and claim in refused.output
+
+
+# ---------------------------------------------------------------- claims files, bulk
+
+def test_a_big_claims_write_goes_through_the_bulk_loader(bulk, kb):
+    gen = load_bench("generate")
+    articles, records = gen.generate(200, 4, 5)
+    bulk.claims.write(records, articles, bulk=True)
+    kb.write_claims(records, articles)                   # the one-transaction way
+    assert bulk.index.stats()["claims"] == kb.index.stats()["claims"] == 200
+    assert bulk.compare_index.ensure().count() == kb.compare_index.ensure().count()
+    assert _history_free(bulk) == _history_free(kb)
+    assert len(bulk.claims.history(str(records[0].iri))) == 1    # its change record
+    assert not list(Path(bulk.settings.data_dir).glob("claimkb-write-*"))
+    # a second bulk write that replaces claims takes the transaction (deletes first)
+    assert bulk.claims.write(records[:10], bulk=True) == 10
+    assert bulk.index.stats()["claims"] == 200
+
+
+def _history_free(kb) -> set[str]:
+    """The store's quads without the change records and the article versions' times
+    (stamped with the clock)."""
+    return {q for q in _quads(kb) if not q.endswith("/graph/history>")
+            and "generatedAtTime" not in q}
+
+
+def test_a_big_claims_file_imports_in_bulk(bulk, tmp_path):
+    from tests.kb.test_cli import CLAIMS, SEED_ARTICLE
+
+    path = tmp_path / "claims.yaml"
+    path.write_text(CLAIMS.format(seed=SEED_ARTICLE), encoding="utf-8")
+    report = bulk.import_file(path)
+    assert report.claims == 3 and report.new == 3
+    assert bulk.index.stats()["claims"] == 3
+    assert not (Path(bulk.settings.data_dir) / "index.stale").exists()
+
+
+def _processes_naming(text: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if text in (entry / "cmdline").read_bytes().decode("utf-8", "replace"):
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+def test_the_bulk_loader_dies_with_the_import(settings, nq):
+    staging = Staging(settings.store_dir)
+    proc = _import_in_child(Path(settings.data_dir), nq)
+    deadline = time.monotonic() + 60
+    while not _processes_naming(str(staging.copy)) and time.monotonic() < deadline:
+        assert proc.poll() is None, "the import ended before its bulk loader was seen"
+        time.sleep(0.005)
+    os.kill(proc.pid, signal.SIGKILL)      # the import only, not its process group
+    proc.wait()
+    deadline = time.monotonic() + 10
+    while _processes_naming(str(staging.copy)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _processes_naming(str(staging.copy))
+    with KnowledgeBase.open(settings) as kb:
+        assert kb.store.quad_count() == 0 and "undid" in kb.store.recovered
