@@ -517,7 +517,7 @@ def _judged(batches: list, identity: Identity, workers: int) -> Iterator[list]:
             yield _judge(batch, identity)
         return
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                             initializer=_judge_with, initargs=(identity,)) as pool:
+                             initializer=_judge_with, initargs=(identity, os.getpid())) as pool:
         pending: deque = deque()
         for batch in batches:
             pending.append(pool.submit(_judge, batch))
@@ -530,7 +530,8 @@ def _judged(batches: list, identity: Identity, workers: int) -> Iterator[list]:
 _IDENTITY: list[Identity] = []    # a judging worker's identity (``_judge_with``)
 
 
-def _judge_with(identity: Identity) -> None:
+def _judge_with(identity: Identity, parent: int) -> None:
+    die_with_parent(parent)          # a worker outlives nothing it works for
     _IDENTITY[:] = [identity]
 
 

@@ -143,8 +143,10 @@ class DerivedIndexes:
         annotations. The comparisons are rebuilt in a thread (their work in a child
         process when the store is big enough: kb/derived/compare_index.py) while the
         claims index is filled; the claims index waits for them before it counts.
-        Returns the number of claims. Raises StoreError (either failing leaves both old
-        indexes in place, the comparisons' failure with its own message)."""
+        Returns the number of claims. Raises StoreError: a failed comparisons build
+        leaves both old indexes in place (with its own message); a claims index failing
+        after the new comparison index was moved into place leaves the old claims index
+        beside the new comparison index until the next rebuild."""
         self.compare_index, self.comparison_graph      # opened here, not in two threads at once
         failed: list[BaseException] = []
 

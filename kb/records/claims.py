@@ -68,6 +68,15 @@ class ClaimReader:
                 found[str(row["claim"])] = row["retraction"] or found.get(str(row["claim"]))
         return found
 
+    def leftovers(self, iris: list[URIRef]) -> set[str]:
+        """Which of ``iris`` have quads under them (a content graph, metadata, a review, a
+        comparison) although they are not stored claims (``existing``)."""
+        found: set[str] = set()
+        for start in range(0, len(iris), _LOOKUP_BATCH):
+            found.update(str(row["claim"]) for row in self._select(
+                "claims_leftovers.rq", claim=iris[start:start + _LOOKUP_BATCH]))
+        return found
+
     def is_retracted(self, claim: URIRef) -> bool:
         """Whether the stored claim ``claim`` (an IRI) was retracted."""
         return self.existing([URIRef(claim)]).get(str(claim)) is not None

@@ -129,8 +129,8 @@ def every_claim_facts(store: Store, claims: list[str] | None = None,
 def _facts(meta: dict[str, dict], content: dict[str, list], prop) -> list[ClaimFacts]:
     facts = []
     for claim, m in meta.items():
-        if "subject" not in m or "property" not in m or "kind" not in m:
-            continue
+        if any(k not in m for k in ("subject", "property", "kind", "modality", "article")):
+            continue        # a claim without them takes no part (claimkb validate names it)
         if "retraction" in m:   # retracted claims take no part in comparisons
             continue
         if prop is not None and m["property"] != str(prop):

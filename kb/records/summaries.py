@@ -58,11 +58,13 @@ class Shared:
 
     def read(self, store: Store, nodes) -> None:
         """Read the resources among ``nodes`` not known yet (IRIs only)."""
-        missing = [n for n in _followed(nodes) if n not in self._known]
+        followed = _followed(nodes)
+        missing = [n for n in followed if n not in self._known]
         if not missing:
             return
         if len(self._known) + len(missing) > self.limit:
-            self._known.clear()
+            self._known.clear()         # and read every node of this batch again
+            missing = list(followed)
         described = store.describe(missing)
         for node in missing:
             props = described.get(node, _NOTHING)

@@ -112,9 +112,10 @@ class Claims:
             quads += added
             if stored.new_version and not stored.created:
                 revised.append(stored.iri)
-        existing = self.reader.existing([r.iri for r in records])
-        if any(str(r.iri) in existing for r in records):     # earlier versions go first
-            deletes.append(sparql.render("delete_claims.ru", claim=[r.iri for r in records]))
+        iris = [r.iri for r in records]
+        existing = self.reader.existing(iris)
+        if existing or (iris and self.reader.leftovers(iris)):   # earlier versions go first
+            deletes.append(sparql.render("delete_claims.ru", claim=iris))
         for rec in records:
             quads.extend(claim_quads(rec))
         quads += self._history_quads(records, user or self.actor, existing)

@@ -109,7 +109,8 @@ class Importer:
                     progress: Callable[[int, int], None] | None = None, *,
                     strict: bool = False, article_files: bool = True,
                     user: str | None = None,
-                    status: Callable[[str], None] | None = None) -> ImportReport:
+                    status: Callable[[str], None] | None = None,
+                    staged: bool = True) -> ImportReport:
         """Import a claims YAML, TriG, N-Quads or ClaimReview JSON-LD file, by extension
         or ``fmt``; ``progress(done, total)`` is called as claims are checked. Names are
         resolved to the KB's resources (kb.services.names; the report lists what was
@@ -118,7 +119,9 @@ class Importer:
         who the claims' history names, else the KB's actor). RDF is loaded as it is,
         once its links and its claims (kb/store/quad_checks.py) pass; from
         settings.bulk_import_bytes up, on the embedded store, as a stream in bounded memory
-        at the bulk loader's speed (``status(line)`` says how far it is).
+        at the bulk loader's speed (``status(line)`` says how far it is). That path closes
+        the store for a moment: ``staged`` false keeps a caller that serves other
+        threads (the web's uploads) on the one-transaction path whatever the size.
         Raises InputError (naming file, line or claim: nothing is written), StoreError."""
         path = Path(path)
         progress = progress or _progress_noop
@@ -132,8 +135,8 @@ class Importer:
             size = path.stat().st_size
         except OSError as exc:
             raise InputError(f"cannot read: {exc.strerror}", where=str(path)) from None
-        if fmt in ("trig", "nquads") and size >= self.settings.bulk_import_bytes \
-                and self.store.streams_files:
+        bulk = staged and size >= self.settings.bulk_import_bytes and self.store.streams_files
+        if fmt in ("trig", "nquads") and bulk:
             return self._import_rdf_stream(path, fmt, report, progress, status)
         if size > self.settings.max_import_bytes:
             raise InputError(f"the file is {size} bytes; the limit is "
@@ -167,7 +170,7 @@ class Importer:
         before = self.claims.reader.existing([r.iri for r in resolution.records])
         report.new = sum(str(r.iri) not in before for r in resolution.records)
         self.claims.write(resolution.records, resolution.articles, user=user, resolved=True,
-                          bulk=size >= self.settings.bulk_import_bytes)
+                          bulk=bulk)
         return report
 
     def _import_rdf_stream(self, path: Path, fmt: str, report: ImportReport,
@@ -244,7 +247,7 @@ class Importer:
 
             try:
                 report = self.import_file(path, fmt, strict=strict, article_files=False,
-                                          user=user)
+                                          user=user, staged=False)
             except InputError as exc:
                 raise InputError(named(exc.message), where=named(exc.where)) from None
         report.path = name

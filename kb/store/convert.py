@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-from itertools import accumulate
 
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
@@ -131,9 +130,11 @@ def nesting_depth(data: bytes, depth: int, limit: int, where: str, first_line: i
     string spanning two blocks is counted as TriG would not: blocks end at line ends,
     where short strings, IRIs and comments end too). Raises InputError naming the line."""
     brackets = _TRIG_SKIPPED.sub(b"", data).translate(None, _NOT_BRACKETS)
-    steps = [1 if c in _OPENING else -1 for c in brackets]
-    if not steps or max(accumulate(steps, initial=depth)) <= limit:
-        return depth + sum(steps)
+    # never below 0: closing brackets miscounted (in a string cut by a block's end) must
+    # not make room for real nesting later
+    end, top = _clamped(depth, [1 if c in _OPENING else -1 for c in brackets])
+    if top <= limit:
+        return end
     for match in _TRIG_TOKEN.finditer(data):
         token = match.group()
         if token in (b"[", b"(", b"{", b"<"):
@@ -144,9 +145,20 @@ def nesting_depth(data: bytes, depth: int, limit: int, where: str, first_line: i
                                  "inside each other); refused before parsing",
                                  where=f"{where}:{line}")
         elif token in (b"]", b")", b"}", b">"):
-            depth -= 1
+            depth = max(0, depth - 1)
     raise InputError(f"nested more than {limit} levels deep; refused before parsing",
                      where=where)
+
+
+def _clamped(depth: int, steps: list[int]) -> tuple[int, int]:
+    """The depth after ``steps`` from ``depth``, never below 0 on the way, and the
+    deepest it went."""
+    top = depth
+    for step in steps:
+        depth = depth + step if depth + step > 0 else 0
+        if depth > top:
+            top = depth
+    return depth, top
 
 
 def _unsafe_iri(term) -> str | None:

@@ -35,19 +35,24 @@ class EmbeddedStore(Store):
         self._generation = 0
         self._generation_lock = threading.Lock()
         self.recovered: str | None = None    # what was done about an interrupted import
+        locked = StoreLocked(
+            f"the store directory {self.path} is in use by another process (an Oxigraph "
+            "directory opens in one process only: stop the other claimkb process, or use "
+            "the server it runs)")
         try:
             if self.path is None:
                 self._ox = ox.Store()
             else:
-                self.recovered = Staging(self.path).recover()
-                self.path.mkdir(parents=True, exist_ok=True)
-                self._ox = ox.Store(str(self.path))
-        except OSError as exc:
+                # never while another process imports: it closes the store to swap it
+                with Staging(self.path).held(wait=False) as free:
+                    if not free:
+                        raise locked
+                    self.recovered = Staging(self.path).recover(held=True)
+                    self.path.mkdir(parents=True, exist_ok=True)
+                    self._ox = ox.Store(str(self.path))
+        except (OSError, RuntimeError) as exc:
             if "lock" in str(exc).lower():
-                raise StoreLocked(
-                    f"the store directory {self.path} is in use by another process "
-                    "(an Oxigraph directory opens in one process only: stop the other "
-                    "claimkb process, or use the server it runs)") from None
+                raise locked from None
             raise StoreError(f"cannot open the store at {self.path}: {exc}") from None
 
     def load_file(self, path: Path, fmt: str, check: Callable[[], T],
@@ -90,8 +95,13 @@ class EmbeddedStore(Store):
                 raise
             finally:
                 if self._ox is None:    # closed for the swap: open what is now the store
-                    staging.finish()    # (a swap stopped half-way is completed first)
-                    self._ox = ox.Store(str(self.path))
+                    try:
+                        staging.finish()    # (a swap stopped half-way is completed first)
+                        self._ox = ox.Store(str(self.path))
+                    except (OSError, RuntimeError) as exc:
+                        raise StoreError(
+                            f"the import is decided but the store could not be opened again "
+                            f"({exc}); it is completed the next time claimkb opens it") from None
                 self._bump()
         return result
 

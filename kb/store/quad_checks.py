@@ -162,7 +162,7 @@ class CheckedReader(io.RawIOBase):
                 self._long_lines(block)
             if not self.suspicious and _SUSPICIOUS.search(block):
                 self.suspicious = True
-            if self.trig:
+            if self.trig or b"<<" in block:     # N-Quads nest too: << >>
                 self._depth = nesting_depth(block, self._depth, self.depth_limit,
                                             self.where, self._line)
             self._line += block.count(b"\n")

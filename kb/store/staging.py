@@ -27,6 +27,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -101,8 +102,8 @@ class Staging:
         """Copy ``store`` (this directory's, open) to the staging folder. Raises
         StoreError (nothing changed)."""
         self.abandon()
-        self._write("staging", source)
         try:
+            self._write("staging", source)
             store.flush()
             store.backup(str(self.copy))
         except OSError as exc:
@@ -119,12 +120,21 @@ class Staging:
         """Put the copy in the store's place (the store must be closed). Once the journal
         says ``swapping`` the import is decided: a crash from here is completed by
         ``recover``. Raises StoreError."""
-        self._write("swapping", "")
+        try:
+            self._write("swapping", "")
+        except OSError as exc:         # not decided: the caller throws the copy away
+            self.journal.unlink(missing_ok=True)
+            raise StoreError(f"cannot record the import's swap ({exc}); nothing was "
+                             "written") from None
         try:
             self._finish_swap()
-        except OSError as exc:
-            raise StoreError(f"the import was loaded but could not be moved into place "
-                             f"({exc}); it is completed the next time the store opens") from None
+        except OSError:
+            try:
+                self._finish_swap()    # once more: a rename that failed may pass now
+            except OSError as exc:
+                raise StoreError(f"the import was loaded but could not be moved into place "
+                                 f"({exc}); it is completed the next time the store opens") \
+                    from None
 
     def _finish_swap(self) -> None:
         if self.copy.exists():
@@ -136,12 +146,15 @@ class Staging:
         self.journal.unlink(missing_ok=True)
         shutil.rmtree(self.old, ignore_errors=True)
 
-    def recover(self) -> str | None:
+    def recover(self, held: bool = False) -> str | None:
         """Finish an import a killed process left: undo it before the swap was decided,
         complete the swap after. Returns what was done (None: nothing to do, or another
-        process is importing). Raises StoreError when the folders cannot be moved."""
+        process is importing). ``held``: the caller holds the import lock. Raises
+        StoreError when the folders cannot be moved."""
         if not (self.journal.exists() or self.copy.exists() or self.old.exists()):
             return None
+        if held:
+            return self._recover()
         with self.held(wait=False) as mine:
             return self._recover() if mine else None
 
@@ -202,12 +215,14 @@ class BulkChild:
     interpreter: the parent's threads and open store are not copied into it)."""
 
     def __init__(self, store: Path, source: Path, fmt: str):
+        self._errors = tempfile.TemporaryFile()   # a pipe could fill and stop the child
         try:
             self.process = subprocess.Popen(
                 [sys.executable, "-c", _CHILD, str(os.getpid()), str(store), str(source),
                  _FORMATS[fmt]],
-                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self._errors)
         except OSError as exc:
+            self._errors.close()
             raise StoreError(f"cannot start the bulk loader: {exc}") from None
 
     def wait(self, tick: Callable[[], None] | None = None) -> None:
@@ -220,8 +235,9 @@ class BulkChild:
             except subprocess.TimeoutExpired:
                 if tick is not None:
                     tick()
-        error = self.process.stderr.read().decode("utf-8", "replace").strip()
-        self.process.stderr.close()
+        self._errors.seek(0)
+        error = self._errors.read()[-4000:].decode("utf-8", "replace").strip()
+        self._errors.close()
         if self.process.returncode != 0:
             last = error.splitlines()[-1] if error else f"exit code {self.process.returncode}"
             raise StoreError(f"the bulk load failed: {last}")
@@ -231,7 +247,7 @@ class BulkChild:
         try:
             self.process.kill()
             self.process.wait()
-            self.process.stderr.close()
+            self._errors.close()
         except (OSError, ValueError):
             pass
 

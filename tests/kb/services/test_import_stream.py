@@ -330,3 +330,57 @@ def test_the_bulk_loader_dies_with_the_import(settings, nq):
     assert not _processes_naming(str(staging.copy))
     with KnowledgeBase.open(settings) as kb:
         assert kb.store.quad_count() == 0 and "undid" in kb.store.recovered
+
+
+def test_no_other_process_opens_the_store_while_an_import_holds_it(settings, nq):
+    staging = Staging(settings.store_dir)
+    with staging.held():                   # as an import does from copy to reopen
+        code = ("import sys; from kb.store.embedded import EmbeddedStore; from kb.errors "
+                "import StoreLocked\ntry:\n    EmbeddedStore(sys.argv[1])\nexcept StoreLocked:"
+                "\n    sys.exit(3)")
+        other = subprocess.run([sys.executable, "-c", code, str(settings.store_dir)], cwd=ROOT)
+        assert other.returncode == 3
+    assert not settings.store_dir.exists() or not any(settings.store_dir.iterdir())
+
+
+def test_web_uploads_never_take_the_staged_path(bulk, nq, monkeypatch):
+    def staged(*args, **kwargs):          # it closes the store: never under a server's threads
+        raise AssertionError("an upload took the staged path")
+
+    monkeypatch.setattr(bulk.store, "load_file", staged)
+    report = bulk.import_upload("claims.nq", nq.read_bytes())   # over bulk_import_bytes=1
+    assert report.claims == 300 and bulk.index.stats()["claims"] == 300
+
+
+def test_a_new_claim_replaces_what_was_left_under_its_iri(kb):
+    gen = load_bench("generate")
+    articles, records = gen.generate(2, 2, 3)
+    claim = str(records[0].iri)
+    kb.store.load(f'<{claim}> {{ <http://example.org/stale> <http://example.org/said> "old" . }}'
+                  .encode(), "trig")
+    kb.write_claims(records[:1], articles)
+    graph = [q for q in kb.store.oxigraph.quads_for_pattern(None, None, None, ox.NamedNode(claim))]
+    assert graph and all("example.org/stale" not in str(q.subject) for q in graph)
+
+
+def test_nesting_in_nquads_is_refused_by_both_paths(bulk, kb, tmp_path):
+    deep = "<< " * 150 + "<http://a/s> <http://a/p> <http://a/o>" + " >>" * 150
+    bad = tmp_path / "deep.nq"
+    bad.write_text(f"<http://a/x> <http://a/p> {deep} .\n", encoding="utf-8")
+    for who in (bulk, kb):
+        with pytest.raises(InputError) as err:
+            who.import_file(bad)
+        assert "nested more than" in err.value.message
+
+
+def test_closing_brackets_in_a_string_cut_by_a_block_make_no_room(bulk, tmp_path, monkeypatch):
+    from kb.store import quad_checks
+
+    monkeypatch.setattr(quad_checks, "BLOCK", 256)
+    text = ('@prefix ex: <http://example.org/> .\nex:a ex:b """\n' + "]]]]]]]]\n" * 60 + '""" .\n'
+            + "ex:s ex:p " + "[ ex:p " * 150 + "ex:o" + " ]" * 150 + " .\n")
+    path = tmp_path / "x.trig"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        bulk.import_file(path)
+    assert "nested more than" in err.value.message
