@@ -50,7 +50,7 @@ import pickle
 import sqlite3
 import subprocess
 import sys
-from collections import defaultdict, deque
+from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from decimal import Decimal
 from pathlib import Path
@@ -60,7 +60,7 @@ from rdflib import URIRef
 
 from kb.derived.compare_tables import (CODE, COLUMNS, COUNT_COLUMN, FACT_ORDER, FIELDS, FILE,
                                        INDEXES, LAYOUT, NAME, TABLES, Grouper, group_key,
-                                       row_values, write_identity)
+                                       row_values, tally, write_identity)
 from kb.model.verdicts import (AGREE, COMPATIBLE, CONFLICT, NO_VERDICT, PARTIAL, ClaimFacts,
                                Identity, Verdict, claim_facts, fact_runs)
 from kb.derived.sqlite import SideIndex
@@ -548,13 +548,7 @@ def _judge(groups: list, identity: Identity | None = None) -> list:
         worst: dict[int, int] = {}
         runs = []
         for run, verdicts in fact_runs(members, identity, key[1]):
-            counts: dict = defaultdict(int)
-            for v in verdicts:
-                counts[v.verdict] += 1
-                code = CODE[v.verdict]
-                for i in (ids[v.a], ids[v.b]):
-                    if worst.get(i, 9) > code:
-                        worst[i] = code
+            counts = tally(verdicts, ids, worst)
             first = run[0].earliest
             runs.append((first.isoformat() if first else "",
                          tuple(counts.get(v, 0) for v in (CONFLICT, PARTIAL, COMPATIBLE, AGREE)),

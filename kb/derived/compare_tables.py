@@ -101,6 +101,19 @@ def write_identity(conn: sqlite3.Connection, identity: Identity) -> None:
     conn.executemany("INSERT INTO traits VALUES (?, ?)", sorted(identity.trait_rows()))
 
 
+def tally(verdicts, ids: dict[str, int], worst: dict[int, int]) -> dict:
+    """How many of ``verdicts`` there are of each kind; each claim's most severe verdict
+    code kept in ``worst`` (claim id → code), ``ids`` giving the claims' ids."""
+    counts: dict = defaultdict(int)
+    for v in verdicts:
+        counts[v.verdict] += 1
+        code = CODE[v.verdict]
+        for i in (ids[v.a], ids[v.b]):
+            if worst.get(i, 9) > code:
+                worst[i] = code
+    return counts
+
+
 class Grouper:
     """Computes groups' facts and verdicts and writes them.
 
@@ -154,13 +167,7 @@ class Grouper:
             worst: dict[int, int] = {}
             fact_of: dict[int, int] = {}
             for run, verdicts in fact_runs(members, self.identity, key[1]):
-                counts: dict = defaultdict(int)
-                for v in verdicts:
-                    counts[v.verdict] += 1
-                    code = CODE[v.verdict]
-                    for i in (ids[v.a], ids[v.b]):
-                        if worst.get(i, 9) > code:
-                            worst[i] = code
+                counts = tally(verdicts, ids, worst)
                 fact = self._fact(key, run, counts)
                 self._insert(ids, verdicts)
                 for c in run:
