@@ -733,36 +733,14 @@ def bulk_load(nq: Path, data_dir: Path) -> float:
 
 
 def write_nquads(articles, records, out, base_iri: str = DEFAULT_BASE) -> int:
-    """Write the quads to ``out`` (a path or binary file) as N-Quads; returns the count."""
-    import pyoxigraph as ox
-
-    from kb.store.convert import to_ox
-
-    cache: dict = {}
-    count = 0
-
-    def term(t):
-        if isinstance(t, URIRef):
-            hit = cache.get(t)
-            if hit is None:
-                if len(cache) > 200_000:
-                    cache.clear()
-                hit = cache[t] = ox.NamedNode(str(t))
-            return hit
-        return to_ox(t)
-
-    def quads():
-        nonlocal count
-        for s, p, o, g in iter_quads(articles, records, base_iri):
-            count += 1
-            yield ox.Quad(term(s), term(p), term(o), term(g))
+    """Write the quads to ``out`` (a path or binary file) as N-Quads; returns the count
+    (kb.store.convert.write_nquads, as claimkb's bulk writes do)."""
+    from kb.store.convert import write_nquads as write
 
     if isinstance(out, (str, Path)):
         with open(out, "wb") as fh:
-            ox.serialize(quads(), fh, ox.RdfFormat.N_QUADS)
-    else:
-        ox.serialize(quads(), out, ox.RdfFormat.N_QUADS)
-    return count
+            return write(iter_quads(articles, records, base_iri), fh)
+    return write(iter_quads(articles, records, base_iri), out)
 
 
 def summary(syn: Synthetic) -> dict:
