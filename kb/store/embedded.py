@@ -44,10 +44,11 @@ class EmbeddedStore(Store):
                 self._ox = ox.Store()
             else:
                 # never while another process imports: it closes the store to swap it
-                with Staging(self.path).held(wait=False) as free:
+                staging = Staging(self.path)
+                with staging.held(wait=False) as free:
                     if not free:
                         raise locked
-                    self.recovered = Staging(self.path).recover(held=True)
+                    self.recovered = staging.recover(held=True)
                     self.path.mkdir(parents=True, exist_ok=True)
                     self._ox = ox.Store(str(self.path))
         except (OSError, RuntimeError) as exc:
